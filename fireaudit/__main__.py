@@ -1,0 +1,3 @@
+from fireaudit.cli import main
+
+main()

@@ -1,0 +1,129 @@
+"""The engine: run every enabled check of the checklist on a register, aggregate, score.
+
+Aggregation and scoring follow REQUIREMENTS.md exactly (Settled readings,
+'Aggregation order'); the points per status and the weights come from the
+checklist, so a county tunes them in data, not here."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Callable
+
+from fireaudit.checklist import Checklist
+from fireaudit.checklist.models import SEVERITY_ORDER, RequirementSpec
+from fireaudit.checks import KINDS, CheckContext
+from fireaudit.checks.base import NA, UNKNOWN
+from fireaudit.errors import InputError
+from fireaudit.period import Period
+from fireaudit.register.model import Register
+from fireaudit.result import CheckResult, RequirementResult, TownshipAudit
+
+SINGLE, BATCH = "single", "batch"
+# Hooks later layers add: required-grade resolution, county-level evaluation.
+REQUIRED_GRADE: list[Callable[[CheckContext], dict[str, Any] | None]] = []
+
+
+def resolve_period(register: Register, period: Period | None) -> Period:
+    """`--period` wins over the profile's 报告期; with neither the file cannot be audited."""
+    if period is not None:
+        return period
+    value = register.value("报告期")
+    if value is None:
+        raise InputError(register.path, "no reporting period: fill 基本情况 报告期 or pass --period 2024Q1")
+    return value
+
+
+def aggregate(checks: list[CheckResult]) -> str:
+    """REQUIREMENTS.md, Aggregation order: the first rule that applies wins."""
+    statuses = [c.status for c in checks]
+    applicable = [s for s in statuses if s != NA]
+    if not applicable:
+        return "na"
+    if all(s == UNKNOWN for s in applicable):
+        return "unknown"
+    critical_fail = any(c.status == "fail" and c.severity == "critical" for c in checks)
+    if critical_fail or ("fail" in applicable and "pass" not in applicable):
+        return "fail"
+    if all(s == "pass" for s in applicable):
+        return "pass"
+    return "partial"
+
+
+def requirement_severity(checks: list[CheckResult]) -> str | None:
+    """The severity of the worst gap; with no gap, the highest severity checked."""
+    pool = [c for c in checks if c.is_gap] or [c for c in checks if c.status != NA]
+    if not pool:
+        return None
+    return max((c.severity for c in pool), key=SEVERITY_ORDER.__getitem__)
+
+
+def score(requirements: list[RequirementResult], points: dict[str, float]) -> float:
+    applicable = [r for r in requirements if r.status != NA]
+    total = sum(r.weight for r in applicable)
+    if not total:
+        return 0.0
+    return round(100 * sum(r.weight * points.get(r.status, 0.0) for r in applicable) / total, 1)
+
+
+def sha256_of(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def audit_register(register: Register, checklist: Checklist, period: Period | None = None, *,
+                   mode: str = SINGLE, extra: dict[str, Any] | None = None) -> TownshipAudit:
+    """Audit one township register for one period."""
+    period = resolve_period(register, period)
+    ctx = CheckContext(register, period, checklist, extra or {})
+    requirements = [_requirement(ctx, spec, mode) for spec in checklist.requirements]
+    required_grade = next((g for g in (hook(ctx) for hook in REQUIRED_GRADE) if g is not None), None)
+    return TownshipAudit(
+        file=register.path,
+        county=register.county,
+        township=register.township,
+        kind=register.kind,
+        period=str(period),
+        score=score(requirements, checklist.scoring.status_points),
+        required_grade=required_grade,
+        requirements=tuple(requirements),
+        register_errors=tuple(register.errors),
+        notes=tuple(register.notes),
+        sha256=sha256_of(register.path) if Path(register.path).is_file() else "",
+    )
+
+
+def _requirement(ctx: CheckContext, spec: RequirementSpec, mode: str) -> RequirementResult:
+    checks = [c for c in ctx.checklist.checks_of(spec.id) if c.enabled]
+    results: list[CheckResult] = []
+    for check in checks:
+        if spec.scope == "county" and mode == SINGLE:
+            outcome = _fixed(NA, "common.county_single")
+        elif spec.scope == "county" and "county" not in ctx.extra:
+            outcome = _fixed(UNKNOWN, "common.county_missing")
+        elif spec.applies_to and ctx.register.kind is None:
+            outcome = _fixed(UNKNOWN, "common.kind_unknown")
+        elif spec.applies_to and ctx.register.kind not in spec.applies_to:
+            outcome = _fixed(NA, "common.kind_not_applicable", kind=ctx.register.kind, kinds=spec.applies_to)
+        else:
+            kind = KINDS[check.kind]
+            outcome = kind.run(ctx, ctx.checklist.params[check.id])
+        results.append(CheckResult(
+            id=check.id, requirement=spec.id, kind=check.kind, status=outcome.status,
+            severity=check.severity, message=outcome.message, params=outcome.params,
+            evidence=outcome.evidence, source=check.source,
+            from_config=tuple(o for o in ctx.checklist.overrides if o.startswith(f"checks.{check.id}.")),
+        ))
+    if not checks:
+        status = NA if spec.scope == "county" and mode == SINGLE else UNKNOWN
+        return RequirementResult(spec.id, status, None if status == NA else "major", spec.weight, ())
+    return RequirementResult(spec.id, aggregate(results), requirement_severity(results), spec.weight, tuple(results))
+
+
+def _fixed(status: str, message: str, **params: Any):
+    from fireaudit.checks.base import outcome
+
+    return outcome(status, message, **params)

@@ -1,0 +1,229 @@
+"""Load checklists/ once per process, apply a county's fireaudit.toml, validate all.
+
+Order of precedence (as sqlfluff cascades config): shipped checklist <
+fireaudit.toml in the current directory or `--config FILE`. Every value taken
+from the local file is recorded so that reports can say where it came from."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from fireaudit.checklist.models import (
+    CheckSpec,
+    ChecklistMeta,
+    ChecksFile,
+    LocalConfig,
+    RegisterSpec,
+    RequirementSpec,
+    RequirementsFile,
+    Scoring,
+)
+from fireaudit.errors import ConfigError
+from fireaudit.resources import data_dir
+
+LOCAL_CONFIG_NAME = "fireaudit.toml"
+# Other data files in checklists/ (GB/T 35547, the annex …) and the struct that
+# validates each; modules that own such data register it here.
+DATA_SCHEMAS: dict[str, type] = {}
+
+
+@dataclass(frozen=True)
+class Checklist:
+    meta: ChecklistMeta
+    scoring: Scoring
+    requirements: tuple[RequirementSpec, ...]
+    checks: tuple[CheckSpec, ...]
+    register: RegisterSpec
+    data: dict[str, Any]
+    params: dict[str, Any]                 # check id -> validated params struct
+    config_file: str | None = None
+    overrides: tuple[str, ...] = ()        # dotted keys whose value came from the local config
+    waivers: tuple[Any, ...] = field(default=())
+
+    @cached_property
+    def requirement_by_id(self) -> dict[str, RequirementSpec]:
+        return {r.id: r for r in self.requirements}
+
+    @cached_property
+    def check_by_id(self) -> dict[str, CheckSpec]:
+        return {c.id: c for c in self.checks}
+
+    def checks_of(self, requirement_id: str) -> list[CheckSpec]:
+        return [c for c in self.checks if c.requirement == requirement_id]
+
+    def is_overridden(self, key: str) -> bool:
+        return any(o == key or o.startswith(key + ".") for o in self.overrides)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def convert(raw: Any, shape: type, origin: str) -> Any:
+    """Validate `raw` as `shape`; a mistake names the file and the key path."""
+    try:
+        return msgspec.convert(raw, shape, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"invalid checklist data in {origin}: {exc}") from None
+
+
+def find_local_config(explicit: str | None) -> Path | None:
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"{explicit}: configuration file not found")
+        return path
+    candidate = Path.cwd() / LOCAL_CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
+def load_checklist(config: str | None = None, directory: Path | None = None) -> Checklist:
+    """The shipped checklist with the county's overrides applied and validated."""
+    root = directory or data_dir("checklists")
+    local_path = find_local_config(config)
+    return _load(root, local_path)
+
+
+_CACHE: dict[tuple[Path, Path | None, float | None], Checklist] = {}
+
+
+def _load(root: Path, local_path: Path | None) -> Checklist:
+    key = (root, local_path, local_path.stat().st_mtime if local_path else None)
+    if key not in _CACHE:
+        _CACHE[key] = _build(root, local_path)
+    return _CACHE[key]
+
+
+def _build(root: Path, local_path: Path | None) -> Checklist:
+    from fireaudit.checks import KINDS  # the check kinds validate their own params
+
+    register = convert(read_toml(root / "register.toml"), RegisterSpec, str(root / "register.toml"))
+    req_file = convert(read_toml(root / "requirements.toml"), RequirementsFile, str(root / "requirements.toml"))
+
+    raw_checks: list[tuple[dict[str, Any], str]] = []
+    for path in sorted((root / "checks").glob("*.toml")):
+        raw = read_toml(path)
+        convert(raw, ChecksFile, str(path))  # shape check with the right file name
+        raw_checks.extend((entry, str(path)) for entry in raw.get("check", []))
+
+    data: dict[str, Any] = {}
+    for path in sorted(root.glob("*.toml")):
+        if path.stem not in ("register", "requirements"):
+            data[path.stem] = read_toml(path)
+
+    local = LocalConfig()
+    overrides: list[str] = []
+    origin_local = str(local_path) if local_path else ""
+    if local_path:
+        local = convert(read_toml(local_path), LocalConfig, origin_local)
+
+    requirements = list(req_file.requirement)
+    scoring = req_file.scoring
+    _check_requirement_ids(requirements, root / "requirements.toml")
+    req_ids = {r.id for r in requirements}
+
+    # requirement weights and scoring
+    for req_id, override in local.requirements.items():
+        if req_id not in req_ids:
+            raise ConfigError(f"{origin_local}: [requirements.{req_id}]: no such requirement")
+        if override.weight is not None:
+            if override.weight < 0:
+                raise ConfigError(f"{origin_local}: requirements.{req_id}.weight must be >= 0")
+            requirements = [
+                msgspec.structs.replace(r, weight=override.weight) if r.id == req_id else r for r in requirements
+            ]
+            overrides.append(f"requirements.{req_id}.weight")
+    if local.scoring.pass_line is not None:
+        scoring = msgspec.structs.replace(scoring, pass_line=local.scoring.pass_line)
+        overrides.append("scoring.pass_line")
+
+    # checks, their overrides and their params
+    checks: list[CheckSpec] = []
+    params: dict[str, Any] = {}
+    seen: set[str] = set()
+    for entry, origin in raw_checks:
+        spec = convert(entry, CheckSpec, origin)
+        if spec.id in seen:
+            raise ConfigError(f"{origin}: check {spec.id} is defined twice")
+        seen.add(spec.id)
+        if spec.requirement not in req_ids:
+            raise ConfigError(f"{origin}: check {spec.id}: requirement {spec.requirement!r} does not exist")
+        if spec.kind not in KINDS:
+            raise ConfigError(f"{origin}: check {spec.id}: unknown kind {spec.kind!r} (known: {', '.join(sorted(KINDS))})")
+        override = local.checks.get(spec.id)
+        raw_params = dict(spec.params)
+        if override:
+            changes: dict[str, Any] = {}
+            if override.severity is not None:
+                changes["severity"] = override.severity
+                overrides.append(f"checks.{spec.id}.severity")
+            if override.enabled is not None:
+                changes["enabled"] = override.enabled
+                overrides.append(f"checks.{spec.id}.enabled")
+            for name, value in override.params.items():
+                raw_params[name] = value
+                overrides.append(f"checks.{spec.id}.params.{name}")
+            changes["params"] = raw_params
+            spec = msgspec.structs.replace(spec, **changes)
+        where = f"{origin_local} (check {spec.id})" if override and override.params else f"{origin} (check {spec.id})"
+        params[spec.id] = convert(raw_params, KINDS[spec.kind].params, f"{where} params")
+        checks.append(spec)
+    unknown = sorted(set(local.checks) - seen)
+    if unknown:
+        raise ConfigError(f"{origin_local}: [checks.{unknown[0]}]: no such check")
+
+    # other data files, with the county's [data.<file>] merged in, then validated
+    for name, values in local.data.items():
+        if name not in data:
+            raise ConfigError(f"{origin_local}: [data.{name}]: no checklist file {name}.toml")
+        data[name] = _merge(data[name], values, f"data.{name}", overrides)
+    for name, raw in data.items():
+        shape = DATA_SCHEMAS.get(name)
+        if shape is not None:
+            origin = f"{root / (name + '.toml')}" + (f" with {origin_local}" if name in local.data else "")
+            data[name] = convert(raw, shape, origin)
+
+    return Checklist(
+        meta=req_file.checklist,
+        scoring=scoring,
+        requirements=tuple(requirements),
+        checks=tuple(checks),
+        register=register,
+        data=data,
+        params=params,
+        config_file=origin_local or None,
+        overrides=tuple(overrides),
+    )
+
+
+def _check_requirement_ids(requirements: list[RequirementSpec], path: Path) -> None:
+    ids = [r.id for r in requirements]
+    expected = [f"R{n:02d}" for n in range(1, 23)]
+    if ids != expected:
+        raise ConfigError(f"{path}: requirements must be R01…R22 in order, found {', '.join(ids)}")
+
+
+def _merge(base: Any, update: Any, path: str, overrides: list[str]) -> Any:
+    """Deep-merge a county's values into shipped data, recording each key it sets."""
+    if isinstance(base, dict) and isinstance(update, dict):
+        merged = copy.copy(base)
+        for key, value in update.items():
+            merged[key] = _merge(base.get(key), value, f"{path}.{key}", overrides) if key in base else value
+            if key not in base:
+                overrides.append(f"{path}.{key}")
+        return merged
+    overrides.append(path)
+    return update

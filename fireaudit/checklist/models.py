@@ -1,0 +1,172 @@
+"""Typed shapes of the files in checklists/ and of a county's fireaudit.toml.
+
+msgspec validates them on load: an unknown key or a wrong type is reported
+with the file and the key path, the way yamllint rejects a bad rule option."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+
+Severity = Literal["critical", "major", "advisory"]
+ColumnType = Literal[
+    "text", "number", "count", "year", "yesno", "date", "period", "vocab", "vocab_list", "ignore"
+]
+SEVERITY_ORDER: dict[str, int] = {"advisory": 1, "major": 2, "critical": 3}
+
+
+class _Strict(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    pass
+
+
+# ---------------------------------------------------------------- register.toml
+class ReaderSettings(_Strict):
+    source: str
+    header_search_rows: int
+    header_min_matches: int
+    skip_row_prefixes: list[str]
+    end_row_prefixes: list[str]
+    required_marker: str
+    list_separators: list[str]
+    max_text_length: int
+
+
+class YesNo(_Strict):
+    yes: list[str]
+    no: list[str]
+
+
+class Dimension(_Strict):
+    canonical: str
+    units: dict[str, float]
+
+
+class Vocabulary(_Strict):
+    values: list[str]
+    aliases: dict[str, str] = {}
+
+
+class ColumnSpec(_Strict):
+    name: str
+    type: ColumnType
+    required: bool = False
+    aliases: list[str] = []
+    vocab: str | None = None
+    dimension: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        """The header as the template writes it, unit included."""
+        return self.name
+
+
+class SheetSpec(_Strict):
+    name: str
+    columns: list[ColumnSpec]
+    aliases: list[str] = []
+    plan_items: list[str] = []
+    description: str = ""
+
+
+class ProfileSpec(_Strict):
+    sheet: str
+    keys: list[ColumnSpec]
+    aliases: list[str] = []
+    plan_items: list[str] = []
+    description: str = ""
+
+
+class RegisterSpec(_Strict):
+    reader: ReaderSettings
+    yesno: YesNo
+    dimensions: dict[str, Dimension]
+    vocabularies: dict[str, Vocabulary]
+    profile: ProfileSpec
+    sheets: list[SheetSpec]
+    county_sheets: list[SheetSpec] = []
+
+
+# ---------------------------------------------------------------- requirements.toml and checks/*.toml
+class ChecklistMeta(_Strict):
+    id: str
+    version: str
+    title_zh: str
+    title_en: str
+    source: str
+
+
+class Scoring(_Strict):
+    source: str
+    status_points: dict[str, float]
+    pass_line: float
+    pass_line_source: str
+
+
+class RequirementSpec(_Strict):
+    id: str
+    item: str
+    section: str
+    title_zh: str
+    title_en: str
+    source: str
+    advice_zh: str
+    advice_en: str
+    weight: float
+    applies_to: list[str] = []
+    scope: Literal["township", "county"] = "township"
+
+    def title(self, lang: str) -> str:
+        return self.title_en if lang == "en" else self.title_zh
+
+    def advice(self, lang: str) -> str:
+        return self.advice_en if lang == "en" else self.advice_zh
+
+
+class CheckSpec(_Strict):
+    id: str
+    requirement: str
+    kind: str
+    severity: Severity
+    title_zh: str
+    title_en: str
+    source: str
+    params: dict[str, Any] = {}
+    enabled: bool = True
+
+    def title(self, lang: str) -> str:
+        return self.title_en if lang == "en" else self.title_zh
+
+
+class RequirementsFile(_Strict):
+    checklist: ChecklistMeta
+    scoring: Scoring
+    requirement: list[RequirementSpec]
+
+
+class ChecksFile(_Strict):
+    check: list[CheckSpec]
+
+
+# ---------------------------------------------------------------- a county's fireaudit.toml
+class CheckOverride(_Strict):
+    severity: Severity | None = None
+    enabled: bool | None = None
+    params: dict[str, Any] = {}
+
+
+class RequirementOverride(_Strict):
+    weight: float | None = None
+
+
+class ScoringOverride(_Strict):
+    pass_line: float | None = None
+
+
+class LocalConfig(_Strict):
+    """Everything a county may change; every other key is a mistake."""
+
+    checks: dict[str, CheckOverride] = {}
+    requirements: dict[str, RequirementOverride] = {}
+    scoring: ScoringOverride = ScoringOverride()
+    data: dict[str, Any] = {}

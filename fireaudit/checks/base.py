@@ -1,0 +1,126 @@
+"""What every check kind shares: its context, its outcome, and small helpers.
+
+A check is a pure function `(ctx, params) -> Outcome`. It never formats text:
+it returns a message id from the catalogue (fireaudit/messages) and the
+values to fill in, with the evidence cells the finding rests on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any, Callable
+
+import msgspec
+
+from fireaudit.checklist import Checklist
+from fireaudit.period import Period
+from fireaudit.register.model import Evidence, Register, Table
+from fireaudit.textnorm import norm
+
+PASS, FAIL, UNKNOWN, NA = "pass", "fail", "unknown", "na"
+
+TOWNSHIP_SUFFIXES = ("党委", "党工委", "人民政府", "政府", "街道办事处", "办事处")
+
+
+class Params(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Base of every check kind's parameters (validated like yamllint's CONF)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    message: str                       # message id in the catalogue
+    params: dict[str, Any] = field(default_factory=dict)
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckKind:
+    run: Callable[["CheckContext", Any], Outcome]
+    params: type
+
+
+def outcome(status: str, message: str, evidence: list[Evidence] | tuple[Evidence, ...] = (), **params: Any) -> Outcome:
+    return Outcome(status, message, params, tuple(evidence))
+
+
+def missing_sheet(sheet: str) -> Outcome:
+    return outcome(UNKNOWN, "common.missing_sheet", [Evidence(sheet, missing="sheet")], sheet=sheet)
+
+
+def missing_column(table: Table, column: str) -> Outcome:
+    return outcome(UNKNOWN, "common.missing_column", [table.missing_column(column)], sheet=table.sheet, column=column)
+
+
+def missing_profile(ctx: "CheckContext", key: str) -> Outcome:
+    return outcome(UNKNOWN, "common.missing_profile", [ctx.register.profile_evidence(key)], key=key)
+
+
+@dataclass
+class CheckContext:
+    """The register, the period and the checklist a check runs against."""
+
+    register: Register
+    period: Period
+    checklist: Checklist
+    extra: dict[str, Any] = field(default_factory=dict)   # county-level inputs (batch)
+
+    def table(self, name: str) -> Table | None:
+        return self.register.table(name)
+
+    def need(self, sheet: str, *columns: str) -> Table | Outcome:
+        """The table if it has every column, else the `unknown` outcome that says what to add."""
+        table = self.register.table(sheet)
+        if table is None:
+            return missing_sheet(sheet)
+        for column in columns:
+            if not table.has(column):
+                return missing_column(table, column)
+        return table
+
+    def window(self, name: str) -> tuple[date, date]:
+        """`period`, `year`, or `months:N` (N months ending on the period's last day)."""
+        if name == "period":
+            return self.period.start, self.period.end
+        if name == "year":
+            return self.period.year_start, self.period.end
+        if name.startswith("months:"):
+            return self.period.months_back(int(name.split(":", 1)[1])), self.period.end
+        raise ValueError(f"unknown window {name!r}")
+
+    @cached_property
+    def township_key(self) -> str:
+        return norm(self.register.township or "")
+
+    def is_township_itself(self, unit: Any) -> bool:
+        """Blank, the township's name, or that name + 党委/人民政府/办事处 … (REGISTER.md)."""
+        if unit is None:
+            return True
+        key = norm(str(unit))
+        if not key or key == self.township_key:
+            return True
+        if self.township_key and key.startswith(self.township_key):
+            rest = key[len(self.township_key):]
+            return rest in {norm(s) for s in TOWNSHIP_SUFFIXES}
+        return False
+
+    @cached_property
+    def villages(self) -> dict[str, int]:
+        """Normalised village/community name -> its position in 村社区 (empty if no sheet)."""
+        table = self.register.table("村社区")
+        if table is None or not table.has("名称"):
+            return {}
+        return {norm(name): i for i, name in table.records("名称") if name}
+
+    def village_of(self, unit: Any) -> str | None:
+        """The normalised village name a unit refers to, if it is one listed in 村社区."""
+        if unit is None:
+            return None
+        key = norm(str(unit))
+        if key in self.villages:
+            return key
+        for suffix in ("村委会", "村民委员会", "居委会", "居民委员会", "社区居委会"):
+            if key.endswith(suffix) and key[: -len(suffix)] in self.villages:
+                return key[: -len(suffix)]
+        return None

@@ -1,0 +1,41 @@
+"""Checks on the 消防队伍 sheet (R04, R05; the GB/T 35547 grade checks of R07 build on these)."""
+
+from __future__ import annotations
+
+from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
+
+SHEET = "消防队伍"
+
+
+def township_brigades(ctx: CheckContext) -> list[int]:
+    """Positions of the brigades whose 所属单位 is the township itself (REQUIREMENTS.md, Brigades)."""
+    table = ctx.table(SHEET)
+    if table is None:
+        return []
+    return [i for i, unit in table.records("所属单位") if ctx.is_township_itself(unit)]
+
+
+class BrigadePresentParams(Params):
+    types: list[str]
+
+
+def brigade_present(ctx: CheckContext, p: BrigadePresentParams) -> Outcome:
+    """The township itself has at least one brigade of the accepted `types`."""
+    table = ctx.need(SHEET, "队伍类型", "队伍名称")
+    if isinstance(table, Outcome):
+        return table
+    own = set(township_brigades(ctx))
+    kinds = table.column("队伍类型")
+    names = table.column("队伍名称")
+    hits = [i for i in sorted(own) if kinds[i] in p.types]
+    if hits:
+        return outcome(PASS, "brigade_present.pass", [table.cell(i, "队伍类型") for i in hits],
+                       names=[names[i] for i in hits], types=p.types)
+    others = [i for i in range(len(table)) if kinds[i] in p.types and i not in own]
+    evidence = [table.cell(i, "所属单位") for i in others] or [table.cell(i, "队伍类型") for i in sorted(own)] \
+        or [table.header("队伍类型")]
+    return outcome(FAIL, "brigade_present.none", evidence, types=p.types,
+                   found=[f"{names[i]}（{kinds[i]}）" for i in sorted(own) if kinds[i]])
+
+
+KINDS = {"brigade_present": CheckKind(brigade_present, BrigadePresentParams)}

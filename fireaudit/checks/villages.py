@@ -1,0 +1,66 @@
+"""Coverage checks over the 村社区 sheet: every village/community has X (R06, R07, R12, R14)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, missing_column, outcome
+from fireaudit.textnorm import norm
+
+SHEET = "村社区"
+
+
+class VillageCoverageParams(Params):
+    column: str
+    duty: str | None = None        # a 责任人 row of the village with this 消防职责 counts too
+    min_share: float = 1.0
+    village_types: list[str] = []  # only these 类型 (村/社区); empty = all
+    min_value: float = 1.0         # for count columns: the least count that covers
+
+
+def _covers(value: Any, min_value: float) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return value >= min_value
+    return value is not None and str(value).strip() != ""
+
+
+def village_coverage(ctx: CheckContext, p: VillageCoverageParams) -> Outcome:
+    """The share of villages/communities with `column` (or a `duty` holder) is at least `min_share`."""
+    table = ctx.need(SHEET, "名称")
+    if isinstance(table, Outcome):
+        return table
+    has_column = table.has(p.column)
+    people_cover: set[str] = set()
+    if p.duty:
+        people = ctx.table("责任人")
+        if people is not None and people.has("消防职责") and people.has("所属单位"):
+            for _, duty, unit, name in people.records("消防职责", "所属单位", "姓名"):
+                village = ctx.village_of(unit) if duty == p.duty and name else None
+                if village:
+                    people_cover.add(village)
+    if not has_column and not people_cover:
+        return missing_column(table, p.column)
+    if p.village_types and not table.has("类型"):
+        return missing_column(table, "类型")
+
+    total, lacking = 0, []
+    for i, name, kind, value in table.records("名称", "类型", p.column):
+        if not name or (p.village_types and kind not in p.village_types):
+            continue
+        total += 1
+        if not ((has_column and _covers(value, p.min_value)) or norm(name) in people_cover):
+            lacking.append(i)
+    covered = total - len(lacking)
+    share = covered / total if total else 1.0
+    params = dict(column=p.column, covered=covered, total=total, share=round(share * 100, 1),
+                  min_share=round(p.min_share * 100, 1),
+                  lacking=[table.column("名称")[i] for i in lacking])
+    evidence_column = p.column if has_column else "名称"
+    if share >= p.min_share:
+        return outcome(PASS, "village_coverage.pass", [], **params)
+    return outcome(FAIL, "village_coverage.lacking", [table.cell(i, evidence_column) for i in lacking], **params)
+
+
+KINDS = {"village_coverage": CheckKind(village_coverage, VillageCoverageParams)}

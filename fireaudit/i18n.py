@@ -1,0 +1,64 @@
+"""Every user-facing sentence, from one catalogue per language (fireaudit/messages/<lang>.toml).
+
+Checks and writers pass a message id and named values; the catalogue holds
+the template. Values are filled in with str.format_map, never used as the
+template, so nothing typed into a workbook can act as a format string."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+LANGS = ("zh", "en")
+_DIR = Path(__file__).resolve().parent / "messages"
+
+
+@lru_cache(maxsize=None)
+def catalog(lang: str) -> dict[str, str]:
+    """The flattened catalogue: `check.roles_named.pass` -> template."""
+    with (_DIR / f"{lang}.toml").open("rb") as handle:
+        raw = tomllib.load(handle)
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, node: Any) -> None:
+        for key, value in node.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, dict):
+                walk(name + ".", value)
+            else:
+                flat[name] = value
+
+    walk("", raw)
+    return flat
+
+
+def fmt_value(value: Any, lang: str) -> str:
+    if isinstance(value, (list, tuple)):
+        return ("、" if lang == "zh" else ", ").join(fmt_value(v, lang) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e15 else str(value)
+    if isinstance(value, bool):
+        return t(lang, "ui.yes" if value else "ui.no")
+    return "" if value is None else str(value)
+
+
+class _Values(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def t(lang: str, key: str, /, **params: Any) -> str:
+    """The message `key` in `lang`, with `params` filled in."""
+    template = catalog(lang).get(key) or catalog("zh").get(key) or key
+    values = _Values({name: fmt_value(value, lang) for name, value in params.items()})
+    return template.format_map(values)
+
+
+def status_label(status: str, lang: str) -> str:
+    return t(lang, f"status.{status}")
+
+
+def severity_label(severity: str | None, lang: str) -> str:
+    return t(lang, f"severity.{severity}") if severity else ""

@@ -1,0 +1,308 @@
+"""Read a township workbook (.xlsx/.xlsm/.xls/.ods) into a Register, with python-calamine.
+
+Tolerates what real submissions look like (REGISTER.md): title rows above the
+header, merged cells, aliases for sheets and columns, units in headers and
+values, 合计 rows and 填表说明 blocks. A value it cannot understand becomes a
+RegisterError at its exact cell; the rest of the workbook is still read. The
+input file is only ever opened for reading."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from fireaudit.checklist import Checklist
+from fireaudit.checklist.models import ColumnSpec, ProfileSpec, RegisterSpec, SheetSpec
+from fireaudit.errors import InputError
+from fireaudit.register.model import Evidence, Note, ProfileEntry, Register, RegisterError, Table, a1
+from fireaudit.register.values import ValueParsers, is_blank, raw_text
+from fireaudit.textnorm import clean, norm
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
+_SHEET_NUMBERING = re.compile(r"^(?:表|附表)?[0-9一二三四五六七八九十]+[.、．:：\-_)]*")
+_TRAILING_PARENS = re.compile(r"^(.*?)\(([^()]*)\)$")
+_PROFILE_HEADER_WORDS = {norm(w) for w in ("项目", "填报内容", "内容", "备注", "序号")}
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    spec: ColumnSpec
+    unit_factor: float | None    # header unit -> canonical unit; None when the header names no unit
+    unit: str | None
+
+
+class _Lookup:
+    """Normalised names and aliases of one sheet's columns (or the profile's keys)."""
+
+    def __init__(self, columns: Iterable[ColumnSpec], spec: RegisterSpec):
+        self.by_name: dict[str, ColumnSpec] = {}
+        for column in columns:
+            for name in (column.name, *column.aliases):
+                self.by_name.setdefault(norm(name), column)
+        self.register = spec
+        self.marker = norm(spec.reader.required_marker)
+
+    def match(self, text: str) -> HeaderMatch | None | str:
+        """A HeaderMatch, None for an unknown header, or 'bad-unit:<unit>' for a unit we cannot convert."""
+        key = norm(text).replace(self.marker, "")
+        if not key:
+            return None
+        if key in self.by_name:
+            return HeaderMatch(self.by_name[key], None, None)
+        parens = _TRAILING_PARENS.match(key)
+        if not parens or parens.group(1) not in self.by_name:
+            return None
+        spec, unit = self.by_name[parens.group(1)], parens.group(2)
+        if spec.type not in ("number", "count"):
+            return HeaderMatch(spec, None, None)  # `人员类别（专职/志愿/兼职）`: a hint, not a unit
+        units = {norm(u): f for u, f in self.register.dimensions[spec.dimension or "count"].units.items()}
+        if unit not in units:
+            return f"bad-unit:{unit}"
+        return HeaderMatch(spec, units[unit], unit)
+
+
+def _sheet_key(name: str) -> str:
+    return _SHEET_NUMBERING.sub("", norm(name)) or norm(name)
+
+
+class RegisterReader:
+    """Reads workbooks against one checklist's register spec; reusable across files."""
+
+    def __init__(self, checklist: Checklist):
+        self.spec = checklist.register
+        self.parsers = ValueParsers(self.spec)
+        self.settings = self.spec.reader
+        self._lookups: dict[str, _Lookup] = {}
+
+    def _lookup(self, name: str, columns: Iterable[ColumnSpec]) -> _Lookup:
+        if name not in self._lookups:
+            self._lookups[name] = _Lookup(columns, self.spec)
+        return self._lookups[name]
+
+    # -- whole workbook ----------------------------------------------------
+    def read(self, path: str | Path, *, county: bool = False) -> Register:
+        """Read a township register (or, with county=True, a county register)."""
+        path = Path(path)
+        workbook = open_workbook(path)
+        errors: list[RegisterError] = []
+        notes: list[Note] = []
+        sheets: list[SheetSpec] = list(self.spec.county_sheets if county else self.spec.sheets)
+        wanted: dict[str, SheetSpec | ProfileSpec] = {}
+        for spec in ([] if county else [self.spec.profile]) + sheets:
+            name = spec.sheet if isinstance(spec, ProfileSpec) else spec.name
+            for alias in (name, *spec.aliases):
+                wanted.setdefault(_sheet_key(alias), spec)
+
+        tables: dict[str, Table] = {}
+        profile: dict[str, ProfileEntry] = {}
+        profile_sheet: str | None = None
+        seen: set[str] = set()
+        try:
+            names = list(workbook.sheet_names)
+            for sheet_name in names:
+                spec = wanted.get(_sheet_key(sheet_name))
+                if spec is None:
+                    notes.append(Note("ignored-sheet", sheet_name))
+                    continue
+                canonical = spec.sheet if isinstance(spec, ProfileSpec) else spec.name
+                if canonical in seen:
+                    notes.append(Note("duplicate-sheet", sheet_name, canonical))
+                    continue
+                seen.add(canonical)
+                sheet = workbook.get_sheet_by_name(sheet_name)
+                rows = _rows(sheet)
+                if isinstance(spec, ProfileSpec):
+                    profile_sheet = sheet_name
+                    profile = self._read_profile(sheet_name, rows, spec, errors, notes)
+                else:
+                    tables[spec.name] = self._read_table(sheet_name, rows, spec, errors, notes, _merged(sheet))
+        except InputError:
+            raise
+        except Exception as exc:  # calamine raises plain exceptions on corrupt sheets
+            raise InputError(str(path), f"cannot read the workbook: {_reason(exc)}") from None
+        finally:
+            workbook.close()
+
+        for spec in sheets:
+            if spec.name not in tables:
+                notes.append(Note("missing-sheet", spec.name))
+        if not county:
+            self._require_profile_keys(profile, profile_sheet, errors)
+        return Register(str(path), profile_sheet, profile, tables, errors, notes, tuple(names))
+
+    # -- the profile sheet: key | value rows ------------------------------
+    def _read_profile(self, sheet: str, rows: Iterable[list[Any]], spec: ProfileSpec,
+                      errors: list[RegisterError], notes: list[Note]) -> dict[str, ProfileEntry]:
+        lookup = self._lookup("\0profile", spec.keys)
+        profile: dict[str, ProfileEntry] = {}
+        ignored: list[str] = []
+        for r, row in enumerate(rows):
+            c = next((i for i, v in enumerate(row) if not is_blank(v)), None)
+            if c is None:
+                continue
+            key_text = raw_text(row[c])
+            raw = row[c + 1] if c + 1 < len(row) else None
+            match = lookup.match(key_text)
+            if isinstance(match, str):
+                errors.append(RegisterError("bad-unit", sheet, a1(r, c), key_text, match.split(":", 1)[1]))
+                continue
+            if match is None:
+                if not is_blank(raw) and norm(key_text) not in _PROFILE_HEADER_WORDS:
+                    ignored.append(clean(key_text))
+                continue
+            if match.spec.name in profile:
+                continue
+            evidence = Evidence(sheet, a1(r, c + 1), column=match.spec.name)
+            value, problem = self.parsers.for_column(match.spec, match.unit_factor)(raw)
+            if problem:
+                errors.append(RegisterError(problem.code, sheet, evidence.cell or "", raw_text(raw), problem.expected))
+            profile[match.spec.name] = ProfileEntry(value, evidence)
+            if match.unit is None and match.spec.dimension and self.spec.dimensions[match.spec.dimension].canonical:
+                notes.append(Note("unit-assumed", sheet, f"{match.spec.name}: {self.spec.dimensions[match.spec.dimension].canonical}"))
+        if ignored:
+            notes.append(Note("ignored-keys", sheet, "、".join(ignored)))
+        return profile
+
+    def _require_profile_keys(self, profile: dict[str, ProfileEntry], sheet: str | None,
+                              errors: list[RegisterError]) -> None:
+        for key in self.spec.profile.keys:
+            if not key.required:
+                continue
+            entry = profile.get(key.name)
+            if entry is None:
+                errors.append(RegisterError("missing-key", sheet or self.spec.profile.sheet, "", "", key.name))
+            elif entry.value is None and not any(e.cell == entry.evidence.cell and e.sheet == entry.evidence.sheet for e in errors):
+                errors.append(RegisterError("missing-value", entry.evidence.sheet, entry.evidence.cell or "", "", key.name))
+
+    # -- a table sheet ------------------------------------------------------
+    def _read_table(self, sheet: str, rows: Iterable[list[Any]], spec: SheetSpec, errors: list[RegisterError],
+                    notes: list[Note], merged: dict[tuple[int, int], Any]) -> Table:
+        lookup = self._lookup(spec.name, spec.columns)
+        iterator = iter(rows)
+        header_index, matches, ignored = -1, {}, []
+        for r in range(self.settings.header_search_rows):
+            row = next(iterator, None)
+            if row is None:
+                break
+            found, unknown = self._match_header(sheet, r, row, lookup, errors)
+            if len(found) >= min(self.settings.header_min_matches, len(spec.columns)):
+                header_index, matches, ignored = r, found, unknown
+                break
+        if header_index < 0:
+            notes.append(Note("no-header", sheet, spec.name))
+            missing = tuple(c.name for c in spec.columns if c.type != "ignore")
+            return Table(spec.name, sheet, 0, {}, missing_columns=missing)
+
+        column_index = {m.spec.name: c for c, m in matches.items()}
+        missing = tuple(c.name for c in spec.columns if c.type != "ignore" and c.name not in column_index)
+        required_missing = [c.name for c in spec.columns if c.required and c.name not in column_index]
+        if required_missing:
+            notes.append(Note("missing-columns", sheet, "、".join(required_missing)))
+        if ignored:
+            notes.append(Note("ignored-columns", sheet, "、".join(ignored)))
+        for c, m in matches.items():
+            dimension = self.spec.dimensions.get(m.spec.dimension or "")
+            if m.unit is None and dimension and dimension.canonical:
+                notes.append(Note("unit-assumed", sheet, f"{m.spec.name}: {dimension.canonical}"))
+
+        table = Table(spec.name, sheet, header_index, column_index, missing_columns=missing)
+        used = [(c, m.spec, self.parsers.for_column(m.spec, m.unit_factor)) for c, m in sorted(matches.items())
+                if m.spec.type != "ignore"]
+        values: dict[str, list[Any]] = {s.name: [] for _, s, _ in used}
+        row_index = table.row_index
+        skip = tuple(norm(p) for p in self.settings.skip_row_prefixes)
+        end = tuple(norm(p) for p in self.settings.end_row_prefixes)
+        for r, row in enumerate(iterator, start=header_index + 1):
+            if merged:
+                row = [merged.get((r, c), v) for c, v in enumerate(row)]
+            cells = [(c, row[c] if c < len(row) else None) for c, _, _ in used]
+            if all(is_blank(v) for _, v in cells):
+                continue
+            filled = [v for v in row if not is_blank(v)]
+            first = norm(raw_text(filled[0])) if filled else ""
+            if first.startswith(end) and len(filled) <= 2:
+                break
+            if first.startswith(skip):
+                continue
+            row_index.append(r)
+            for (c, column, parse), (_, raw) in zip(used, cells):
+                value, problem = parse(raw)
+                if problem:
+                    errors.append(RegisterError(problem.code, sheet, a1(r, c), raw_text(raw), problem.expected))
+                elif value is None and column.required:
+                    errors.append(RegisterError("missing-value", sheet, a1(r, c), "", column.name))
+                values[column.name].append(value)
+        table.values = values
+        return table
+
+    def _match_header(self, sheet: str, r: int, row: list[Any], lookup: _Lookup,
+                      errors: list[RegisterError]) -> tuple[dict[int, HeaderMatch], list[str]]:
+        found: dict[int, HeaderMatch] = {}
+        unknown: list[str] = []
+        seen: set[str] = set()
+        bad_units: list[RegisterError] = []
+        for c, value in enumerate(row):
+            if is_blank(value) or not isinstance(value, str):
+                continue
+            match = lookup.match(value)
+            if isinstance(match, str):
+                bad_units.append(RegisterError("bad-unit", sheet, a1(r, c), clean(value), match.split(":", 1)[1]))
+            elif match is None:
+                unknown.append(clean(value))
+            elif match.spec.name not in seen:
+                seen.add(match.spec.name)
+                found[c] = match
+        if len(found) >= self.settings.header_min_matches:
+            errors.extend(bad_units)
+        return found, unknown
+
+
+def open_workbook(path: Path):
+    """Open with calamine; anything it cannot open is an InputError (exit 3)."""
+    from python_calamine import CalamineWorkbook
+
+    if not path.is_file():
+        raise InputError(str(path), "file not found")
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        raise InputError(str(path), f"not a workbook (expected {', '.join(WORKBOOK_SUFFIXES[:4])})")
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as exc:
+        raise InputError(str(path), f"not a readable workbook: {_reason(exc)}") from None
+
+
+def _rows(sheet) -> Iterable[list[Any]]:
+    """Rows from A1, whatever the sheet's used range (calamine starts columns at the range)."""
+    start = sheet.start
+    offset = [""] * start[1] if start and start[1] else []
+    if not offset:
+        return sheet.iter_rows()
+    return (offset + row for row in sheet.iter_rows())
+
+
+def _merged(sheet) -> dict[tuple[int, int], Any]:
+    """Cells covered by a merged range, mapped to the range's value (as Excel displays it)."""
+    ranges = getattr(sheet, "merged_cell_ranges", None) or []
+    if not ranges:
+        return {}
+    covered: dict[tuple[int, int], Any] = {}
+    needed = {start for start, _ in ranges}
+    values: dict[tuple[int, int], Any] = {}
+    for r, row in enumerate(_rows(sheet)):
+        for (sr, sc) in [p for p in needed if p[0] == r]:
+            values[(sr, sc)] = row[sc] if sc < len(row) else ""
+        if len(values) == len(needed):
+            break
+    for (sr, sc), (er, ec) in ranges:
+        for r in range(sr, er + 1):
+            for c in range(sc, ec + 1):
+                if (r, c) != (sr, sc):
+                    covered[(r, c)] = values.get((sr, sc), "")
+    return covered
+
+
+def _reason(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]

@@ -1,0 +1,87 @@
+"""The JSON of INTERFACE.md: stable English keys, the same whatever --lang says.
+
+Messages inside it are rendered in Chinese (the default language) and carry
+their message id and parameters, so a machine never has to parse a sentence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fireaudit.i18n import t
+from fireaudit.result import AuditRun, CheckResult, TownshipAudit
+
+JSON_LANG = "zh"
+
+
+def check_json(check: CheckResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": check.id,
+        "status": check.status,
+        "severity": check.severity,
+        "message": t(JSON_LANG, f"{_prefix(check.message)}{check.message}", **check.params),
+        "message_id": check.message,
+        "evidence": [e.to_json() for e in check.evidence],
+        "source": check.source,
+    }
+    if check.from_config:
+        out["from_config"] = list(check.from_config)
+    if check.waiver:
+        out["waiver"] = check.waiver
+    return out
+
+
+def _prefix(message: str) -> str:
+    """Check messages live under `check.`; shared ones (`common.…`) at the top."""
+    return "" if message.startswith("common.") else "check."
+
+
+def township_json(audit: TownshipAudit) -> dict[str, Any]:
+    return {
+        "file": audit.file,
+        "sha256": audit.sha256,
+        "county": audit.county,
+        "township": audit.township,
+        "kind": audit.kind,
+        "period": audit.period,
+        "score": audit.score,
+        "required_grade": audit.required_grade,
+        "requirements": [
+            {
+                "id": r.id,
+                "status": r.status,
+                "severity": r.severity,
+                **({} if r.checks else {"message": t(JSON_LANG, "common.pending") if r.status == "unknown" else ""}),
+                "checks": [check_json(c) for c in r.checks],
+            }
+            for r in audit.requirements
+        ],
+        "register_errors": [
+            {"sheet": e.sheet, "cell": e.cell, "value": e.value, "code": e.code,
+             "message": t(JSON_LANG, f"register.{e.code}", value=e.value, expected=e.expected)}
+            for e in audit.register_errors
+        ],
+        "notes": [
+            {"code": n.code, "sheet": n.sheet, "detail": n.detail,
+             "message": t(JSON_LANG, f"note.{n.code}", sheet=n.sheet, detail=n.detail)}
+            for n in audit.notes
+        ],
+    }
+
+
+def run_json(run: AuditRun) -> dict[str, Any]:
+    return {
+        "tool": "fireaudit",
+        "version": run.tool_version,
+        "checklist": {"id": run.checklist_id, "version": run.checklist_version},
+        "config": {"file": run.config_file, "overrides": list(run.overrides)} if run.config_file else None,
+        "period": run.period,
+        "townships": [township_json(a) for a in run.townships],
+        "unreadable": [{"file": u.file, "reason": u.reason} for u in run.unreadable],
+        **run.extra,
+    }
+
+
+def dumps(run: AuditRun) -> str:
+    import json
+
+    return json.dumps(run_json(run), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,86 @@
+"""What the terminal shows: rich summary tables, terse gate lines, the checklist."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from fireaudit.checklist import Checklist
+from fireaudit.i18n import severity_label, status_label, t
+from fireaudit.result import AuditRun, TownshipAudit
+
+STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "bold red", "unknown": "magenta", "na": "dim"}
+
+
+def message_text(message: str, params: dict, lang: str) -> str:
+    prefix = "" if message.startswith("common.") else "check."
+    return t(lang, prefix + message, **params)
+
+
+def summary_table(audit: TownshipAudit, checklist: Checklist, lang: str) -> Table:
+    title = t(lang, "ui.summary", name=audit.name, period=audit.period, score=audit.score)
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for key in ("requirement", "item", "title", "status", "severity"):
+        table.add_column(t(lang, f"ui.{key}"), no_wrap=key in ("requirement", "status"))
+    for result in audit.requirements:
+        spec = checklist.requirement_by_id[result.id]
+        style = STATUS_STYLE[result.status]
+        table.add_row(result.id, spec.item, spec.title(lang),
+                      f"[{style}]{status_label(result.status, lang)}[/]", severity_label(result.severity, lang))
+    return table
+
+
+def print_summary(console: Console, run: AuditRun, checklist: Checklist, lang: str) -> None:
+    for audit in run.townships:
+        console.print(summary_table(audit, checklist, lang))
+        if audit.register_errors:
+            console.print(f"[yellow]{t(lang, 'ui.register_errors_count', count=len(audit.register_errors))}[/]")
+        console.print()
+    print_unreadable(console, run, lang)
+
+
+def print_unreadable(console: Console, run: AuditRun, lang: str) -> None:
+    for item in run.unreadable:
+        console.print(f"[red]{t(lang, 'ui.unreadable')}[/]: {item.file}: {item.reason}", soft_wrap=True)
+
+
+def gate_lines(run: AuditRun, fail_on: str, lang: str) -> list[str]:
+    """One line per gap, `file: R07.1 critical fail 消防队伍!C4 message` — grep-able."""
+    from fireaudit.checklist.models import SEVERITY_ORDER
+
+    floor = SEVERITY_ORDER.get(fail_on, 99)
+    lines: list[str] = []
+    for audit in run.townships:
+        for result in audit.requirements:
+            for check in result.checks:
+                if not check.is_gap or SEVERITY_ORDER[check.severity] < floor:
+                    continue
+                where = ",".join(e.ref() for e in check.evidence[:3])
+                lines.append(f"{audit.file}: {check.id} {check.severity} {check.status} {where} "
+                             f"{message_text(check.message, check.params, lang)}")
+        if SEVERITY_ORDER["major"] >= floor:
+            for error in audit.register_errors:
+                lines.append(f"{audit.file}: register {error.code} {error.sheet}!{error.cell} "
+                             f"{t(lang, 'register.' + error.code, value=error.value, expected=error.expected)}")
+    for item in run.unreadable:
+        lines.append(f"{item.file}: unreadable {item.reason}")
+    return lines
+
+
+def requirements_table(checklist: Checklist, lang: str, requirement_id: str | None = None) -> Table:
+    table = Table(title=f"{t(lang, 'ui.checklist')}: {checklist.meta.id} {checklist.meta.version}", title_justify="left")
+    for key in ("requirement", "item", "title", "check", "severity", "kind", "source"):
+        table.add_column(t(lang, f"ui.{key}"), overflow="fold")
+    for spec in checklist.requirements:
+        if requirement_id and spec.id != requirement_id:
+            continue
+        checks = checklist.checks_of(spec.id)
+        table.add_row(f"[bold]{spec.id}[/]", spec.item, f"[bold]{spec.title(lang)}[/]", "", "", "", spec.source,
+                      end_section=not checks)
+        for n, check in enumerate(checks):
+            marker = "" if check.enabled else " (off)"
+            if checklist.is_overridden(f"checks.{check.id}"):
+                marker += f" [cyan]({t(lang, 'ui.from_config')})[/]"
+            table.add_row("", "", check.title(lang), check.id + marker, severity_label(check.severity, lang),
+                          check.kind, check.source, end_section=n == len(checks) - 1)
+    return table

@@ -1,0 +1,53 @@
+"""Audit a list of workbooks: read each once, audit it, collect the unreadable ones.
+
+Shared by `audit`, `check` and (in worker processes) `batch`. An InputError
+makes a file unreadable and the run goes on; any other exception is a bug and
+propagates, so a crash is never reported as a gap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from fireaudit import __version__
+from fireaudit.audit import SINGLE, audit_register
+from fireaudit.checklist import Checklist
+from fireaudit.errors import InputError
+from fireaudit.period import Period
+from fireaudit.register import RegisterReader
+from fireaudit.result import AuditRun, TownshipAudit, Unreadable
+
+
+def audit_file(path: str | Path, checklist: Checklist, period: Period | None, *, mode: str = SINGLE,
+               reader: RegisterReader | None = None) -> TownshipAudit:
+    reader = reader or RegisterReader(checklist)
+    register = reader.read(path)
+    return audit_register(register, checklist, period, mode=mode)
+
+
+def audit_files(paths: Iterable[str | Path], checklist: Checklist, period: Period | None, *,
+                mode: str = SINGLE) -> AuditRun:
+    reader = RegisterReader(checklist)
+    townships: list[TownshipAudit] = []
+    unreadable: list[Unreadable] = []
+    for path in paths:
+        try:
+            townships.append(audit_file(path, checklist, period, mode=mode, reader=reader))
+        except InputError as exc:
+            unreadable.append(Unreadable(str(path), exc.reason))
+    return make_run(checklist, period, townships, unreadable)
+
+
+def make_run(checklist: Checklist, period: Period | None, townships: list[TownshipAudit],
+             unreadable: list[Unreadable]) -> AuditRun:
+    periods = {a.period for a in townships}
+    return AuditRun(
+        tool_version=__version__,
+        checklist_id=checklist.meta.id,
+        checklist_version=checklist.meta.version,
+        period=str(period) if period else (periods.pop() if len(periods) == 1 else None),
+        townships=tuple(townships),
+        unreadable=tuple(unreadable),
+        config_file=checklist.config_file,
+        overrides=checklist.overrides,
+    )

@@ -1,0 +1,257 @@
+"""Readable builders for township registers: tests and the demo samples are made here.
+
+A register is a profile (key -> value) and sheets (header + rows). `compliant()`
+builds a township that meets R01–R06; a test changes one thing and asserts the
+status and the evidence cell. Layout is fixed so cells are predictable: every
+table sheet has one title row, the header on row 2, and data from row 3."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+TITLE_ROWS = 1          # rows above the header in every table sheet
+FIRST_DATA_ROW = TITLE_ROWS + 2
+
+
+@dataclass
+class Sheet:
+    header: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+    title: str | None = "台账"
+    footer: list[list[Any]] = field(default_factory=list)   # 合计 / 填表说明 rows below the data
+    hidden: bool = False
+    start_column: int = 0                                     # leading empty columns
+
+    def cell(self, column: str, row: int) -> str:
+        """A1 of `column` in data row `row` (0-based), as Excel shows it."""
+        from fireaudit.register.model import a1
+
+        title_rows = 1 if self.title is not None else 0
+        return a1(title_rows + 1 + row, self.start_column + self.header.index(column))
+
+    def header_cell(self, column: str) -> str:
+        from fireaudit.register.model import a1
+
+        title_rows = 1 if self.title is not None else 0
+        return a1(title_rows, self.start_column + self.header.index(column))
+
+    def set(self, row: int, column: str, value: Any) -> "Sheet":
+        self.rows[row][self.header.index(column)] = value
+        return self
+
+    def add(self, **values: Any) -> "Sheet":
+        self.rows.append([values.get(h) for h in self.header])
+        return self
+
+
+@dataclass
+class Register:
+    profile: dict[str, Any]
+    sheets: dict[str, Sheet]
+    extra_sheets: dict[str, Sheet] = field(default_factory=dict)
+
+    def copy(self) -> "Register":
+        return copy.deepcopy(self)
+
+    def drop(self, name: str) -> "Register":
+        self.sheets.pop(name)
+        return self
+
+    def profile_cell(self, key: str) -> str:
+        """B-column cell of a profile key (row 1 title, row 2 header, keys from row 3)."""
+        return f"B{list(self.profile).index(key) + 3}"
+
+    def save(self, path: Path) -> Path:
+        """Write .xlsx (openpyxl), .xls (xlwt) or .ods (odfpy) by the suffix of `path`."""
+        grid = self.grids()
+        suffix = path.suffix.lower()
+        if suffix in (".xlsx", ".xlsm"):
+            _write_xlsx(path, grid, self)
+        elif suffix == ".xls":
+            _write_xls(path, grid)
+        elif suffix == ".ods":
+            _write_ods(path, grid)
+        else:
+            raise ValueError(suffix)
+        return path
+
+    def grids(self) -> dict[str, list[list[Any]]]:
+        grids: dict[str, list[list[Any]]] = {}
+        profile_rows: list[list[Any]] = [["基本情况"], ["项目", "填报内容"]]
+        profile_rows += [[key, value] for key, value in self.profile.items()]
+        grids["基本情况"] = profile_rows
+        for name, sheet in {**self.sheets, **self.extra_sheets}.items():
+            pad = [None] * sheet.start_column
+            rows: list[list[Any]] = []
+            if sheet.title is not None:
+                rows.append(pad + [sheet.title])
+            rows.append(pad + list(sheet.header))
+            rows += [pad + list(r) for r in sheet.rows]
+            rows += [pad + list(r) for r in sheet.footer]
+            grids[name] = rows
+        return grids
+
+
+def _write_xlsx(path: Path, grids: dict[str, list[list[Any]]], register: Register) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    all_sheets = {**register.sheets, **register.extra_sheets}
+    for name, rows in grids.items():
+        sheet = workbook.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    sheet.cell(r, c, value)
+        spec = all_sheets.get(name)
+        if spec and spec.title is not None:
+            sheet.merge_cells(start_row=1, start_column=spec.start_column + 1,
+                              end_row=1, end_column=spec.start_column + max(1, len(spec.header)))
+        if spec and spec.hidden:
+            sheet.sheet_state = "hidden"
+    workbook.properties.created = dt.datetime(2024, 1, 1)
+    workbook.properties.modified = dt.datetime(2024, 1, 1)
+    workbook.save(path)
+
+
+def _write_xls(path: Path, grids: dict[str, list[list[Any]]]) -> None:
+    import xlwt
+
+    workbook = xlwt.Workbook(encoding="utf-8")
+    date_style = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    for name, rows in grids.items():
+        sheet = workbook.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, dt.date):
+                    sheet.write(r, c, value, date_style)
+                elif value is not None:
+                    sheet.write(r, c, value)
+    workbook.save(str(path))
+
+
+def _write_ods(path: Path, grids: dict[str, list[list[Any]]]) -> None:
+    import pandas as pd
+
+    with pd.ExcelWriter(path, engine="odf") as writer:
+        for name, rows in grids.items():
+            width = max(len(r) for r in rows)
+            frame = pd.DataFrame([r + [None] * (width - len(r)) for r in rows])
+            frame.to_excel(writer, sheet_name=name, header=False, index=False)
+
+
+# ---------------------------------------------------------------- the compliant township
+D = dt.date
+
+
+def compliant(county: str = "伊宁市", township: str = "潘津镇", kind: str = "镇", period: str = "2024Q2") -> Register:
+    """A township that meets every implemented check for the period (default 2024Q2)."""
+    year = int(period[:4])
+    q = int(period[-1])
+    mid = D(year, 3 * q - 1, 15)          # a day in the middle of the quarter
+    profile = {
+        "县市": county,
+        "乡镇街道": township,
+        "类型": kind,
+        "报告期": period,
+        "建成区面积（平方公里）": 3.2,
+        "建成区常住人口（万人）": 2.5,
+        "全国重点镇": "否",
+        "历史文化名镇": "否",
+        "易燃易爆或劳动密集型企业密集": "否",
+        "距城市消防救援站距离（公里）": 18,
+        "承担消防工作职责机构": "社会事务办公室、消防工作站",
+        "消防工作站实体化运行": "是",
+        "消防工作站办公场所": f"{township}人民政府院内",
+        "建立消防安全组织": "是",
+        "制定消防安全制度": "是",
+        "纳入综合治理体系": "是",
+        "纳入国土空间规划": "是",
+        "建立消防安全档案": "是",
+        "应用网格化管理平台": "是",
+        "执法权责清单公布日期": D(year - 1, 6, 1),
+        "填报人": "李梅",
+        "联系电话": "0999-8012345",
+        "填报日期": mid,
+    }
+    people = Sheet(["序号", "姓名", "职务", "消防职责", "所属单位", "任职日期", "最近培训日期", "执法证号", "联系电话"],
+                   title=f"{township}消防工作责任人台账")
+    head = "镇长" if kind == "镇" else ("乡长" if kind == "乡" else "主任")
+    people.add(序号=1, 姓名="阿不都", 职务=f"党委副书记、{head}", 消防职责="第一责任人", 所属单位=township, 最近培训日期=mid)
+    people.add(序号=2, 姓名="王强", 职务="副" + head, 消防职责="主要责任人", 所属单位=f"{township}人民政府", 最近培训日期=mid)
+    people.add(序号=3, 姓名="张伟", 职务="党委委员", 消防职责="分管领域责任人", 所属单位=township, 最近培训日期=mid)
+    people.add(序号=4, 姓名="李梅", 职务="社会事务办公室主任", 消防职责="消防工作专人", 所属单位=township, 最近培训日期=mid)
+    people.add(序号=5, 姓名="赵刚", 职务="综治办副主任", 消防职责="消防安全管理人", 所属单位=township, 最近培训日期=mid)
+    people.add(序号=6, 姓名="马丽", 职务="执法队员", 消防职责="执法人员", 所属单位=township, 最近培训日期=mid, 执法证号="XJ2023001")
+    people.add(序号=7, 姓名="周涛", 职务="执法队员", 消防职责="执法人员", 所属单位=township, 最近培训日期=mid, 执法证号="XJ2023002")
+
+    villages = Sheet(["序号", "名称", "类型", "消防安全管理人", "防火安全公约", "公约发布日期", "志愿消防队或微型消防站",
+                      "网格员人数", "消防车通道畅通", "电动自行车集中充电场所", "市政消火栓数量", "消防水源"],
+                     title="村（社区）消防工作情况")
+    for n, (name, vkind) in enumerate([("一村", "村"), ("二村", "村"), ("幸福社区", "社区")], start=1):
+        villages.add(序号=n, 名称=name, 类型=vkind, 消防安全管理人=f"管理人{n}", 防火安全公约="有",
+                     公约发布日期=D(year - 1, 3, 1), 志愿消防队或微型消防站="有", 网格员人数=2, 消防车通道畅通="是",
+                     电动自行车集中充电场所="是", 市政消火栓数量=2, 消防水源="有")
+
+    brigades = Sheet(["序号", "队伍名称", "队伍类型", "所属单位", "队员人数", "专职队员人数", "消防车数量", "手抬机动消防泵数量",
+                      "固定营房", "营房建筑面积（平方米）", "建设用地面积（平方米）", "验收日期", "投入执勤日期", "纳入调度指挥",
+                      "执勤消防车数量", "队长", "副队长"], title="消防队伍台账")
+    if kind == "街道":
+        brigades.add(序号=1, 队伍名称=f"{township}微型消防站", 队伍类型="微型消防站", 所属单位=township, 队员人数=6,
+                     专职队员人数=0, 消防车数量=0, 手抬机动消防泵数量=1, 固定营房="否", 纳入调度指挥="是", 队长="孙勇", 副队长="钱进")
+    else:
+        brigades.add(序号=1, 队伍名称=f"{township}志愿消防队", 队伍类型="志愿消防队", 所属单位=township, 队员人数=8,
+                     专职队员人数=0, 消防车数量=1, 手抬机动消防泵数量=1, 固定营房="是", **{"建设用地面积（平方米）": 400},
+                     验收日期=D(year - 1, 4, 1), 投入执勤日期=D(year - 1, 5, 1), 纳入调度指挥="是", 执勤消防车数量=1,
+                     队长="孙勇", 副队长="钱进")
+
+    budget = Sheet(["序号", "年度", "科目", "预算金额（万元）", "到位金额（万元）", "纳入财政预算", "备注"], title="消防经费台账")
+    for n, subject in enumerate(["隐患排查治理", "消防宣传教育培训", "志愿消防队", "微型消防站", "公共消防设施建设"], start=1):
+        budget.add(序号=n, 年度=year, 科目=subject, 纳入财政预算="是", **{"预算金额（万元）": 10, "到位金额（万元）": 6})
+
+    drills = Sheet(["序号", "日期", "组织单位", "演练类型", "地点", "参加人数", "备注"], title="消防演练台账")
+    drills.add(序号=1, 日期=mid, 组织单位=township, 演练类型="应急疏散演练", 地点="镇中心学校", 参加人数=300)
+    drills.add(序号=2, 日期=mid, 组织单位="一村", 演练类型="灭火演练", 地点="一村广场", 参加人数=40)
+    drills.add(序号=3, 日期=mid, 组织单位=township, 演练类型="联勤联训", 地点="消防队", 参加人数=12)
+
+    publicity = Sheet(["序号", "日期", "活动类型", "对象", "参加人数", "组织单位", "备注"], title="消防宣传培训台账")
+    publicity.add(序号=1, 日期=mid, 活动类型="消防宣传五进", 对象="村民", 参加人数=200, 组织单位=township)
+    publicity.add(序号=2, 日期=mid, 活动类型="业务培训", 对象="网格员", 参加人数=30, 组织单位=township)
+
+    hazards = Sheet(["序号", "检查日期", "场所名称", "场所类型", "所属村社区", "隐患描述", "隐患类别", "整改期限", "整改状态",
+                     "移送部门", "移送日期", "检查人"], title="消防安全检查及隐患台账")
+    hazards.add(序号=1, 检查日期=mid, 场所名称="幸福超市", 场所类型="商场市场", 所属村社区="幸福社区", 隐患描述="无",
+                整改状态="无隐患", 检查人="李梅")
+    hazards.add(序号=2, 检查日期=mid, 场所名称="一村农家乐", 场所类型="餐饮", 所属村社区="一村",
+                隐患描述="疏散通道堆放杂物", 隐患类别="占用堵塞疏散通道安全出口", 整改期限=mid, 整改状态="已整改", 检查人="网格员甲")
+
+    meetings = Sheet(["序号", "日期", "类型", "议题", "主持人", "措施"], title="会议研判台账")
+    meetings.add(序号=1, 日期=mid, 类型="专题研究", 议题="部署夏季消防安全工作", 主持人="阿不都", 措施="开展隐患排查")
+    meetings.add(序号=2, 日期=mid, 类型="风险研判", 议题="节假日火灾风险研判", 主持人="王强", 措施="加强巡查")
+    meetings.add(序号=3, 日期=mid, 类型="综合评估", 议题="消防基础设施建设评估", 主持人="阿不都", 措施="补齐消火栓")
+
+    campaigns = Sheet(["序号", "开始日期", "结束日期", "名称", "治理对象", "检查场所数", "发现隐患数", "整改隐患数"],
+                      title="专项治理台账")
+    campaigns.add(序号=1, 开始日期=D(year, 3 * q - 2, 1), 结束日期=D(year, 3 * q, 28), 名称="电动自行车消防安全专项治理",
+                  治理对象="住宅小区", 检查场所数=40, 发现隐患数=10, 整改隐患数=9)
+
+    return Register(profile, {
+        "责任人": people, "消防队伍": brigades, "队员": _members(township, kind, mid), "经费": budget, "演练": drills,
+        "宣传培训": publicity, "检查隐患": hazards, "村社区": villages, "会议研判": meetings, "专项治理": campaigns,
+    })
+
+
+def _members(township: str, kind: str, mid: dt.date) -> Sheet:
+    members = Sheet(["序号", "姓名", "所属队伍", "人员类别", "岗位", "基本养老保险", "失业保险", "工伤保险", "意外伤害保险",
+                     "职业资格", "最近培训日期"], title="队员名册")
+    team = f"{township}微型消防站" if kind == "街道" else f"{township}志愿消防队"
+    posts = ["队长", "副队长", "驾驶员", "通信员、安全员", "班长", "消防员", "消防员", "消防员"]
+    for n, post in enumerate(posts[: 6 if kind == "街道" else 8], start=1):
+        members.add(序号=n, 姓名=f"队员{n}", 所属队伍=team, 人员类别="志愿", 岗位=post, 意外伤害保险="是",
+                    职业资格="消防设施操作员" if n == 1 else "无", 最近培训日期=mid)
+    return members
