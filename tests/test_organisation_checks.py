@@ -1,0 +1,107 @@
+"""R01–R06: for each check a compliant register passes, and one broken thing fails on the right cell.
+
+Table-driven like sqlfluff's rule cases: each case names the check, how to
+break the compliant township, the expected status and the evidence cells."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+
+from tests.builders import Register, compliant
+
+
+def _set_profile(key: str, value) -> Callable[[Register], None]:
+    def change(reg: Register) -> None:
+        reg.profile[key] = value
+    return change
+
+
+def _drop_profile(key: str) -> Callable[[Register], None]:
+    return lambda reg: reg.profile.pop(key)
+
+
+def _set_cell(sheet: str, row: int, column: str, value) -> Callable[[Register], None]:
+    return lambda reg: reg.sheets[sheet].set(row, column, value)
+
+
+def _drop_rows(sheet: str, column: str, value) -> Callable[[Register], None]:
+    def change(reg: Register) -> None:
+        s = reg.sheets[sheet]
+        s.rows = [r for r in s.rows if r[s.header.index(column)] != value]
+    return change
+
+
+def _set_column(sheet: str, column: str, value) -> Callable[[Register], None]:
+    def change(reg: Register) -> None:
+        for row in range(len(reg.sheets[sheet].rows)):
+            reg.sheets[sheet].set(row, column, value)
+    return change
+
+
+def _drop_sheet(name: str) -> Callable[[Register], None]:
+    return lambda reg: reg.drop(name)
+
+
+def _cell(sheet: str, row: int, column: str) -> Callable[[Register], str]:
+    return lambda reg: f"{sheet}!{reg.sheets[sheet].cell(column, row)}"
+
+
+def _header(sheet: str, column: str) -> Callable[[Register], str]:
+    return lambda reg: f"{sheet}!{reg.sheets[sheet].header_cell(column)}"
+
+
+def _profile(key: str) -> Callable[[Register], str]:
+    return lambda reg: f"基本情况!{reg.profile_cell(key)}"
+
+
+# (check id, how to break it, expected status, expected evidence refs)
+FAILING = [
+    ("R01.1", _drop_rows("责任人", "消防职责", "主要责任人"), "fail", [_header("责任人", "消防职责")]),
+    ("R01.1", _set_cell("责任人", 0, "所属单位", "城关派出所"), "fail", [_cell("责任人", 0, "所属单位")]),
+    ("R02.1", _set_profile("承担消防工作职责机构", None), "unknown", []),
+    ("R02.2", _drop_rows("责任人", "消防职责", "消防工作专人"), "fail", [_header("责任人", "消防职责")]),
+    ("R02.3", _set_profile("消防工作站实体化运行", "否"), "fail", [_profile("消防工作站实体化运行")]),
+    ("R03.1", _set_cell("责任人", 0, "职务", "党委副书记"), "fail", [_cell("责任人", 0, "职务")]),
+    ("R03.1", _set_cell("责任人", 0, "职务", "副镇长"), "fail", [_cell("责任人", 0, "职务")]),
+    ("R03.2", _drop_rows("会议研判", "类型", "专题研究"), "fail", [_header("会议研判", "日期")]),
+    ("R03.2", _set_cell("会议研判", 0, "日期", "2024-01-05"), "fail", [_header("会议研判", "日期")]),
+    ("R03.2", _drop_sheet("会议研判"), "unknown", []),
+    ("R03.3", _drop_rows("责任人", "消防职责", "分管领域责任人"), "fail", [_header("责任人", "消防职责")]),
+    ("R04.1", _set_profile("建立消防安全组织", "否"), "fail", [_profile("建立消防安全组织")]),
+    ("R04.2", _set_profile("制定消防安全制度", "×"), "fail", [_profile("制定消防安全制度")]),
+    ("R04.3", _set_profile("纳入综合治理体系", "无"), "fail", [_profile("纳入综合治理体系")]),
+    ("R04.4", _drop_profile("纳入国土空间规划"), "unknown", []),
+    ("R04.5", _set_profile("建立消防安全档案", "N"), "fail", [_profile("建立消防安全档案")]),
+    ("R04.6", _drop_rows("责任人", "消防职责", "消防安全管理人"), "fail", [_header("责任人", "消防职责")]),
+    ("R04.7", _set_column("经费", "年度", 2023), "fail", [_header("经费", "年度")]),
+    ("R04.8", _set_cell("消防队伍", 0, "队伍类型", "企业专职消防队"), "fail", [_cell("消防队伍", 0, "队伍类型")]),
+    ("R04.8", _set_cell("消防队伍", 0, "所属单位", "一村"), "fail", [_cell("消防队伍", 0, "所属单位")]),
+    ("R04.9", _set_column("检查隐患", "检查日期", "2024-07-02"), "fail", [_header("检查隐患", "检查日期")]),
+    ("R04.10", _drop_rows("演练", "演练类型", "应急疏散演练"), "fail", [_header("演练", "日期")]),
+    ("R06.1", _set_cell("村社区", 1, "消防安全管理人", None), "fail", [_cell("村社区", 1, "消防安全管理人")]),
+    ("R06.2", _set_cell("村社区", 2, "防火安全公约", "无"), "fail", [_cell("村社区", 2, "防火安全公约")]),
+    ("R06.3", _set_cell("演练", 1, "组织单位", "镇中心学校"), "fail", [_header("演练", "日期")]),
+]
+
+
+def test_compliant_township_passes_r01_to_r06(audit_of):
+    audit = audit_of(compliant())
+    for requirement in ("R01", "R02", "R03", "R04", "R06"):
+        result = audit.requirement(requirement)
+        assert result.status == "pass", [(c.id, c.status, c.params) for c in result.checks]
+    assert audit.requirement("R05").status == "na"
+    assert audit.register_errors == ()
+
+
+@pytest.mark.parametrize("check_id, breaker, status, evidence", FAILING,
+                         ids=[f"{c}-{i}" for i, (c, *_rest) in enumerate(FAILING)])
+def test_broken_township_fails_on_the_right_cell(audit_of, check_id, breaker, status, evidence):
+    reg = compliant()
+    breaker(reg)
+    result = audit_of(reg).check(check_id)
+    assert result.status == status, (result.message, result.params)
+    refs = [e.ref() for e in result.evidence]
+    for expected in evidence:
+        assert expected(reg) in refs, refs
