@@ -217,15 +217,17 @@ class RegisterReader:
         for r, row in enumerate(iterator, start=header_index + 1):
             if merged:
                 row = [merged.get((r, c), v) for c, v in enumerate(row)]
-            cells = [(c, row[c] if c < len(row) else None) for c, _, _ in used]
-            if all(is_blank(v) for _, v in cells):
-                continue
             filled = [v for v in row if not is_blank(v)]
-            first = norm(raw_text(filled[0])) if filled else ""
+            if not filled:
+                continue
+            first = norm(raw_text(filled[0]))
             if first.startswith(end) and len(filled) <= 2:
                 break
             if first.startswith(skip):
                 continue
+            cells = [(c, row[c] if c < len(row) else None) for c, _, _ in used]
+            if all(is_blank(v) for _, v in cells):
+                continue  # e.g. only a pre-filled 序号
             row_index.append(r)
             for (c, column, parse), (_, raw) in zip(used, cells):
                 value, problem = parse(raw)
