@@ -180,6 +180,7 @@ def _build(root: Path, local_path: Path | None) -> Checklist:
             spec = msgspec.structs.replace(spec, **changes)
         where = f"{origin_local} (check {spec.id})" if override and override.params else f"{origin} (check {spec.id})"
         params[spec.id] = convert(raw_params, KINDS[spec.kind].params, f"{where} params")
+        _check_names(spec.id, params[spec.id], register, where)
         checks.append(spec)
     unknown = sorted(set(local.checks) - seen)
     if unknown:
@@ -207,6 +208,38 @@ def _build(root: Path, local_path: Path | None) -> Checklist:
         config_file=origin_local or None,
         overrides=tuple(overrides),
     )
+
+
+# Parameters that name a vocabulary value: a typo here would silently never match.
+_VOCAB_FIELDS = {"duties": "消防职责", "duty": "消防职责", "types": "队伍类型"}
+
+
+def _check_names(check_id: str, params: Any, register: RegisterSpec, origin: str) -> None:
+    """Sheet, column, profile-key and vocabulary names in params must exist in register.toml."""
+    sheets = {s.name: {c.name for c in s.columns} for s in (*register.sheets, *register.county_sheets)}
+    profile_keys = {k.name for k in register.profile.keys}
+
+    def fail(what: str) -> None:
+        raise ConfigError(f"invalid checklist data in {origin}: {what}")
+
+    sheet = getattr(params, "sheet", None)
+    if sheet is not None:
+        if sheet not in sheets:
+            fail(f"params.sheet: no sheet {sheet!r} in register.toml")
+        columns = [getattr(params, "date_column", None), *getattr(params, "match", {})]
+        for column in filter(None, columns):
+            if column not in sheets[sheet]:
+                fail(f"params: sheet {sheet!r} has no column {column!r}")
+    key = getattr(params, "key", None)
+    if key is not None and key not in profile_keys:
+        fail(f"params.key: no profile key {key!r} in register.toml")
+    for name, vocab in _VOCAB_FIELDS.items():
+        value = getattr(params, name, None)
+        values = [value] if isinstance(value, str) else list(value or [])
+        allowed = set(register.vocabularies[vocab].values) if vocab in register.vocabularies else set()
+        for item in values:
+            if item not in allowed:
+                fail(f"params.{name}: {item!r} is not a value of the {vocab} vocabulary")
 
 
 def _check_requirement_ids(requirements: list[RequirementSpec], path: Path) -> None:
