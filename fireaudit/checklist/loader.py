@@ -109,6 +109,9 @@ def _load(root: Path, local_path: Path | None) -> Checklist:
 
 def _build(root: Path, local_path: Path | None) -> Checklist:
     from fireaudit.checks import KINDS  # the check kinds validate their own params
+    from fireaudit.register.preflight import Limits
+
+    DATA_SCHEMAS.setdefault("limits", Limits)
 
     register = convert(read_toml(root / "register.toml"), RegisterSpec, str(root / "register.toml"))
     req_file = convert(read_toml(root / "requirements.toml"), RequirementsFile, str(root / "requirements.toml"))

@@ -63,7 +63,10 @@ class RegisterError:
     expected: str = ""
 
     def to_evidence(self) -> Evidence:
-        return Evidence(self.sheet, self.cell)
+        return Evidence(self.sheet, self.cell or None)
+
+    def ref(self) -> str:
+        return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from fireaudit.checklist import Checklist
 from fireaudit.checklist.models import ColumnSpec, ProfileSpec, RegisterSpec, SheetSpec
 from fireaudit.errors import InputError
 from fireaudit.register.model import Evidence, Note, ProfileEntry, Register, RegisterError, Table, a1
+from fireaudit.register.preflight import check_file, limits_of
 from fireaudit.register.values import ValueParsers, is_blank, raw_text
 from fireaudit.textnorm import clean, norm
 
@@ -74,6 +75,7 @@ class RegisterReader:
         self.spec = checklist.register
         self.parsers = ValueParsers(self.spec)
         self.settings = self.spec.reader
+        self.limits = limits_of(checklist)
         self._lookups: dict[str, _Lookup] = {}
 
     def _lookup(self, name: str, columns: Iterable[ColumnSpec]) -> _Lookup:
@@ -85,6 +87,7 @@ class RegisterReader:
     def read(self, path: str | Path, *, county: bool = False) -> Register:
         """Read a township register (or, with county=True, a county register)."""
         path = Path(path)
+        scanned = check_file(path, self.limits)
         workbook = open_workbook(path)
         errors: list[RegisterError] = []
         notes: list[Note] = []
@@ -111,6 +114,14 @@ class RegisterReader:
                     notes.append(Note("duplicate-sheet", sheet_name, canonical))
                     continue
                 seen.add(canonical)
+                scan = scanned.sheets.get(sheet_name)
+                if scan is not None:
+                    if scan.cells > self.limits.max_sheet_cells:
+                        errors.append(RegisterError("sheet-too-large", sheet_name, "A1", str(scan.cells),
+                                                    str(self.limits.max_sheet_cells)))
+                        continue
+                    errors.extend(RegisterError("formula-no-value", sheet_name, cell, "=" + formula)
+                                  for cell, formula in scan.formulas_without_value)
                 sheet = workbook.get_sheet_by_name(sheet_name)
                 rows = _rows(sheet)
                 if isinstance(spec, ProfileSpec):
@@ -265,8 +276,6 @@ def open_workbook(path: Path):
     """Open with calamine; anything it cannot open is an InputError (exit 3)."""
     from python_calamine import CalamineWorkbook
 
-    if not path.is_file():
-        raise InputError(str(path), "file not found")
     if path.suffix.lower() not in WORKBOOK_SUFFIXES:
         raise InputError(str(path), f"not a workbook (expected {', '.join(WORKBOOK_SUFFIXES[:4])})")
     try:

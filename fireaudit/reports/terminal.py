@@ -60,7 +60,7 @@ def gate_lines(run: AuditRun, fail_on: str, lang: str) -> list[str]:
                              f"{message_text(check.message, check.params, lang)}")
         if SEVERITY_ORDER["major"] >= floor:
             for error in audit.register_errors:
-                lines.append(f"{audit.file}: register {error.code} {error.sheet}!{error.cell} "
+                lines.append(f"{audit.file}: register {error.code} {error.ref()} "
                              f"{t(lang, 'register.' + error.code, value=error.value, expected=error.expected)}")
     for item in run.unreadable:
         lines.append(f"{item.file}: unreadable {item.reason}")
