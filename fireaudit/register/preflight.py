@@ -34,7 +34,9 @@ _ROW_TAG = re.compile(rb"<row\b")
 _CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d+)"')
 _WIDE_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{2,3})(\d+)"')
 _FAR_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d{6,})"')
-_NO_VALUE_FORMULA = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*</c>')
+_NO_VALUE_FORMULA = re.compile(
+    rb'<c\b[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
+_ERROR_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?<v>([^<]*)</v>')
 _OVERLAP = 512
 _CHUNK = 4 * MB
 
@@ -57,6 +59,7 @@ class SheetScan:
 
     cells: int = 0                          # rows x columns of the used range (an upper bound)
     formulas_without_value: list[tuple[str, str]] = field(default_factory=list)   # (A1, formula)
+    error_cells: list[tuple[str, str]] = field(default_factory=list)              # (A1, #REF! …)
 
 
 @dataclass
@@ -190,10 +193,12 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
                     else:
                         columns.update(c for c, _ in _WIDE_CELL.findall(window))
                         far_rows.extend(int(r) for _, r in _FAR_CELL.findall(window))
-                    for cell, formula in _NO_VALUE_FORMULA.findall(window):
-                        pair = (cell.decode(), formula.decode("utf-8", "replace"))
-                        if pair not in scan.formulas_without_value:
-                            scan.formulas_without_value.append(pair)
+                    for found, pattern in ((scan.formulas_without_value, _NO_VALUE_FORMULA),
+                                           (scan.error_cells, _ERROR_CELL)):
+                        for cell, text in pattern.findall(window):
+                            pair = (cell.decode(), text.decode("utf-8", "replace"))
+                            if pair not in found:
+                                found.append(pair)
                 tail = window[-_OVERLAP:]
     except InputError:
         raise

@@ -122,6 +122,8 @@ class RegisterReader:
                         continue
                     errors.extend(RegisterError("formula-no-value", sheet_name, cell, "=" + formula)
                                   for cell, formula in scan.formulas_without_value)
+                    errors.extend(RegisterError("error-cell", sheet_name, cell, value)
+                                  for cell, value in scan.error_cells)
                 sheet = workbook.get_sheet_by_name(sheet_name)
                 rows = _rows(sheet)
                 if isinstance(spec, ProfileSpec):
@@ -190,6 +192,7 @@ class RegisterReader:
     # -- a table sheet ------------------------------------------------------
     def _read_table(self, sheet: str, rows: Iterable[list[Any]], spec: SheetSpec, errors: list[RegisterError],
                     notes: list[Note], merged: dict[tuple[int, int], Any]) -> Table:
+        flagged = {e.cell for e in errors if e.sheet == sheet}   # cells the preflight already reported
         lookup = self._lookup(spec.name, spec.columns)
         iterator = iter(rows)
         header_index, matches, ignored = -1, {}, []
@@ -244,7 +247,7 @@ class RegisterReader:
                 value, problem = parse(raw)
                 if problem:
                     errors.append(RegisterError(problem.code, sheet, a1(r, c), raw_text(raw), problem.expected))
-                elif value is None and column.required:
+                elif value is None and column.required and a1(r, c) not in flagged:
                     errors.append(RegisterError("missing-value", sheet, a1(r, c), "", column.name))
                 values[column.name].append(value)
         table.values = values
