@@ -79,7 +79,8 @@ def audit_register(register: Register, checklist: Checklist, period: Period | No
     """Audit one township register for one period."""
     period = resolve_period(register, period)
     ctx = CheckContext(register, period, checklist, extra or {})
-    requirements = [_requirement(ctx, spec, mode) for spec in checklist.requirements]
+    notes = list(register.notes)
+    requirements = [apply_waivers(_requirement(ctx, spec, mode), ctx, notes) for spec in checklist.requirements]
     required_grade = next((g for g in (hook(ctx) for hook in REQUIRED_GRADE) if g is not None), None)
     return TownshipAudit(
         file=register.path,
@@ -91,7 +92,7 @@ def audit_register(register: Register, checklist: Checklist, period: Period | No
         required_grade=required_grade,
         requirements=tuple(requirements),
         register_errors=tuple(register.errors),
-        notes=tuple(register.notes),
+        notes=tuple(notes),
         sha256=sha256_of(register.path) if Path(register.path).is_file() else "",
     )
 
@@ -121,6 +122,57 @@ def _requirement(ctx: CheckContext, spec: RequirementSpec, mode: str) -> Require
         status = NA if spec.scope == "county" and mode == SINGLE else UNKNOWN
         return RequirementResult(spec.id, status, None if status == NA else "major", spec.weight, ())
     return RequirementResult(spec.id, aggregate(results), requirement_severity(results), spec.weight, tuple(results))
+
+
+def rerun_requirements(audit: TownshipAudit, checklist: Checklist, ids: list[str],
+                       extra: dict[str, Any]) -> TownshipAudit:
+    """Judge `ids` again with batch-level inputs (the county register) and rescore.
+
+    County checks read only the township's identity and the period, so a
+    register holding the profile is enough; the workbook is not read again."""
+    from dataclasses import replace
+
+    from fireaudit.register.model import Evidence, ProfileEntry
+
+    profile = {key: ProfileEntry(value, Evidence("基本情况")) for key, value in
+               (("县市", audit.county), ("乡镇街道", audit.township), ("类型", audit.kind)) if value is not None}
+    register = Register(audit.file, None, profile, {}, [], [])
+    period = Period.parse(audit.period)
+    ctx = CheckContext(register, period, checklist, extra)
+    notes = list(audit.notes)
+    results = {spec.id: apply_waivers(_requirement(ctx, spec, BATCH), ctx, notes)
+               for spec in checklist.requirements if spec.id in ids}
+    requirements = [results.get(r.id, r) for r in audit.requirements]
+    return replace(audit, requirements=tuple(requirements), notes=tuple(dict.fromkeys(notes)),
+                   score=score(requirements, checklist.scoring.status_points))
+
+
+def waiver_matches(waiver: Any, county: str | None, township: str | None) -> bool:
+    from fireaudit.textnorm import norm
+
+    return norm(waiver.county) == norm(county or "") and norm(waiver.township) == norm(township or "")
+
+
+def apply_waivers(result: RequirementResult, ctx: CheckContext, notes: list) -> RequirementResult:
+    """A matching waiver valid through the period's last day turns its check `na`; an expired one is a note."""
+    from dataclasses import replace
+
+    from fireaudit.register.model import Note
+
+    waivers = [w for w in ctx.checklist.waivers
+               if waiver_matches(w, ctx.register.county, ctx.register.township)
+               and any(c.id == w.check for c in result.checks)]
+    if not waivers:
+        return result
+    checks = list(result.checks)
+    for waiver in waivers:
+        if waiver.expires < ctx.period.end:
+            notes.append(Note("waiver-expired", "", f"{waiver.check}（{waiver.expires.isoformat()}）"))
+            continue
+        checks = [replace(c, status=NA, message="common.waived", waiver=waiver.to_json(),
+                          params={**waiver.to_json(), "status": c.status}) if c.id == waiver.check else c
+                  for c in checks]
+    return replace(result, status=aggregate(checks), severity=requirement_severity(checks), checks=tuple(checks))
 
 
 def _fixed(status: str, message: str, **params: Any):

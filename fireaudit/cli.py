@@ -187,6 +187,99 @@ def requirements(
         console.print(t(lang.value, "ui.overrides", file=checklist.config_file, keys=list(checklist.overrides)))
 
 
+@app.command()
+def batch(
+    directory: Annotated[Path, typer.Argument(help="Folder with the townships' workbooks (searched recursively).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where the reports and the roll-up go.")] = Path("fireaudit-batch"),
+    period: PeriodOption = None,
+    county_register: Annotated[Optional[Path], typer.Option("--county-register", help="The county's own register (R20–R22).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help="Worker processes (default: all cores).")] = None,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="The previous quarter's 汇总.json.")] = None,
+    format: Annotated[Optional[str], typer.Option("--format", help="Per-township report formats (md, xlsx, json).")] = None,
+    lang: LangOption = Lang.zh,
+    config: ConfigOption = None,
+) -> None:
+    """Audit every workbook under a folder in parallel; per-township reports and a county roll-up."""
+    import signal
+
+    from fireaudit import batch as batching
+    from fireaudit.checklist import load_checklist
+    from fireaudit.i18n import t
+    from fireaudit.reports import DEFAULT_FORMATS, WRITERS
+    from fireaudit.reports.rollup import ROLLUP_WRITERS
+    from fireaudit.reports.terminal import print_unreadable
+    from fireaudit.runner import make_run
+
+    formats = _formats(format or DEFAULT_FORMATS)
+    checklist = load_checklist(config)
+    audit_period = _period(period)
+    previous = batching.load_baseline(str(baseline)) if baseline else None
+    paths = batching.discover(directory)
+    console = _console(stderr=True)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+
+    written: list[str] = []
+    with _progress(console, t(lang.value, "rollup.progress")) as bar:
+        townships, unreadable, interrupted = batching.audit_parallel(
+            paths, checklist, audit_period, jobs or batching.default_jobs(), bar)
+    townships, conflicts = batching.find_conflicts(townships)
+    county_errors: list[dict] = []
+    if county_register and not interrupted:
+        try:
+            townships, county_errors = batching.judge_county(townships, checklist, str(county_register), previous)
+        except FireauditError as exc:
+            from fireaudit.result import Unreadable
+
+            unreadable.append(Unreadable(str(county_register), getattr(exc, "reason", exc.message)))
+    run = make_run(checklist, audit_period, townships, unreadable)
+    diff = batching.baseline_diff(townships, previous) if previous else None
+    run = batching.finish_run(run, conflicts, diff, str(county_register) if county_register else None, county_errors)
+    try:
+        for township in run.townships:
+            for name in formats:
+                WRITERS[name](run, township, output, lang.value)
+            written.append(township.file)
+        if not interrupted:
+            for writer in ROLLUP_WRITERS.values():   # the roll-up always comes in every format
+                writer(run, checklist, output, lang.value)
+    except OSError as exc:
+        raise FireauditError(f"cannot write the reports to {output}: {exc.strerror or exc}; "
+                             f"finished {len(written)} of {len(run.townships)} townships") from None
+    print_unreadable(console, run, lang.value)
+    for conflict in conflicts:
+        console.print(f"[red]{t(lang.value, 'rollup.conflicts')}[/]: " + "; ".join(conflict["files"]), soft_wrap=True)
+    if interrupted:
+        console.print(t(lang.value, "rollup.interrupted", done=len(townships) + len(unreadable), total=len(paths)))
+        raise typer.Exit(ExitCode.INTERRUPTED)
+    console.print(t(lang.value, "rollup.written", done=len(paths), path=str(output)))
+    if run.unreadable or conflicts:
+        raise typer.Exit(ExitCode.UNREADABLE)
+
+
+def _progress(console, label: str):
+    """A rich progress bar (current file, done/total) on a terminal; nothing when output is piped."""
+    from contextlib import contextmanager
+
+    from fireaudit.batch import BatchProgress
+
+    @contextmanager
+    def bar():
+        if not console.is_terminal:
+            yield BatchProgress()
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TextColumn("{task.fields[current]}"), console=console, transient=True) as progress:
+            task = progress.add_task(label, total=0, current="")
+            yield BatchProgress(
+                started=lambda total: progress.update(task, total=total),
+                finished=lambda path, ok: progress.update(task, advance=1, current=Path(path).name),
+            )
+
+    return bar()
+
+
 def main() -> None:
     """Entry point: expected failures get one line and their exit code; a crash gets exit 4.
 

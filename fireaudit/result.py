@@ -86,4 +86,5 @@ class AuditRun:
     unreadable: tuple[Unreadable, ...] = ()
     config_file: str | None = None
     overrides: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()          # run-level notes (e.g. waivers that matched no township)
     extra: dict[str, Any] = field(default_factory=dict)

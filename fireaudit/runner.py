@@ -15,6 +15,7 @@ from fireaudit.checklist import Checklist
 from fireaudit.errors import InputError
 from fireaudit.period import Period
 from fireaudit.register import RegisterReader
+from fireaudit.register.model import Note
 from fireaudit.result import AuditRun, TownshipAudit, Unreadable
 
 
@@ -42,6 +43,7 @@ def make_run(checklist: Checklist, period: Period | None, townships: list[Townsh
              unreadable: list[Unreadable]) -> AuditRun:
     periods = {a.period for a in townships}
     return AuditRun(
+        notes=tuple(unmatched_waivers(checklist, townships)),
         tool_version=__version__,
         checklist_id=checklist.meta.id,
         checklist_version=checklist.meta.version,
@@ -51,3 +53,11 @@ def make_run(checklist: Checklist, period: Period | None, townships: list[Townsh
         config_file=checklist.config_file,
         overrides=checklist.overrides,
     )
+
+
+def unmatched_waivers(checklist: Checklist, townships: list[TownshipAudit]) -> list[Note]:
+    """Waivers that named no township of this run: listed, never silently dropped."""
+    from fireaudit.audit import waiver_matches
+
+    return [Note("waiver-unmatched", "", f"{w.county}{w.township} {w.check}") for w in checklist.waivers
+            if not any(waiver_matches(w, t.county, t.township) for t in townships)]

@@ -188,6 +188,9 @@ def _build(root: Path, local_path: Path | None) -> Checklist:
     unknown = sorted(set(local.checks) - seen)
     if unknown:
         raise ConfigError(f"{origin_local}: [checks.{unknown[0]}]: no such check")
+    for n, waiver in enumerate(local.waivers):
+        if waiver.check not in seen:
+            raise ConfigError(f"{origin_local}: waivers[{n}].check: no such check {waiver.check!r}")
 
     # other data files, with the county's [data.<file>] merged in, then validated
     for name, values in local.data.items():
@@ -210,11 +213,8 @@ def _build(root: Path, local_path: Path | None) -> Checklist:
         params=params,
         config_file=origin_local or None,
         overrides=tuple(overrides),
+        waivers=tuple(local.waivers),
     )
-
-
-# Parameters that name a vocabulary value: a typo here would silently never match.
-_VOCAB_FIELDS = {"duties": "消防职责", "duty": "消防职责", "types": "队伍类型"}
 
 
 def _check_names(check_id: str, params: Any, register: RegisterSpec, origin: str) -> None:
@@ -236,7 +236,8 @@ def _check_names(check_id: str, params: Any, register: RegisterSpec, origin: str
     key = getattr(params, "key", None)
     if key is not None and key not in profile_keys:
         fail(f"params.key: no profile key {key!r} in register.toml")
-    for name, vocab in _VOCAB_FIELDS.items():
+    # parameters that name vocabulary values (a typo would silently never match)
+    for name, vocab in getattr(type(params), "vocab_fields", {}).items():
         value = getattr(params, name, None)
         values = [value] if isinstance(value, str) else list(value or [])
         allowed = set(register.vocabularies[vocab].values) if vocab in register.vocabularies else set()

@@ -5,6 +5,7 @@ with the file and the key path, the way yamllint rejects a bad rule option."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 import msgspec
@@ -163,10 +164,25 @@ class ScoringOverride(_Strict):
     pass_line: float | None = None
 
 
+class Waiver(_Strict):
+    """A county's decision to accept a gap for one township, until a date."""
+
+    county: str
+    township: str
+    check: str
+    reason: str
+    approver: str
+    expires: date
+
+    def to_json(self) -> dict[str, str]:
+        return {"reason": self.reason, "approver": self.approver, "expires": self.expires.isoformat()}
+
+
 class LocalConfig(_Strict):
     """Everything a county may change; every other key is a mistake."""
 
     checks: dict[str, CheckOverride] = {}
+    waivers: list[Waiver] = []
     requirements: dict[str, RequirementOverride] = {}
     scoring: ScoringOverride = ScoringOverride()
     data: dict[str, Any] = {}

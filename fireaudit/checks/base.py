@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 import msgspec
 
@@ -24,7 +24,12 @@ TOWNSHIP_SUFFIXES = ("党委", "党工委", "人民政府", "政府", "街道办
 
 
 class Params(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    """Base of every check kind's parameters (validated like yamllint's CONF)."""
+    """Base of every check kind's parameters (validated like yamllint's CONF).
+
+    `vocab_fields` names the parameters whose values must belong to a
+    vocabulary of register.toml; the loader checks them."""
+
+    vocab_fields: ClassVar[dict[str, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,11 @@ class CheckContext:
 
     def need(self, sheet: str, *columns: str) -> Table | Outcome:
         """The table if it has every column, else the `unknown` outcome that says what to add."""
-        table = self.register.table(sheet)
+        return self.need_in(self.register, sheet, *columns)
+
+    def need_in(self, register: Register, sheet: str, *columns: str) -> Table | Outcome:
+        """As `need`, for another register (the county's)."""
+        table = register.table(sheet)
         if table is None:
             return missing_sheet(sheet)
         for column in columns:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 
 SHEET = "消防队伍"
@@ -16,6 +18,8 @@ def township_brigades(ctx: CheckContext) -> list[int]:
 
 
 class BrigadePresentParams(Params):
+    vocab_fields: ClassVar[dict[str, str]] = {"types": "队伍类型"}
+
     types: list[str]
 
 

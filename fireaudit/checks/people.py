@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 from fireaudit.register.model import Evidence
 
@@ -9,6 +11,8 @@ SHEET = "责任人"
 
 
 class RolesNamedParams(Params):
+    vocab_fields: ClassVar[dict[str, str]] = {"duties": "消防职责"}
+
     duties: list[str]
     unit: str = "township"   # "township": the township itself; "any": any unit
 
@@ -38,6 +42,8 @@ def roles_named(ctx: CheckContext, p: RolesNamedParams) -> Outcome:
 
 
 class RoleTitleParams(Params):
+    vocab_fields: ClassVar[dict[str, str]] = {"duty": "消防职责"}
+
     duty: str
     title_keywords: list[str]
     deputy_marker: str = "副"

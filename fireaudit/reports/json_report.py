@@ -77,6 +77,8 @@ def run_json(run: AuditRun) -> dict[str, Any]:
         "period": run.period,
         "townships": [township_json(a) for a in run.townships],
         "unreadable": [{"file": u.file, "reason": u.reason} for u in run.unreadable],
+        "notes": [{"code": n.code, "detail": n.detail, "message": t(JSON_LANG, f"note.{n.code}", sheet=n.sheet, detail=n.detail)}
+                  for n in run.notes],
         **run.extra,
     }
 

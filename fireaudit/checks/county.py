@@ -1,0 +1,116 @@
+"""The county's own duties R20–R22, judged in batch runs from the county register.
+
+`ctx.extra["county"]` is a CountyData: the county register, every township of
+the batch, and the previous quarter's batch JSON (for R22) when given."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fireaudit.checks.base import FAIL, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, outcome
+from fireaudit.register.model import Register
+from fireaudit.textnorm import norm
+
+
+@dataclass
+class CountyData:
+    register: Register
+    townships: list[tuple[str | None, str | None]] = field(default_factory=list)   # (county, township) in the batch
+    baseline: dict[str, Any] | None = None
+
+
+def same_township(value: Any, county: str | None, township: str | None) -> bool:
+    """A county register names a township as `潘津镇` or `伊宁市潘津镇`."""
+    key = norm(str(value or ""))
+    return bool(key) and key in {norm(township or ""), norm((county or "") + (township or ""))}
+
+
+def _county(ctx: CheckContext) -> CountyData:
+    return ctx.extra["county"]
+
+
+class CountyModelsParams(Params):
+    min_count: int = 1
+
+
+def county_models(ctx: CheckContext, p: CountyModelsParams) -> Outcome:
+    """R20: at least `min_count` 典型样板 recorded for the period's year."""
+    table = ctx.need_in(_county(ctx).register, "典型样板", "年度", "名称")
+    if isinstance(table, Outcome):
+        return table
+    hits = [i for i, year in table.records("年度") if year == ctx.period.year]
+    params = dict(year=ctx.period.year, count=len(hits), min_count=p.min_count)
+    if len(hits) >= p.min_count:
+        return outcome(PASS, "county_models.pass", [table.cell(i, "名称") for i in hits[:5]], **params)
+    return outcome(FAIL, "county_models.none", [table.header("年度")], **params)
+
+
+class CountySupervisionParams(Params):
+    vocab_fields: ClassVar[dict[str, str]] = {"types": "督导类型"}
+
+    types: list[str]
+    window: str = "period"
+
+
+def county_supervision(ctx: CheckContext, p: CountySupervisionParams) -> Outcome:
+    """R21: this township had a 督导检查 or 季度考评 in the period; lists every township missed."""
+    data = _county(ctx)
+    table = ctx.need_in(data.register, "督导考评", "日期", "乡镇街道", "类型")
+    if isinstance(table, Outcome):
+        return table
+    start, end = ctx.window(p.window)
+    visited: list[tuple[int, Any]] = [(i, name) for i, day, name, kind in table.records("日期", "乡镇街道", "类型")
+                                      if day is not None and start <= day <= end and kind in p.types]
+    missed = [f"{c or ''}{t or ''}" for c, t in data.townships
+              if not any(same_township(name, c, t) for _, name in visited)]
+    own = [i for i, name in visited if same_township(name, ctx.register.county, ctx.register.township)]
+    params = dict(start=start.isoformat(), end=end.isoformat(), missed=missed, count=len(missed))
+    if own:
+        return outcome(PASS, "county_supervision.pass", [table.cell(i, "日期") for i in own], **params)
+    return outcome(FAIL, "county_supervision.missed", [table.header("乡镇街道")], **params)
+
+
+class CountySanctionsParams(Params):
+    vocab_fields: ClassVar[dict[str, str]] = {"types": "奖惩类型"}
+
+    types: list[str]
+
+
+def county_sanctions(ctx: CheckContext, p: CountySanctionsParams) -> Outcome:
+    """R22: a township below the pass line, or with a critical fail, last quarter has a 通报/追责 record."""
+    data = _county(ctx)
+    if data.baseline is None:
+        return outcome(UNKNOWN, "county_sanctions.no_baseline", [])
+    previous = next((t for t in data.baseline.get("townships", [])
+                     if same_township(t.get("township"), ctx.register.county, ctx.register.township)
+                     and norm(t.get("county") or "") == norm(ctx.register.county or "")), None)
+    pass_line = ctx.checklist.scoring.pass_line
+    if previous is None:
+        return outcome(PASS, "county_sanctions.not_in_baseline", [], pass_line=pass_line)
+    critical = [c["id"] for r in previous.get("requirements", []) for c in r.get("checks", [])
+                if c.get("status") == "fail" and c.get("severity") == "critical"]
+    score = previous.get("score", 0.0)
+    if score >= pass_line and not critical:
+        return outcome(PASS, "county_sanctions.not_required", [], score=score, pass_line=pass_line)
+    table = ctx.need_in(data.register, "奖惩", "日期", "对象", "类型")
+    if isinstance(table, Outcome):
+        return table
+    start, end = ctx.period.previous().start, ctx.period.end
+    hits = [i for i, day, target, kind in table.records("日期", "对象", "类型")
+            if kind in p.types and day is not None and start <= day <= end
+            and same_township(target, ctx.register.county, ctx.register.township)]
+    params = dict(score=score, pass_line=pass_line, critical=critical, types=p.types,
+                  previous=previous.get("period") or str(ctx.period.previous()))
+    if hits:
+        return outcome(PASS, "county_sanctions.pass", [table.cell(i, "类型") for i in hits], **params)
+    return outcome(FAIL, "county_sanctions.missing", [table.header("对象")], **params)
+
+
+KINDS = {
+    "county_models": CheckKind(county_models, CountyModelsParams),
+    "county_supervision": CheckKind(county_supervision, CountySupervisionParams),
+    "county_sanctions": CheckKind(county_sanctions, CountySanctionsParams),
+}

@@ -1,0 +1,166 @@
+"""The county roll-up of a batch: 汇总.json, 汇总.md and 汇总.xlsx.
+
+Ranking by score, the township × R01–R22 matrix, which requirements fail most,
+the county's own duties, the change since the previous quarter, conflicts and
+unreadable files. Consumes only the batch's AuditRun."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fireaudit.checklist import Checklist
+from fireaudit.i18n import t
+from fireaudit.reports.files import inside, write_atomic
+from fireaudit.result import AuditRun
+
+ROLLUP_STEM = "汇总"
+SYMBOLS = {"pass": "✔", "partial": "◐", "fail": "✘", "unknown": "?", "na": "–"}
+FILLS = {"pass": "C6EFCE", "partial": "FFEB9C", "fail": "FFC7CE", "unknown": "E4DFEC", "na": "EDEDED"}
+
+
+def rollup_data(run: AuditRun, checklist: Checklist, lang: str) -> dict[str, Any]:
+    """Everything the roll-up shows, computed once for both writers."""
+    from fireaudit.batch import rank
+
+    diff = {(d["county"], d["township"]): d for d in run.extra.get("baseline") or []}
+    ranked = rank(list(run.townships))
+    ids = [r.id for r in checklist.requirements]
+    rows = []
+    for audit in ranked:
+        change = diff.get((audit.county, audit.township), {}).get("change")
+        rows.append({
+            "county": audit.county, "township": audit.township, "kind": audit.kind, "score": audit.score,
+            "name": f"{audit.county or ''}{audit.township or ''}", "change": "—" if change is None else f"{change:+g}",
+            "gaps": sum(1 for r in audit.requirements if r.status in ("fail", "partial", "unknown")),
+            "statuses": [r.status for r in audit.requirements],
+        })
+    by_requirement = []
+    for n, spec in enumerate(checklist.requirements):
+        counts = {s: sum(1 for row in rows if row["statuses"][n] == s) for s in SYMBOLS}
+        by_requirement.append({"id": spec.id, "title": spec.title(lang), **counts})
+    by_requirement.sort(key=lambda item: (-item["fail"], -item["partial"], -item["unknown"], item["id"]))
+    missed = None
+    for audit in run.townships:
+        for check in audit.requirement("R21").checks if any(r.id == "R21" for r in audit.requirements) else ():
+            if check.kind == "county_supervision" and "missed" in check.params:
+                missed = list(check.params["missed"])
+    counties = {a.county for a in run.townships if a.county}
+    return {
+        "run": run, "rows": rows, "ids": ids, "by_requirement": by_requirement, "symbols": SYMBOLS,
+        "diff": run.extra.get("baseline"), "conflicts": run.extra.get("conflicts") or [],
+        "county": counties.pop() if len(counties) == 1 else "、".join(sorted(counties)) or "—",
+        "period": run.period or "—", "supervision_missed": missed,
+    }
+
+
+def write_rollup_json(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
+    from fireaudit.reports.json_report import dumps
+
+    path = inside(directory, f"{ROLLUP_STEM}.json")
+    write_atomic(path, dumps(run))
+    return path
+
+
+def write_rollup_md(run: AuditRun, checklist: Checklist, directory: Path, lang: str,
+                    templates: Path | None = None) -> Path:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    from fireaudit.reports.escape import md
+    from fireaudit.resources import data_dir
+
+    env = Environment(loader=FileSystemLoader([str(p) for p in (templates, data_dir("report_templates")) if p]),
+                      autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True,
+                      trim_blocks=False, lstrip_blocks=False)
+    env.filters["md"] = md
+    env.globals["t"] = lambda key, **params: t(lang, key, **params)
+    text = env.get_template("rollup.md.j2").render(**rollup_data(run, checklist, lang))
+    path = inside(directory, f"{ROLLUP_STEM}.md")
+    write_atomic(path, _tidy(text))
+    return path
+
+
+def _tidy(text: str) -> str:
+    """Collapse the blank lines jinja leaves around optional sections."""
+    import re
+
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from fireaudit.i18n import status_label
+    from fireaudit.reports.escape import put
+
+    data = rollup_data(run, checklist, lang)
+    workbook = Workbook()
+    bold = Font(bold=True)
+
+    def table(sheet, header: list[str], rows: list[list[Any]], widths: list[int]) -> None:
+        for c, title in enumerate(header, start=1):
+            put(sheet.cell(1, c), title)
+            sheet.cell(1, c).font = bold
+        for r, row in enumerate(rows, start=2):
+            for c, value in enumerate(row, start=1):
+                put(sheet.cell(r, c), value)
+        for c, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(c)].width = width
+        sheet.freeze_panes = "A2"
+        if rows:
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+
+    ranking = workbook.active
+    ranking.title = t(lang, "rollup.sheet_ranking")
+    header = [t(lang, "rollup.rank"), t(lang, "ui.county"), t(lang, "ui.township"), t(lang, "ui.kind"),
+              t(lang, "ui.score"), t(lang, "rollup.change"), t(lang, "rollup.gaps")]
+    table(ranking, header, [[n, r["county"], r["township"], r["kind"], r["score"], r["change"], r["gaps"]]
+                            for n, r in enumerate(data["rows"], start=1)], [8, 14, 20, 8, 10, 10, 10])
+    if data["rows"]:
+        chart = BarChart()
+        chart.title = t(lang, "rollup.score_chart")
+        chart.y_axis.title = t(lang, "ui.score")
+        chart.add_data(Reference(ranking, min_col=5, min_row=1, max_row=len(data["rows"]) + 1), titles_from_data=True)
+        chart.set_categories(Reference(ranking, min_col=3, min_row=2, max_row=len(data["rows"]) + 1))
+        chart.height, chart.width = 9, 18
+        ranking.add_chart(chart, "I2")
+
+    matrix = workbook.create_sheet(t(lang, "rollup.sheet_matrix"))
+    table(matrix, [t(lang, "ui.township"), t(lang, "ui.score"), *data["ids"]],
+          [[r["name"], r["score"], *[status_label(s, lang) for s in r["statuses"]]] for r in data["rows"]],
+          [22, 8] + [9] * len(data["ids"]))
+    for r, row in enumerate(data["rows"], start=2):
+        for c, status in enumerate(row["statuses"], start=3):
+            matrix.cell(r, c).fill = PatternFill("solid", fgColor=FILLS[status])
+            matrix.cell(r, c).alignment = Alignment(horizontal="center")
+
+    counts = workbook.create_sheet(t(lang, "rollup.sheet_by_requirement"))
+    table(counts, [t(lang, "ui.requirement"), t(lang, "ui.title"), *[t(lang, f"status.{s}") for s in SYMBOLS]],
+          [[i["id"], i["title"], *[i[s] for s in SYMBOLS]] for i in data["by_requirement"]], [8, 34, 9, 9, 9, 9, 9])
+
+    if data["diff"]:
+        changes = workbook.create_sheet(t(lang, "rollup.sheet_changes"))
+        table(changes, [t(lang, "ui.township"), t(lang, "rollup.previous_score"), t(lang, "ui.score"),
+                        t(lang, "rollup.change"), t(lang, "rollup.new_gaps"), t(lang, "rollup.closed_gaps")],
+              [[f"{d['county'] or ''}{d['township'] or ''}", d["previous_score"], d["score"], d["change"],
+                ", ".join(d["new_gaps"]), ", ".join(d["closed_gaps"])] for d in data["diff"]], [22, 10, 10, 10, 30, 30])
+
+    problems = workbook.create_sheet(t(lang, "rollup.sheet_problems"))
+    table(problems, [t(lang, "ui.file"), t(lang, "rollup.problem")],
+          [[u.file, u.reason] for u in run.unreadable]
+          + [[f, t(lang, "rollup.conflict_with", township=f"{c['county'] or ''}{c['township'] or ''}", period=c["period"])]
+             for c in data["conflicts"] for f in c["files"]], [60, 80])
+
+    buffer = BytesIO()
+    workbook.save(buffer)
+    path = inside(directory, f"{ROLLUP_STEM}.xlsx")
+    write_atomic(path, buffer.getvalue())
+    return path
+
+
+ROLLUP_WRITERS = {"json": write_rollup_json, "md": write_rollup_md, "xlsx": write_rollup_xlsx}
