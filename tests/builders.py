@@ -81,9 +81,10 @@ class Register:
 
     def grids(self) -> dict[str, list[list[Any]]]:
         grids: dict[str, list[list[Any]]] = {}
-        profile_rows: list[list[Any]] = [["基本情况"], ["项目", "填报内容"]]
-        profile_rows += [[key, value] for key, value in self.profile.items()]
-        grids["基本情况"] = profile_rows
+        if self.profile:
+            profile_rows: list[list[Any]] = [["基本情况"], ["项目", "填报内容"]]
+            profile_rows += [[key, value] for key, value in self.profile.items()]
+            grids["基本情况"] = profile_rows
         for name, sheet in {**self.sheets, **self.extra_sheets}.items():
             pad = [None] * sheet.start_column
             rows: list[list[Any]] = []
@@ -255,3 +256,20 @@ def _members(township: str, kind: str, mid: dt.date) -> Sheet:
         members.add(序号=n, 姓名=f"队员{n}", 所属队伍=team, 人员类别="志愿", 岗位=post, 意外伤害保险="是",
                     职业资格="消防设施操作员" if n == 1 else "无", 最近培训日期=mid)
     return members
+
+
+def county_register(townships: list[str], period: str = "2024Q2", *, supervised: list[str] | None = None,
+                    sanctioned: list[str] | None = None, models: int = 1) -> Register:
+    """A county register (县市台账): supervision of `supervised` (default: all), sanctions, typical models."""
+    year, q = int(period[:4]), int(period[-1])
+    mid = D(year, 3 * q - 1, 10)
+    supervision = Sheet(["日期", "乡镇街道", "类型", "得分", "结论"], title="督导考评")
+    for name in townships if supervised is None else supervised:
+        supervision.add(日期=mid, 乡镇街道=name, 类型="季度考评", 得分=80, 结论="基本达标")
+    sanctions = Sheet(["日期", "对象", "类型", "事由"], title="奖惩")
+    for name in sanctioned or []:
+        sanctions.add(日期=mid, 对象=name, 类型="通报", 事由="上季度消防工作考评不合格")
+    typical = Sheet(["乡镇街道", "名称", "年度"], title="典型样板")
+    for n in range(models):
+        typical.add(乡镇街道=townships[0], 名称=f"网格化消防管理样板{n + 1}", 年度=year)
+    return Register({}, {"督导考评": supervision, "奖惩": sanctions, "典型样板": typical})

@@ -19,7 +19,8 @@ def md(value: object) -> str:
     text = " ".join(str(value).replace("\r", "\n").split("\n"))
     text = re.sub(r"\s+", " ", text).strip().replace("&", "&amp;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    return "\\" + text if text[:1] in "#+-=" or re.match(r"\d+[.)]", text) else text
+    text = re.sub(r"^(\d+)([.)])", r"\1\\\2", text)        # `1.` would start a list
+    return "\\" + text if text[:1] in "#+-=" else text
 
 
 def put(cell, value: object) -> None:

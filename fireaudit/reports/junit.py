@@ -1,0 +1,62 @@
+"""JUnit XML for CI servers (GitLab, Jenkins): a testsuite per township, a testcase per requirement.
+
+A requirement fails when it has a gap at or above --fail-on; `na` is skipped;
+register errors are one more testcase; an unreadable file is an errored suite."""
+
+from __future__ import annotations
+
+from fireaudit.checklist import Checklist
+from fireaudit.checklist.models import SEVERITY_ORDER
+from fireaudit.gate import REGISTER_ERROR_SEVERITY
+from fireaudit.i18n import t
+from fireaudit.reports.terminal import message_text
+from fireaudit.result import AuditRun, TownshipAudit
+
+
+def _suite(audit: TownshipAudit, checklist: Checklist, fail_on: str, lang: str):
+    from junitparser import Failure, Skipped, TestCase, TestSuite
+
+    floor = SEVERITY_ORDER.get(fail_on, 99)
+    suite = TestSuite(f"{audit.county or ''}{audit.township or ''} {audit.period}")
+    suite.add_property("file", audit.file)
+    suite.add_property("score", str(audit.score))
+    for result in audit.requirements:
+        spec = checklist.requirement_by_id[result.id]
+        case = TestCase(f"{result.id} {spec.title(lang)}", classname=f"{audit.county or ''}{audit.township or ''}")
+        gaps = [c for c in result.checks if c.is_gap and SEVERITY_ORDER[c.severity] >= floor]
+        if result.status == "na":
+            case.result = [Skipped(t(lang, "status.na"))]
+        elif gaps:
+            failure = Failure(f"{result.id} {t(lang, f'status.{result.status}')}: {len(gaps)}", f"{gaps[0].severity}")
+            failure.text = "\n".join(
+                f"{c.id} [{c.severity}] {c.status} {', '.join(e.ref() for e in c.evidence)}: "
+                f"{message_text(c.message, c.params, lang)}" for c in gaps)
+            case.result = [failure]
+        suite.add_testcase(case)
+    errors = audit.register_errors if SEVERITY_ORDER[REGISTER_ERROR_SEVERITY] >= floor else ()
+    case = TestCase(t(lang, "ui.register_errors"), classname=f"{audit.county or ''}{audit.township or ''}")
+    if errors:
+        failure = Failure(t(lang, "ui.register_errors_count", count=len(errors)), REGISTER_ERROR_SEVERITY)
+        failure.text = "\n".join(f"{e.ref()} {t(lang, 'register.' + e.code, value=e.value, expected=e.expected)}"
+                                 for e in errors)
+        case.result = [failure]
+    suite.add_testcase(case)
+    suite.update_statistics()
+    return suite
+
+
+def dumps(run: AuditRun, checklist: Checklist, fail_on: str, lang: str) -> str:
+    from junitparser import Error, JUnitXml, TestCase, TestSuite
+
+    xml = JUnitXml("fireaudit")
+    for audit in run.townships:
+        xml.add_testsuite(_suite(audit, checklist, fail_on, lang))
+    for item in run.unreadable:
+        suite = TestSuite(item.file)
+        case = TestCase(t(lang, "ui.unreadable"), classname=item.file)
+        case.result = [Error(item.reason, "unreadable")]
+        suite.add_testcase(case)
+        suite.update_statistics()
+        xml.add_testsuite(suite)
+    xml.update_statistics()
+    return xml.tostring().decode("utf-8") if isinstance(xml.tostring(), bytes) else xml.tostring()
