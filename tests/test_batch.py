@@ -239,18 +239,41 @@ def test_batch_continues_past_hostile_files(tmp_path):
         ["corrupt.xls", "laughs.xlsx", "locked.xlsx", "ratio-bomb.xlsx", "truncated.xlsx"]
 
 
-def test_unwritable_output_says_so_and_leaves_no_partial_files(tmp_path):
-    import os
-
+def test_output_that_cannot_be_created_is_a_clear_error(tmp_path):
     folder = _small_batch(tmp_path, ["甲镇"])
-    out = tmp_path / "readonly"
-    out.mkdir()
-    os.chmod(out, 0o500)
-    try:
-        if os.access(out, os.W_OK):
-            pytest.skip("running as a user who can write anywhere")
-        result = run_cli("batch", str(folder), "-o", str(out), "--format", "json")
-    finally:
-        os.chmod(out, 0o700)
-    assert result.code == 2 and "cannot write" in result.err
-    assert list(out.iterdir()) == []
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x", encoding="utf-8")
+    result = run_cli("batch", str(folder), "-o", str(blocker / "out"), "--format", "json")
+    assert result.code == 2 and "cannot write" in result.err and "Traceback" not in result.err
+
+
+def test_disk_full_mid_batch_leaves_no_partial_files_and_says_what_finished(tmp_path, monkeypatch, capsys):
+    """The second report's rename fails (ENOSPC): the first stays whole, no temp file is left."""
+    import errno
+    import sys
+
+    from fireaudit import cli
+    from fireaudit.reports import files
+
+    folder = _small_batch(tmp_path, ["甲镇", "乙镇"])
+    out = tmp_path / "out"
+    real_replace = files.os.replace
+    calls = []
+
+    def failing_replace(source, target):
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_replace(source, target)
+
+    monkeypatch.setattr(files.os, "replace", failing_replace)
+    monkeypatch.setattr(sys, "argv", ["fireaudit", "batch", str(folder), "-o", str(out), "--format", "json",
+                                      "--jobs", "1"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "finished 1 of 2" in err
+    (left,) = list(out.iterdir())                    # one complete report, no temporary file
+    assert left.name in ("伊宁市-甲镇-2024Q2.json", "伊宁市-乙镇-2024Q2.json")
+    assert json.loads(left.read_text(encoding="utf-8"))["tool"] == "fireaudit"
