@@ -247,7 +247,9 @@ def batch(
                              f"finished {len(written)} of {len(run.townships)} townships") from None
     print_unreadable(console, run, lang.value)
     for conflict in conflicts:
-        console.print(f"[red]{t(lang.value, 'rollup.conflicts')}[/]: " + "; ".join(conflict["files"]), soft_wrap=True)
+        files = conflict["files"]
+        shown = "; ".join(files[:3]) + (f"; … (+{len(files) - 3})" if len(files) > 3 else "")
+        console.print(f"[red]{t(lang.value, 'rollup.conflict_with', township=(conflict['county'] or '') + (conflict['township'] or ''), period=conflict['period'])}[/]: {shown}", soft_wrap=True)
     if interrupted:
         console.print(t(lang.value, "rollup.interrupted", done=len(townships) + len(unreadable), total=len(paths)))
         raise typer.Exit(ExitCode.INTERRUPTED)
