@@ -38,7 +38,7 @@ def md_escape(value: Any) -> MdText:
         return value
     text = "" if value is None else str(value)
     text = _CONTROL.sub("", text)
-    text = _LINE_BREAK.sub(" ", text)
+    text = _LINE_BREAK.sub(" ", text).strip()   # leading spaces would start a code block
     text = _INLINE.sub(r"\\\1", text)
     text = _BLOCK_START.sub(_escape_block_start, text)
     return MdText(text)
