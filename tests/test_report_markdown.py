@@ -189,6 +189,13 @@ def test_template_asks_only_for_catalogue_keys_present_in_both_languages():
     assert keys and all(k in catalog("zh") and k in catalog("en") for k in keys)
 
 
+def test_report_catalogue_sections_match_in_both_languages():
+    def keys(lang):
+        return {k for k in catalog(lang) if k.startswith(("report.", "threshold."))}
+
+    assert keys("zh") == keys("en") and len(keys("zh")) > 40
+
+
 def test_report_has_no_timestamp_and_is_stable():
     run = sample_run()
     first = render_markdown(run, run.townships[0], options())

@@ -8,6 +8,7 @@ itself (the structure) is written literally; `| raw` opts a value out."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +55,11 @@ def raw(value: Any) -> MdText:
     return MdText("" if value is None else str(value))
 
 
+@lru_cache(maxsize=8)
 def environment(templates: Path | None, lang: str):
-    """A sandboxed jinja2 environment over `templates` (default: the shipped report_templates/)."""
+    """A sandboxed jinja2 environment over `templates` (default: the shipped report_templates/).
+
+    Cached, so a batch compiles the template once; jinja2 still reloads a template whose file changed."""
     from jinja2 import StrictUndefined
     from jinja2.loaders import FileSystemLoader
     from jinja2.sandbox import SandboxedEnvironment
