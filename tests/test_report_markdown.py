@@ -6,7 +6,6 @@ strikethrough, raw HTML on) so "renders cleanly" is checked, not eyeballed."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
@@ -45,7 +44,7 @@ def all_types(parsed) -> set[str]:
 def tables(parsed) -> list[list[list[str]]]:
     """Every table as rows of cell texts (header row first)."""
     found, rows, row, inside = [], [], [], False
-    for i, token in enumerate(parsed):
+    for token in parsed:
         if token.type == "table_open":
             rows, inside = [], True
         elif token.type == "table_close":
