@@ -9,6 +9,7 @@ regenerate them and review the diff:
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,21 @@ def test_markdown_report_matches_its_golden_file(county, township, lang):
     assert text == golden.read_text(encoding="utf-8"), (
         f"{golden.name} differs; if the change is intended: FIREAUDIT_UPDATE_GOLDEN=1 python -m pytest "
         "tests/test_report_golden.py")
+
+
+def _unescaped_pipes(line: str) -> int:
+    return len(re.findall(r"(?<!\\)\|", line))
+
+
+@pytest.mark.parametrize("county, township, lang", CASES)
+def test_every_table_row_has_as_many_cells_as_its_header(county, township, lang):
+    run = sample_run()
+    audit = next(a for a in run.townships if (a.county, a.township) == (county, township))
+    header = None
+    for line in render_markdown(run, audit, options(lang)).splitlines():
+        if not line.startswith("|"):
+            header = None
+        elif header is None:
+            header = _unescaped_pipes(line)
+        else:
+            assert _unescaped_pipes(line) == header, line
