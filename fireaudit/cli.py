@@ -96,11 +96,13 @@ def audit(
     lang: LangOption = Lang.zh,
     config: ConfigOption = None,
     demo: Annotated[bool, typer.Option("--demo", help="Audit the bundled sample registers.")] = False,
+    templates: Annotated[Optional[Path], typer.Option("--templates", help="Your own Markdown report templates "
+                                                      "(a directory with township.md.j2).")] = None,
 ) -> None:
     """Audit township workbooks: a summary per township, and report files with -o."""
     from fireaudit.checklist import load_checklist
     from fireaudit.i18n import t
-    from fireaudit.reports import DEFAULT_FORMATS, WRITERS
+    from fireaudit.reports import DEFAULT_FORMATS, ReportOptions, write_reports
     from fireaudit.reports.terminal import print_summary
     from fireaudit.runner import audit_files
 
@@ -111,6 +113,10 @@ def audit(
     if not paths:
         raise typer.BadParameter("give at least one workbook, or --demo", param_hint="FILE")
     formats = _formats(format or DEFAULT_FORMATS)
+    if output is not None and "md" in formats:
+        from fireaudit.reports.markdown import load_template
+
+        load_template(templates, lang.value)  # a missing template stops the run before any work
     checklist = load_checklist(config)
     run = audit_files(paths, checklist, _period(period))
 
@@ -122,10 +128,11 @@ def audit(
     else:
         print_summary(console, run, checklist, lang.value)
     if output is not None:
-        for township in run.townships:
-            for name in formats:
-                WRITERS[name](run, township, output, lang.value)
-        console.print(t(lang.value, "ui.demo_written" if demo else "ui.written", path=str(output)))
+        written = write_reports(run, output, formats, ReportOptions(lang.value, checklist, templates))
+        console.print(t(lang.value, "ui.demo_written" if demo else "ui.written", path=str(output.resolve())),
+                      soft_wrap=True, markup=False)
+        for path in written:
+            console.print(f"  {path.name}", soft_wrap=True, markup=False)
     if run.unreadable:
         raise typer.Exit(ExitCode.UNREADABLE)
 
@@ -205,7 +212,7 @@ def batch(
     from fireaudit import batch as batching
     from fireaudit.checklist import load_checklist
     from fireaudit.i18n import t
-    from fireaudit.reports import DEFAULT_FORMATS, WRITERS
+    from fireaudit.reports import DEFAULT_FORMATS, ReportOptions, write_reports
     from fireaudit.reports.rollup import ROLLUP_WRITERS
     from fireaudit.reports.terminal import print_unreadable
     from fireaudit.runner import make_run
@@ -235,10 +242,7 @@ def batch(
     diff = batching.baseline_diff(townships, previous) if previous else None
     run = batching.finish_run(run, conflicts, diff, str(county_register) if county_register else None, county_errors)
     try:
-        for township in run.townships:
-            for name in formats:
-                WRITERS[name](run, township, output, lang.value)
-            written.append(township.file)
+        write_reports(run, output, formats, ReportOptions(lang.value, checklist), lambda a: written.append(a.file))
         if not interrupted:
             for writer in ROLLUP_WRITERS.values():   # the roll-up always comes in every format
                 writer(run, checklist, output, lang.value)

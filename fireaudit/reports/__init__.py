@@ -1,28 +1,96 @@
 """Report writers. Each consumes only the audit result (never a workbook).
 
-WRITERS maps a --format name to a function `(run, township, directory, lang) -> Path`
-that writes one township's report atomically and returns its path."""
+WRITERS maps a --format name to a Format: the file suffix and a renderer
+`(run, township, options) -> bytes | str`. Renderers never touch the file
+system; `write_reports` alone decides names (safe, unique, inside the output
+directory) and writes every file atomically."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from fireaudit.reports.files import inside, report_stem, write_atomic
 from fireaudit.result import AuditRun, TownshipAudit
 
-Writer = Callable[[AuditRun, TownshipAudit, Path, str], Path]
+if TYPE_CHECKING:
+    from fireaudit.checklist import Checklist
 
 
-def write_json(run: AuditRun, audit: TownshipAudit, directory: Path, lang: str) -> Path:
+@dataclass(frozen=True)
+class ReportOptions:
+    """What a renderer may use besides the result: language, checklist texts, templates."""
+
+    lang: str = "zh"
+    checklist: "Checklist | None" = None   # titles and advice (md, xlsx)
+    templates: Path | None = None          # a user's Markdown template directory
+
+
+Renderer = Callable[[AuditRun, TownshipAudit, ReportOptions], "bytes | str"]
+
+
+@dataclass(frozen=True)
+class Format:
+    suffix: str
+    render: Renderer
+
+
+def render_json(run: AuditRun, audit: TownshipAudit, options: ReportOptions) -> str:
+    """One township's JSON; the same in every language."""
     from dataclasses import replace
 
     from fireaudit.reports.json_report import dumps
 
-    path = inside(directory, report_stem(audit.county, audit.township, audit.period) + ".json")
-    write_atomic(path, dumps(replace(run, townships=(audit,), unreadable=())))
-    return path
+    return dumps(replace(run, townships=(audit,), unreadable=()))
 
 
-WRITERS: dict[str, Writer] = {"json": write_json}
-DEFAULT_FORMATS = "json"
+def render_markdown(run: AuditRun, audit: TownshipAudit, options: ReportOptions) -> str:
+    from fireaudit.reports.markdown import render
+
+    return render(run, audit, options)
+
+
+def render_xlsx(run: AuditRun, audit: TownshipAudit, options: ReportOptions) -> bytes:
+    from fireaudit.reports.excel import render
+
+    return render(run, audit, options)
+
+
+WRITERS: dict[str, Format] = {
+    "md": Format(".md", render_markdown),
+    "xlsx": Format(".xlsx", render_xlsx),
+    "json": Format(".json", render_json),
+}
+DEFAULT_FORMATS = "md,xlsx"
+
+
+def unique_stem(stem: str, used: set[str]) -> str:
+    """`stem`, or `stem-2`, `stem-3`… if another township already took it (case-blind, as on Windows)."""
+    candidate, n = stem, 1
+    while candidate.casefold() in used:
+        n += 1
+        candidate = f"{stem}-{n}"
+    used.add(candidate.casefold())
+    return candidate
+
+
+def write_reports(run: AuditRun, directory: Path, formats: Iterable[str], options: ReportOptions,
+                  written_one: Callable[[TownshipAudit], None] | None = None) -> list[Path]:
+    """Render and write every township's reports; returns the paths written, in order.
+
+    All of a township's formats are rendered before any is written, so a
+    rendering failure never leaves a report set half-replaced."""
+    formats = list(formats)
+    used: set[str] = set()
+    written: list[Path] = []
+    for audit in run.townships:
+        stem = unique_stem(report_stem(audit.county, audit.township, audit.period), used)
+        payloads = [(inside(directory, stem + WRITERS[name].suffix), WRITERS[name].render(run, audit, options))
+                    for name in formats]
+        for path, data in payloads:
+            write_atomic(path, data)
+            written.append(path)
+        if written_one:
+            written_one(audit)
+    return written

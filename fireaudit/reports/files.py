@@ -14,8 +14,11 @@ import unicodedata
 from pathlib import Path
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-MAX_STEM = 120
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+                     *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+# File systems limit a name to 255 bytes (not characters; a Chinese character is
+# 3 bytes in UTF-8). Three parts, two dashes and ".xlsx" stay below that.
+MAX_PART_BYTES = 80
 
 
 def safe_part(text: str | None, fallback: str = "未知") -> str:
@@ -25,9 +28,18 @@ def safe_part(text: str | None, fallback: str = "未知") -> str:
     value = re.sub(r"_+", "_", value)
     if not value or set(value) <= {"."}:
         value = fallback
-    if value.split(".")[0].upper() in _WINDOWS_RESERVED:
+    value = _truncate_bytes(value, MAX_PART_BYTES).rstrip(" .") or fallback
+    if value.split(".")[0].strip().upper() in _WINDOWS_RESERVED:
         value = "_" + value
-    return value[:MAX_STEM]
+    return value
+
+
+def _truncate_bytes(text: str, limit: int) -> str:
+    """The longest prefix of `text` whose UTF-8 encoding fits in `limit` bytes."""
+    encoded = text.encode("utf-8")
+    if len(encoded) <= limit:
+        return text
+    return encoded[:limit].decode("utf-8", errors="ignore")
 
 
 def report_stem(county: str | None, township: str | None, period: str) -> str:
@@ -49,6 +61,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=".fireaudit-", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(temp, _file_mode(path))  # mkstemp makes 0600; a report is as readable as any new file
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
@@ -60,3 +73,13 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         except OSError:
             pass
         raise
+
+
+def _file_mode(path: Path) -> int:
+    """The mode of the report being replaced, else what the umask gives a new file."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

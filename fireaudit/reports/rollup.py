@@ -62,29 +62,14 @@ def write_rollup_json(run: AuditRun, checklist: Checklist, directory: Path, lang
     return path
 
 
-def write_rollup_md(run: AuditRun, checklist: Checklist, directory: Path, lang: str,
-                    templates: Path | None = None) -> Path:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+def write_rollup_md(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
+    """The roll-up in Markdown, through the same escaping environment as the township reports."""
+    from fireaudit.reports.markdown import _tidy, environment
 
-    from fireaudit.reports.escape import md
-    from fireaudit.resources import data_dir
-
-    env = Environment(loader=FileSystemLoader([str(p) for p in (templates, data_dir("report_templates")) if p]),
-                      autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True,
-                      trim_blocks=False, lstrip_blocks=False)
-    env.filters["md"] = md
-    env.globals["t"] = lambda key, **params: t(lang, key, **params)
-    text = env.get_template("rollup.md.j2").render(**rollup_data(run, checklist, lang))
+    text = environment(None, lang).get_template("rollup.md.j2").render(**rollup_data(run, checklist, lang))
     path = inside(directory, f"{ROLLUP_STEM}.md")
     write_atomic(path, _tidy(text))
     return path
-
-
-def _tidy(text: str) -> str:
-    """Collapse the blank lines jinja leaves around optional sections."""
-    import re
-
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
 def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
@@ -92,35 +77,27 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
 
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Alignment
 
     from fireaudit.i18n import status_label
-    from fireaudit.reports.escape import put
+    from fireaudit.reports.excel import _fill, _header, _table_finish, put
 
     data = rollup_data(run, checklist, lang)
     workbook = Workbook()
-    bold = Font(bold=True)
 
-    def table(sheet, header: list[str], rows: list[list[Any]], widths: list[int]) -> None:
-        for c, title in enumerate(header, start=1):
-            put(sheet.cell(1, c), title)
-            sheet.cell(1, c).font = bold
+    def table(sheet, header: list[str], rows: list[list[Any]]) -> None:
+        _header(sheet, 1, header)
         for r, row in enumerate(rows, start=2):
             for c, value in enumerate(row, start=1):
-                put(sheet.cell(r, c), value)
-        for c, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(c)].width = width
-        sheet.freeze_panes = "A2"
-        if rows:
-            sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+                put(sheet, r, c, value)
+        _table_finish(sheet, len(header), len(rows) + 1)
 
     ranking = workbook.active
     ranking.title = t(lang, "rollup.sheet_ranking")
-    header = [t(lang, "rollup.rank"), t(lang, "ui.county"), t(lang, "ui.township"), t(lang, "ui.kind"),
-              t(lang, "ui.score"), t(lang, "rollup.change"), t(lang, "rollup.gaps")]
-    table(ranking, header, [[n, r["county"], r["township"], r["kind"], r["score"], r["change"], r["gaps"]]
-                            for n, r in enumerate(data["rows"], start=1)], [8, 14, 20, 8, 10, 10, 10])
+    table(ranking, [t(lang, "rollup.rank"), t(lang, "ui.county"), t(lang, "ui.township"), t(lang, "ui.kind"),
+                    t(lang, "ui.score"), t(lang, "rollup.change"), t(lang, "rollup.gaps")],
+          [[n, r["county"], r["township"], r["kind"], r["score"], r["change"], r["gaps"]]
+           for n, r in enumerate(data["rows"], start=1)])
     if data["rows"]:
         chart = BarChart()
         chart.title = t(lang, "rollup.score_chart")
@@ -132,29 +109,28 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
 
     matrix = workbook.create_sheet(t(lang, "rollup.sheet_matrix"))
     table(matrix, [t(lang, "ui.township"), t(lang, "ui.score"), *data["ids"]],
-          [[r["name"], r["score"], *[status_label(s, lang) for s in r["statuses"]]] for r in data["rows"]],
-          [22, 8] + [9] * len(data["ids"]))
+          [[r["name"], r["score"], *[status_label(s, lang) for s in r["statuses"]]] for r in data["rows"]])
     for r, row in enumerate(data["rows"], start=2):
         for c, status in enumerate(row["statuses"], start=3):
-            matrix.cell(r, c).fill = PatternFill("solid", fgColor=FILLS[status])
+            matrix.cell(r, c).fill = _fill(FILLS[status])
             matrix.cell(r, c).alignment = Alignment(horizontal="center")
 
     counts = workbook.create_sheet(t(lang, "rollup.sheet_by_requirement"))
     table(counts, [t(lang, "ui.requirement"), t(lang, "ui.title"), *[t(lang, f"status.{s}") for s in SYMBOLS]],
-          [[i["id"], i["title"], *[i[s] for s in SYMBOLS]] for i in data["by_requirement"]], [8, 34, 9, 9, 9, 9, 9])
+          [[i["id"], i["title"], *[i[s] for s in SYMBOLS]] for i in data["by_requirement"]])
 
     if data["diff"]:
         changes = workbook.create_sheet(t(lang, "rollup.sheet_changes"))
         table(changes, [t(lang, "ui.township"), t(lang, "rollup.previous_score"), t(lang, "ui.score"),
                         t(lang, "rollup.change"), t(lang, "rollup.new_gaps"), t(lang, "rollup.closed_gaps")],
               [[f"{d['county'] or ''}{d['township'] or ''}", d["previous_score"], d["score"], d["change"],
-                ", ".join(d["new_gaps"]), ", ".join(d["closed_gaps"])] for d in data["diff"]], [22, 10, 10, 10, 30, 30])
+                ", ".join(d["new_gaps"]), ", ".join(d["closed_gaps"])] for d in data["diff"]])
 
     problems = workbook.create_sheet(t(lang, "rollup.sheet_problems"))
     table(problems, [t(lang, "ui.file"), t(lang, "rollup.problem")],
           [[u.file, u.reason] for u in run.unreadable]
           + [[f, t(lang, "rollup.conflict_with", township=f"{c['county'] or ''}{c['township'] or ''}", period=c["period"])]
-             for c in data["conflicts"] for f in c["files"]], [60, 80])
+             for c in data["conflicts"] for f in c["files"]])
 
     buffer = BytesIO()
     workbook.save(buffer)

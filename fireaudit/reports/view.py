@@ -1,0 +1,212 @@
+"""One township's report as plain, language-resolved text: what Markdown and Excel both show.
+
+Built from the audit result and the checklist only. Values stay raw here
+(unescaped); each writer makes them safe for its own format — Markdown
+escapes them, Excel writes them as text, never as formulas."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from fireaudit.checklist import Checklist
+from fireaudit.checklist.models import SEVERITY_ORDER
+from fireaudit.i18n import catalog, fmt_value, severity_label, status_label, t
+from fireaudit.register.model import Evidence
+from fireaudit.reports.terminal import message_text
+from fireaudit.result import GAP_STATUSES, STATUSES, AuditRun, CheckResult, TownshipAudit
+
+MAX_EVIDENCE = 10        # cells listed per finding; the rest are counted
+THRESHOLD_PREFIXES = ("min_", "max_")
+
+
+@dataclass(frozen=True)
+class RequirementRow:
+    id: str
+    item: str
+    title: str
+    status: str
+    status_label: str
+    severity: str | None
+    severity_label: str
+    advice: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One gap: a check that did not pass, or a requirement with no check yet."""
+
+    requirement: str
+    item: str
+    check: str                   # "" for a requirement without checks
+    title: str
+    status: str
+    status_label: str
+    severity: str | None
+    severity_label: str
+    message: str
+    evidence: tuple[str, ...]
+    more_evidence: str           # "等12处" when evidence was cut, else ""
+    thresholds: tuple[str, ...]
+    source: str
+    advice: str
+    from_config: str             # "取自本地配置：…" or ""
+
+
+@dataclass(frozen=True)
+class GapGroup:
+    requirement: RequirementRow
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class ErrorRow:
+    ref: str
+    sheet: str
+    cell: str
+    value: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Count:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class TownshipView:
+    lang: str
+    title: str
+    county: str
+    township: str
+    kind: str
+    period: str
+    score: str
+    required_grade: str
+    grade_basis: str
+    file: str
+    checklist: str
+    generated_by: str
+    requirements: tuple[RequirementRow, ...]
+    gaps: tuple[GapGroup, ...]
+    register_errors: tuple[ErrorRow, ...]
+    notes: tuple[str, ...]
+    status_counts: tuple[Count, ...]
+    severity_counts: tuple[Count, ...]
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for group in self.gaps for f in group.findings)
+
+
+def township_view(run: AuditRun, audit: TownshipAudit, checklist: Checklist, lang: str) -> TownshipView:
+    requirements = tuple(_requirement_row(r.id, r.status, r.severity, checklist, lang) for r in audit.requirements)
+    rows = {row.id: row for row in requirements}
+    gaps = tuple(group for group in (_gap_group(rows[r.id], r.checks, checklist, lang) for r in audit.requirements)
+                 if group)
+    findings = [f for group in gaps for f in group.findings]
+    grade, basis = _required_grade(audit.required_grade, lang)
+    status_counts = Counter(r.status for r in audit.requirements)
+    severity_counts = Counter(f.severity for f in findings if f.severity)
+    return TownshipView(
+        lang=lang,
+        title=t(lang, "report.title", county=audit.county or "", township=audit.township or "", period=audit.period),
+        county=audit.county or "",
+        township=audit.township or "",
+        kind=audit.kind or "",
+        period=audit.period,
+        score=t(lang, "report.score_value", score=audit.score),
+        required_grade=grade,
+        grade_basis=basis,
+        file=PurePath(audit.file).name,
+        checklist=f"{run.checklist_id} {run.checklist_version}",
+        generated_by=t(lang, "report.generated_by", version=run.tool_version, checklist=run.checklist_id,
+                       checklist_version=run.checklist_version),
+        requirements=requirements,
+        gaps=gaps,
+        register_errors=tuple(
+            ErrorRow(f"{e.sheet}!{e.cell}", e.sheet, e.cell, e.value,
+                     t(lang, f"register.{e.code}", value=e.value, expected=e.expected))
+            for e in audit.register_errors
+        ),
+        notes=tuple(t(lang, f"note.{n.code}", sheet=n.sheet, detail=n.detail) for n in audit.notes),
+        status_counts=tuple(Count(s, status_label(s, lang), status_counts.get(s, 0)) for s in STATUSES),
+        severity_counts=tuple(Count(s, severity_label(s, lang), severity_counts.get(s, 0))
+                              for s in sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.__getitem__, reverse=True)),
+    )
+
+
+def _requirement_row(requirement_id: str, status: str, severity: str | None, checklist: Checklist,
+                     lang: str) -> RequirementRow:
+    spec = checklist.requirement_by_id[requirement_id]
+    return RequirementRow(requirement_id, spec.item, spec.title(lang), status, status_label(status, lang),
+                          severity, severity_label(severity, lang), spec.advice(lang))
+
+
+def _gap_group(row: RequirementRow, checks: tuple[CheckResult, ...], checklist: Checklist,
+               lang: str) -> GapGroup | None:
+    if row.status not in GAP_STATUSES:
+        return None
+    if not checks:  # a requirement whose checks are not written yet
+        pending = Finding(row.id, row.item, "", t(lang, "report.pending_check"), row.status, row.status_label,
+                          row.severity, row.severity_label, t(lang, "common.pending"), (), "", (), "", row.advice, "")
+        return GapGroup(row, (pending,))
+    findings = tuple(_finding(row, c, checklist, lang) for c in checks if c.status in GAP_STATUSES)
+    return GapGroup(row, findings) if findings else None
+
+
+def _finding(row: RequirementRow, check: CheckResult, checklist: Checklist, lang: str) -> Finding:
+    spec = checklist.check_by_id.get(check.id)
+    evidence = tuple(evidence_text(e, lang) for e in check.evidence[:MAX_EVIDENCE])
+    extra = len(check.evidence) - len(evidence)
+    return Finding(
+        requirement=row.id,
+        item=row.item,
+        check=check.id,
+        title=spec.title(lang) if spec else check.id,
+        status=check.status,
+        status_label=status_label(check.status, lang),
+        severity=check.severity,
+        severity_label=severity_label(check.severity, lang),
+        message=message_text(check.message, check.params, lang),
+        evidence=evidence,
+        more_evidence=t(lang, "report.more_evidence", count=extra) if extra > 0 else "",
+        thresholds=thresholds(check.params, lang),
+        source=check.source,
+        advice=row.advice,
+        from_config=t(lang, "report.from_config", keys=list(check.from_config)) if check.from_config else "",
+    )
+
+
+def evidence_text(evidence: Evidence, lang: str) -> str:
+    """`消防队伍!C4`, or what is missing when there is no cell to point at."""
+    if evidence.cell or not evidence.missing:
+        return evidence.ref()
+    return t(lang, f"report.evidence_missing_{evidence.missing}", sheet=evidence.sheet, column=evidence.column or "")
+
+
+def thresholds(params: dict[str, Any], lang: str) -> tuple[str, ...]:
+    """The check's limits (`min_*`/`max_*` values), worded by the catalogue's [threshold] section."""
+    out = []
+    for name, value in params.items():
+        if not name.startswith(THRESHOLD_PREFIXES):
+            continue
+        key = f"threshold.{name}"
+        if key in catalog(lang):
+            out.append(t(lang, key, value=value))
+        else:
+            out.append(f"{name} = {fmt_value(value, lang)}")
+    return tuple(out)
+
+
+def _required_grade(required: dict[str, Any] | None, lang: str) -> tuple[str, str]:
+    if not required:
+        return t(lang, "report.grade_undetermined"), ""
+    grade = fmt_value(required.get("grade"), lang) or t(lang, "report.grade_undetermined")
+    basis = fmt_value(required.get("basis"), lang)
+    source = fmt_value(required.get("source"), lang)
+    return grade, t(lang, "report.list_separator").join(p for p in (basis, source) if p)
