@@ -87,4 +87,5 @@ class AuditRun:
     config_file: str | None = None
     overrides: tuple[str, ...] = ()
     notes: tuple[Note, ...] = ()          # run-level notes (e.g. waivers that matched no township)
+    generated_at: str = ""                # run time, UTC ISO (SOURCE_DATE_EPOCH when set)
     extra: dict[str, Any] = field(default_factory=dict)

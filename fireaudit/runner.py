@@ -41,8 +41,11 @@ def audit_files(paths: Iterable[str | Path], checklist: Checklist, period: Perio
 
 def make_run(checklist: Checklist, period: Period | None, townships: list[TownshipAudit],
              unreadable: list[Unreadable]) -> AuditRun:
+    from fireaudit.provenance import iso, run_time
+
     periods = {a.period for a in townships}
     return AuditRun(
+        generated_at=iso(run_time()),
         notes=tuple(unmatched_waivers(checklist, townships)),
         tool_version=__version__,
         checklist_id=checklist.meta.id,

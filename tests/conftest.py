@@ -16,6 +16,15 @@ from fireaudit.result import TownshipAudit
 from tests.builders import Register
 
 
+PINNED_EPOCH = "1719792000"   # 2024-07-01T00:00:00Z: reports carry their run time; tests pin it
+
+
+@pytest.fixture(autouse=True)
+def pinned_run_time(monkeypatch):
+    """Every test runs at a fixed SOURCE_DATE_EPOCH; provenance tests unset it to see the clock."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", PINNED_EPOCH)
+
+
 @pytest.fixture(scope="session")
 def checklist():
     return load_checklist(directory=None)

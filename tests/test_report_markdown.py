@@ -195,11 +195,12 @@ def test_report_catalogue_sections_match_in_both_languages():
     assert keys("zh") == keys("en") and len(keys("zh")) > 40
 
 
-def test_report_has_no_timestamp_and_is_stable():
+def test_report_is_stable_and_its_only_timestamp_is_the_run_time():
     run = sample_run()
     first = render_markdown(run, run.townships[0], options())
     assert first == render_markdown(run, run.townships[0], options())
-    assert not re.search(r"\d{1,2}:\d{2}", first)
+    times = re.findall(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", first)
+    assert times == [run.generated_at]
 
 
 # ---------------------------------------------------------------- user templates

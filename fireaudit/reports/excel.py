@@ -36,7 +36,9 @@ def render(run: AuditRun, audit: TownshipAudit, options) -> bytes:
     _register_errors(workbook.create_sheet(), view)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    from fireaudit.provenance import reproducible_zip
+
+    return reproducible_zip(buffer.getvalue(), run.generated_at) if run.generated_at else buffer.getvalue()
 
 
 def _overview(sheet, view) -> None:
@@ -55,6 +57,7 @@ def _overview(sheet, view) -> None:
         (t(lang, "report.grade_basis"), view.grade_basis),
         (t(lang, "report.file"), view.file),
         (t(lang, "report.checklist"), view.checklist),
+        *[(label, value) for label, value in view.provenance],
     ]
     row = 3
     for label, value in facts:

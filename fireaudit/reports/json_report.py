@@ -74,6 +74,7 @@ def run_json(run: AuditRun) -> dict[str, Any]:
         "version": run.tool_version,
         "checklist": {"id": run.checklist_id, "version": run.checklist_version},
         "config": {"file": run.config_file, "overrides": list(run.overrides)} if run.config_file else None,
+        "generated_at": run.generated_at,
         "period": run.period,
         "townships": [township_json(a) for a in run.townships],
         "unreadable": [{"file": u.file, "reason": u.reason} for u in run.unreadable],

@@ -91,6 +91,7 @@ class TownshipView:
     file: str
     checklist: str
     generated_by: str
+    provenance: tuple[tuple[str, str], ...]   # (label, value): hash, local config, tool, run time
     requirements: tuple[RequirementRow, ...]
     gaps: tuple[GapGroup, ...]
     register_errors: tuple[ErrorRow, ...]
@@ -126,6 +127,12 @@ def township_view(run: AuditRun, audit: TownshipAudit, checklist: Checklist, lan
         checklist=f"{run.checklist_id} {run.checklist_version}",
         generated_by=t(lang, "report.generated_by", version=run.tool_version, checklist=run.checklist_id,
                        checklist_version=run.checklist_version),
+        provenance=(
+            (t(lang, "report.sha256"), audit.sha256),
+            (t(lang, "report.config_file"), run.config_file or t(lang, "report.no_config")),
+            (t(lang, "report.tool_version"), f"fireaudit {run.tool_version}"),
+            (t(lang, "report.generated_at"), run.generated_at),
+        ),
         requirements=requirements,
         gaps=gaps,
         register_errors=tuple(
