@@ -23,6 +23,10 @@ SINGLE, BATCH = "single", "batch"
 # Hooks later layers add: required-grade resolution, county-level evaluation.
 REQUIRED_GRADE: list[Callable[[CheckContext], dict[str, Any] | None]] = []
 
+from fireaudit.grades import required_grade_json  # noqa: E402 - the GB/T 35547 layer's hook
+
+REQUIRED_GRADE.append(required_grade_json)
+
 
 def resolve_period(register: Register, period: Period | None) -> Period:
     """`--period` wins over the profile's 报告期; with neither the file cannot be audited."""
@@ -116,7 +120,7 @@ def _requirement(ctx: CheckContext, spec: RequirementSpec, mode: str) -> Require
             id=check.id, requirement=spec.id, kind=check.kind, status=outcome.status,
             severity=check.severity, message=outcome.message, params=outcome.params,
             evidence=outcome.evidence, source=check.source,
-            from_config=tuple(o for o in ctx.checklist.overrides if o.startswith(f"checks.{check.id}.")),
+            from_config=_from_config(ctx.checklist, check.id, outcome.uses),
         ))
     if not checks:
         status = NA if spec.scope == "county" and mode == SINGLE else UNKNOWN
@@ -173,6 +177,12 @@ def apply_waivers(result: RequirementResult, ctx: CheckContext, notes: list) -> 
                           params={**waiver.to_json(), "status": c.status}) if c.id == waiver.check else c
                   for c in checks]
     return replace(result, status=aggregate(checks), severity=requirement_severity(checks), checks=tuple(checks))
+
+
+def _from_config(checklist: Checklist, check_id: str, uses: tuple[str, ...]) -> tuple[str, ...]:
+    """The local-config keys this result rests on: its own settings and the data values it used."""
+    return tuple(o for o in checklist.overrides
+                 if o.startswith(f"checks.{check_id}.") or any(o == u or o.startswith(u + ".") for u in uses))
 
 
 def _fixed(status: str, message: str, **params: Any):

@@ -286,6 +286,48 @@ def _progress(console, label: str):
     return bar()
 
 
+@app.command()
+def grade(
+    files: Annotated[Optional[list[Path]], typer.Argument(help="Township workbooks (optional).")] = None,
+    county: Annotated[Optional[str], typer.Option("--county", help="County, e.g. 伊宁市 (without a workbook).")] = None,
+    township: Annotated[Optional[str], typer.Option("--township", help="Township, e.g. 潘津镇 (without a workbook).")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", help="乡, 镇 or 街道 (default: from the township's name).")] = None,
+    area: Annotated[Optional[float], typer.Option("--area", help="建成区面积 in km².")] = None,
+    population: Annotated[Optional[float], typer.Option("--population", help="建成区常住人口 in 万人.")] = None,
+    key_town: Annotated[Optional[bool], typer.Option("--key-town/--no-key-town", help="全国重点镇.")] = None,
+    historic_town: Annotated[Optional[bool], typer.Option("--historic-town/--no-historic-town", help="历史文化名镇.")] = None,
+    hazardous: Annotated[Optional[bool], typer.Option("--hazardous/--no-hazardous", help="易燃易爆或劳动密集型企业密集.")] = None,
+    period: PeriodOption = None,
+    lang: LangOption = Lang.zh,
+    config: ConfigOption = None,
+) -> None:
+    """The GB/T 35547-2017 brigade grade a township needs, the rule that decided it, and each brigade's minimums."""
+    from fireaudit.checklist import load_checklist
+    from fireaudit.errors import InputError
+    from fireaudit.i18n import t
+    from fireaudit.reports.grade import grade_for_file, grade_for_profile
+
+    checklist = load_checklist(config)
+    console = _console()
+    profile = {"建成区面积": area, "建成区常住人口": population, "全国重点镇": key_town,
+               "历史文化名镇": historic_town, "易燃易爆或劳动密集型企业密集": hazardous}
+    profile = {k: v for k, v in profile.items() if v is not None}
+    if not files and not (township or profile):
+        raise typer.BadParameter(t(lang.value, "grade.no_input"), param_hint="FILE")
+    if township or profile:
+        grade_for_profile(console, checklist, lang.value, county, township, kind, profile)
+    unreadable = False
+    for path in files or []:
+        console.print()
+        try:
+            grade_for_file(console, checklist, lang.value, path, _period(period))
+        except InputError as exc:
+            unreadable = True
+            console.print(f"[red]{t(lang.value, 'ui.unreadable')}[/]: {exc.message}", soft_wrap=True)
+    if unreadable:
+        raise typer.Exit(ExitCode.UNREADABLE)
+
+
 def main() -> None:
     """Entry point: expected failures get one line and their exit code; a crash gets exit 4.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 LANGS = ("zh", "en")
 _DIR = Path(__file__).resolve().parent / "messages"
@@ -34,8 +34,21 @@ def catalog(lang: str) -> dict[str, str]:
     return flat
 
 
+class Phrase(NamedTuple):
+    """A catalogue key with its own values, passed as a message value and rendered in the
+    reader's language (a confidence label, one finding among several). A tuple, so it
+    pickles and serialises as plain data."""
+
+    key: str
+    params: dict[str, Any] = {}
+
+
 def fmt_value(value: Any, lang: str) -> str:
+    if isinstance(value, Phrase):
+        return t(lang, value.key, **value.params)
     if isinstance(value, (list, tuple)):
+        if value and all(isinstance(v, Phrase) for v in value):
+            return ("；" if lang == "zh" else "; ").join(fmt_value(v, lang) for v in value)
         return ("、" if lang == "zh" else ", ").join(fmt_value(v, lang) for v in value)
     if isinstance(value, float):
         return f"{value:g}" if abs(value) < 1e15 else str(value)

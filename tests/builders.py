@@ -1,7 +1,7 @@
 """Readable builders for township registers: tests and the demo samples are made here.
 
 A register is a profile (key -> value) and sheets (header + rows). `compliant()`
-builds a township that meets R01–R06; a test changes one thing and asserts the
+builds a township that meets every implemented check; a test changes one thing and asserts the
 status and the evidence cell. Layout is fixed so cells are predictable: every
 table sheet has one title row, the header on row 2, and data from row 3."""
 
@@ -150,8 +150,31 @@ def _write_ods(path: Path, grids: dict[str, list[list[Any]]]) -> None:
 D = dt.date
 
 
-def compliant(county: str = "伊宁市", township: str = "潘津镇", kind: str = "镇", period: str = "2024Q2") -> Register:
-    """A township that meets every implemented check for the period (default 2024Q2)."""
+# The grades plan item (七) names (test data, deliberately not read from checklists/):
+# compliant() builds the named grade's brigade, every other 乡/镇 a 志愿消防队.
+PLAN_GRADES = {
+    ("伊宁市", "潘津镇"): "一级专职消防队",
+    ("霍城县", "惠远镇"): "一级专职消防队",
+    ("特克斯县", "乔拉克铁热克镇"): "一级专职消防队",
+    ("伊宁市", "托格拉克乡"): "二级专职消防队",
+    ("巩留县", "阿尕尔森镇"): "二级专职消防队",
+}
+# A full-time brigade that meets its grade's minimums (gbt35547.toml), with margin.
+FULL_TIME = {
+    "一级专职消防队": dict(staff=16, full_time=12, engines=3, land=1100),
+    "二级专职消防队": dict(staff=12, full_time=8, engines=2, land=750),
+}
+
+
+def compliant(county: str = "伊宁市", township: str = "潘津镇", kind: str = "镇", period: str = "2024Q2",
+              grade: str | None = None) -> Register:
+    """A township that meets every implemented check for the period (default 2024Q2).
+
+    Its brigade is `grade`, by default the one plan item (七) names for the
+    township (a 一级 brigade for the default 伊宁市潘津镇), else a 志愿消防队
+    (a 微型消防站 for a 街道)."""
+    if grade is None:
+        grade = "微型消防站" if kind == "街道" else PLAN_GRADES.get((county, township), "志愿消防队")
     year = int(period[:4])
     q = int(period[-1])
     mid = D(year, 3 * q - 1, 15)          # a day in the middle of the quarter
@@ -160,8 +183,8 @@ def compliant(county: str = "伊宁市", township: str = "潘津镇", kind: str 
         "乡镇街道": township,
         "类型": kind,
         "报告期": period,
-        "建成区面积（平方公里）": 3.2,
-        "建成区常住人口（万人）": 2.5,
+        "建成区面积（平方公里）": 1.5,
+        "建成区常住人口（万人）": 1.2,
         "全国重点镇": "否",
         "历史文化名镇": "否",
         "易燃易爆或劳动密集型企业密集": "否",
@@ -190,6 +213,8 @@ def compliant(county: str = "伊宁市", township: str = "潘津镇", kind: str 
     people.add(序号=5, 姓名="赵刚", 职务="综治办副主任", 消防职责="消防安全管理人", 所属单位=township, 最近培训日期=mid)
     people.add(序号=6, 姓名="马丽", 职务="执法队员", 消防职责="执法人员", 所属单位=township, 最近培训日期=mid, 执法证号="XJ2023001")
     people.add(序号=7, 姓名="周涛", 职务="执法队员", 消防职责="执法人员", 所属单位=township, 最近培训日期=mid, 执法证号="XJ2023002")
+    people.add(序号=8, 姓名="韩磊", 职务="消防工作站站长", 消防职责="消防工作站站长", 所属单位=township, 最近培训日期=mid)
+    people.add(序号=9, 姓名="刘洋", 职务="消防工作站工作人员", 消防职责="专职消防工作人员", 所属单位=township, 最近培训日期=mid)
 
     villages = Sheet(["序号", "名称", "类型", "消防安全管理人", "防火安全公约", "公约发布日期", "志愿消防队或微型消防站",
                       "网格员人数", "消防车通道畅通", "电动自行车集中充电场所", "市政消火栓数量", "消防水源"],
@@ -202,9 +227,16 @@ def compliant(county: str = "伊宁市", township: str = "潘津镇", kind: str 
     brigades = Sheet(["序号", "队伍名称", "队伍类型", "所属单位", "队员人数", "专职队员人数", "消防车数量", "手抬机动消防泵数量",
                       "固定营房", "营房建筑面积（平方米）", "建设用地面积（平方米）", "验收日期", "投入执勤日期", "纳入调度指挥",
                       "执勤消防车数量", "队长", "副队长"], title="消防队伍台账")
-    if kind == "街道":
+    if grade == "微型消防站":
         brigades.add(序号=1, 队伍名称=f"{township}微型消防站", 队伍类型="微型消防站", 所属单位=township, 队员人数=6,
                      专职队员人数=0, 消防车数量=0, 手抬机动消防泵数量=1, 固定营房="否", 纳入调度指挥="是", 队长="孙勇", 副队长="钱进")
+    elif grade in FULL_TIME:
+        size = FULL_TIME[grade]
+        brigades.add(序号=1, 队伍名称=f"{township}政府专职消防队", 队伍类型=grade, 所属单位=f"{township}人民政府",
+                     队员人数=size["staff"], 专职队员人数=size["full_time"], 消防车数量=size["engines"], 手抬机动消防泵数量=2,
+                     固定营房="是", 验收日期=D(year - 1, 4, 1), 投入执勤日期=D(year - 1, 5, 1), 纳入调度指挥="是",
+                     执勤消防车数量=size["engines"], 队长="孙勇", 副队长="钱进",
+                     **{"营房建筑面积（平方米）": 1500, "建设用地面积（平方米）": size["land"]})
     else:
         brigades.add(序号=1, 队伍名称=f"{township}志愿消防队", 队伍类型="志愿消防队", 所属单位=township, 队员人数=8,
                      专职队员人数=0, 消防车数量=1, 手抬机动消防泵数量=1, 固定营房="是", **{"建设用地面积（平方米）": 400},
@@ -214,6 +246,8 @@ def compliant(county: str = "伊宁市", township: str = "潘津镇", kind: str 
     budget = Sheet(["序号", "年度", "科目", "预算金额（万元）", "到位金额（万元）", "纳入财政预算", "备注"], title="消防经费台账")
     for n, subject in enumerate(["隐患排查治理", "消防宣传教育培训", "志愿消防队", "微型消防站", "公共消防设施建设"], start=1):
         budget.add(序号=n, 年度=year, 科目=subject, 纳入财政预算="是", **{"预算金额（万元）": 10, "到位金额（万元）": 6})
+    if grade in FULL_TIME:
+        budget.add(序号=6, 年度=year, 科目="政府专职消防队", 纳入财政预算="是", **{"预算金额（万元）": 120, "到位金额（万元）": 60})
 
     drills = Sheet(["序号", "日期", "组织单位", "演练类型", "地点", "参加人数", "备注"], title="消防演练台账")
     drills.add(序号=1, 日期=mid, 组织单位=township, 演练类型="应急疏散演练", 地点="镇中心学校", 参加人数=300)
@@ -242,17 +276,31 @@ def compliant(county: str = "伊宁市", township: str = "潘津镇", kind: str 
                   治理对象="住宅小区", 检查场所数=40, 发现隐患数=10, 整改隐患数=9)
 
     return Register(profile, {
-        "责任人": people, "消防队伍": brigades, "队员": _members(township, kind, mid), "经费": budget, "演练": drills,
+        "责任人": people, "消防队伍": brigades, "队员": _members(township, grade, mid), "经费": budget, "演练": drills,
         "宣传培训": publicity, "检查隐患": hazards, "村社区": villages, "会议研判": meetings, "专项治理": campaigns,
     })
 
 
-def _members(township: str, kind: str, mid: dt.date) -> Sheet:
+def _members(township: str, grade: str, mid: dt.date) -> Sheet:
+    """The brigade's roster: posts as GB/T 35547 §11 asks, everyone insured and trained in the period."""
     members = Sheet(["序号", "姓名", "所属队伍", "人员类别", "岗位", "基本养老保险", "失业保险", "工伤保险", "意外伤害保险",
                      "职业资格", "最近培训日期"], title="队员名册")
-    team = f"{township}微型消防站" if kind == "街道" else f"{township}志愿消防队"
+    if grade in FULL_TIME:
+        size = FULL_TIME[grade]
+        team = f"{township}政府专职消防队"
+        posts = ["队长", "副队长", *["班长"] * size["engines"], *["驾驶员"] * size["engines"], "通信员", "安全员"]
+        posts += ["消防员"] * (size["full_time"] - len(posts))
+        for n, post in enumerate(posts, start=1):
+            members.add(序号=n, 姓名=f"专职队员{n}", 所属队伍=team, 人员类别="专职", 岗位=post, 基本养老保险="是",
+                        失业保险="是", 工伤保险="是", 意外伤害保险="是", 职业资格="消防设施操作员" if n <= 3 else "无",
+                        最近培训日期=mid)
+        for n in range(1, size["staff"] - size["full_time"] + 1):
+            members.add(序号=len(posts) + n, 姓名=f"兼职队员{n}", 所属队伍=team, 人员类别="兼职", 岗位="消防员",
+                        意外伤害保险="是", 职业资格="无", 最近培训日期=mid)
+        return members
+    team = f"{township}微型消防站" if grade == "微型消防站" else f"{township}志愿消防队"
     posts = ["队长", "副队长", "驾驶员", "通信员、安全员", "班长", "消防员", "消防员", "消防员"]
-    for n, post in enumerate(posts[: 6 if kind == "街道" else 8], start=1):
+    for n, post in enumerate(posts[: 6 if grade == "微型消防站" else 8], start=1):
         members.add(序号=n, 姓名=f"队员{n}", 所属队伍=team, 人员类别="志愿", 岗位=post, 意外伤害保险="是",
                     职业资格="消防设施操作员" if n == 1 else "无", 最近培训日期=mid)
     return members

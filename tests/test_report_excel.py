@@ -49,7 +49,7 @@ def test_overview_gives_township_period_score_grade_and_counts(karayagachi):
     facts = {r[0]: r[1] for r in rows(book["概览"]) if r[0]}
     assert facts["乡镇（街道）"] == "喀拉亚尕奇乡" and facts["县市"] == "伊宁县" and facts["报告期"] == "2024Q2"
     assert facts["得分"] == f"{audit.score:g} / 100"
-    assert facts["应建队伍等级"] == "未判定"
+    assert facts["应建队伍等级"] == audit.required_grade["grade"] == "志愿消防队"   # not named in plan item (七)
     statuses = [r.status for r in audit.requirements]
     for status, label in (("pass", "达标"), ("partial", "部分达标"), ("fail", "不达标"), ("unknown", "无法核验"),
                           ("na", "不适用")):

@@ -126,7 +126,7 @@ def test_title_and_overview_name_township_kind_period_score_and_grade(panjin_zh)
     assert overview["县市"] == "伊宁市" and overview["乡镇（街道）"] == "潘津镇" and overview["类型"] == "镇"
     assert overview["报告期"] == "2024Q2"
     assert overview["得分"] == f"{audit.score:g} / 100"
-    assert overview["应建队伍等级"] == "未判定"          # no grade hook yet (issue R07 fills it)
+    assert overview["应建队伍等级"] == audit.required_grade["grade"] == "一级专职消防队"   # named in plan item (七)
     assert overview["台账文件"] == "伊宁市-潘津镇-2024Q2.xlsx"
 
 

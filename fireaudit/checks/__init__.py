@@ -4,6 +4,7 @@ Each module holds the kinds of one area and exports KINDS; nothing registers
 itself by magic, so `KINDS["roles_named"]` is where `roles_named` lives."""
 
 from fireaudit.checks import brigades, budget, county, people, profile, records, villages
+from fireaudit.checks import fulltime, grade, personnel, station  # brigades and people (R07, R08, R16, R17, R19)
 from fireaudit.checks.base import CheckContext, CheckKind, Outcome
 
 KINDS: dict[str, CheckKind] = {
@@ -14,6 +15,10 @@ KINDS: dict[str, CheckKind] = {
     **brigades.KINDS,
     **budget.KINDS,
     **county.KINDS,
+    **grade.KINDS,
+    **fulltime.KINDS,
+    **station.KINDS,
+    **personnel.KINDS,
 }
 
 __all__ = ["KINDS", "CheckContext", "CheckKind", "Outcome"]

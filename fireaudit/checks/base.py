@@ -38,6 +38,7 @@ class Outcome:
     message: str                       # message id in the catalogue
     params: dict[str, Any] = field(default_factory=dict)
     evidence: tuple[Evidence, ...] = ()
+    uses: tuple[str, ...] = ()         # dotted checklist-data keys the finding rests on (for from_config)
 
 
 @dataclass(frozen=True)

@@ -34,12 +34,14 @@ def test_formula_with_cached_value_is_read_as_its_value(tmp_path, checklist):
 
     reg = compliant()
     path = reg.save(tmp_path / "f.xlsx")
-    cell = reg.sheets["消防队伍"].cell("队员人数", 0)
-    patched = _patch_sheet(path, _sheet_part(reg, "消防队伍"), rf'<c r="{cell}"( t="n")?><v>8</v></c>',
-                           f'<c r="{cell}"><f>4*2</f><v>8</v></c>')
+    brigades = reg.sheets["消防队伍"]
+    cell = brigades.cell("队员人数", 0)
+    members = brigades.rows[0][brigades.header.index("队员人数")]
+    patched = _patch_sheet(path, _sheet_part(reg, "消防队伍"), rf'<c r="{cell}"( t="n")?><v>{members}</v></c>',
+                           f'<c r="{cell}"><f>{members}*1</f><v>{members}</v></c>')
     register = RegisterReader(checklist).read(patched)
     assert register.errors == []
-    assert register.table("消防队伍").column("队员人数")[0] == 8
+    assert register.table("消防队伍").column("队员人数")[0] == members
 
 
 def test_formula_without_cached_value_is_a_register_error(read):

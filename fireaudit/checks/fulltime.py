@@ -1,0 +1,67 @@
+"""R08: government full-time brigades are under dispatch command and train jointly.
+
+Both checks are `na` when 消防队伍 shows no full-time (一级/二级) brigade of
+the township itself, and `unknown` when 消防队伍 is missing (REQUIREMENTS.md,
+Settled readings). 企业专职消防队 is never the township's full-time brigade."""
+
+from __future__ import annotations
+
+from fireaudit import grades
+from fireaudit.checks.base import (
+    FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, missing_column, outcome,
+)
+from fireaudit.checks.brigades import SHEET, township_brigades
+from fireaudit.checks.records import RecordsInWindowParams, records_in_window
+
+
+def fulltime_brigades(ctx: CheckContext) -> list[int] | Outcome:
+    """Positions of the township's own full-time brigades, or the `unknown` outcome."""
+    table = ctx.need(SHEET, "队伍名称", "队伍类型")
+    if isinstance(table, Outcome):
+        return table
+    full_time = set(grades.grade_data(ctx.checklist).grades.full_time)
+    kinds = table.column("队伍类型")
+    return [i for i in township_brigades(ctx) if kinds[i] in full_time]
+
+
+class FulltimeYesParams(Params):
+    column: str
+
+
+def fulltime_brigades_yes(ctx: CheckContext, p: FulltimeYesParams) -> Outcome:
+    """Every full-time brigade of the township has `column` = 是."""
+    positions = fulltime_brigades(ctx)
+    if isinstance(positions, Outcome):
+        return positions
+    if not positions:
+        return outcome(NA, "fulltime.none")
+    table = ctx.table(SHEET)
+    if not table.has(p.column):
+        return missing_column(table, p.column)
+    names, values = table.column("队伍名称"), table.column(p.column)
+    no = [i for i in positions if values[i] is False]
+    blank = [i for i in positions if values[i] is None]
+    if no:
+        return outcome(FAIL, "fulltime_brigades_yes.no", [table.cell(i, p.column) for i in no],
+                       column=p.column, brigades=[names[i] for i in no])
+    if blank:
+        return outcome(UNKNOWN, "fulltime_brigades_yes.blank", [table.cell(i, p.column) for i in blank],
+                       column=p.column, brigades=[names[i] for i in blank])
+    return outcome(PASS, "fulltime_brigades_yes.pass", [table.cell(i, p.column) for i in positions],
+                   column=p.column, brigades=[names[i] for i in positions])
+
+
+def fulltime_records_in_window(ctx: CheckContext, p: RecordsInWindowParams) -> Outcome:
+    """As records_in_window, but only when the township has a full-time brigade."""
+    positions = fulltime_brigades(ctx)
+    if isinstance(positions, Outcome):
+        return positions
+    if not positions:
+        return outcome(NA, "fulltime.none")
+    return records_in_window(ctx, p)
+
+
+KINDS: dict[str, CheckKind] = {
+    "fulltime_brigades_yes": CheckKind(fulltime_brigades_yes, FulltimeYesParams),
+    "fulltime_records_in_window": CheckKind(fulltime_records_in_window, RecordsInWindowParams),
+}
