@@ -18,6 +18,7 @@ from typing import Any
 
 from fireaudit.checklist import Checklist
 from fireaudit.checklist.models import ColumnSpec, RegisterSpec, SheetSpec
+from fireaudit.errors import FireauditError
 from fireaudit.i18n import t
 from fireaudit.period import Period
 from fireaudit.reports.files import safe_part, write_atomic
@@ -73,9 +74,15 @@ def write_template(checklist: Checklist, request: TemplateRequest, path: Path) -
     """Write the template to `path` (a directory gets the default file name), atomically."""
     if path.is_dir():
         path = path / default_file_name(checklist.register, request)
+    if path.suffix.lower() != ".xlsx":
+        raise FireauditError(t(request.lang, "template.bad_suffix", path=str(path)))
     buffer = io.BytesIO()
     build_template(checklist, request).save(buffer)
-    write_atomic(path, buffer.getvalue())
+    try:
+        write_atomic(path, buffer.getvalue())
+    except OSError as exc:
+        raise FireauditError(t(request.lang, "template.cannot_write", path=str(path),
+                               reason=exc.strerror or type(exc).__name__)) from None
     return path
 
 
