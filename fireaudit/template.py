@@ -18,7 +18,7 @@ from typing import Any
 
 from fireaudit.checklist import Checklist
 from fireaudit.checklist.models import ColumnSpec, RegisterSpec, SheetSpec
-from fireaudit.errors import FireauditError
+from fireaudit.errors import ConfigError, FireauditError
 from fireaudit.i18n import t
 from fireaudit.period import Period
 from fireaudit.reports.files import safe_part, write_atomic
@@ -91,6 +91,9 @@ def build_template(checklist: Checklist, request: TemplateRequest):
     from openpyxl import Workbook
 
     spec = checklist.register
+    if spec.template.title_rows + 1 > spec.reader.header_search_rows:
+        raise ConfigError(f"register.toml: template.title_rows = {spec.template.title_rows} puts the header below "
+                          f"the {spec.reader.header_search_rows} rows the reader searches")
     workbook = Workbook()
     workbook.remove(workbook.active)
     guide = workbook.create_sheet(spec.template.instructions_sheet)

@@ -162,7 +162,7 @@ def test_profile_values_have_validations_and_the_kind_a_dropdown(template, check
     assert kind.type == "list" and _options(workbook, kind.formula1) == ["乡", "镇", "街道"]
     for r, key in enumerate(spec.profile.keys, start=_header_row(checklist) + 1):
         validation = _validation_at(sheet, f"B{r}")
-        assert validation is not None and key.help in validation.prompt, key.name
+        assert key.help and validation is not None and key.help in validation.prompt, key.name
         assert key.help in sheet.cell(r, 3).value, key.name
 
 
