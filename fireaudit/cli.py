@@ -328,6 +328,35 @@ def grade(
         raise typer.Exit(ExitCode.UNREADABLE)
 
 
+@app.command()
+def template(
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="The .xlsx to write (a directory gets the default name).")] = None,
+    county: Annotated[Optional[str], typer.Option("--county", help="县市 to pre-fill on 基本情况, e.g. 伊宁市.")] = None,
+    township: Annotated[Optional[str], typer.Option("--township", help="乡镇街道 to pre-fill, e.g. 潘津镇.")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", help="类型 to pre-fill: 乡, 镇 or 街道.")] = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="报告期 to pre-fill, e.g. 2024Q2.")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="en adds English hints; sheet and column names stay Chinese.")] = Lang.zh,
+    config: ConfigOption = None,
+) -> None:
+    """Write the register template townships fill in: every sheet and column, drop-downs and validations."""
+    from fireaudit.checklist import load_checklist
+    from fireaudit.i18n import t
+    from fireaudit.template import TemplateRequest, canonical_kind, default_file_name, kind_values, write_template
+
+    checklist = load_checklist(config)
+    spec = checklist.register
+    canonical = None
+    if kind is not None:
+        canonical = canonical_kind(spec, kind)
+        if canonical is None:
+            raise typer.BadParameter(t(lang.value, "template.bad_kind", kind=kind, values=kind_values(spec)),
+                                     param_hint="--kind")
+    request = TemplateRequest(county=county, township=township, kind=canonical, period=_period(period),
+                              lang=lang.value)
+    written = write_template(checklist, request, output or Path(default_file_name(spec, request)))
+    _console().print(t(lang.value, "template.written", path=str(written)), markup=False)
+
+
 def main() -> None:
     """Entry point: expected failures get one line and their exit code; a crash gets exit 4.
 

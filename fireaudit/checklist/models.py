@@ -55,10 +55,12 @@ class ColumnSpec(_Strict):
     aliases: list[str] = []
     vocab: str | None = None
     dimension: str | None = None
+    help: str = ""               # what to write here, shown to the clerk (template input message)
+    help_en: str = ""            # the same in English (`fireaudit template --lang en`)
 
     @property
     def display_name(self) -> str:
-        """The header as the template writes it, unit included."""
+        """The bare column name (see RegisterSpec.header_text for the header with its unit)."""
         return self.name
 
 
@@ -68,6 +70,7 @@ class SheetSpec(_Strict):
     aliases: list[str] = []
     plan_items: list[str] = []
     description: str = ""
+    description_en: str = ""
 
 
 class ProfileSpec(_Strict):
@@ -76,6 +79,25 @@ class ProfileSpec(_Strict):
     aliases: list[str] = []
     plan_items: list[str] = []
     description: str = ""
+    description_en: str = ""
+
+
+class TemplateSettings(_Strict):
+    """How `fireaudit template` lays out the workbook townships fill in."""
+
+    instructions_sheet: str = "填表说明"   # the template's own sheets, which the reader skips silently
+    options_sheet: str = "选项"            # hidden sheet holding the drop-down lists
+    title_rows: int = 1                    # rows above the header (within reader.header_search_rows)
+    profile_columns: tuple[str, str, str] = ("项目", "填报内容", "填写说明")   # key | value | help on the profile sheet
+    file_stem: str = "消防工作台账"          # default file name: <县市><乡镇街道><file_stem><报告期>.xlsx
+    data_rows: int = 500                   # rows below the header covered by validations
+    earliest_date: date = date(1950, 1, 1)
+    latest_date: date = date(2099, 12, 31)
+    earliest_year: int = 1900
+    latest_year: int = 2100
+    required_fill: str = "FCE4D6"          # header colour of required columns
+    optional_fill: str = "DDEBF7"
+    title_fill: str = "F2F2F2"
 
 
 class RegisterSpec(_Strict):
@@ -86,6 +108,20 @@ class RegisterSpec(_Strict):
     profile: ProfileSpec
     sheets: list[SheetSpec]
     county_sheets: list[SheetSpec] = []
+    template: TemplateSettings = TemplateSettings()
+
+    def unit_of(self, column: ColumnSpec) -> str:
+        """The canonical unit of a number column (`万元`), or "" for none."""
+        dimension = self.dimensions.get(column.dimension or "")
+        return dimension.canonical if dimension and column.type in ("number", "count") else ""
+
+    def header_text(self, column: ColumnSpec, *, marked: bool = False) -> str:
+        """The header as the template writes it, so the reader finds the unit: `预算金额（万元）*`.
+
+        `marked` appends the required marker (the reader strips it)."""
+        unit = self.unit_of(column)
+        text = f"{column.name}（{unit}）" if unit else column.name
+        return text + (self.reader.required_marker if marked and column.required else "")
 
 
 # ---------------------------------------------------------------- requirements.toml and checks/*.toml

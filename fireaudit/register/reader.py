@@ -102,12 +102,14 @@ class RegisterReader:
         profile: dict[str, ProfileEntry] = {}
         profile_sheet: str | None = None
         seen: set[str] = set()
+        template_sheets = {_sheet_key(self.spec.template.instructions_sheet), _sheet_key(self.spec.template.options_sheet)}
         try:
             names = list(workbook.sheet_names)
             for sheet_name in names:
                 spec = wanted.get(_sheet_key(sheet_name))
                 if spec is None:
-                    notes.append(Note("ignored-sheet", sheet_name))
+                    if _sheet_key(sheet_name) not in template_sheets:  # `fireaudit template`'s own sheets
+                        notes.append(Note("ignored-sheet", sheet_name))
                     continue
                 canonical = spec.sheet if isinstance(spec, ProfileSpec) else spec.name
                 if canonical in seen:
