@@ -150,7 +150,7 @@ D = dt.date
 
 
 def compliant(county: str = "伊宁市", township: str = "潘津镇", kind: str = "镇", period: str = "2024Q2") -> Register:
-    """A township that meets every implemented check for the period (default 2024Q2)."""
+    """A township that meets every implemented check for the period (default 2024Q2; Q4 has its 119 month)."""
     year = int(period[:4])
     q = int(period[-1])
     mid = D(year, 3 * q - 1, 15)          # a day in the middle of the quarter
@@ -189,6 +189,7 @@ def compliant(county: str = "伊宁市", township: str = "潘津镇", kind: str 
     people.add(序号=5, 姓名="赵刚", 职务="综治办副主任", 消防职责="消防安全管理人", 所属单位=township, 最近培训日期=mid)
     people.add(序号=6, 姓名="马丽", 职务="执法队员", 消防职责="执法人员", 所属单位=township, 最近培训日期=mid, 执法证号="XJ2023001")
     people.add(序号=7, 姓名="周涛", 职务="执法队员", 消防职责="执法人员", 所属单位=township, 最近培训日期=mid, 执法证号="XJ2023002")
+    people.add(序号=8, 姓名="艾山", 职务="一村网格员", 消防职责="网格员", 所属单位="一村", 最近培训日期=mid)
 
     villages = Sheet(["序号", "名称", "类型", "消防安全管理人", "防火安全公约", "公约发布日期", "志愿消防队或微型消防站",
                       "网格员人数", "消防车通道畅通", "电动自行车集中充电场所", "市政消火栓数量", "消防水源"],
@@ -212,7 +213,7 @@ def compliant(county: str = "伊宁市", township: str = "潘津镇", kind: str 
 
     budget = Sheet(["序号", "年度", "科目", "预算金额（万元）", "到位金额（万元）", "纳入财政预算", "备注"], title="消防经费台账")
     for n, subject in enumerate(["隐患排查治理", "消防宣传教育培训", "志愿消防队", "微型消防站", "公共消防设施建设"], start=1):
-        budget.add(序号=n, 年度=year, 科目=subject, 纳入财政预算="是", **{"预算金额（万元）": 10, "到位金额（万元）": 6})
+        budget.add(序号=n, 年度=year, 科目=subject, 纳入财政预算="是", **{"预算金额（万元）": 10, "到位金额（万元）": 2.5 * q})
 
     drills = Sheet(["序号", "日期", "组织单位", "演练类型", "地点", "参加人数", "备注"], title="消防演练台账")
     drills.add(序号=1, 日期=mid, 组织单位=township, 演练类型="应急疏散演练", 地点="镇中心学校", 参加人数=300)
@@ -222,13 +223,20 @@ def compliant(county: str = "伊宁市", township: str = "潘津镇", kind: str 
     publicity = Sheet(["序号", "日期", "活动类型", "对象", "参加人数", "组织单位", "备注"], title="消防宣传培训台账")
     publicity.add(序号=1, 日期=mid, 活动类型="消防宣传五进", 对象="村民", 参加人数=200, 组织单位=township)
     publicity.add(序号=2, 日期=mid, 活动类型="业务培训", 对象="网格员", 参加人数=30, 组织单位=township)
+    if q == 4:
+        publicity.add(序号=3, 日期=D(year, 11, 9), 活动类型="119消防宣传月", 对象="居民", 参加人数=500, 组织单位=township)
+    if q in (1, 3):
+        publicity.add(序号=3, 日期=mid, 活动类型="学校消防教育", 对象="中心学校师生", 参加人数=600, 组织单位=township)
 
     hazards = Sheet(["序号", "检查日期", "场所名称", "场所类型", "所属村社区", "隐患描述", "隐患类别", "整改期限", "整改状态",
                      "移送部门", "移送日期", "检查人"], title="消防安全检查及隐患台账")
     hazards.add(序号=1, 检查日期=mid, 场所名称="幸福超市", 场所类型="商场市场", 所属村社区="幸福社区", 隐患描述="无",
                 整改状态="无隐患", 检查人="李梅")
     hazards.add(序号=2, 检查日期=mid, 场所名称="一村农家乐", 场所类型="餐饮", 所属村社区="一村",
-                隐患描述="疏散通道堆放杂物", 隐患类别="占用堵塞疏散通道安全出口", 整改期限=mid, 整改状态="已整改", 检查人="网格员甲")
+                隐患描述="疏散通道堆放杂物", 隐患类别="占用堵塞疏散通道安全出口", 整改期限=mid, 整改状态="已整改", 检查人="艾山")
+    hazards.add(序号=3, 检查日期=mid, 场所名称="幸福小区3号楼", 场所类型="住宅", 所属村社区="幸福社区",
+                隐患描述="楼道内电动车充电，多次劝阻拒不整改", 整改期限=mid, 整改状态="拒不整改",
+                移送部门=f"{county}消防救援大队", 移送日期=mid, 检查人="李梅")
 
     meetings = Sheet(["序号", "日期", "类型", "议题", "主持人", "措施"], title="会议研判台账")
     meetings.add(序号=1, 日期=mid, 类型="专题研究", 议题="部署夏季消防安全工作", 主持人="阿不都", 措施="开展隐患排查")

@@ -3,7 +3,9 @@
 Each module holds the kinds of one area and exports KINDS; nothing registers
 itself by magic, so `KINDS["roles_named"]` is where `roles_named` lives."""
 
-from fireaudit.checks import brigades, budget, people, profile, records, villages
+from fireaudit.checks import (
+    brigades, budget, campaigns, enforcement, funding, hazards, people, profile, records, villages,
+)
 from fireaudit.checks.base import CheckContext, CheckKind, Outcome
 
 KINDS: dict[str, CheckKind] = {
@@ -13,6 +15,10 @@ KINDS: dict[str, CheckKind] = {
     **villages.KINDS,
     **brigades.KINDS,
     **budget.KINDS,
+    **hazards.KINDS,
+    **funding.KINDS,
+    **campaigns.KINDS,
+    **enforcement.KINDS,
 }
 
 __all__ = ["KINDS", "CheckContext", "CheckKind", "Outcome"]
