@@ -259,3 +259,23 @@ def router_of(checklist: Any) -> Router:
     router = Router(data, checklist.register.reader.list_separators)
     _ROUTERS[id(data)] = (data, router)
     return router
+
+
+def routing(router: Router, description: str) -> dict[str, Any]:
+    """What `fireaudit route` reports for one description (JSON keys are stable and English)."""
+    matches = router.infer(description)
+    categories = []
+    for match in matches:
+        category = router.categories[match.category]
+        categories.append({
+            "category": category.name,
+            "departments": list(category.departments),
+            "any_department": category.any_department,
+            "annex_item": category.item,
+            "annex_text": category.annex_text,
+            "keywords": list(match.keywords),
+        })
+    out: dict[str, Any] = {"description": description, "determined": bool(categories), "categories": categories}
+    if not categories:
+        out["known_categories"] = [c.name for c in router.data.category]
+    return out

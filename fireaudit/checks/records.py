@@ -74,8 +74,8 @@ def records_in_window(ctx: CheckContext, p: RecordsInWindowParams) -> Outcome:
             continue
         if ends is None and day < start:
             continue
-        if ends is not None and (ends[i] or day) < start:
-            continue
+        if ends is not None and ends[i] is not None and ends[i] < start:
+            continue                        # a blank end: still running
         if any(values[i] not in accepted for values, accepted in filters):
             continue
         if organisers is not None and ctx.village_of(organisers[i]) is None:
