@@ -139,3 +139,14 @@ def test_routing_lists_categories_when_it_cannot_tell(router):
     assert result["determined"] is False
     assert "占用堵塞消防车通道" in result["known_categories"]
     assert isinstance(router.referral(None), Referral)
+
+
+def test_keyword_scanner_finds_exactly_the_keywords_a_substring_test_finds(router):
+    from fireaudit.textnorm import norm
+
+    for description, *_ in DESCRIPTIONS:
+        for clause in router._splitter.split(description.casefold()):
+            key = norm(clause)
+            expected = {k for k in router._keywords if k in key}
+            assert router._scanner.scan(key) >= expected
+            assert {k for k in router._scanner.scan(key) if k in router._keywords} == expected
