@@ -357,6 +357,34 @@ def template(
     _console().print(t(lang.value, "template.written", path=str(written)), markup=False)
 
 
+class RouteFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def route(
+    description: Annotated[str, typer.Argument(help="A hazard description (隐患描述), as written in the register.")],
+    format: Annotated[RouteFormat, typer.Option("--format", help="text or json.")] = RouteFormat.text,
+    lang: LangOption = Lang.zh,
+    config: ConfigOption = None,
+) -> None:
+    """The annex category and referral department(s) for a hazard description (拒不整改隐患问题移送处理清单)."""
+    from fireaudit.annex import router_of, routing
+    from fireaudit.checklist import load_checklist
+
+    result = routing(router_of(load_checklist(config)), description)
+    if format is RouteFormat.json:
+        import json
+
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        return
+    from fireaudit.reports.route_text import route_lines
+
+    for line in route_lines(result, lang.value):
+        print(line)
+
+
 def main() -> None:
     """Entry point: expected failures get one line and their exit code; a crash gets exit 4.
 

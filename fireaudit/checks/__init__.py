@@ -3,7 +3,9 @@
 Each module holds the kinds of one area and exports KINDS; nothing registers
 itself by magic, so `KINDS["roles_named"]` is where `roles_named` lives."""
 
-from fireaudit.checks import brigades, budget, county, people, profile, records, villages
+from fireaudit.checks import (
+    brigades, budget, campaigns, county, enforcement, funding, hazards, people, profile, records, villages,
+)
 from fireaudit.checks import fulltime, grade, personnel, station  # brigades and people (R07, R08, R16, R17, R19)
 from fireaudit.checks.base import CheckContext, CheckKind, Outcome
 
@@ -19,6 +21,10 @@ KINDS: dict[str, CheckKind] = {
     **fulltime.KINDS,
     **station.KINDS,
     **personnel.KINDS,
+    **hazards.KINDS,
+    **funding.KINDS,
+    **campaigns.KINDS,
+    **enforcement.KINDS,
 }
 
 __all__ = ["KINDS", "CheckContext", "CheckKind", "Outcome"]

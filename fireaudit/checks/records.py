@@ -2,23 +2,52 @@
 
 from __future__ import annotations
 
-from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
+from datetime import date, timedelta
+
+from fireaudit.checks.base import FAIL, NA, PASS, CheckContext, CheckKind, Outcome, Params, outcome
+from fireaudit.textnorm import norm, split_list
 
 
 class RecordsInWindowParams(Params):
     sheet: str
     date_column: str
-    window: str = "period"                  # period | year | months:N
+    window: str = "period"                  # period | year | months:N | month:M (month M of the period's year)
     min_count: int = 1
     match: dict[str, list[str]] = {}        # column -> accepted values
     organised_by_village: bool = False      # 组织单位 must be a village/community of 村社区
+    end_column: str | None = None           # records with a start and an end: counted when they overlap the window
+    quarters: list[int] = []                # the check applies only in these quarters (else na); empty = all
+    by_duty: str | None = None              # `person_column` must name a 责任人 holding this 消防职责
+    person_column: str = "检查人"
+
+
+def _window(ctx: CheckContext, name: str) -> tuple[date, date]:
+    """`month:M` is month M of the period's year; anything else is CheckContext.window."""
+    if name.startswith("month:"):
+        month = int(name.split(":", 1)[1])
+        first = date(ctx.period.year, month, 1)
+        following = date(ctx.period.year + (month == 12), month % 12 + 1, 1)
+        return first, following - timedelta(days=1)
+    return ctx.window(name)
+
+
+def _duty_holders(ctx: CheckContext, duty: str) -> set[str] | Outcome:
+    people = ctx.need("责任人", "姓名", "消防职责")
+    if isinstance(people, Outcome):
+        return people
+    return {norm(name) for _, name, held in people.records("姓名", "消防职责") if name and held == duty}
 
 
 def records_in_window(ctx: CheckContext, p: RecordsInWindowParams) -> Outcome:
     """At least `min_count` rows of `sheet` dated in the window and matching `match`."""
+    if p.quarters and ctx.period.quarter not in p.quarters:
+        return outcome(NA, "records_in_window.other_quarter", [], quarter=ctx.period.quarter, quarters=p.quarters,
+                       match=[v for values in p.match.values() for v in values])
     columns = [p.date_column, *p.match]
     if p.organised_by_village:
         columns.append("组织单位")
+    if p.by_duty:
+        columns.append(p.person_column)
     table = ctx.need(p.sheet, *columns)
     if isinstance(table, Outcome):
         return table
@@ -26,25 +55,47 @@ def records_in_window(ctx: CheckContext, p: RecordsInWindowParams) -> Outcome:
         villages = ctx.need("村社区", "名称")
         if isinstance(villages, Outcome):
             return villages
-    start, end = ctx.window(p.window)
+    holders: set[str] | None = None
+    if p.by_duty:
+        found = _duty_holders(ctx, p.by_duty)
+        if isinstance(found, Outcome):
+            return found
+        holders = found
+    separators = ctx.checklist.register.reader.list_separators
+    start, end = _window(ctx, p.window)
     dates = table.column(p.date_column)
+    ends = table.column(p.end_column) if p.end_column and table.has(p.end_column) else None
     filters = [(table.column(c), set(v)) for c, v in p.match.items()]
     organisers = table.column("组织单位") if p.organised_by_village else None
+    persons = table.column(p.person_column) if holders is not None else None
     hits = []
     for i, day in enumerate(dates):
-        if day is None or not (start <= day <= end):
+        if day is None or day > end:
             continue
+        if ends is None and day < start:
+            continue
+        if ends is not None and ends[i] is not None and ends[i] < start:
+            continue                        # a blank end: still running
         if any(values[i] not in accepted for values, accepted in filters):
             continue
         if organisers is not None and ctx.village_of(organisers[i]) is None:
             continue
+        if persons is not None and not any(norm(n) in holders for n in split_list(persons[i] or "", separators)):
+            continue
         hits.append(i)
     params = dict(sheet=p.sheet, start=start.isoformat(), end=end.isoformat(), count=len(hits),
                   min_count=p.min_count, match=[v for values in p.match.values() for v in values])
+    if p.by_duty:
+        params["duty"] = p.by_duty
     if len(hits) >= p.min_count:
         return outcome(PASS, "records_in_window.pass", [table.cell(i, p.date_column) for i in hits[:5]], **params)
     evidence = [table.cell(i, p.date_column) for i in hits] or [table.header(p.date_column)]
-    message = "records_in_window.too_few_village" if p.organised_by_village else "records_in_window.too_few"
+    message = "records_in_window.too_few"
+    if p.organised_by_village:
+        message = "records_in_window.too_few_village"
+    elif p.by_duty:
+        message = "records_in_window.too_few_by_duty"
+        evidence = evidence if hits else [table.header(p.person_column)]
     return outcome(FAIL, message, evidence, **params)
 
 

@@ -16,6 +16,7 @@ class VillageCoverageParams(Params):
     min_share: float = 1.0
     village_types: list[str] = []  # only these 类型 (村/社区); empty = all
     min_value: float = 1.0         # for count columns: the least count that covers
+    alt_columns: list[str] = []    # any of these covering counts as well (消防水源 or 市政消火栓数量)
 
 
 def _covers(value: Any, min_value: float) -> bool:
@@ -32,6 +33,7 @@ def village_coverage(ctx: CheckContext, p: VillageCoverageParams) -> Outcome:
     if isinstance(table, Outcome):
         return table
     has_column = table.has(p.column)
+    alternatives = [c for c in p.alt_columns if table.has(c)]
     people_cover: set[str] = set()
     if p.duty:
         people = ctx.table("责任人")
@@ -40,24 +42,25 @@ def village_coverage(ctx: CheckContext, p: VillageCoverageParams) -> Outcome:
                 village = ctx.village_of(unit) if duty == p.duty and name else None
                 if village:
                     people_cover.add(village)
-    if not has_column and not people_cover:
+    if not has_column and not people_cover and not alternatives:
         return missing_column(table, p.column)
     if p.village_types and not table.has("类型"):
         return missing_column(table, "类型")
 
     total, lacking = 0, []
-    for i, name, kind, value in table.records("名称", "类型", p.column):
+    for i, name, kind, value, *others in table.records("名称", "类型", p.column, *alternatives):
         if not name or (p.village_types and kind not in p.village_types):
             continue
         total += 1
-        if not ((has_column and _covers(value, p.min_value)) or norm(name) in people_cover):
+        covered_here = (has_column and _covers(value, p.min_value)) or any(_covers(v, p.min_value) for v in others)
+        if not (covered_here or norm(name) in people_cover):
             lacking.append(i)
     covered = total - len(lacking)
     share = covered / total if total else 1.0
-    params = dict(column=p.column, covered=covered, total=total, share=round(share * 100, 1),
+    params = dict(column="、".join([p.column, *p.alt_columns]) if p.alt_columns else p.column, covered=covered, total=total, share=round(share * 100, 1),
                   min_share=round(p.min_share * 100, 1),
                   lacking=[table.column("名称")[i] for i in lacking])
-    evidence_column = p.column if has_column else "名称"
+    evidence_column = p.column if has_column else (alternatives[0] if alternatives else "名称")
     if share >= p.min_share:
         return outcome(PASS, "village_coverage.pass", [], **params)
     return outcome(FAIL, "village_coverage.lacking", [table.cell(i, evidence_column) for i in lacking], **params)

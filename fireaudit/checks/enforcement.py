@@ -1,0 +1,54 @@
+"""Checks for R15: the enforcement list is published, and enough certified officers exist."""
+
+from __future__ import annotations
+
+from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, missing_profile, outcome
+
+PEOPLE = "责任人"
+
+
+class ProfileDateParams(Params):
+    key: str
+
+
+def profile_date_by_end(ctx: CheckContext, p: ProfileDateParams) -> Outcome:
+    """The profile's date `key` is given and not after the period's last day."""
+    value = ctx.register.value(p.key)
+    if value is None:
+        return missing_profile(ctx, p.key)
+    evidence = [ctx.register.profile_evidence(p.key)]
+    params = dict(key=p.key, date=value.isoformat(), end=ctx.period.end.isoformat())
+    if value <= ctx.period.end:
+        return outcome(PASS, "profile_date_by_end.pass", evidence, **params)
+    return outcome(FAIL, "profile_date_by_end.after", evidence, **params)
+
+
+class CertifiedPeopleParams(Params):
+    duty: str                  # 消防职责 of the people counted
+    certificate_column: str    # the column that must be filled (执法证号)
+    min_count: int
+    unit: str = "township"     # "township": the township itself; "any"
+
+
+def certified_people(ctx: CheckContext, p: CertifiedPeopleParams) -> Outcome:
+    """At least `min_count` people with `duty` and a filled `certificate_column`."""
+    table = ctx.need(PEOPLE, "消防职责", "姓名", p.certificate_column)
+    if isinstance(table, Outcome):
+        return table
+    holders, lacking = [], []
+    for i, duty, name, unit, certificate in table.records("消防职责", "姓名", "所属单位", p.certificate_column):
+        if duty != p.duty or not name or (p.unit == "township" and not ctx.is_township_itself(unit)):
+            continue
+        (holders if certificate else lacking).append(i)
+    params = dict(duty=p.duty, column=p.certificate_column, count=len(holders), min_count=p.min_count,
+                  names=[table.column("姓名")[i] for i in holders], lacking=[table.column("姓名")[i] for i in lacking])
+    if len(holders) >= p.min_count:
+        return outcome(PASS, "certified_people.pass", [table.cell(i, p.certificate_column) for i in holders], **params)
+    evidence = [table.cell(i, p.certificate_column) for i in lacking] or [table.header("消防职责")]
+    return outcome(FAIL, "certified_people.too_few", evidence, **params)
+
+
+KINDS = {
+    "profile_date_by_end": CheckKind(profile_date_by_end, ProfileDateParams),
+    "certified_people": CheckKind(certified_people, CertifiedPeopleParams),
+}

@@ -1,0 +1,153 @@
+"""Checks on the 检查隐患 sheet for R13: referral of refused hazards, and overdue hazards.
+
+One pass over the columns each; the annex router memoises the category
+inference per distinct 隐患描述, so large sheets stay linear. Only hazards
+whose 检查日期 is on or before the period's last day count (Settled readings);
+a hazard whose date could not be read is a register error and is left out."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fireaudit.annex import Match, router_of
+from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
+from fireaudit.register.model import Evidence, Table
+
+SHEET = "检查隐患"
+
+
+def _dated_by_end(table: Table, end: date) -> list[bool]:
+    return [day is not None and day <= end for day in table.column("检查日期")]
+
+
+def _label(table: Table, i: int, place: Any, column: str) -> str:
+    """The place's name, or the row's cell when 场所名称 is blank."""
+    return str(place) if place else table.cell(i, column).ref()
+
+
+def _listed(items: list[str], limit: int) -> dict[str, Any]:
+    """The first `limit` items for the message, and how many there are in all."""
+    return {"items": items[:limit], "count": len(items)}
+
+
+class ReferralPresentParams(Params):
+    statuses: list[str]                  # the statuses that must be referred (拒不整改)
+    max_listed: int = 20                 # items named in the message; evidence names all
+
+
+def hazard_referral_present(ctx: CheckContext, p: ReferralPresentParams) -> Outcome:
+    """Every refused hazard has a 移送部门 and a 移送日期."""
+    table = ctx.need(SHEET, "检查日期", "整改状态", "移送部门", "移送日期")
+    if isinstance(table, Outcome):
+        return table
+    in_scope = _dated_by_end(table, ctx.period.end)
+    statuses = set(p.statuses)
+    refused, lacking, evidence = 0, [], []
+    for i, status, place, department, referred_on in table.records("整改状态", "场所名称", "移送部门", "移送日期"):
+        if not in_scope[i] or status not in statuses:
+            continue
+        refused += 1
+        missing = [c for c, v in (("移送部门", department), ("移送日期", referred_on)) if not v]
+        if missing:
+            lacking.append(f"{_label(table, i, place, '整改状态')}（{'、'.join(missing)}）")
+            evidence.extend(table.cell(i, c) for c in missing)
+    params = dict(statuses=p.statuses, refused=refused, end=ctx.period.end.isoformat())
+    if not lacking:
+        return outcome(PASS, "hazard_referral_present.pass", [], **params)
+    listed = _listed(lacking, p.max_listed)
+    return outcome(FAIL, "hazard_referral_present.unreferred", evidence, **params, lacking=listed["items"],
+                   count=listed["count"])
+
+
+class ReferralDepartmentParams(Params):
+    max_listed: int = 20
+
+
+def _category_label(matches: tuple[Match, ...]) -> str:
+    return "、".join(m.category for m in matches)
+
+
+def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -> Outcome:
+    """Every referred hazard went to the annex's department(s) for its category (inferred when blank)."""
+    table = ctx.need(SHEET, "检查日期", "移送部门", "隐患描述")
+    if isinstance(table, Outcome):
+        return table
+    router = router_of(ctx.checklist)
+    in_scope = _dated_by_end(table, ctx.period.end)
+    wrong, inferred, undetermined, other = [], [], [], []
+    evidence: list[Evidence] = []
+    checked = 0
+    for i, cell, description, categories, place in table.records("移送部门", "隐患描述", "隐患类别", "场所名称"):
+        if not in_scope[i] or not cell:
+            continue
+        checked += 1
+        label = _label(table, i, place, "移送部门")
+        if categories:
+            names = tuple(categories)
+        else:
+            matches = router.infer(description)
+            names = tuple(m.category for m in matches)
+            if not names:
+                undetermined.append(label)
+                continue
+            inferred.append(f"{label}：{_category_label(matches)}"
+                            f"（{'、'.join(k for m in matches for k in m.keywords)}）")
+        if all(router.accepts_any(n) for n in names):
+            other.append(label)
+            continue
+        referral = router.referral(cell)
+        if router.referral_fits(names, referral):
+            continue
+        expected = " / ".join("、".join(router.departments_of(n)) for n in names if not router.accepts_any(n))
+        wrong.append(f"{label}（{'、'.join(names)}）：{cell} → {expected}")
+        evidence.append(table.cell(i, "移送部门"))
+        evidence.append(table.cell(i, "隐患类别" if categories else "隐患描述"))
+    params = dict(checked=checked, undetermined=undetermined[:p.max_listed], undetermined_count=len(undetermined),
+                  other=other[:p.max_listed], other_count=len(other),
+                  inferred=inferred[:p.max_listed], inferred_count=len(inferred))
+    if not wrong:
+        case = "pass_undetermined" if undetermined else ("pass_inferred" if inferred else "pass")
+        return outcome(PASS, f"hazard_referral_department.{case}", [], **params)
+    listed = _listed(wrong, p.max_listed)
+    case = "wrong_inferred" if inferred else "wrong"
+    return outcome(FAIL, f"hazard_referral_department.{case}", evidence, **params, wrong=listed["items"],
+                   count=listed["count"])
+
+
+class OverdueParams(Params):
+    open_statuses: list[str]             # 整改中: overdue once the deadline has passed
+    overdue_statuses: list[str]          # 逾期未改: overdue as declared
+    max_listed: int = 20
+
+
+def hazards_overdue(ctx: CheckContext, p: OverdueParams) -> Outcome:
+    """No hazard still open after its 整改期限 (by the period's last day)."""
+    table = ctx.need(SHEET, "检查日期", "整改状态", "整改期限")
+    if isinstance(table, Outcome):
+        return table
+    end = ctx.period.end
+    in_scope = _dated_by_end(table, end)
+    open_statuses, overdue_statuses = set(p.open_statuses), set(p.overdue_statuses)
+    overdue, evidence = [], []
+    for i, status, deadline, place in table.records("整改状态", "整改期限", "场所名称"):
+        if not in_scope[i]:
+            continue
+        late = status in overdue_statuses or (status in open_statuses and deadline is not None and deadline < end)
+        if not late:
+            continue
+        label = _label(table, i, place, "整改状态")
+        overdue.append(f"{label}（{status}，{deadline.isoformat() if deadline else '—'}）")
+        evidence.append(table.cell(i, "整改期限" if deadline else "整改状态"))
+    params = dict(end=end.isoformat())
+    if not overdue:
+        return outcome(PASS, "hazards_overdue.pass", [], **params)
+    listed = _listed(overdue, p.max_listed)
+    return outcome(FAIL, "hazards_overdue.overdue", evidence, **params, overdue=listed["items"], count=listed["count"])
+
+
+KINDS = {
+    "hazard_referral_present": CheckKind(hazard_referral_present, ReferralPresentParams),
+    "hazard_referral_department": CheckKind(hazard_referral_department, ReferralDepartmentParams),
+    "hazards_overdue": CheckKind(hazards_overdue, OverdueParams),
+}
