@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -23,7 +24,11 @@ def norm(text: str) -> str:
     return _SPACES.sub("", clean(text)).casefold()
 
 
-def split_list(text: str, separators: list[str]) -> list[str]:
+def split_list(text: str, separators: list[str] | tuple[str, ...]) -> list[str]:
     """Split a cell holding several values (`通信员、安全员`)."""
-    pattern = "|".join(re.escape(s) for s in separators)
-    return [part.strip() for part in re.split(pattern, text) if part.strip()]
+    return [part.strip() for part in _splitter(tuple(separators)).split(text) if part.strip()]
+
+
+@lru_cache(maxsize=32)
+def _splitter(separators: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(s) for s in separators))

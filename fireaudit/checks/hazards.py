@@ -136,8 +136,11 @@ def hazards_overdue(ctx: CheckContext, p: OverdueParams) -> Outcome:
         late = status in overdue_statuses or (status in open_statuses and deadline is not None and deadline < end)
         if not late:
             continue
-        label = _label(table, i, place, "整改状态")
-        overdue.append(f"{label}（{status}，{deadline.isoformat() if deadline else '—'}）")
+        if len(overdue) < p.max_listed:       # the message names the first few; evidence names every row
+            label = _label(table, i, place, "整改状态")
+            overdue.append(f"{label}（{status}，{deadline.isoformat() if deadline else '—'}）")
+        else:
+            overdue.append("")
         evidence.append(table.cell(i, "整改期限" if deadline else "整改状态"))
     params = dict(end=end.isoformat())
     if not overdue:

@@ -69,6 +69,7 @@ def records_in_window(ctx: CheckContext, p: RecordsInWindowParams) -> Outcome:
     organisers = table.column("组织单位") if p.organised_by_village else None
     persons = table.column(p.person_column) if holders is not None else None
     hits = []
+    named_holder: dict[object, bool] = {}       # 检查人 cell -> names a duty holder (cells repeat)
     for i, day in enumerate(dates):
         if day is None or day > end:
             continue
@@ -80,8 +81,12 @@ def records_in_window(ctx: CheckContext, p: RecordsInWindowParams) -> Outcome:
             continue
         if organisers is not None and ctx.village_of(organisers[i]) is None:
             continue
-        if persons is not None and not any(norm(n) in holders for n in split_list(persons[i] or "", separators)):
-            continue
+        if persons is not None:
+            cell = persons[i]
+            if cell not in named_holder:
+                named_holder[cell] = any(norm(n) in holders for n in split_list(cell or "", separators))
+            if not named_holder[cell]:
+                continue
         hits.append(i)
     params = dict(sheet=p.sheet, start=start.isoformat(), end=end.isoformat(), count=len(hits),
                   min_count=p.min_count, match=[v for values in p.match.values() for v in values])

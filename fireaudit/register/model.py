@@ -6,10 +6,12 @@ Tables are stored column-wise (one list of parsed values per column) so that a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from typing import Any, Iterator
 
 
+@lru_cache(maxsize=1024)
 def column_letter(index: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA."""
     letters = ""

@@ -29,11 +29,13 @@ _SNIFF = ((b"%PDF", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\
           (b"GIF8", "a GIF image"), (b"PK\x05\x06", "an empty zip archive"), (b"Rar!", "a RAR archive"),
           (b"\x1f\x8b", "a gzip archive"), (b"7z\xbc\xaf", "a 7-Zip archive"))
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
-_ROW_TAG = re.compile(rb"<row\b")
-_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d+)"')
-_WIDE_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{2,3})(\d+)"')
-_FAR_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d{6,})"')
+# Cell and row references: the attribute r="…" wherever it stands in the tag. Patterns start
+# with a literal so the regex engine skips ahead by substring search; other attributes ending
+# in r (header="0.3") never hold letters-then-digits and at worst raise a maximum harmlessly.
+_ROW = re.compile(rb'r="(\d+)"')
+_CELL = re.compile(rb'r="([A-Z]{1,3})(\d+)"')
+_WIDE_CELL = re.compile(rb'r="([A-Z]{2,3})\d')
+_FAR_CELL = re.compile(rb'r="[A-Z]{1,3}(\d{6,})"')
 _NO_VALUE_FORMULA = re.compile(
     rb'<c\b[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
 _ERROR_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?<v>([^<]*)</v>')
@@ -185,16 +187,18 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
                                            f"declaration (entity expansion attack)")
                 if sheet:
                     rows.extend(int(r) for r in _ROW.findall(window))
-                    row_tags += len(_ROW_TAG.findall(chunk))
+                    row_tags += chunk.count(b"<row")
                     if exact:
                         for column, row in _CELL.findall(window):
                             columns.add(column)
                             far_rows.append(int(row))
                     else:
-                        columns.update(c for c, _ in _WIDE_CELL.findall(window))
-                        far_rows.extend(int(r) for _, r in _FAR_CELL.findall(window))
-                    for found, pattern in ((scan.formulas_without_value, _NO_VALUE_FORMULA),
-                                           (scan.error_cells, _ERROR_CELL)):
+                        columns.update(_WIDE_CELL.findall(window))
+                        far_rows.extend(int(r) for r in _FAR_CELL.findall(window))
+                    for found, pattern, marker in ((scan.formulas_without_value, _NO_VALUE_FORMULA, b"<f"),
+                                                   (scan.error_cells, _ERROR_CELL, b't="e"')):
+                        if marker not in window:
+                            continue
                         for cell, text in pattern.findall(window):
                             pair = (cell.decode(), text.decode("utf-8", "replace"))
                             if pair not in found:

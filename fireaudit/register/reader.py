@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -226,32 +227,50 @@ class RegisterReader:
         table = Table(spec.name, sheet, header_index, column_index, missing_columns=missing)
         used = [(c, m.spec, self.parsers.for_column(m.spec, m.unit_factor)) for c, m in sorted(matches.items())
                 if m.spec.type != "ignore"]
-        values: dict[str, list[Any]] = {s.name: [] for _, s, _ in used}
+        used_columns = [c for c, _, _ in used]
+        used_cells = itemgetter(*used_columns) if len(used_columns) > 1 else (lambda row: (row[used_columns[0]],))
+        reach = max(used_columns, default=0)
         row_index = table.row_index
+        kept: list[list[Any]] = []
         skip = tuple(norm(p) for p in self.settings.skip_row_prefixes)
         end = tuple(norm(p) for p in self.settings.end_row_prefixes)
+        marks = {p[:1] for p in skip + end}          # first characters worth normalising a row for
         for r, row in enumerate(iterator, start=header_index + 1):
             if merged:
                 row = [merged.get((r, c), v) for c, v in enumerate(row)]
-            filled = [v for v in row if not is_blank(v)]
-            if not filled:
+            first = _first_filled(row)
+            if first is None:
                 continue
-            first = norm(raw_text(filled[0]))
-            if first.startswith(end) and len(filled) <= 2:
-                break
-            if first.startswith(skip):
-                continue
-            cells = [(c, row[c] if c < len(row) else None) for c, _, _ in used]
-            if all(is_blank(v) for _, v in cells):
+            if first.__class__ is str and norm(first[:2])[:1] in marks:
+                key = norm(first)
+                if key.startswith(end) and sum(1 for v in row if not is_blank(v)) <= 2:
+                    break
+                if key.startswith(skip):
+                    continue
+            if len(row) <= reach:
+                row = row + [""] * (reach + 1 - len(row))
+            filled = set(used_cells(row))
+            filled.difference_update(_BLANKS)
+            if not filled or all(v.__class__ is str and not v.strip() for v in filled):
                 continue  # e.g. only a pre-filled 序号
             row_index.append(r)
-            for (c, column, parse), (_, raw) in zip(used, cells):
-                value, problem = parse(raw)
-                if problem:
-                    errors.append(RegisterError(problem.code, sheet, a1(r, c), raw_text(raw), problem.expected))
-                elif value is None and column.required and a1(r, c) not in flagged:
-                    errors.append(RegisterError("missing-value", sheet, a1(r, c), "", column.name))
-                values[column.name].append(value)
+            kept.append(row)
+
+        values: dict[str, list[Any]] = {}
+        first_error = len(errors)
+        for c, column, parser in used:   # column by column: each distinct value parsed once
+            raws = list(map(itemgetter(c), kept))
+            parsed, problems = parser.column(raws)
+            for position, problem in problems:
+                errors.append(RegisterError(problem.code, sheet, a1(row_index[position], c), raw_text(raws[position]),
+                                            problem.expected))
+            if column.required:
+                bad = {position for position, _ in problems}
+                for position, value in enumerate(parsed):
+                    if value is None and position not in bad and a1(row_index[position], c) not in flagged:
+                        errors.append(RegisterError("missing-value", sheet, a1(row_index[position], c), "", column.name))
+            values[column.name] = parsed
+        errors[first_error:] = sorted(errors[first_error:], key=_error_order)   # reading order within the sheet
         table.values = values
         return table
 
@@ -275,6 +294,26 @@ class RegisterReader:
         if len(found) >= self.settings.header_min_matches:
             errors.extend(bad_units)
         return found, unknown
+
+
+_BLANKS = {"", None}
+
+
+def _first_filled(row: list[Any]) -> Any:
+    """The first non-blank cell of a row, or None."""
+    for value in row:
+        if value != "" and value is not None and not (value.__class__ is str and not value.strip()):
+            return value
+    return None
+
+
+def _error_order(error: RegisterError) -> tuple:
+    """Register errors in reading order: sheet as found, then row, then column."""
+    match = re.match(r"([A-Z]+)(\d+)$", error.cell or "")
+    if not match:
+        return (0, 0, "")
+    letters, row = match.groups()
+    return (int(row), len(letters), letters)
 
 
 def open_workbook(path: Path):

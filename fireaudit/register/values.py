@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from operator import itemgetter
 from typing import Any, Callable
 
 from fireaudit.checklist.models import ColumnSpec, RegisterSpec
@@ -35,6 +36,7 @@ class Problem:
 
 Parsed = tuple[Any, Problem | None]
 EMPTY: Parsed = (None, None)
+_FIRST = itemgetter(0)
 
 
 def is_blank(raw: Any) -> bool:
@@ -48,6 +50,47 @@ def raw_text(raw: Any) -> str:
     if isinstance(raw, (date, datetime)):
         return raw.isoformat()
     return str(raw)
+
+
+class ColumnParser:
+    """Parses one column's cells, each distinct raw value once (a dict lookup after that)."""
+
+    def __init__(self, base: Callable[[Any], Parsed]):
+        self.base = base
+        self.cache: dict[Any, Parsed] = {"": EMPTY}
+
+    def _compute(self, raw: Any) -> Parsed:
+        if is_blank(raw):
+            return EMPTY
+        if isinstance(raw, str) and raw.strip() in EXCEL_ERRORS:
+            return None, Problem("error-cell")
+        return self.base(raw)
+
+    def __call__(self, raw: Any) -> Parsed:
+        key = raw if raw.__class__ is str else (raw.__class__, raw)   # 1, 1.0 and True are equal keys
+        try:
+            return self.cache[key]
+        except KeyError:
+            result = self.cache[key] = self._compute(raw)
+            return result
+        except TypeError:  # unhashable: never from calamine, but be safe
+            return self._compute(raw)
+
+    def column(self, raws: list[Any]) -> tuple[list[Any], list[tuple[int, Problem]]]:
+        """Parsed values of a whole column, and (position, problem) for each value not understood.
+
+        Set and list operations keep the per-cell work in C: only values not
+        seen before reach Python code."""
+        cache, compute = self.cache, self._compute
+        keys = [raw if raw.__class__ is str else (raw.__class__, raw) for raw in raws]
+        for key in set(keys).difference(cache):
+            cache[key] = compute(key if key.__class__ is str else key[1])
+        hits = list(map(cache.__getitem__, keys))
+        values = list(map(_FIRST, hits))
+        bad = {key for key, hit in cache.items() if hit[1] is not None}
+        if bad.isdisjoint(keys):
+            return values, []
+        return values, [(position, hit[1]) for position, hit in enumerate(hits) if hit[1] is not None]
 
 
 class ValueParsers:
@@ -65,29 +108,9 @@ class ValueParsers:
         self.separators = spec.reader.list_separators
         self.max_text = spec.reader.max_text_length
 
-    def for_column(self, column: ColumnSpec, unit_factor: float | None = None) -> Callable[[Any], Parsed]:
+    def for_column(self, column: ColumnSpec, unit_factor: float | None = None) -> "ColumnParser":
         """A memoised parser; `unit_factor` converts a header unit to the canonical one."""
-        base = self._base(column, unit_factor)
-        cache: dict[tuple[type, Any], Parsed] = {}
-
-        def parse(raw: Any) -> Parsed:
-            if is_blank(raw):
-                return EMPTY
-            key = (type(raw), raw)
-            try:
-                return cache[key]
-            except KeyError:
-                pass
-            except TypeError:  # unhashable: never from calamine, but be safe
-                return base(raw)
-            if isinstance(raw, str) and raw.strip() in EXCEL_ERRORS:
-                result: Parsed = (None, Problem("error-cell"))
-            else:
-                result = base(raw)
-            cache[key] = result
-            return result
-
-        return parse
+        return ColumnParser(self._base(column, unit_factor))
 
     def _base(self, column: ColumnSpec, unit_factor: float | None) -> Callable[[Any], Parsed]:
         kind = column.type

@@ -85,6 +85,7 @@ def run_json(run: AuditRun) -> dict[str, Any]:
 
 
 def dumps(run: AuditRun) -> str:
-    import json
+    """Indented UTF-8 JSON; msgspec encodes a 100,000-hazard result several times faster than json."""
+    import msgspec
 
-    return json.dumps(run_json(run), ensure_ascii=False, indent=2) + "\n"
+    return msgspec.json.format(msgspec.json.encode(run_json(run)), indent=2).decode("utf-8") + "\n"
