@@ -88,6 +88,9 @@ def write_template(checklist: Checklist, request: TemplateRequest, path: Path) -
 
 def build_template(checklist: Checklist, request: TemplateRequest):
     """The openpyxl Workbook: 填表说明, 基本情况, the table sheets in contract order, hidden 选项."""
+    from fireaudit.openpyxl_lite import ensure_imported
+
+    ensure_imported()
     from openpyxl import Workbook
 
     spec = checklist.register

@@ -186,8 +186,10 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
                     raise InputError(name, f"refused: part {info.filename} carries an XML DOCTYPE or ENTITY "
                                            f"declaration (entity expansion attack)")
                 if sheet:
-                    rows.extend(int(r) for r in _ROW.findall(window))
-                    row_tags += chunk.count(b"<row")
+                    found_rows = _ROW.findall(window)
+                    rows.extend(map(int, found_rows))
+                    if not found_rows:              # rows without r="…": count them instead
+                        row_tags += chunk.count(b"<row")
                     if exact:
                         for column, row in _CELL.findall(window):
                             columns.add(column)
@@ -197,7 +199,7 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
                         far_rows.extend(int(r) for r in _FAR_CELL.findall(window))
                     for found, pattern, marker in ((scan.formulas_without_value, _NO_VALUE_FORMULA, b"<f"),
                                                    (scan.error_cells, _ERROR_CELL, b't="e"')):
-                        if marker not in window:
+                        if marker not in window:      # a substring test spares the slow pattern
                             continue
                         for cell, text in pattern.findall(window):
                             pair = (cell.decode(), text.decode("utf-8", "replace"))

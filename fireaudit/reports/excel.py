@@ -24,6 +24,9 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def render(run: AuditRun, audit: TownshipAudit, options) -> bytes:
+    from fireaudit.openpyxl_lite import ensure_imported
+
+    ensure_imported()
     from openpyxl import Workbook
 
     from fireaudit.reports.view import township_view

@@ -75,6 +75,9 @@ def write_rollup_md(run: AuditRun, checklist: Checklist, directory: Path, lang: 
 def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
     from io import BytesIO
 
+    from fireaudit.openpyxl_lite import ensure_imported
+
+    ensure_imported()
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Alignment
