@@ -19,30 +19,39 @@ SYMBOLS = {"pass": "✔", "partial": "◐", "fail": "✘", "unknown": "?", "na":
 FILLS = {"pass": "C6EFCE", "partial": "FFEB9C", "fail": "FFC7CE", "unknown": "E4DFEC", "na": "EDEDED"}
 
 
-def rollup_data(run: AuditRun, checklist: Checklist, lang: str) -> dict[str, Any]:
-    """Everything the roll-up shows, computed once for both writers."""
-    from fireaudit.batch import rank
+def status_frame(run: AuditRun, checklist: Checklist):
+    """One row per township: identity, score, and the status of each requirement (pandas)."""
+    import pandas as pd
 
-    diff = {(d["county"], d["township"]): d for d in run.extra.get("baseline") or []}
-    ranked = rank(list(run.townships))
     ids = [r.id for r in checklist.requirements]
+    records = [{"county": a.county, "township": a.township, "kind": a.kind, "score": a.score,
+                **{r.id: r.status for r in a.requirements}} for a in run.townships]
+    return pd.DataFrame.from_records(records, columns=["county", "township", "kind", "score", *ids])
+
+
+def rollup_data(run: AuditRun, checklist: Checklist, lang: str) -> dict[str, Any]:
+    """Everything the roll-up shows, computed once for both writers: ranking, matrix, counts."""
+    ids = [r.id for r in checklist.requirements]
+    frame = status_frame(run, checklist)
+    frame = frame.sort_values(["score", "county", "township"], ascending=[False, True, True], kind="stable")
+    diff = {(d["county"], d["township"]): d.get("change") for d in run.extra.get("baseline") or []}
+    frame["gaps"] = frame[ids].isin(["fail", "partial", "unknown"]).sum(axis=1)
     rows = []
-    for audit in ranked:
-        change = diff.get((audit.county, audit.township), {}).get("change")
+    for record in frame.to_dict("records"):
+        change = diff.get((record["county"], record["township"]))
         rows.append({
-            "county": audit.county, "township": audit.township, "kind": audit.kind, "score": audit.score,
-            "name": f"{audit.county or ''}{audit.township or ''}", "change": "—" if change is None else f"{change:+g}",
-            "gaps": sum(1 for r in audit.requirements if r.status in ("fail", "partial", "unknown")),
-            "statuses": [r.status for r in audit.requirements],
+            "county": record["county"], "township": record["township"], "kind": record["kind"],
+            "score": record["score"], "name": f"{record['county'] or ''}{record['township'] or ''}",
+            "gaps": int(record["gaps"]), "change": "—" if change is None else f"{change:+g}",
+            "statuses": [record[i] for i in ids],
         })
-    by_requirement = []
-    for n, spec in enumerate(checklist.requirements):
-        counts = {s: sum(1 for row in rows if row["statuses"][n] == s) for s in SYMBOLS}
-        by_requirement.append({"id": spec.id, "title": spec.title(lang), **counts})
+    counts = frame[ids].apply(lambda column: column.value_counts()).reindex(list(SYMBOLS)).fillna(0).astype(int)
+    by_requirement = [{"id": spec.id, "title": spec.title(lang), **{s: int(counts.at[s, spec.id]) for s in SYMBOLS}}
+                      for spec in checklist.requirements]
     by_requirement.sort(key=lambda item: (-item["fail"], -item["partial"], -item["unknown"], item["id"]))
     missed = None
     for audit in run.townships:
-        for check in audit.requirement("R21").checks if any(r.id == "R21" for r in audit.requirements) else ():
+        for check in (c for r in audit.requirements for c in r.checks):
             if check.kind == "county_supervision" and "missed" in check.params:
                 missed = list(check.params["missed"])
     counties = {a.county for a in run.townships if a.county}
