@@ -7,69 +7,16 @@ cells and words the message must contain (the rows the finding rests on)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
 
 import pytest
 
 from fireaudit.i18n import t
 from tests.builders import Register, compliant
+from tests.changes import (Change, add_row, both, cell, drop_rows, header, profile, set_cell, set_column,
+                           set_profile)
 
 D = dt.date
-Change = Callable[[Register], Any]
 BUDGET, ARRIVED = "预算金额（万元）", "到位金额（万元）"
-
-
-def set_cell(sheet: str, row: int, column: str, value) -> Change:
-    return lambda reg: reg.sheets[sheet].set(row, column, value)
-
-
-def set_column(sheet: str, column: str, value) -> Change:
-    def change(reg: Register) -> None:
-        for row in range(len(reg.sheets[sheet].rows)):
-            reg.sheets[sheet].set(row, column, value)
-    return change
-
-
-def drop_rows(sheet: str, column: str, *values) -> Change:
-    def change(reg: Register) -> None:
-        s = reg.sheets[sheet]
-        s.rows = [r for r in s.rows if r[s.header.index(column)] not in values]
-    return change
-
-
-def add_row(sheet: str, **values) -> Change:
-    return lambda reg: reg.sheets[sheet].add(**values)
-
-
-def set_profile(key: str, value) -> Change:
-    def change(reg: Register) -> None:
-        reg.profile[key] = value
-    return change
-
-
-def drop_profile(key: str) -> Change:
-    return lambda reg: reg.profile.pop(key)
-
-
-def both(*changes: Change) -> Change:
-    def change(reg: Register) -> None:
-        for c in changes:
-            c(reg)
-    return change
-
-
-def cell(sheet: str, row: int, column: str) -> Callable[[Register], str]:
-    return lambda reg: f"{sheet}!{reg.sheets[sheet].cell(column, row)}"
-
-
-def header(sheet: str, column: str) -> Callable[[Register], str]:
-    return lambda reg: f"{sheet}!{reg.sheets[sheet].header_cell(column)}"
-
-
-def profile(key: str) -> Callable[[Register], str]:
-    return lambda reg: f"基本情况!{reg.profile_cell(key)}"
-
-
 HAZARD = dict(检查日期=D(2024, 5, 10), 场所名称="红星饭店", 场所类型="餐饮", 所属村社区="一村", 隐患描述="后厨使用醇基燃料",
               整改状态="拒不整改", 移送部门="伊宁市应急管理局", 移送日期=D(2024, 5, 20), 检查人="李梅")
 REFERRED = 2          # the compliant township's 拒不整改 row (电动车 charged in a corridor, referred to 消防救援)

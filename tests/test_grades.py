@@ -3,7 +3,6 @@ the JSON's `required_grade`, a county's overrides, and the `fireaudit grade` com
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest

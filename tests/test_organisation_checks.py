@@ -5,55 +5,18 @@ break the compliant township, the expected status and the evidence cells."""
 
 from __future__ import annotations
 
-from typing import Callable
-
 import pytest
 
-from tests.builders import Register, compliant
-
-
-def _set_profile(key: str, value) -> Callable[[Register], None]:
-    def change(reg: Register) -> None:
-        reg.profile[key] = value
-    return change
-
-
-def _drop_profile(key: str) -> Callable[[Register], None]:
-    return lambda reg: reg.profile.pop(key)
-
-
-def _set_cell(sheet: str, row: int, column: str, value) -> Callable[[Register], None]:
-    return lambda reg: reg.sheets[sheet].set(row, column, value)
-
-
-def _drop_rows(sheet: str, column: str, value) -> Callable[[Register], None]:
-    def change(reg: Register) -> None:
-        s = reg.sheets[sheet]
-        s.rows = [r for r in s.rows if r[s.header.index(column)] != value]
-    return change
-
-
-def _set_column(sheet: str, column: str, value) -> Callable[[Register], None]:
-    def change(reg: Register) -> None:
-        for row in range(len(reg.sheets[sheet].rows)):
-            reg.sheets[sheet].set(row, column, value)
-    return change
-
-
-def _drop_sheet(name: str) -> Callable[[Register], None]:
-    return lambda reg: reg.drop(name)
-
-
-def _cell(sheet: str, row: int, column: str) -> Callable[[Register], str]:
-    return lambda reg: f"{sheet}!{reg.sheets[sheet].cell(column, row)}"
-
-
-def _header(sheet: str, column: str) -> Callable[[Register], str]:
-    return lambda reg: f"{sheet}!{reg.sheets[sheet].header_cell(column)}"
-
-
-def _profile(key: str) -> Callable[[Register], str]:
-    return lambda reg: f"基本情况!{reg.profile_cell(key)}"
+from tests.builders import compliant
+from tests.changes import cell as _cell
+from tests.changes import drop_profile as _drop_profile
+from tests.changes import drop_rows as _drop_rows
+from tests.changes import drop_sheet as _drop_sheet
+from tests.changes import header as _header
+from tests.changes import profile as _profile
+from tests.changes import set_cell as _set_cell
+from tests.changes import set_column as _set_column
+from tests.changes import set_profile as _set_profile
 
 
 # (check id, how to break it, expected status, expected evidence refs)

@@ -108,7 +108,7 @@ def test_hostile_report_parses_cleanly_and_shows_every_value_verbatim():
     assert errors[0] == ["单元格", "填写值", "问题"]
     assert [row[1] for row in errors[1:]] == [BAD_YESNO[i] for i in sorted(BAD_YESNO)]
     assert [row[0] for row in errors[1:]] == ["村社区!I3", "村社区!I4", "村社区!I5"]
-    assert headings(parsed, 1) == [f"消防工作差距报告：伊宁市潘津镇/../../x（2024Q2）"]
+    assert headings(parsed, 1) == ["消防工作差距报告：伊宁市潘津镇/../../x（2024Q2）"]
 
 
 # ---------------------------------------------------------------- structure
