@@ -14,11 +14,16 @@ import typer
 
 from fireaudit.errors import ExitCode, FireauditError
 
-EXIT_CODES_HELP = (
-    "Exit codes: 0 ran, no gap at or above --fail-on; 1 gaps at or above --fail-on; "
-    "2 usage or configuration error; 3 an input could not be read or is not a register; "
-    "4 internal error in fireaudit (never a gap; the traceback is saved to a file)."
-)
+EXIT_CODES_HELP = """Exit codes:
+
+\b
+  0    ran; no gap at or above --fail-on
+  1    check: gaps at or above --fail-on
+  2    usage or configuration error (or the output cannot be written)
+  3    an input could not be read or is not a register
+  4    internal error in fireaudit, never a gap (traceback saved to a file)
+  130  interrupted
+"""
 
 app = typer.Typer(
     name="fireaudit",
