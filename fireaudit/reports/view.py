@@ -214,6 +214,10 @@ def _required_grade(required: dict[str, Any] | None, lang: str) -> tuple[str, st
     if not required:
         return t(lang, "report.grade_undetermined"), ""
     grade = fmt_value(required.get("grade"), lang) or t(lang, "report.grade_undetermined")
-    basis = fmt_value(required.get("basis"), lang)
-    source = fmt_value(required.get("source"), lang)
+    basis = fmt_value(required.get("basis"), lang)     # English, as the JSON keeps it
+    source = fmt_value(required.get("source"), lang)   # the plan's own (Chinese) wording
+    if required.get("grade") is None and not source:   # a 街道: plan item (五), no township grade
+        return grade, t(lang, "report.grade_basis_street")
+    if lang == "zh":
+        return grade, source or basis
     return grade, t(lang, "report.list_separator").join(p for p in (basis, source) if p)
