@@ -68,3 +68,46 @@ def test_broken_township_fails_on_the_right_cell(audit_of, check_id, breaker, st
     refs = [e.ref() for e in result.evidence]
     for expected in evidence:
         assert expected(reg) in refs, refs
+
+
+# R05 is judged for a 街道 only: the same cases on a compliant sub-district.
+def _street():
+    return compliant("伊宁市", "解放路街道", "街道")
+
+
+STREET_FAILING = [
+    ("R05.1", _set_profile("建立消防安全组织", "否"), "fail", [_profile("建立消防安全组织")]),
+    ("R05.2", _set_profile("制定消防安全制度", "否"), "fail", [_profile("制定消防安全制度")]),
+    ("R05.3", _set_profile("纳入综合治理体系", "否"), "fail", [_profile("纳入综合治理体系")]),
+    ("R05.4", _set_profile("建立消防安全档案", "否"), "fail", [_profile("建立消防安全档案")]),
+    ("R05.5", _drop_rows("责任人", "消防职责", "消防安全管理人"), "fail", [_header("责任人", "消防职责")]),
+    ("R05.6", _set_column("经费", "年度", 2023), "fail", [_header("经费", "年度")]),
+    ("R05.7", _set_cell("消防队伍", 0, "队伍类型", "志愿消防队"), "fail", [_cell("消防队伍", 0, "队伍类型")]),
+    ("R05.8", _set_column("检查隐患", "检查日期", "2024-07-02"), "fail", [_header("检查隐患", "检查日期")]),
+    ("R05.9", _drop_rows("演练", "演练类型", "应急疏散演练"), "fail", [_header("演练", "日期")]),
+]
+
+
+def test_compliant_street_passes_r05_and_r04_is_not_applicable(audit_of):
+    audit = audit_of(_street())
+    result = audit.requirement("R05")
+    assert result.status == "pass", [(c.id, c.status, c.params) for c in result.checks]
+    assert audit.requirement("R04").status == "na"
+
+
+@pytest.mark.parametrize("check_id, breaker, status, evidence", STREET_FAILING, ids=[c for c, *_ in STREET_FAILING])
+def test_broken_street_fails_on_the_right_cell(audit_of, check_id, breaker, status, evidence):
+    reg = _street()
+    breaker(reg)
+    result = audit_of(reg).check(check_id)
+    assert result.status == status, (result.message, result.params)
+    refs = [e.ref() for e in result.evidence]
+    for expected in evidence:
+        assert expected(reg) in refs, refs
+
+
+def test_a_micro_station_counts_for_a_street_but_not_for_a_town(audit_of):
+    town = compliant()
+    town.sheets["消防队伍"].set(0, "队伍类型", "微型消防站")
+    assert audit_of(town).check("R04.8").status == "fail"
+    assert audit_of(_street()).check("R05.7").status == "pass"
