@@ -56,6 +56,41 @@ def python(code: str) -> list[str]:
     return [sys.executable, "-c", code]
 
 
+def profile_typical(path: Path) -> str:
+    """Where one typical `check --format json` and `audit -o` spend their time, measured in a fresh process."""
+    code = f"""
+import time, io, contextlib, tempfile
+t0 = time.perf_counter()
+from fireaudit.checklist import load_checklist
+from fireaudit.register import RegisterReader
+from fireaudit.audit import audit_register
+from fireaudit.runner import make_run
+from fireaudit.reports.json_report import dumps
+t1 = time.perf_counter()
+checklist = load_checklist()
+t2 = time.perf_counter()
+register = RegisterReader(checklist).read({str(path)!r})
+t3 = time.perf_counter()
+audit = audit_register(register, checklist)
+t4 = time.perf_counter()
+run = make_run(checklist, None, [audit], [])
+dumps(run)
+t5 = time.perf_counter()
+from fireaudit.reports import ReportOptions, render_markdown, render_xlsx
+options = ReportOptions("zh", checklist, None)
+render_markdown(run, audit, options)
+t6 = time.perf_counter()
+render_xlsx(run, audit, options)
+t7 = time.perf_counter()
+print(f"imports {{t1-t0:.3f}} s, checklist {{t2-t1:.3f}} s, read {{t3-t2:.3f}} s, checks {{t4-t3:.3f}} s, "
+      f"json {{t5-t4:.3f}} s, markdown {{t6-t5:.3f}} s (jinja2 import and template included), "
+      f"xlsx {{t7-t6:.3f}} s (openpyxl import included)")
+"""
+    startup = measure(python("pass"), 5).seconds
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    return f"python start-up {startup:.3f} s; {out}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -119,6 +154,7 @@ def main() -> None:
     verdict = "PASS" if memory_ratio <= 2.0 else "FAIL"
     failed += verdict == "FAIL"
     print(f"| huge: peak memory | {ours_huge.rss_mib:.0f} MiB | {peer_read.rss_mib:.0f} MiB | {memory_ratio:.2f} | ≤ 2.0 | {verdict} |")
+    print(f"\ntypical file, by stage: {profile_typical(typical)}")
     print(f"\nwork files: {work}")
     sys.exit(1 if failed else 0)
 
