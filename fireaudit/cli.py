@@ -257,7 +257,8 @@ def batch(
     except OSError as exc:
         raise FireauditError(f"cannot write the reports to {output}: {exc.strerror or exc}; "
                              f"finished {len(written)} of {len(run.townships)} townships") from None
-    failed = _annotate(run, output, ReportOptions(lang.value, checklist), console) if annotate else []
+    failed = _annotate(run, output, ReportOptions(lang.value, checklist), console,
+                       jobs or batching.default_jobs()) if annotate and not interrupted else []
     print_unreadable(console, run, lang.value)
     for conflict in conflicts:
         files = conflict["files"]
@@ -394,13 +395,13 @@ def route(
         print(line)
 
 
-def _annotate(run, output: Path, options, console) -> list:
+def _annotate(run, output: Path, options, console, jobs: int = 1) -> list:
     """Write the annotated copies; list them, and say which files could not be copied (exit 3)."""
     from fireaudit.annotate import write_annotated
     from fireaudit.i18n import t
 
     try:
-        written, failed = write_annotated(run, output, options)
+        written, failed = write_annotated(run, output, options, jobs)
     except OSError as exc:
         raise FireauditError(f"cannot write the annotated copies to {output}: {exc.strerror or exc}") from None
     if written:

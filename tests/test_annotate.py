@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -285,3 +287,34 @@ def test_cli_annotate_needs_an_output_directory(tmp_path):
     result = run_cli("audit", str(source), "--annotate")
     assert result.code == 2 and "-o" in result.err
     assert not list(tmp_path.glob("*-批注.xlsx"))
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_the_copy_with_its_comments_hidden_sheets_and_values(tmp_path, checklist):
+    reg = broken()
+    reg.sheets["经费"].set(0, "预算金额（万元）", "=4+6")
+    source = reg.save(tmp_path / "潘津镇.xlsx")
+    _with_cached_values(source, {"4+6": (None, "10")})
+    _, written, _ = annotate(source, checklist, tmp_path / "out")
+    out = tmp_path / "lo"
+    result = subprocess.run(
+        ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(written[0])],
+        capture_output=True, text=True, timeout=180,
+    )
+    converted = out / written[0].name
+    assert result.returncode == 0 and converted.is_file(), result.stderr
+    book = load_workbook(converted, data_only=True)
+    assert book.sheetnames[0] == "审核意见" and book["内部备注"].sheet_state == "hidden"
+    assert "R01.1" in book["责任人"]["E3"].comment.text
+    assert book["责任人"]["E3"].fill.fgColor.rgb.endswith(STATUS_FILL["fail"])
+    assert book["经费"][reg.sheets["经费"].cell("预算金额（万元）", 0)].value == 10
+
+
+def test_copies_rendered_in_worker_processes_are_the_same(tmp_path, checklist):
+    files = [broken().save(tmp_path / "潘津镇.xlsx"), compliant("伊宁市", "乙镇").save(tmp_path / "乙镇.xls")]
+    run = audit_files(files, checklist, None)
+    serial, _ = write_annotated(run, tmp_path / "one", ReportOptions("zh", checklist), jobs=1)
+    parallel, failed = write_annotated(run, tmp_path / "two", ReportOptions("zh", checklist), jobs=2)
+    assert failed == [] and [p.name for p in parallel] == [COPY, "伊宁市-乙镇-2024Q2-批注.xlsx"]
+    assert [p.read_bytes() for p in serial] == [p.read_bytes() for p in parallel]
