@@ -204,8 +204,12 @@ def default_jobs() -> int:
 
 def finish_run(run: AuditRun, conflicts: list[dict[str, Any]], diff: list[dict[str, Any]] | None,
                county_register: str | None, county_errors: list[dict[str, Any]]) -> AuditRun:
+    from fireaudit.audit import sha256_of
+
     extra: dict[str, Any] = {"conflicts": conflicts,
-                             "county_register": {"file": county_register, "register_errors": county_errors}
+                             "county_register": {"file": county_register,
+                                                 "sha256": sha256_of(county_register) if Path(county_register).is_file() else "",
+                                                 "register_errors": county_errors}
                              if county_register else None}
     if diff is not None:
         extra["baseline"] = diff

@@ -57,6 +57,8 @@ class GateFormat(str, Enum):
 LangOption = Annotated[Lang, typer.Option("--lang", help="Language of reports and messages.")]
 ConfigOption = Annotated[Optional[str], typer.Option("--config", help="County overrides (default: ./fireaudit.toml).")]
 PeriodOption = Annotated[Optional[str], typer.Option("--period", help="Quarter to audit, e.g. 2024Q1 (default: the profile's 报告期).")]
+AnnotateOption = Annotated[bool, typer.Option("--annotate", help="Also write each township's own workbook back, "
+                                              "problem cells coloured and commented (<county>-<township>-<period>-批注.xlsx).")]
 
 
 def _console(stderr: bool = False):
@@ -104,6 +106,7 @@ def audit(
     demo: Annotated[bool, typer.Option("--demo", help="Audit the bundled sample registers.")] = False,
     templates: Annotated[Optional[Path], typer.Option("--templates", help="Your own Markdown report templates "
                                                       "(a directory with township.md.j2).")] = None,
+    annotate: AnnotateOption = False,
 ) -> None:
     """Audit township workbooks: a summary per township, and report files with -o."""
     from fireaudit.checklist import load_checklist
@@ -118,6 +121,9 @@ def audit(
         output = output or Path("fireaudit-demo")
     if not paths:
         raise typer.BadParameter("give at least one workbook, or --demo", param_hint="FILE")
+    if annotate and output is None:
+        raise typer.BadParameter("--annotate writes annotated copies into the -o directory; give -o DIR",
+                                 param_hint="--annotate")
     formats = _formats(format or DEFAULT_FORMATS)
     if output is not None and "md" in formats:
         from fireaudit.reports.markdown import load_template
@@ -139,7 +145,8 @@ def audit(
                       soft_wrap=True, markup=False)
         for path in written:
             console.print(f"  {path.name}", soft_wrap=True, markup=False)
-    if run.unreadable:
+    failed = _annotate(run, output, ReportOptions(lang.value, checklist), console) if annotate else []
+    if run.unreadable or failed:
         raise typer.Exit(ExitCode.UNREADABLE)
 
 
@@ -211,6 +218,7 @@ def batch(
     format: Annotated[Optional[str], typer.Option("--format", help="Per-township report formats (md, xlsx, json).")] = None,
     lang: LangOption = Lang.zh,
     config: ConfigOption = None,
+    annotate: AnnotateOption = False,
 ) -> None:
     """Audit every workbook under a folder in parallel; per-township reports and a county roll-up."""
     import signal
@@ -255,6 +263,8 @@ def batch(
     except OSError as exc:
         raise FireauditError(f"cannot write the reports to {output}: {exc.strerror or exc}; "
                              f"finished {len(written)} of {len(run.townships)} townships") from None
+    failed = _annotate(run, output, ReportOptions(lang.value, checklist), console,
+                       jobs or batching.default_jobs()) if annotate and not interrupted else []
     print_unreadable(console, run, lang.value)
     for conflict in conflicts:
         files = conflict["files"]
@@ -264,7 +274,7 @@ def batch(
         console.print(t(lang.value, "rollup.interrupted", done=len(townships) + len(unreadable), total=len(paths)))
         raise typer.Exit(ExitCode.INTERRUPTED)
     console.print(t(lang.value, "rollup.written", done=len(paths), path=str(output)))
-    if run.unreadable or conflicts:
+    if run.unreadable or conflicts or failed:
         raise typer.Exit(ExitCode.UNREADABLE)
 
 
@@ -389,6 +399,24 @@ def route(
 
     for line in route_lines(result, lang.value):
         print(line)
+
+
+def _annotate(run, output: Path, options, console, jobs: int = 1) -> list:
+    """Write the annotated copies; list them, and say which files could not be copied (exit 3)."""
+    from fireaudit.annotate import write_annotated
+    from fireaudit.i18n import t
+
+    try:
+        written, failed = write_annotated(run, output, options, jobs)
+    except OSError as exc:
+        raise FireauditError(f"cannot write the annotated copies to {output}: {exc.strerror or exc}") from None
+    if written:
+        console.print(t(options.lang, "annotate.written"), markup=False)
+        for path in written:
+            console.print(f"  {path.name}", soft_wrap=True, markup=False)
+    for item in failed:
+        console.print(f"[red]{t(options.lang, 'annotate.failed')}[/]: {item.file}: {item.reason}", soft_wrap=True)
+    return failed
 
 
 def main() -> None:

@@ -44,10 +44,13 @@ def township_fields(run: Any, audit: Any) -> dict[str, Any]:
 
 
 _CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
+_MODIFIED_TIME = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
-def reproducible_zip(data: bytes, generated_at: str) -> bytes:
-    """An .xlsx with every zip timestamp and the document's created/modified set to the run time."""
+def reproducible_zip(data: bytes, generated_at: str, *, keep_created: bool = False) -> bytes:
+    """An .xlsx with every zip timestamp and the document's created/modified set to the run time.
+
+    keep_created leaves `created` alone (a township's workbook, copied and annotated)."""
     moment = datetime.strptime(generated_at, "%Y-%m-%dT%H:%M:%SZ")
     stamp = (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute, moment.second)
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -56,7 +59,7 @@ def reproducible_zip(data: bytes, generated_at: str) -> bytes:
         for info in source.infolist():
             content = source.read(info.filename)
             if info.filename == "docProps/core.xml":
-                content = _CORE_TIMES.sub(rb"\g<1>" + generated_at.encode() + rb"\g<2>", content)
+                content = (_MODIFIED_TIME if keep_created else _CORE_TIMES).sub(rb"\g<1>" + generated_at.encode() + rb"\g<2>", content)
             member = zipfile.ZipInfo(info.filename, date_time=stamp)
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o644 << 16

@@ -56,6 +56,9 @@ class TownshipAudit:
     register_errors: tuple[RegisterError, ...]
     notes: tuple[Note, ...]
     sha256: str = ""
+    # workbook sheet name -> zero-based header row of each table read: where the annotated
+    # copy notes a missing column (the findings carry no cell for it)
+    header_rows: dict[str, int] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

@@ -72,7 +72,7 @@ class Register:
         if suffix in (".xlsx", ".xlsm"):
             _write_xlsx(path, grid, self)
         elif suffix == ".xls":
-            _write_xls(path, grid)
+            _write_xls(path, grid, {n for n, s in {**self.sheets, **self.extra_sheets}.items() if s.hidden})
         elif suffix == ".ods":
             _write_ods(path, grid)
         else:
@@ -120,13 +120,15 @@ def _write_xlsx(path: Path, grids: dict[str, list[list[Any]]], register: Registe
     workbook.save(path)
 
 
-def _write_xls(path: Path, grids: dict[str, list[list[Any]]]) -> None:
+def _write_xls(path: Path, grids: dict[str, list[list[Any]]], hidden: set[str] = frozenset()) -> None:
     import xlwt
 
     workbook = xlwt.Workbook(encoding="utf-8")
     date_style = xlwt.easyxf(num_format_str="yyyy-mm-dd")
     for name, rows in grids.items():
         sheet = workbook.add_sheet(name)
+        if name in hidden:
+            sheet.visibility = 1
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 if isinstance(value, dt.date):

@@ -13,13 +13,14 @@ from fireaudit.reports.terminal import message_text
 from fireaudit.result import AuditRun, TownshipAudit
 
 
-def _suite(audit: TownshipAudit, checklist: Checklist, fail_on: str, lang: str):
+def _suite(run: AuditRun, audit: TownshipAudit, checklist: Checklist, fail_on: str, lang: str):
     from junitparser import Failure, Skipped, TestCase, TestSuite
 
     floor = SEVERITY_ORDER.get(fail_on, 99)
     suite = TestSuite(f"{audit.county or ''}{audit.township or ''} {audit.period}")
     suite.add_property("file", audit.file)
     suite.add_property("score", str(audit.score))
+    _provenance(suite, run, audit)
     for result in audit.requirements:
         spec = checklist.requirement_by_id[result.id]
         case = TestCase(f"{result.id} {spec.title(lang)}", classname=f"{audit.county or ''}{audit.township or ''}")
@@ -45,14 +46,28 @@ def _suite(audit: TownshipAudit, checklist: Checklist, fail_on: str, lang: str):
     return suite
 
 
+def _provenance(suite, run: AuditRun, audit: TownshipAudit | None) -> None:
+    """Where the verdict comes from: input hash, checklist, local config, tool version, run time.
+
+    Every key is always present (an empty value when there is none), so CI can rely on it."""
+    from fireaudit.provenance import run_fields
+
+    fields = {"sha256": audit.sha256 if audit else "", **run_fields(run)}
+    for name, value in fields.items():
+        suite.add_property(name, "" if value is None else str(value))
+    if run.generated_at:
+        suite.timestamp = run.generated_at.removesuffix("Z")   # JUnit's xs:dateTime, UTC
+
+
 def dumps(run: AuditRun, checklist: Checklist, fail_on: str, lang: str) -> str:
     from junitparser import Error, JUnitXml, TestCase, TestSuite
 
     xml = JUnitXml("fireaudit")
     for audit in run.townships:
-        xml.add_testsuite(_suite(audit, checklist, fail_on, lang))
+        xml.add_testsuite(_suite(run, audit, checklist, fail_on, lang))
     for item in run.unreadable:
         suite = TestSuite(item.file)
+        _provenance(suite, run, None)
         case = TestCase(t(lang, "ui.unreadable"), classname=item.file)
         case.result = [Error(item.reason, "unreadable")]
         suite.add_testcase(case)

@@ -56,11 +56,34 @@ def rollup_data(run: AuditRun, checklist: Checklist, lang: str) -> dict[str, Any
                 missed = list(check.params["missed"])
     counties = {a.county for a in run.townships if a.county}
     return {
+        "provenance": rollup_provenance(run, lang), "inputs": rollup_inputs(run),
         "run": run, "rows": rows, "ids": ids, "by_requirement": by_requirement, "symbols": SYMBOLS,
         "diff": run.extra.get("baseline"), "conflicts": run.extra.get("conflicts") or [],
         "county": counties.pop() if len(counties) == 1 else "、".join(sorted(counties)) or "—",
         "period": run.period or "—", "supervision_missed": missed,
     }
+
+
+def rollup_provenance(run: AuditRun, lang: str) -> list[tuple[str, str]]:
+    """Run-level provenance, labelled as in the township reports: checklist, local config, tool, run time."""
+    return [
+        (t(lang, "report.checklist"), f"{run.checklist_id} {run.checklist_version}"),
+        (t(lang, "report.config_file"), run.config_file or t(lang, "report.no_config")),
+        (t(lang, "report.tool_version"), f"fireaudit {run.tool_version}"),
+        (t(lang, "report.generated_at"), run.generated_at),
+    ]
+
+
+def rollup_inputs(run: AuditRun) -> list[dict[str, str]]:
+    """Every input the roll-up rests on: each township's workbook, and the county register, with SHA-256."""
+    from pathlib import PurePath
+
+    inputs = [{"name": f"{a.county or ''}{a.township or ''}", "file": PurePath(a.file).name, "sha256": a.sha256}
+              for a in run.townships]
+    county = run.extra.get("county_register")
+    if county:
+        inputs.append({"name": "—", "file": PurePath(county["file"]).name, "sha256": county.get("sha256", "")})
+    return inputs
 
 
 def write_rollup_json(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
@@ -144,10 +167,25 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
           + [[f, t(lang, "rollup.conflict_with", township=f"{c['county'] or ''}{c['township'] or ''}", period=c["period"])]
              for c in data["conflicts"] for f in c["files"]])
 
+    sources = workbook.create_sheet(t(lang, "rollup_sources.sheet"))
+    for r, (label, value) in enumerate(data["provenance"], start=1):
+        put(sources, r, 1, label, bold=True)
+        put(sources, r, 2, value)
+    first = len(data["provenance"]) + 2
+    _header(sources, first, [t(lang, "ui.township"), t(lang, "report.file"), t(lang, "report.sha256")])
+    for r, item in enumerate(data["inputs"], start=first + 1):
+        for c, key in enumerate(("name", "file", "sha256"), start=1):
+            put(sources, r, c, item[key])
+    for column, width in zip("ABC", (24, 40, 70)):
+        sources.column_dimensions[column].width = width
+
     buffer = BytesIO()
     workbook.save(buffer)
+    from fireaudit.provenance import reproducible_zip
+
+    payload = reproducible_zip(buffer.getvalue(), run.generated_at) if run.generated_at else buffer.getvalue()
     path = inside(directory, f"{ROLLUP_STEM}.xlsx")
-    write_atomic(path, buffer.getvalue())
+    write_atomic(path, payload)
     return path
 
 
