@@ -137,6 +137,6 @@ def test_help_documents_every_exit_code():
     result = run_cli("--help")
     assert result.code == 0
     text = " ".join(result.out.replace("│", " ").split())
-    for phrase in ("0 ran, no gap", "1 gaps at or above --fail-on", "2 usage or configuration error",
-                   "3 an input could not be read", "4 internal error in fireaudit (never a gap"):
+    for phrase in ("0 ran; no gap", "1 check: gaps at or above --fail-on", "2 usage or configuration error",
+                   "3 an input could not be read", "4 internal error in fireaudit, never a gap", "130 interrupted"):
         assert phrase in text, phrase
