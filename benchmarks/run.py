@@ -37,8 +37,9 @@ def measure(command: list[str], runs: int, env: dict[str, str] | None = None) ->
     times, peaks = [], []
     for _ in range(runs):
         start = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                env={**os.environ, **(env or {})})
+        environment = {**os.environ, **(env or {})}
+        environment.pop("PYTHONDONTWRITEBYTECODE", None)   # as installed: compiled modules are cached
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
         _, status, usage = os.wait4(proc.pid, 0)
         times.append(time.perf_counter() - start)
         peaks.append(usage.ru_maxrss / 1024)

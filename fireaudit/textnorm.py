@@ -16,7 +16,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def clean(text: str) -> str:
     """NFKC, control characters removed, surrounding whitespace stripped."""
-    return _CONTROL.sub("", unicodedata.normalize("NFKC", text)).strip()
+    if not unicodedata.is_normalized("NFKC", text):   # the quick check is cheaper than normalising
+        text = unicodedata.normalize("NFKC", text)
+    return _CONTROL.sub("", text).strip()
 
 
 def norm(text: str) -> str:

@@ -68,26 +68,21 @@ def records_in_window(ctx: CheckContext, p: RecordsInWindowParams) -> Outcome:
     filters = [(table.column(c), set(v)) for c, v in p.match.items()]
     organisers = table.column("组织单位") if p.organised_by_village else None
     persons = table.column(p.person_column) if holders is not None else None
-    hits = []
-    named_holder: dict[object, bool] = {}       # 检查人 cell -> names a duty holder (cells repeat)
-    for i, day in enumerate(dates):
-        if day is None or day > end:
-            continue
-        if ends is None and day < start:
-            continue
-        if ends is not None and ends[i] is not None and ends[i] < start:
-            continue                        # a blank end: still running
-        if any(values[i] not in accepted for values, accepted in filters):
-            continue
-        if organisers is not None and ctx.village_of(organisers[i]) is None:
-            continue
-        if persons is not None:
-            cell = persons[i]
-            if cell not in named_holder:
-                named_holder[cell] = any(norm(n) in holders for n in split_list(cell or "", separators))
-            if not named_holder[cell]:
-                continue
-        hits.append(i)
+    # One comprehension per condition: C-speed passes over a 100,000-row sheet.
+    if ends is None:
+        hits = [i for i, day in enumerate(dates) if day is not None and start <= day <= end]
+    else:                                   # a blank end: still running
+        hits = [i for i, day in enumerate(dates)
+                if day is not None and day <= end and (ends[i] is None or ends[i] >= start)]
+    for values, accepted in filters:
+        hits = [i for i in hits if values[i] in accepted]
+    if organisers is not None:
+        hits = [i for i in hits if ctx.village_of(organisers[i]) is not None]
+    if persons is not None:
+        named_holder: dict[object, bool] = {}   # 检查人 cell -> names a duty holder (cells repeat)
+        for cell in {persons[i] for i in hits}:
+            named_holder[cell] = any(norm(n) in holders for n in split_list(cell or "", separators))
+        hits = [i for i in hits if named_holder[persons[i]]]
     params = dict(sheet=p.sheet, start=start.isoformat(), end=end.isoformat(), count=len(hits),
                   min_count=p.min_count, match=[v for values in p.match.values() for v in values])
     if p.by_duty:

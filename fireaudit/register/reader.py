@@ -251,8 +251,11 @@ class RegisterReader:
                 row = row + [""] * (reach + 1 - len(row))
             filled = set(used_cells(row))
             filled.difference_update(_BLANKS)
-            if not filled or all(v.__class__ is str and not v.strip() for v in filled):
-                continue  # e.g. only a pre-filled 序号
+            for value in filled:
+                if value.__class__ is not str or value.strip():
+                    break
+            else:
+                continue  # nothing in the columns read, e.g. only a pre-filled 序号
             row_index.append(r)
             kept.append(row)
 

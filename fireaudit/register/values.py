@@ -67,7 +67,7 @@ class ColumnParser:
         return self.base(raw)
 
     def __call__(self, raw: Any) -> Parsed:
-        key = raw if raw.__class__ is str else (raw.__class__, raw)   # 1, 1.0 and True are equal keys
+        key = (bool, raw) if raw.__class__ is bool else raw   # True == 1 == 1.0: booleans get their own key
         try:
             return self.cache[key]
         except KeyError:
@@ -82,9 +82,12 @@ class ColumnParser:
         Set and list operations keep the per-cell work in C: only values not
         seen before reach Python code."""
         cache, compute = self.cache, self._compute
-        keys = [raw if raw.__class__ is str else (raw.__class__, raw) for raw in raws]
+        if bool in set(map(type, raws)):     # True == 1 == 1.0: only booleans need a key of their own
+            keys = [(bool, raw) if raw.__class__ is bool else raw for raw in raws]
+        else:
+            keys = raws
         for key in set(keys).difference(cache):
-            cache[key] = compute(key if key.__class__ is str else key[1])
+            cache[key] = compute(key[1] if key.__class__ is tuple else key)
         hits = list(map(cache.__getitem__, keys))
         values = list(map(_FIRST, hits))
         bad = {key for key, hit in cache.items() if hit[1] is not None}
