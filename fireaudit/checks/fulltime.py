@@ -24,17 +24,23 @@ def fulltime_brigades(ctx: CheckContext) -> list[int] | Outcome:
     return [i for i in township_brigades(ctx) if kinds[i] in full_time]
 
 
+def fulltime_or_outcome(ctx: CheckContext) -> list[int] | Outcome:
+    """The full-time brigades, or the outcome to return without them: `unknown` or `na` (none)."""
+    positions = fulltime_brigades(ctx)
+    if not isinstance(positions, Outcome) and not positions:
+        return outcome(NA, "fulltime.none")
+    return positions
+
+
 class FulltimeYesParams(Params):
     column: str
 
 
 def fulltime_brigades_yes(ctx: CheckContext, p: FulltimeYesParams) -> Outcome:
     """Every full-time brigade of the township has `column` = 是."""
-    positions = fulltime_brigades(ctx)
+    positions = fulltime_or_outcome(ctx)
     if isinstance(positions, Outcome):
         return positions
-    if not positions:
-        return outcome(NA, "fulltime.none")
     table = ctx.table(SHEET)
     if not table.has(p.column):
         return missing_column(table, p.column)
@@ -53,12 +59,8 @@ def fulltime_brigades_yes(ctx: CheckContext, p: FulltimeYesParams) -> Outcome:
 
 def fulltime_records_in_window(ctx: CheckContext, p: RecordsInWindowParams) -> Outcome:
     """As records_in_window, but only when the township has a full-time brigade."""
-    positions = fulltime_brigades(ctx)
-    if isinstance(positions, Outcome):
-        return positions
-    if not positions:
-        return outcome(NA, "fulltime.none")
-    return records_in_window(ctx, p)
+    positions = fulltime_or_outcome(ctx)
+    return positions if isinstance(positions, Outcome) else records_in_window(ctx, p)
 
 
 KINDS: dict[str, CheckKind] = {
