@@ -115,7 +115,7 @@ def finding_text(check, advice: str, checklist: "Checklist", lang: str) -> str:
 # ---------------------------------------------------------------- the copy
 def render(run: AuditRun, audit: TownshipAudit, options: "ReportOptions") -> bytes:
     """The annotated copy of `audit.file`, as .xlsx bytes (byte-identical under SOURCE_DATE_EPOCH)."""
-    from fireaudit.formula_cache import cached_values, restore
+    from fireaudit.formula_cache import restore
     from fireaudit.provenance import reproducible_zip
     from fireaudit.reports.view import township_view
 

@@ -208,7 +208,7 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
                 tail = window[-_OVERLAP:]
     except InputError:
         raise
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:  # RuntimeError: unsupported compression
         raise InputError(name, f"not a readable workbook: part {info.filename} is corrupt ({exc})") from None
     if sheet:
         max_row = max([*rows, *far_rows, row_tags, 1])
