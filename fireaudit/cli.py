@@ -140,7 +140,10 @@ def audit(
     else:
         print_summary(console, run, checklist, lang.value)
     if output is not None:
-        written = write_reports(run, output, formats, ReportOptions(lang.value, checklist, templates))
+        try:
+            written = write_reports(run, output, formats, ReportOptions(lang.value, checklist, templates))
+        except OSError as exc:
+            raise FireauditError(f"cannot write the reports to {output}: {exc.strerror or exc}") from None
         console.print(t(lang.value, "ui.demo_written" if demo else "ui.written", path=str(output.resolve())),
                       soft_wrap=True, markup=False)
         for path in written:

@@ -162,3 +162,10 @@ def test_demo_audits_the_bundled_samples(tmp_path):
     assert result.code == 0, result.err
     names = sorted(p.name for p in (tmp_path / "demo").iterdir())
     assert names == ["伊宁县-喀拉亚尕奇乡-2024Q2.json", "伊宁市-潘津镇-2024Q2.json", "伊宁市-解放路街道-2024Q2.json"]
+
+
+def test_unwritable_output_directory_is_one_line_and_exit_2(good, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    result = run_cli("audit", str(good), "-o", str(blocker / "out"))
+    assert result.code == 2 and "cannot write the reports" in result.err and "Traceback" not in result.err
