@@ -346,3 +346,27 @@ def test_input_file_is_not_modified(read, tmp_path):
 
     RegisterReader(load_checklist()).read(path)
     assert (hashlib.sha256(path.read_bytes()).hexdigest(), os.stat(path).st_mtime_ns) == before
+
+
+def test_a_merge_spanning_columns_and_rows_fills_every_covered_cell(tmp_path, checklist):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "演练"
+    ws["A1"] = "演练台账"
+    ws.merge_cells("A1:C1")                       # a title over the header's width
+    for c, h in enumerate(["日期", "组织单位", "演练类型", "地点"], start=1):
+        ws.cell(2, c, h)
+    for r in range(3, 7):
+        ws.cell(r, 1, f"2024-05-0{r}")
+    ws["B3"] = "潘津镇"
+    ws.merge_cells("B3:B6")                       # one organiser for four drills
+    ws["C3"] = "灭火演练"
+    ws.merge_cells("C3:D6")                       # one type and place over two columns, four rows
+    path = tmp_path / "merged-block.xlsx"
+    wb.save(path)
+    table = RegisterReader(checklist).read(path).table("演练")
+    assert table.column("组织单位") == ["潘津镇"] * 4
+    assert table.column("演练类型") == ["灭火演练"] * 4
+    assert table.column("地点") == ["灭火演练"] * 4

@@ -133,7 +133,7 @@ class RegisterReader:
                     profile_sheet = sheet_name
                     profile = self._read_profile(sheet_name, rows, spec, errors, notes)
                 else:
-                    tables[spec.name] = self._read_table(sheet_name, rows, spec, errors, notes, _merged(sheet))
+                    tables[spec.name] = self._read_table(sheet_name, _filled(sheet, rows), spec, errors, notes)
         except InputError:
             raise
         except Exception as exc:  # calamine raises plain exceptions on corrupt sheets
@@ -194,7 +194,7 @@ class RegisterReader:
 
     # -- a table sheet ------------------------------------------------------
     def _read_table(self, sheet: str, rows: Iterable[list[Any]], spec: SheetSpec, errors: list[RegisterError],
-                    notes: list[Note], merged: dict[tuple[int, int], Any]) -> Table:
+                    notes: list[Note]) -> Table:
         flagged = {e.cell for e in errors if e.sheet == sheet}   # cells the preflight already reported
         lookup = self._lookup(spec.name, spec.columns)
         iterator = iter(rows)
@@ -236,8 +236,6 @@ class RegisterReader:
         end = tuple(norm(p) for p in self.settings.end_row_prefixes)
         marks = {p[:1] for p in skip + end}          # first characters worth normalising a row for
         for r, row in enumerate(iterator, start=header_index + 1):
-            if merged:
-                row = [merged.get((r, c), v) for c, v in enumerate(row)]
             first = _first_filled(row)
             if first is None:
                 continue
@@ -340,25 +338,36 @@ def _rows(sheet) -> Iterable[list[Any]]:
     return (offset + row for row in sheet.iter_rows())
 
 
-def _merged(sheet) -> dict[tuple[int, int], Any]:
-    """Cells covered by a merged range, mapped to the range's value (as Excel displays it)."""
+class _MergeFill:
+    """Gives cells covered by a merged range the range's value, as Excel displays them.
+
+    Rows arrive in order and a range's value sits in its top-left cell, so the
+    value is picked up as that row passes: the sheet is read once, and a merge
+    over a million cells costs one entry, not one per cell."""
+
+    def __init__(self, ranges: list[tuple[tuple[int, int], tuple[int, int]]]):
+        self.pending = sorted(((sr, sc, er, ec) for (sr, sc), (er, ec) in ranges), reverse=True)
+        self.active: list[tuple[int, int, int, int, Any]] = []   # (first row, last row, first col, last col, value)
+
+    def __call__(self, r: int, row: list[Any]) -> list[Any]:
+        while self.pending and self.pending[-1][0] <= r:
+            sr, sc, er, ec = self.pending.pop()
+            value = row[sc] if sr == r and sc < len(row) else ""
+            self.active.append((sr, er, sc, ec, value))
+        self.active = [a for a in self.active if a[1] >= r]
+        for sr, _, sc, ec, value in self.active:
+            for c in range(sc + (sr == r), min(ec, len(row) - 1) + 1):
+                row[c] = value
+        return row
+
+
+def _filled(sheet, rows: Iterable[list[Any]]) -> Iterable[list[Any]]:
+    """`rows` with merged ranges filled in (unchanged when the sheet has none)."""
     ranges = getattr(sheet, "merged_cell_ranges", None) or []
     if not ranges:
-        return {}
-    covered: dict[tuple[int, int], Any] = {}
-    needed = {start for start, _ in ranges}
-    values: dict[tuple[int, int], Any] = {}
-    for r, row in enumerate(_rows(sheet)):
-        for (sr, sc) in [p for p in needed if p[0] == r]:
-            values[(sr, sc)] = row[sc] if sc < len(row) else ""
-        if len(values) == len(needed):
-            break
-    for (sr, sc), (er, ec) in ranges:
-        for r in range(sr, er + 1):
-            for c in range(sc, ec + 1):
-                if (r, c) != (sr, sc):
-                    covered[(r, c)] = values.get((sr, sc), "")
-    return covered
+        return rows
+    fill = _MergeFill(ranges)
+    return (fill(r, row) for r, row in enumerate(rows))
 
 
 def _reason(exc: Exception) -> str:
