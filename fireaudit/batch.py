@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -70,15 +70,6 @@ class BatchProgress:
 
     started: Callable[[int], None] = lambda total: None
     finished: Callable[[str, bool], None] = lambda path, ok: None
-
-
-@dataclass
-class BatchOutcome:
-    run: AuditRun
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
-    interrupted: bool = False
-    done: int = 0
-    total: int = 0
 
 
 def audit_parallel(paths: list[Path], checklist: Checklist, period: Period | None, jobs: int,

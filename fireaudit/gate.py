@@ -6,7 +6,6 @@ from fireaudit.checklist.models import SEVERITY_ORDER
 from fireaudit.errors import ExitCode
 from fireaudit.result import AuditRun, TownshipAudit
 
-FAIL_ON_LEVELS = ("critical", "major", "advisory", "none")
 REGISTER_ERROR_SEVERITY = "major"   # REQUIREMENTS.md, Settled readings
 
 

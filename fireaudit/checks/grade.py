@@ -318,20 +318,17 @@ def required_grade_met(ctx: CheckContext, p: RequiredGradeParams) -> Outcome:
     evidence: list[Evidence] = []
     for i in candidates:
         problems: list[Phrase] = []
-        if kinds[i] in p.acceptance_required_for:
-            if not table.has("验收日期"):
-                return missing_column(table, "验收日期")
-            accepted = table.column("验收日期")[i]
-            if accepted is None or accepted > end:
-                problems.append(Phrase("check.required_grade_met.not_accepted"))
-                evidence.append(table.cell(i, "验收日期"))
-        if p.on_duty_required:
-            if not table.has("投入执勤日期"):
-                return missing_column(table, "投入执勤日期")
-            on_duty = table.column("投入执勤日期")[i]
-            if on_duty is None or on_duty > end:
-                problems.append(Phrase("check.required_grade_met.not_on_duty"))
-                evidence.append(table.cell(i, "投入执勤日期"))
+        dated_steps = (("验收日期", "not_accepted", kinds[i] in p.acceptance_required_for),
+                       ("投入执勤日期", "not_on_duty", p.on_duty_required))
+        for column, problem, required in dated_steps:   # each step must be dated by the period's end
+            if not required:
+                continue
+            if not table.has(column):
+                return missing_column(table, column)
+            day = table.column(column)[i]
+            if day is None or day > end:
+                problems.append(Phrase(f"check.required_grade_met.{problem}"))
+                evidence.append(table.cell(i, column))
         if not problems:
             return replace(outcome(PASS, "required_grade_met.pass", [table.cell(i, "队伍类型")],
                                    brigade=names[i], grade=kinds[i], **params), uses=uses)
