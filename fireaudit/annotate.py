@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from fireaudit.i18n import severity_label, status_label, t
 from fireaudit.reports.files import inside, report_stem, write_atomic
-from fireaudit.reports.terminal import message_text
+from fireaudit.i18n import message_text
 from fireaudit.result import GAP_STATUSES, AuditRun, TownshipAudit
 
 if TYPE_CHECKING:

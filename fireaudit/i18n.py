@@ -69,6 +69,16 @@ def t(lang: str, key: str, /, **params: Any) -> str:
     return template.format_map(values)
 
 
+def message_key(message: str) -> str:
+    """A check's message id as a catalogue key: shared ones (`common.…`) stand alone, the rest under `check.`."""
+    return message if message.startswith("common.") else f"check.{message}"
+
+
+def message_text(message: str, params: dict[str, Any], lang: str) -> str:
+    """A check result's message, in `lang`."""
+    return t(lang, message_key(message), **params)
+
+
 def status_label(status: str, lang: str) -> str:
     return t(lang, f"status.{status}")
 

@@ -23,7 +23,7 @@ from fireaudit.annotate import NotAnnotatable, Mark, Marks, apply_marks, write_a
 from fireaudit.checklist import load_checklist
 from fireaudit.reports import ReportOptions
 from fireaudit.reports.excel import STATUS_FILL
-from fireaudit.reports.terminal import message_text
+from fireaudit.i18n import message_text
 from fireaudit.result import GAP_STATUSES
 from fireaudit.runner import audit_files
 from tests.builders import Sheet, compliant

@@ -11,7 +11,7 @@ from typing import Callable
 
 import pytest
 
-from fireaudit.reports.terminal import message_text
+from fireaudit.i18n import message_text
 from tests.builders import Register, compliant
 from tests.test_organisation_checks import _cell, _drop_rows, _drop_sheet, _header, _profile, _set_cell, _set_profile
 

@@ -13,7 +13,7 @@ from fireaudit.checklist import load_checklist
 from fireaudit.cli import app
 from fireaudit.errors import ConfigError
 from fireaudit.reports.json_report import run_json
-from fireaudit.reports.terminal import message_text
+from fireaudit.i18n import message_text
 from fireaudit.runner import audit_files
 from tests.builders import compliant
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from fireaudit.i18n import catalog, t
+from fireaudit.i18n import catalog, message_key, t
 from tests.builders import compliant
 from tests.sample_registers import SAMPLES
 
@@ -26,8 +26,7 @@ def test_catalogues_use_the_same_placeholders():
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_every_message_a_sample_produces_is_in_both_catalogues(audit_of, name):
     audit = audit_of(SAMPLES[name](), name=name)
-    keys = {("" if c.message.startswith("common.") else "check.") + c.message
-            for r in audit.requirements for c in r.checks}
+    keys = {message_key(c.message) for r in audit.requirements for c in r.checks}
     keys |= {f"register.{e.code}" for e in audit.register_errors} | {f"note.{n.code}" for n in audit.notes}
     for lang in ("zh", "en"):
         missing = sorted(k for k in keys if k not in catalog(lang))
@@ -44,5 +43,5 @@ def test_english_report_of_a_compliant_township_has_no_untranslated_template(aud
     audit = audit_of(compliant())
     for result in audit.requirements:
         for check in result.checks:
-            key = ("" if check.message.startswith("common.") else "check.") + check.message
+            key = message_key(check.message)
             assert "{" not in t("en", key, **check.params), key

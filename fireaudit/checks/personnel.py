@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from fireaudit.checks.base import FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, outcome
-from fireaudit.i18n import Phrase
+from fireaudit.i18n import Phrase, message_key
 from fireaudit.register.model import Evidence
 
 PEOPLE, MEMBERS = "责任人", "队员"
@@ -53,12 +53,8 @@ def training_recent(ctx: CheckContext, p: TrainingRecentParams) -> Outcome:
     if gaps:
         first = gaps[0]
         return outcome(UNKNOWN, "training_recent.part_unknown", [e for g in gaps for e in g.evidence],
-                       part=Phrase(_catalogue_key(first.message), first.params), **params)
+                       part=Phrase(message_key(first.message), first.params), **params)
     return outcome(PASS, "training_recent.pass", [], **params)
-
-
-def _catalogue_key(message: str) -> str:
-    return message if message.startswith("common.") else f"check.{message}"
 
 
 class QualifiedPresentParams(Params):

@@ -21,7 +21,8 @@ from fireaudit.checks.grade import (
     Brigade, RequiredGradeParams, evaluate_item, graded_brigades, missing_input, required_grade_met, rule_phrase,
 )
 from fireaudit.i18n import Phrase, fmt_value, t
-from fireaudit.reports.terminal import STATUS_STYLE, message_text
+from fireaudit.i18n import message_text
+from fireaudit.reports.terminal import STATUS_STYLE
 
 STATUS_KEY = {"pass": "grade.met", "fail": "grade.missed", "unknown": "grade.unknown"}
 

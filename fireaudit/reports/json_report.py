@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fireaudit.i18n import t
+from fireaudit.i18n import message_text, t
 from fireaudit.result import AuditRun, CheckResult, TownshipAudit
 
 JSON_LANG = "zh"
@@ -18,7 +18,7 @@ def check_json(check: CheckResult) -> dict[str, Any]:
         "id": check.id,
         "status": check.status,
         "severity": check.severity,
-        "message": t(JSON_LANG, f"{_prefix(check.message)}{check.message}", **check.params),
+        "message": message_text(check.message, check.params, JSON_LANG),
         "message_id": check.message,
         "evidence": [e.to_json() for e in check.evidence],
         "source": check.source,
@@ -28,11 +28,6 @@ def check_json(check: CheckResult) -> dict[str, Any]:
     if check.waiver:
         out["waiver"] = check.waiver
     return out
-
-
-def _prefix(message: str) -> str:
-    """Check messages live under `check.`; shared ones (`common.…`) at the top."""
-    return "" if message.startswith("common.") else "check."
 
 
 def township_json(audit: TownshipAudit) -> dict[str, Any]:

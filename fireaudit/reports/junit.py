@@ -9,7 +9,7 @@ from fireaudit.checklist import Checklist
 from fireaudit.checklist.models import SEVERITY_ORDER
 from fireaudit.gate import REGISTER_ERROR_SEVERITY
 from fireaudit.i18n import t
-from fireaudit.reports.terminal import message_text
+from fireaudit.i18n import message_text
 from fireaudit.result import AuditRun, TownshipAudit
 
 

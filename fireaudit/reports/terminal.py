@@ -6,15 +6,10 @@ from rich.console import Console
 from rich.table import Table
 
 from fireaudit.checklist import Checklist
-from fireaudit.i18n import severity_label, status_label, t
+from fireaudit.i18n import message_text, severity_label, status_label, t
 from fireaudit.result import AuditRun, TownshipAudit
 
 STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "bold red", "unknown": "magenta", "na": "dim"}
-
-
-def message_text(message: str, params: dict, lang: str) -> str:
-    prefix = "" if message.startswith("common.") else "check."
-    return t(lang, prefix + message, **params)
 
 
 def summary_table(audit: TownshipAudit, checklist: Checklist, lang: str) -> Table:

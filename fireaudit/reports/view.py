@@ -15,7 +15,7 @@ from fireaudit.checklist import Checklist
 from fireaudit.checklist.models import SEVERITY_ORDER
 from fireaudit.i18n import catalog, fmt_value, severity_label, status_label, t
 from fireaudit.register.model import Evidence
-from fireaudit.reports.terminal import message_text
+from fireaudit.i18n import message_text
 from fireaudit.result import GAP_STATUSES, STATUSES, AuditRun, CheckResult, TownshipAudit
 
 MAX_EVIDENCE = 10        # cells listed per finding; the rest are counted
