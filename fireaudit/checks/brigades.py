@@ -26,8 +26,6 @@ class BrigadePresentParams(Params):
 def brigade_present(ctx: CheckContext, p: BrigadePresentParams) -> Outcome:
     """The township itself has at least one brigade of the accepted `types`."""
     table = ctx.need(SHEET, "队伍类型", "队伍名称")
-    if isinstance(table, Outcome):
-        return table
     own = set(township_brigades(ctx))
     kinds = table.column("队伍类型")
     names = table.column("队伍名称")

@@ -24,8 +24,6 @@ class InFiscalBudgetParams(Params):
 def budget_in_fiscal(ctx: CheckContext, p: InFiscalBudgetParams) -> Outcome:
     """The period's year has budget rows, and each is 纳入财政预算 = 是."""
     table = ctx.need(SHEET, "年度", p.column)
-    if isinstance(table, Outcome):
-        return table
     year = ctx.period.year
     rows = [(i, flag, subject) for i, y, flag, subject in table.records("年度", p.column, "科目") if y == year]
     if not rows:
@@ -46,8 +44,6 @@ class CategoriesParams(Params):
 def budget_categories(ctx: CheckContext, p: CategoriesParams) -> Outcome:
     """The year's budget covers the plan's categories, one per brigade kind the township has."""
     table = ctx.need(SHEET, "年度", "科目", "预算金额")
-    if isinstance(table, Outcome):
-        return table
     required: dict[str, list[Evidence]] = {c: [] for c in p.always}
     brigades = ctx.table(BRIGADES)
     if p.per_brigade_type and brigades is not None and brigades.has("队伍类型"):
@@ -74,8 +70,6 @@ class ArrivalParams(Params):
 def budget_arrival(ctx: CheckContext, p: ArrivalParams) -> Outcome:
     """Money arrived (到位) keeps pace with the year: at least budget × elapsed share at the period's end."""
     table = ctx.need(SHEET, "年度", "预算金额", "到位金额")
-    if isinstance(table, Outcome):
-        return table
     year = ctx.period.year
     rows = [(i, budget or 0.0, arrived or 0.0) for i, y, budget, arrived in table.records("年度", "预算金额", "到位金额")
             if y == year]

@@ -39,8 +39,6 @@ class ReferralPresentParams(Params):
 def hazard_referral_present(ctx: CheckContext, p: ReferralPresentParams) -> Outcome:
     """Every refused hazard has a 移送部门 and a 移送日期."""
     table = ctx.need(SHEET, "检查日期", "整改状态", "移送部门", "移送日期")
-    if isinstance(table, Outcome):
-        return table
     in_scope = _dated_by_end(table, ctx.period.end)
     statuses = set(p.statuses)
     refused, lacking, evidence = 0, [], []
@@ -71,8 +69,6 @@ def _category_label(matches: tuple[Match, ...]) -> str:
 def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -> Outcome:
     """Every referred hazard went to the annex's department(s) for its category (inferred when blank)."""
     table = ctx.need(SHEET, "检查日期", "移送部门", "隐患描述")
-    if isinstance(table, Outcome):
-        return table
     router = router_of(ctx.checklist)
     in_scope = _dated_by_end(table, ctx.period.end)
     wrong, inferred, undetermined, other = [], [], [], []
@@ -124,8 +120,6 @@ class OverdueParams(Params):
 def hazards_overdue(ctx: CheckContext, p: OverdueParams) -> Outcome:
     """No hazard still open after its 整改期限 (by the period's last day)."""
     table = ctx.need(SHEET, "检查日期", "整改状态", "整改期限")
-    if isinstance(table, Outcome):
-        return table
     end = ctx.period.end
     in_scope = _dated_by_end(table, end)
     open_statuses, overdue_statuses = set(p.open_statuses), set(p.overdue_statuses)

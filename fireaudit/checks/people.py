@@ -20,8 +20,6 @@ class RolesNamedParams(Params):
 def roles_named(ctx: CheckContext, p: RolesNamedParams) -> Outcome:
     """Each duty in `duties` has at least one person of the township itself (or any unit)."""
     table = ctx.need(SHEET, "消防职责", "姓名")
-    if isinstance(table, Outcome):
-        return table
     has_unit = table.has("所属单位")
     found: dict[str, list[Evidence]] = {d: [] for d in p.duties}
     elsewhere: dict[str, list[Evidence]] = {d: [] for d in p.duties}
@@ -52,8 +50,6 @@ class RoleTitleParams(Params):
 def role_title(ctx: CheckContext, p: RoleTitleParams) -> Outcome:
     """The holder of `duty` has a 职务 naming a head (书记/乡长/镇长/主任), not a deputy."""
     table = ctx.need(SHEET, "消防职责", "职务")
-    if isinstance(table, Outcome):
-        return table
     from fireaudit.textnorm import split_list
 
     separators = ctx.checklist.register.reader.list_separators

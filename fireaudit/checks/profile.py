@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fireaudit.checks.base import FAIL, NA, PASS, CheckContext, CheckKind, Outcome, Params, missing_profile, outcome
+from fireaudit.checks.base import FAIL, NA, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 
 
 class OnlyIfListed(Params):
@@ -18,16 +18,12 @@ class ProfileYesParams(Params):
 def profile_yes(ctx: CheckContext, p: ProfileYesParams) -> Outcome:
     """The profile declares `key` = 是 (optionally only when another key lists a value)."""
     if p.only_if_listed:
-        listed = ctx.register.value(p.only_if_listed.key)
-        if listed is None:
-            return missing_profile(ctx, p.only_if_listed.key)
+        listed = ctx.profile(p.only_if_listed.key)
         if p.only_if_listed.value not in listed:
             return outcome(NA, "profile_yes.not_listed", [ctx.register.profile_evidence(p.only_if_listed.key)],
                            key=p.only_if_listed.key, value=p.only_if_listed.value)
-    value = ctx.register.value(p.key)
+    value = ctx.profile(p.key)
     evidence = [ctx.register.profile_evidence(p.key)]
-    if value is None:
-        return missing_profile(ctx, p.key)
     return outcome(PASS if value else FAIL, "profile_yes.pass" if value else "profile_yes.no", evidence, key=p.key)
 
 
@@ -38,9 +34,7 @@ class ProfileListedParams(Params):
 
 def profile_listed(ctx: CheckContext, p: ProfileListedParams) -> Outcome:
     """The profile lists at least `min_count` values under `key`."""
-    value = ctx.register.value(p.key)
-    if value is None:
-        return missing_profile(ctx, p.key)
+    value = ctx.profile(p.key)
     evidence = [ctx.register.profile_evidence(p.key)]
     if len(value) >= p.min_count:
         return outcome(PASS, "profile_listed.pass", evidence, key=p.key, values=list(value))

@@ -31,10 +31,8 @@ def _window(ctx: CheckContext, name: str) -> tuple[date, date]:
     return ctx.window(name)
 
 
-def _duty_holders(ctx: CheckContext, duty: str) -> set[str] | Outcome:
+def _duty_holders(ctx: CheckContext, duty: str) -> set[str]:
     people = ctx.need("责任人", "姓名", "消防职责")
-    if isinstance(people, Outcome):
-        return people
     return {norm(name) for _, name, held in people.records("姓名", "消防职责") if name and held == duty}
 
 
@@ -49,18 +47,9 @@ def records_in_window(ctx: CheckContext, p: RecordsInWindowParams) -> Outcome:
     if p.by_duty:
         columns.append(p.person_column)
     table = ctx.need(p.sheet, *columns)
-    if isinstance(table, Outcome):
-        return table
     if p.organised_by_village:
-        villages = ctx.need("村社区", "名称")
-        if isinstance(villages, Outcome):
-            return villages
-    holders: set[str] | None = None
-    if p.by_duty:
-        found = _duty_holders(ctx, p.by_duty)
-        if isinstance(found, Outcome):
-            return found
-        holders = found
+        ctx.need("村社区", "名称")
+    holders = _duty_holders(ctx, p.by_duty) if p.by_duty else None
     separators = ctx.checklist.register.reader.list_separators
     start, end = _window(ctx, p.window)
     dates = table.column(p.date_column)

@@ -5,7 +5,7 @@ the station (REQUIREMENTS.md, Settled readings), `unknown` when that key is blan
 
 from __future__ import annotations
 
-from fireaudit.checks.base import FAIL, NA, PASS, CheckContext, CheckKind, Outcome, Params, missing_profile, outcome
+from fireaudit.checks.base import FAIL, NA, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 from fireaudit.checks.people import RolesNamedParams, roles_named
 from fireaudit.textnorm import norm
 
@@ -16,10 +16,8 @@ class StationParams(Params):
 
 
 def station_absent(ctx: CheckContext, p: StationParams) -> Outcome | None:
-    """The `na`/`unknown` outcome when there is no station to check, else None."""
-    listed = ctx.register.value(p.institutions_key)
-    if listed is None:
-        return missing_profile(ctx, p.institutions_key)
+    """The `na` outcome when there is no station to check, else None (MissingInput when the key is blank)."""
+    listed = ctx.profile(p.institutions_key)
     if p.station not in listed:
         return outcome(NA, "station.absent", [ctx.register.profile_evidence(p.institutions_key)],
                        key=p.institutions_key, station=p.station)
@@ -46,9 +44,7 @@ def station_profile_given(ctx: CheckContext, p: StationProfileParams) -> Outcome
     absent = station_absent(ctx, p)
     if absent is not None:
         return absent
-    value = ctx.register.value(p.key)
-    if value is None:
-        return missing_profile(ctx, p.key)
+    value = ctx.profile(p.key)
     evidence = [ctx.register.profile_evidence(p.key)]
     if norm(str(value)) in {norm(w) for w in p.none_words}:
         return outcome(FAIL, "station_profile_given.none", evidence, key=p.key, value=str(value))

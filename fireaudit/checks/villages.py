@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, missing_column, outcome
+from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, need_column, outcome
 from fireaudit.textnorm import norm
 
 SHEET = "村社区"
@@ -30,8 +30,6 @@ def _covers(value: Any, min_value: float) -> bool:
 def village_coverage(ctx: CheckContext, p: VillageCoverageParams) -> Outcome:
     """The share of villages/communities with `column` (or a `duty` holder) is at least `min_share`."""
     table = ctx.need(SHEET, "名称")
-    if isinstance(table, Outcome):
-        return table
     has_column = table.has(p.column)
     alternatives = [c for c in p.alt_columns if table.has(c)]
     people_cover: set[str] = set()
@@ -43,9 +41,9 @@ def village_coverage(ctx: CheckContext, p: VillageCoverageParams) -> Outcome:
                 if village:
                     people_cover.add(village)
     if not has_column and not people_cover and not alternatives:
-        return missing_column(table, p.column)
-    if p.village_types and not table.has("类型"):
-        return missing_column(table, "类型")
+        need_column(table, p.column)
+    if p.village_types:
+        need_column(table, "类型")
 
     total, lacking = 0, []
     for i, name, kind, value, *others in table.records("名称", "类型", p.column, *alternatives):
