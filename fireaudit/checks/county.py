@@ -5,11 +5,10 @@ the batch, and the previous quarter's batch JSON (for R22) when given."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
+from fireaudit.checklist.names import Vocab
 from fireaudit.checks.base import FAIL, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, outcome
 from fireaudit.register.model import Register
 from fireaudit.status import Severity, Status
@@ -48,9 +47,7 @@ def county_models(ctx: CheckContext, p: CountyModelsParams) -> Outcome:
 
 
 class CountySupervisionParams(Params):
-    vocab_fields: ClassVar[dict[str, str]] = {"types": "督导类型"}
-
-    types: list[str]
+    types: list[Annotated[str, Vocab("督导类型")]]
     window: str = "period"
 
 
@@ -71,9 +68,7 @@ def county_supervision(ctx: CheckContext, p: CountySupervisionParams) -> Outcome
 
 
 class CountySanctionsParams(Params):
-    vocab_fields: ClassVar[dict[str, str]] = {"types": "奖惩类型"}
-
-    types: list[str]
+    types: list[Annotated[str, Vocab("奖惩类型")]]
 
 
 def county_sanctions(ctx: CheckContext, p: CountySanctionsParams) -> Outcome:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
+from fireaudit.checklist.names import Column, ProfileKey, Vocab
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 
 PEOPLE = "责任人"
 
 
 class ProfileDateParams(Params):
-    key: str
+    key: Annotated[str, ProfileKey()]
 
 
 def profile_date_by_end(ctx: CheckContext, p: ProfileDateParams) -> Outcome:
@@ -22,10 +25,10 @@ def profile_date_by_end(ctx: CheckContext, p: ProfileDateParams) -> Outcome:
 
 
 class CertifiedPeopleParams(Params):
-    duty: str                  # 消防职责 of the people counted
-    certificate_column: str    # the column that must be filled (执法证号)
+    duty: Annotated[str, Vocab("消防职责")]                 # 消防职责 of the people counted
+    certificate_column: Annotated[str, Column(PEOPLE)]    # the column that must be filled (执法证号)
     min_count: int
-    unit: str = "township"     # "township": the township itself; "any"
+    unit: Literal["township", "any"] = "township"        # "township": the township itself; "any"
 
 
 def certified_people(ctx: CheckContext, p: CertifiedPeopleParams) -> Outcome:

@@ -6,7 +6,10 @@ Settled readings). 企业专职消防队 is never the township's full-time briga
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fireaudit import grades
+from fireaudit.checklist.names import Column
 from fireaudit.checks.base import FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, need_column, outcome
 from fireaudit.checks.brigades import SHEET, township_brigades
 from fireaudit.checks.records import RecordsInWindowParams, records_in_window
@@ -25,7 +28,7 @@ def no_fulltime() -> Outcome:
 
 
 class FulltimeYesParams(Params):
-    column: str
+    column: Annotated[str, Column(SHEET)]
 
 
 def fulltime_brigades_yes(ctx: CheckContext, p: FulltimeYesParams) -> Outcome:

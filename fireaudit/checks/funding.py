@@ -5,6 +5,9 @@ units (`金额（元）`) and value units (`5000元`) before any check sees them
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fireaudit.checklist.names import Column, Vocab
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 from fireaudit.checks.brigades import SHEET as BRIGADES, township_brigades
 from fireaudit.register.model import Evidence
@@ -18,7 +21,7 @@ def _money(value: float) -> float:
 
 
 class InFiscalBudgetParams(Params):
-    column: str = "纳入财政预算"
+    column: Annotated[str, Column(SHEET)] = "纳入财政预算"
 
 
 def budget_in_fiscal(ctx: CheckContext, p: InFiscalBudgetParams) -> Outcome:
@@ -37,8 +40,9 @@ def budget_in_fiscal(ctx: CheckContext, p: InFiscalBudgetParams) -> Outcome:
 
 
 class CategoriesParams(Params):
-    always: list[str]                         # 科目 every township budgets
-    per_brigade_type: dict[str, str] = {}     # 队伍类型 of the township's own brigade -> 科目 it needs
+    always: list[Annotated[str, Vocab("经费科目")]]     # 科目 every township budgets
+    # 队伍类型 of the township's own brigade -> 科目 it needs
+    per_brigade_type: dict[Annotated[str, Vocab("队伍类型")], Annotated[str, Vocab("经费科目")]] = {}
 
 
 def budget_categories(ctx: CheckContext, p: CategoriesParams) -> Outcome:

@@ -9,9 +9,10 @@ confidence (or that the county's config set it)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from fireaudit import grades
+from fireaudit.checklist.names import Vocab
 from fireaudit.checks.base import (
     FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, MissingInput, Outcome, Params, missing_column, missing_sheet,
     need_column, outcome,
@@ -284,7 +285,7 @@ def grade_minimum(ctx: CheckContext, p: GradeMinimumParams) -> Outcome:
 
 
 class RequiredGradeParams(Params):
-    acceptance_required_for: list[str] = []   # these types must have 验收日期 to count
+    acceptance_required_for: list[Annotated[str, Vocab("队伍类型")]] = []   # these types must have 验收日期 to count
     on_duty_required: bool = True             # 投入执勤日期 on or before the period's end
 
 

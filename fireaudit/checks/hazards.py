@@ -8,9 +8,10 @@ a hazard whose date could not be read is a register error and is left out."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fireaudit.annex import Match, router_of
+from fireaudit.checklist.names import Vocab
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 from fireaudit.register.model import Evidence, Table
 
@@ -32,7 +33,7 @@ def _listed(items: list[str], limit: int) -> dict[str, Any]:
 
 
 class ReferralPresentParams(Params):
-    statuses: list[str]                  # the statuses that must be referred (拒不整改)
+    statuses: list[Annotated[str, Vocab("整改状态")]]            # the statuses that must be referred (拒不整改)
     max_listed: int = 20                 # items named in the message; evidence names all
 
 
@@ -112,8 +113,8 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
 
 
 class OverdueParams(Params):
-    open_statuses: list[str]             # 整改中: overdue once the deadline has passed
-    overdue_statuses: list[str]          # 逾期未改: overdue as declared
+    open_statuses: list[Annotated[str, Vocab("整改状态")]]       # 整改中: overdue once the deadline has passed
+    overdue_statuses: list[Annotated[str, Vocab("整改状态")]]    # 逾期未改: overdue as declared
     max_listed: int = 20
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, Literal
 
+from fireaudit.checklist.names import Vocab
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 from fireaudit.register.model import Evidence
 
@@ -11,10 +12,8 @@ SHEET = "责任人"
 
 
 class RolesNamedParams(Params):
-    vocab_fields: ClassVar[dict[str, str]] = {"duties": "消防职责"}
-
-    duties: list[str]
-    unit: str = "township"   # "township": the township itself; "any": any unit
+    duties: list[Annotated[str, Vocab("消防职责")]]
+    unit: Literal["township", "any"] = "township"   # "township": the township itself; "any": any unit
 
 
 def roles_named(ctx: CheckContext, p: RolesNamedParams) -> Outcome:
@@ -40,9 +39,7 @@ def roles_named(ctx: CheckContext, p: RolesNamedParams) -> Outcome:
 
 
 class RoleTitleParams(Params):
-    vocab_fields: ClassVar[dict[str, str]] = {"duty": "消防职责"}
-
-    duty: str
+    duty: Annotated[str, Vocab("消防职责")]
     title_keywords: list[str]
     deputy_marker: str = "副"
 

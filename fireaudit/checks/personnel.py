@@ -6,7 +6,9 @@ clerk can act on the report line by line."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
+from fireaudit.checklist.names import Column, Vocab
 from fireaudit.checks.base import (
     FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, MissingInput, Outcome, Params, outcome,
 )
@@ -18,8 +20,8 @@ PEOPLE, MEMBERS = "责任人", "队员"
 
 class TrainingRecentParams(Params):
     window: str = "months:12"
-    duties: list[str] = []               # 责任人 rows with one of these 消防职责 must be trained
-    member_categories: list[str] = []    # and 队员 rows of these 人员类别
+    duties: list[Annotated[str, Vocab("消防职责")]] = []               # 责任人 rows with one of these 消防职责 must be trained
+    member_categories: list[Annotated[str, Vocab("人员类别")]] = []    # and 队员 rows of these 人员类别
 
 
 def training_recent(ctx: CheckContext, p: TrainingRecentParams) -> Outcome:
@@ -61,7 +63,7 @@ def training_recent(ctx: CheckContext, p: TrainingRecentParams) -> Outcome:
 
 
 class QualifiedPresentParams(Params):
-    qualifications: list[str]
+    qualifications: list[Annotated[str, Vocab("职业资格")]]
 
 
 def qualified_present(ctx: CheckContext, p: QualifiedPresentParams) -> Outcome:
@@ -75,8 +77,8 @@ def qualified_present(ctx: CheckContext, p: QualifiedPresentParams) -> Outcome:
 
 
 class InsuranceParams(Params):
-    categories: list[str]        # 人员类别 covered
-    insurances: list[str]        # yes/no columns each of them must have
+    categories: list[Annotated[str, Vocab("人员类别")]]        # 人员类别 covered
+    insurances: list[Annotated[str, Column(MEMBERS)]]          # yes/no columns each of them must have
 
 
 def insurance_complete(ctx: CheckContext, p: InsuranceParams) -> Outcome:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fireaudit.checklist.names import ProfileKey, ProfileValue
 from fireaudit.checks.base import FAIL, NA, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 
 
 class OnlyIfListed(Params):
-    key: str
-    value: str
+    key: Annotated[str, ProfileKey()]
+    value: Annotated[str, ProfileValue(of="key")]
 
 
 class ProfileYesParams(Params):
-    key: str
+    key: Annotated[str, ProfileKey()]
     only_if_listed: OnlyIfListed | None = None
 
 
@@ -28,7 +31,7 @@ def profile_yes(ctx: CheckContext, p: ProfileYesParams) -> Outcome:
 
 
 class ProfileListedParams(Params):
-    key: str
+    key: Annotated[str, ProfileKey()]
     min_count: int = 1
 
 

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Annotated
 
+from fireaudit.checklist.names import Column, ColumnValues, Sheet, Vocab
 from fireaudit.checks.base import FAIL, NA, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 from fireaudit.textnorm import norm, split_list
 
 
 class RecordsInWindowParams(Params):
-    sheet: str
-    date_column: str
+    sheet: Annotated[str, Sheet()]
+    date_column: Annotated[str, Column(of="sheet")]
     window: str = "period"                  # period | year | months:N | month:M (month M of the period's year)
     min_count: int = 1
-    match: dict[str, list[str]] = {}        # column -> accepted values
+    match: Annotated[dict[str, list[str]], ColumnValues(of="sheet")] = {}   # column -> accepted values
     organised_by_village: bool = False      # 组织单位 must be a village/community of 村社区
-    end_column: str | None = None           # records with a start and an end: counted when they overlap the window
+    # records with a start and an end: counted when they overlap the window
+    end_column: Annotated[str | None, Column(of="sheet")] = None
     quarters: list[int] = []                # the check applies only in these quarters (else na); empty = all
-    by_duty: str | None = None              # `person_column` must name a 责任人 holding this 消防职责
-    person_column: str = "检查人"
+    by_duty: Annotated[str | None, Vocab("消防职责")] = None   # `person_column` must name a 责任人 holding this 消防职责
+    person_column: Annotated[str, Column(of="sheet", when="by_duty")] = "检查人"
 
 
 def _window(ctx: CheckContext, name: str) -> tuple[date, date]:

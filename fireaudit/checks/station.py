@@ -5,14 +5,17 @@ the station (REQUIREMENTS.md, Settled readings), `unknown` when that key is blan
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
+from fireaudit.checklist.names import ProfileKey, ProfileValue, Vocab
 from fireaudit.checks.base import FAIL, NA, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 from fireaudit.checks.people import RolesNamedParams, roles_named
 from fireaudit.textnorm import norm
 
 
 class StationParams(Params):
-    institutions_key: str = "承担消防工作职责机构"
-    station: str = "消防工作站"
+    institutions_key: Annotated[str, ProfileKey()] = "承担消防工作职责机构"
+    station: Annotated[str, ProfileValue(of="institutions_key")] = "消防工作站"
 
 
 def station_absent(ctx: CheckContext, p: StationParams) -> Outcome | None:
@@ -25,8 +28,8 @@ def station_absent(ctx: CheckContext, p: StationParams) -> Outcome | None:
 
 
 class StationRolesParams(StationParams):
-    duties: list[str] = []
-    unit: str = "township"
+    duties: list[Annotated[str, Vocab("消防职责")]] = []
+    unit: Literal["township", "any"] = "township"
 
 
 def station_roles_named(ctx: CheckContext, p: StationRolesParams) -> Outcome:
@@ -35,7 +38,7 @@ def station_roles_named(ctx: CheckContext, p: StationRolesParams) -> Outcome:
 
 
 class StationProfileParams(StationParams):
-    key: str = "消防工作站办公场所"
+    key: Annotated[str, ProfileKey()] = "消防工作站办公场所"
     none_words: list[str] = []      # values that say "none" (无, 暂无 …)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from fireaudit.checklist.names import Column, Vocab
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, need_column, outcome
 from fireaudit.textnorm import norm
 
@@ -11,12 +12,12 @@ SHEET = "村社区"
 
 
 class VillageCoverageParams(Params):
-    column: str
-    duty: str | None = None        # a 责任人 row of the village with this 消防职责 counts too
+    column: Annotated[str, Column(SHEET)]
+    duty: Annotated[str | None, Vocab("消防职责")] = None   # a 责任人 row of the village with this 消防职责 counts too
     min_share: float = 1.0
-    village_types: list[str] = []  # only these 类型 (村/社区); empty = all
+    village_types: list[Annotated[str, Vocab("村社区类型")]] = []   # only these 类型 (村/社区); empty = all
     min_value: float = 1.0         # for count columns: the least count that covers
-    alt_columns: list[str] = []    # any of these covering counts as well (消防水源 or 市政消火栓数量)
+    alt_columns: list[Annotated[str, Column(SHEET)]] = []   # any of these covering counts as well (消防水源 or 市政消火栓数量)
 
 
 def _covers(value: Any, min_value: float) -> bool:
