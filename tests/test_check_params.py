@@ -101,7 +101,11 @@ def _toml(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-CASES = [pytest.param(check.id, path, name, id=f"{check.id}-{check.kind}-{'.'.join(map(str, path[:-1] if path[-1] is KEY else path))}")
+def _case_id(check, path: tuple) -> str:
+    return f"{check.id}-{check.kind}-{'.'.join(map(str, path[:-1] if path[-1] is KEY else path))}"
+
+
+CASES = [pytest.param(check.id, path, name, id=_case_id(check, path))
          for check in SHIPPED.checks for path, name in _fields(SHIPPED.params[check.id])]
 
 
@@ -194,4 +198,13 @@ def test_unit_is_one_of_two_words(tmp_path):
     config = tmp_path / "fireaudit.toml"
     config.write_text('[checks."R01.1"]\nparams = { unit = "townshp" }\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="unit"):
+        load_checklist(str(config))
+
+
+@pytest.mark.parametrize("check_id, window", [("R09.1", "perid"), ("R09.1", "month:13"), ("R17.1", "month:11"),
+                                              ("R21.1", "months:0")])
+def test_a_window_typo_is_a_config_error_not_a_crash_mid_audit(tmp_path, check_id, window):
+    config = tmp_path / "fireaudit.toml"
+    config.write_text(f'[checks."{check_id}"]\nparams = {{ window = "{window}" }}\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"fireaudit\.toml.*window"):
         load_checklist(str(config))

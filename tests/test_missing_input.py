@@ -73,6 +73,6 @@ def test_no_check_returns_early_on_an_outcome_and_none_catches_missing_input_but
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "isinstance":
                 assert not (len(node.args) == 2 and "Outcome" in ast.unparse(node.args[1])), \
                     f"{path.name}:{node.lineno}: returns early on an Outcome"
-            if isinstance(node, ast.ExceptHandler) and node.type is not None and "MissingInput" in ast.unparse(node.type):
+            if isinstance(node, ast.ExceptHandler) and "MissingInput" in ast.unparse(node.type or ast.Constant(None)):
                 catching.append(path.name)
     assert catching == ["personnel.py"]

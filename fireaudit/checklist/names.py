@@ -39,8 +39,12 @@ class Problem:
 
     def text(self) -> str:
         near = difflib.get_close_matches(self.value, self.valid, n=3, cutoff=0.5)
-        hint = f"nearest valid: {', '.join(near)}" if near else \
-            f"valid: {', '.join(self.valid[:12])}{' …' if len(self.valid) > 12 else ''}" if self.valid else "none defined"
+        if near:
+            hint = f"nearest valid: {', '.join(near)}"
+        elif self.valid:
+            hint = f"valid: {', '.join(self.valid[:12])}{' …' if len(self.valid) > 12 else ''}"
+        else:
+            hint = "none defined"
         return f"{self.path}: {self.what} ({hint})"
 
 
@@ -143,7 +147,7 @@ class ProfileValue(Marker):
 
 @dataclass(frozen=True)
 class ColumnValues(Marker):
-    """A dict: each key a column of the sheet the parameter `of` names, its values values of that column's vocabulary."""
+    """A dict: each key a column of the sheet the parameter `of` names; its values, values of that column's vocabulary."""
 
     of: str
 

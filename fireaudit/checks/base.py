@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any, Callable
+from typing import Annotated, Any, Callable
 
 import msgspec
 
@@ -24,6 +24,9 @@ from fireaudit.textnorm import norm
 PASS, FAIL, UNKNOWN, NA = Status.PASS, Status.FAIL, Status.UNKNOWN, Status.NA
 
 TOWNSHIP_SUFFIXES = ("党委", "党工委", "人民政府", "政府", "街道办事处", "办事处")
+
+# A window a check counts in (CheckContext.window): a typo is a config error, not a crash mid-audit.
+Window = Annotated[str, msgspec.Meta(pattern=r"^(period|year|months:[1-9][0-9]*)$")]
 
 
 class Params(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fireaudit.checklist.names import Vocab
-from fireaudit.checks.base import FAIL, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, outcome
+from fireaudit.checks.base import FAIL, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, Window, outcome
 from fireaudit.register.model import Register
 from fireaudit.status import Severity, Status
 from fireaudit.textnorm import norm
@@ -48,7 +48,7 @@ def county_models(ctx: CheckContext, p: CountyModelsParams) -> Outcome:
 
 class CountySupervisionParams(Params):
     types: list[Annotated[str, Vocab("督导类型")]]
-    window: str = "period"
+    window: Window = "period"
 
 
 def county_supervision(ctx: CheckContext, p: CountySupervisionParams) -> Outcome:

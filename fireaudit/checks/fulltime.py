@@ -10,7 +10,9 @@ from typing import Annotated
 
 from fireaudit import grades
 from fireaudit.checklist.names import Column
-from fireaudit.checks.base import FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, need_column, outcome
+from fireaudit.checks.base import (
+    FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, need_column, outcome,
+)
 from fireaudit.checks.brigades import SHEET, township_brigades
 from fireaudit.checks.records import RecordsInWindowParams, records_in_window
 
@@ -24,6 +26,7 @@ def fulltime_brigades(ctx: CheckContext) -> list[int]:
 
 
 def no_fulltime() -> Outcome:
+    """`na`: the township has no full-time brigade of its own."""
     return outcome(NA, "fulltime.none")
 
 

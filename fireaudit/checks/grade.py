@@ -285,7 +285,8 @@ def grade_minimum(ctx: CheckContext, p: GradeMinimumParams) -> Outcome:
 
 
 class RequiredGradeParams(Params):
-    acceptance_required_for: list[Annotated[str, Vocab("队伍类型")]] = []   # these types must have 验收日期 to count
+    # these types must have 验收日期 to count
+    acceptance_required_for: list[Annotated[str, Vocab("队伍类型")]] = []
     on_duty_required: bool = True             # 投入执勤日期 on or before the period's end
 
 

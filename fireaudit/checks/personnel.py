@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fireaudit.checklist.names import Column, Vocab
 from fireaudit.checks.base import (
-    FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, MissingInput, Outcome, Params, outcome,
+    FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, MissingInput, Outcome, Params, Window, outcome,
 )
 from fireaudit.i18n import Phrase, message_key
 from fireaudit.register.model import Evidence
@@ -19,9 +19,9 @@ PEOPLE, MEMBERS = "责任人", "队员"
 
 
 class TrainingRecentParams(Params):
-    window: str = "months:12"
-    duties: list[Annotated[str, Vocab("消防职责")]] = []               # 责任人 rows with one of these 消防职责 must be trained
-    member_categories: list[Annotated[str, Vocab("人员类别")]] = []    # and 队员 rows of these 人员类别
+    window: Window = "months:12"
+    duties: list[Annotated[str, Vocab("消防职责")]] = []              # 责任人 rows with these 消防职责 must be trained
+    member_categories: list[Annotated[str, Vocab("人员类别")]] = []   # and 队员 rows of these 人员类别
 
 
 def training_recent(ctx: CheckContext, p: TrainingRecentParams) -> Outcome:

@@ -5,22 +5,28 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated
 
+import msgspec
+
 from fireaudit.checklist.names import Column, ColumnValues, Sheet, Vocab
 from fireaudit.checks.base import FAIL, NA, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 from fireaudit.textnorm import norm, split_list
+
+# period | year | months:N, or month:M (month M of the period's year)
+RecordsWindow = Annotated[str, msgspec.Meta(pattern=r"^(period|year|months:[1-9][0-9]*|month:([1-9]|1[0-2]))$")]
 
 
 class RecordsInWindowParams(Params):
     sheet: Annotated[str, Sheet()]
     date_column: Annotated[str, Column(of="sheet")]
-    window: str = "period"                  # period | year | months:N | month:M (month M of the period's year)
+    window: RecordsWindow = "period"
     min_count: int = 1
     match: Annotated[dict[str, list[str]], ColumnValues(of="sheet")] = {}   # column -> accepted values
     organised_by_village: bool = False      # 组织单位 must be a village/community of 村社区
     # records with a start and an end: counted when they overlap the window
     end_column: Annotated[str | None, Column(of="sheet")] = None
     quarters: list[int] = []                # the check applies only in these quarters (else na); empty = all
-    by_duty: Annotated[str | None, Vocab("消防职责")] = None   # `person_column` must name a 责任人 holding this 消防职责
+    # `person_column` must name a 责任人 holding this 消防职责
+    by_duty: Annotated[str | None, Vocab("消防职责")] = None
     person_column: Annotated[str, Column(of="sheet", when="by_duty")] = "检查人"
 
 

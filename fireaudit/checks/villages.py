@@ -13,11 +13,13 @@ SHEET = "村社区"
 
 class VillageCoverageParams(Params):
     column: Annotated[str, Column(SHEET)]
-    duty: Annotated[str | None, Vocab("消防职责")] = None   # a 责任人 row of the village with this 消防职责 counts too
+    # a 责任人 row of the village with this 消防职责 counts too
+    duty: Annotated[str | None, Vocab("消防职责")] = None
     min_share: float = 1.0
     village_types: list[Annotated[str, Vocab("村社区类型")]] = []   # only these 类型 (村/社区); empty = all
     min_value: float = 1.0         # for count columns: the least count that covers
-    alt_columns: list[Annotated[str, Column(SHEET)]] = []   # any of these covering counts as well (消防水源 or 市政消火栓数量)
+    # any of these covering counts as well (消防水源 or 市政消火栓数量)
+    alt_columns: list[Annotated[str, Column(SHEET)]] = []
 
 
 def _covers(value: Any, min_value: float) -> bool:
