@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from fireaudit.checklist import Checklist
-from fireaudit.checklist.models import SEVERITY_ORDER, RequirementSpec
+from fireaudit.checklist.models import RequirementSpec
 from fireaudit.checks import KINDS, CheckContext
-from fireaudit.checks.base import NA, UNKNOWN
+from fireaudit.checks.base import NA, UNKNOWN, MissingInput
 from fireaudit.errors import InputError
 from fireaudit.period import Period
 from fireaudit.register.model import Register
 from fireaudit.result import CheckResult, RequirementResult, TownshipAudit
+from fireaudit.status import Severity, Status
 
 SINGLE, BATCH = "single", "batch"
 # Hooks later layers add: required-grade resolution, county-level evaluation.
@@ -38,20 +39,20 @@ def resolve_period(register: Register, period: Period | None) -> Period:
     return value
 
 
-def aggregate(checks: list[CheckResult]) -> str:
+def aggregate(checks: list[CheckResult]) -> Status:
     """REQUIREMENTS.md, Aggregation order: the first rule that applies wins."""
     statuses = [c.status for c in checks]
     applicable = [s for s in statuses if s != NA]
     if not applicable:
-        return "na"
+        return Status.NA
     if all(s == UNKNOWN for s in applicable):
-        return "unknown"
-    critical_fail = any(c.status == "fail" and c.severity == "critical" for c in checks)
-    if critical_fail or ("fail" in applicable and "pass" not in applicable):
-        return "fail"
-    if all(s == "pass" for s in applicable):
-        return "pass"
-    return "partial"
+        return Status.UNKNOWN
+    critical_fail = any(c.status == Status.FAIL and c.severity == Severity.CRITICAL for c in checks)
+    if critical_fail or (Status.FAIL in applicable and Status.PASS not in applicable):
+        return Status.FAIL
+    if all(s == Status.PASS for s in applicable):
+        return Status.PASS
+    return Status.PARTIAL
 
 
 def requirement_severity(checks: list[CheckResult]) -> str | None:
@@ -59,7 +60,7 @@ def requirement_severity(checks: list[CheckResult]) -> str | None:
     pool = [c for c in checks if c.is_gap] or [c for c in checks if c.status != NA]
     if not pool:
         return None
-    return max((c.severity for c in pool), key=SEVERITY_ORDER.__getitem__)
+    return max((Severity(c.severity) for c in pool), key=lambda s: s.rank)
 
 
 def score(requirements: list[RequirementResult], points: dict[str, float]) -> float:
@@ -116,7 +117,10 @@ def _requirement(ctx: CheckContext, spec: RequirementSpec, mode: str) -> Require
             outcome = _fixed(NA, "common.kind_not_applicable", kind=ctx.register.kind, kinds=spec.applies_to)
         else:
             kind = KINDS[check.kind]
-            outcome = kind.run(ctx, ctx.checklist.params[check.id])
+            try:
+                outcome = kind.run(ctx, ctx.checklist.params[check.id])
+            except MissingInput as missing:   # the one place a missing input becomes `unknown`
+                outcome = missing.outcome
         results.append(CheckResult(
             id=check.id, requirement=spec.id, kind=check.kind, status=outcome.status,
             severity=check.severity, message=outcome.message, params=outcome.params,
@@ -125,7 +129,7 @@ def _requirement(ctx: CheckContext, spec: RequirementSpec, mode: str) -> Require
         ))
     if not checks:
         status = NA if spec.scope == "county" and mode == SINGLE else UNKNOWN
-        return RequirementResult(spec.id, status, None if status == NA else "major", spec.weight, ())
+        return RequirementResult(spec.id, status, None if status == NA else Severity.MAJOR, spec.weight, ())
     return RequirementResult(spec.id, aggregate(results), requirement_severity(results), spec.weight, tuple(results))
 
 

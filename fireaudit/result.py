@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fireaudit.register.model import Evidence, Note, RegisterError
+from fireaudit.status import Status, is_gap
 
-STATUSES = ("pass", "partial", "fail", "unknown", "na")
-GAP_STATUSES = ("partial", "fail", "unknown")
+STATUSES = tuple(Status)                            # old names: use fireaudit.status
+GAP_STATUSES = tuple(s for s in Status if s.is_gap)
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class CheckResult:
 
     @property
     def is_gap(self) -> bool:
-        return self.status in ("fail", "unknown")
+        return is_gap(self.status)
 
 
 @dataclass(frozen=True)

@@ -218,32 +218,13 @@ def _build(root: Path, local_path: Path | None) -> Checklist:
 
 
 def _check_names(check_id: str, params: Any, register: RegisterSpec, origin: str) -> None:
-    """Sheet, column, profile-key and vocabulary names in params must exist in register.toml."""
-    sheets = {s.name: {c.name for c in s.columns} for s in (*register.sheets, *register.county_sheets)}
-    profile_keys = {k.name for k in register.profile.keys}
+    """Every sheet, column, profile key and vocabulary value named in params exists in register.toml.
 
-    def fail(what: str) -> None:
-        raise ConfigError(f"invalid checklist data in {origin}: {what}")
+    What each parameter names is declared on its Params type (fireaudit/checklist/names.py)."""
+    from fireaudit.checklist.names import problems
 
-    sheet = getattr(params, "sheet", None)
-    if sheet is not None:
-        if sheet not in sheets:
-            fail(f"params.sheet: no sheet {sheet!r} in register.toml")
-        columns = [getattr(params, "date_column", None), *getattr(params, "match", {})]
-        for column in filter(None, columns):
-            if column not in sheets[sheet]:
-                fail(f"params: sheet {sheet!r} has no column {column!r}")
-    key = getattr(params, "key", None)
-    if key is not None and key not in profile_keys:
-        fail(f"params.key: no profile key {key!r} in register.toml")
-    # parameters that name vocabulary values (a typo would silently never match)
-    for name, vocab in getattr(type(params), "vocab_fields", {}).items():
-        value = getattr(params, name, None)
-        values = [value] if isinstance(value, str) else list(value or [])
-        allowed = set(register.vocabularies[vocab].values) if vocab in register.vocabularies else set()
-        for item in values:
-            if item not in allowed:
-                fail(f"params.{name}: {item!r} is not a value of the {vocab} vocabulary")
+    for problem in problems(params, register, f"checks.{check_id}.params"):
+        raise ConfigError(f"invalid checklist data in {origin}: {problem.text()}")
 
 
 def _check_requirement_ids(requirements: list[RequirementSpec], path: Path) -> None:

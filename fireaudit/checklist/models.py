@@ -10,11 +10,11 @@ from typing import Any, Literal
 
 import msgspec
 
-Severity = Literal["critical", "major", "advisory"]
+from fireaudit.status import Severity
 ColumnType = Literal[
     "text", "number", "count", "year", "yesno", "date", "period", "vocab", "vocab_list", "ignore"
 ]
-SEVERITY_ORDER: dict[str, int] = {"advisory": 1, "major": 2, "critical": 3}
+SEVERITY_ORDER: dict[str, int] = {s.value: s.rank for s in Severity}   # old name of Severity.rank; use that
 
 
 class _Strict(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

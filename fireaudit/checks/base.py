@@ -2,39 +2,45 @@
 
 A check is a pure function `(ctx, params) -> Outcome`. It never formats text:
 it returns a message id from the catalogue (fireaudit/messages) and the
-values to fill in, with the evidence cells the finding rests on."""
+values to fill in, with the evidence cells the finding rests on. When an input
+it needs is absent (`ctx.need`, `ctx.profile`) it raises MissingInput, which
+the engine turns into the `unknown` outcome the exception carries."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any, Callable, ClassVar
+from typing import Annotated, Any, Callable
 
 import msgspec
 
 from fireaudit.checklist import Checklist
 from fireaudit.period import Period
 from fireaudit.register.model import Evidence, Register, Table
+from fireaudit.status import Status
 from fireaudit.textnorm import norm
 
-PASS, FAIL, UNKNOWN, NA = "pass", "fail", "unknown", "na"
+PASS, FAIL, UNKNOWN, NA = Status.PASS, Status.FAIL, Status.UNKNOWN, Status.NA
 
 TOWNSHIP_SUFFIXES = ("党委", "党工委", "人民政府", "政府", "街道办事处", "办事处")
+
+# A window a check counts in (CheckContext.window): a typo is a config error, not a crash mid-audit.
+Window = Annotated[str, msgspec.Meta(pattern=r"^(period|year|months:[1-9][0-9]*)$")]
 
 
 class Params(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Base of every check kind's parameters (validated like yamllint's CONF).
 
-    `vocab_fields` names the parameters whose values must belong to a
-    vocabulary of register.toml; the loader checks them."""
-
-    vocab_fields: ClassVar[dict[str, str]] = {}
+    A parameter that names a sheet, a column, a profile key or a vocabulary
+    value says so with a marker of fireaudit/checklist/names.py
+    (`Annotated[str, Column(of="sheet")]`); the loader checks every such name
+    against register.toml, so a county's typo stops the run."""
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str
+    status: Status
     message: str                       # message id in the catalogue
     params: dict[str, Any] = field(default_factory=dict)
     evidence: tuple[Evidence, ...] = ()
@@ -47,8 +53,20 @@ class CheckKind:
     params: type
 
 
-def outcome(status: str, message: str, evidence: list[Evidence] | tuple[Evidence, ...] = (), **params: Any) -> Outcome:
-    return Outcome(status, message, params, tuple(evidence))
+def outcome(status: Status, message: str, evidence: list[Evidence] | tuple[Evidence, ...] = (), *,
+            uses: tuple[str, ...] = (), **params: Any) -> Outcome:
+    return Outcome(status, message, params, tuple(evidence), uses)
+
+
+class MissingInput(Exception):
+    """A sheet, column or profile value the check needs is absent.
+
+    Raised from deep inside a check; the engine (audit.py) catches it once
+    and records `outcome`, the `unknown` that says what to add."""
+
+    def __init__(self, outcome: Outcome):
+        super().__init__(outcome.message)
+        self.outcome = outcome
 
 
 def missing_sheet(sheet: str) -> Outcome:
@@ -63,6 +81,12 @@ def missing_profile(ctx: "CheckContext", key: str) -> Outcome:
     return outcome(UNKNOWN, "common.missing_profile", [ctx.register.profile_evidence(key)], key=key)
 
 
+def need_column(table: Table, column: str) -> None:
+    """Raise MissingInput unless `table` has `column`."""
+    if not table.has(column):
+        raise MissingInput(missing_column(table, column))
+
+
 @dataclass
 class CheckContext:
     """The register, the period and the checklist a check runs against."""
@@ -75,19 +99,25 @@ class CheckContext:
     def table(self, name: str) -> Table | None:
         return self.register.table(name)
 
-    def need(self, sheet: str, *columns: str) -> Table | Outcome:
-        """The table if it has every column, else the `unknown` outcome that says what to add."""
+    def need(self, sheet: str, *columns: str) -> Table:
+        """The table with every column; else MissingInput, whose `unknown` says what to add."""
         return self.need_in(self.register, sheet, *columns)
 
-    def need_in(self, register: Register, sheet: str, *columns: str) -> Table | Outcome:
+    def need_in(self, register: Register, sheet: str, *columns: str) -> Table:
         """As `need`, for another register (the county's)."""
         table = register.table(sheet)
         if table is None:
-            return missing_sheet(sheet)
+            raise MissingInput(missing_sheet(sheet))
         for column in columns:
-            if not table.has(column):
-                return missing_column(table, column)
+            need_column(table, column)
         return table
+
+    def profile(self, key: str) -> Any:
+        """The profile's value for `key`; MissingInput when it is blank or absent."""
+        value = self.register.value(key)
+        if value is None:
+            raise MissingInput(missing_profile(self, key))
+        return value
 
     def window(self, name: str) -> tuple[date, date]:
         """`period`, `year`, or `months:N` (N months ending on the period's last day)."""

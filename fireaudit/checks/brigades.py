@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated
 
+from fireaudit.checklist.names import Vocab
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 
 SHEET = "消防队伍"
@@ -18,16 +19,12 @@ def township_brigades(ctx: CheckContext) -> list[int]:
 
 
 class BrigadePresentParams(Params):
-    vocab_fields: ClassVar[dict[str, str]] = {"types": "队伍类型"}
-
-    types: list[str]
+    types: list[Annotated[str, Vocab("队伍类型")]]
 
 
 def brigade_present(ctx: CheckContext, p: BrigadePresentParams) -> Outcome:
     """The township itself has at least one brigade of the accepted `types`."""
     table = ctx.need(SHEET, "队伍类型", "队伍名称")
-    if isinstance(table, Outcome):
-        return table
     own = set(township_brigades(ctx))
     kinds = table.column("队伍类型")
     names = table.column("队伍名称")

@@ -14,8 +14,6 @@ class BudgetPositiveParams(Params):
 def budget_positive(ctx: CheckContext, p: BudgetPositiveParams) -> Outcome:
     """The budget rows of the period's year add up to more than `min_total` 万元."""
     table = ctx.need(SHEET, "年度", "预算金额")
-    if isinstance(table, Outcome):
-        return table
     year = ctx.period.year
     rows = [(i, amount) for i, y, amount in table.records("年度", "预算金额") if y == year]
     total = round(sum(a or 0 for _, a in rows), 4)

@@ -14,8 +14,6 @@ class RectificationParams(Params):
 def campaign_rectification(ctx: CheckContext, p: RectificationParams) -> Outcome:
     """Every campaign active in the period that found hazards rectified at least `min_rate` of them."""
     table = ctx.need(SHEET, "开始日期", "发现隐患数", "整改隐患数")
-    if isinstance(table, Outcome):
-        return table
     start, end = ctx.period.start, ctx.period.end
     rated, below, evidence = 0, [], []
     for i, begun, ended, name, found, fixed in table.records("开始日期", "结束日期", "名称", "发现隐患数", "整改隐患数"):

@@ -5,13 +5,13 @@ the batch, and the previous quarter's batch JSON (for R22) when given."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from fireaudit.checks.base import FAIL, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, outcome
+from fireaudit.checklist.names import Vocab
+from fireaudit.checks.base import FAIL, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, Window, outcome
 from fireaudit.register.model import Register
+from fireaudit.status import Severity, Status
 from fireaudit.textnorm import norm
 
 
@@ -39,8 +39,6 @@ class CountyModelsParams(Params):
 def county_models(ctx: CheckContext, p: CountyModelsParams) -> Outcome:
     """R20: at least `min_count` 典型样板 recorded for the period's year."""
     table = ctx.need_in(_county(ctx).register, "典型样板", "年度", "名称")
-    if isinstance(table, Outcome):
-        return table
     hits = [i for i, year in table.records("年度") if year == ctx.period.year]
     params = dict(year=ctx.period.year, count=len(hits), min_count=p.min_count)
     if len(hits) >= p.min_count:
@@ -49,18 +47,14 @@ def county_models(ctx: CheckContext, p: CountyModelsParams) -> Outcome:
 
 
 class CountySupervisionParams(Params):
-    vocab_fields: ClassVar[dict[str, str]] = {"types": "督导类型"}
-
-    types: list[str]
-    window: str = "period"
+    types: list[Annotated[str, Vocab("督导类型")]]
+    window: Window = "period"
 
 
 def county_supervision(ctx: CheckContext, p: CountySupervisionParams) -> Outcome:
     """R21: this township had a 督导检查 or 季度考评 in the period; lists every township missed."""
     data = _county(ctx)
     table = ctx.need_in(data.register, "督导考评", "日期", "乡镇街道", "类型")
-    if isinstance(table, Outcome):
-        return table
     start, end = ctx.window(p.window)
     visited: list[tuple[int, Any]] = [(i, name) for i, day, name, kind in table.records("日期", "乡镇街道", "类型")
                                       if day is not None and start <= day <= end and kind in p.types]
@@ -74,9 +68,7 @@ def county_supervision(ctx: CheckContext, p: CountySupervisionParams) -> Outcome
 
 
 class CountySanctionsParams(Params):
-    vocab_fields: ClassVar[dict[str, str]] = {"types": "奖惩类型"}
-
-    types: list[str]
+    types: list[Annotated[str, Vocab("奖惩类型")]]
 
 
 def county_sanctions(ctx: CheckContext, p: CountySanctionsParams) -> Outcome:
@@ -91,13 +83,11 @@ def county_sanctions(ctx: CheckContext, p: CountySanctionsParams) -> Outcome:
     if previous is None:
         return outcome(PASS, "county_sanctions.not_in_baseline", [], pass_line=pass_line)
     critical = [c["id"] for r in previous.get("requirements", []) for c in r.get("checks", [])
-                if c.get("status") == "fail" and c.get("severity") == "critical"]
+                if c.get("status") == Status.FAIL and c.get("severity") == Severity.CRITICAL]
     score = previous.get("score", 0.0)
     if score >= pass_line and not critical:
         return outcome(PASS, "county_sanctions.not_required", [], score=score, pass_line=pass_line)
     table = ctx.need_in(data.register, "奖惩", "日期", "对象", "类型")
-    if isinstance(table, Outcome):
-        return table
     start, end = ctx.period.previous().start, ctx.period.end
     hits = [i for i, day, target, kind in table.records("日期", "对象", "类型")
             if kind in p.types and day is not None and start <= day <= end

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, missing_profile, outcome
+from typing import Annotated, Literal
+
+from fireaudit.checklist.names import Column, ProfileKey, Vocab
+from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 
 PEOPLE = "责任人"
 
 
 class ProfileDateParams(Params):
-    key: str
+    key: Annotated[str, ProfileKey()]
 
 
 def profile_date_by_end(ctx: CheckContext, p: ProfileDateParams) -> Outcome:
     """The profile's date `key` is given and not after the period's last day."""
-    value = ctx.register.value(p.key)
-    if value is None:
-        return missing_profile(ctx, p.key)
+    value = ctx.profile(p.key)
     evidence = [ctx.register.profile_evidence(p.key)]
     params = dict(key=p.key, date=value.isoformat(), end=ctx.period.end.isoformat())
     if value <= ctx.period.end:
@@ -24,17 +25,15 @@ def profile_date_by_end(ctx: CheckContext, p: ProfileDateParams) -> Outcome:
 
 
 class CertifiedPeopleParams(Params):
-    duty: str                  # 消防职责 of the people counted
-    certificate_column: str    # the column that must be filled (执法证号)
+    duty: Annotated[str, Vocab("消防职责")]                 # 消防职责 of the people counted
+    certificate_column: Annotated[str, Column(PEOPLE)]    # the column that must be filled (执法证号)
     min_count: int
-    unit: str = "township"     # "township": the township itself; "any"
+    unit: Literal["township", "any"] = "township"        # "township": the township itself; "any"
 
 
 def certified_people(ctx: CheckContext, p: CertifiedPeopleParams) -> Outcome:
     """At least `min_count` people with `duty` and a filled `certificate_column`."""
     table = ctx.need(PEOPLE, "消防职责", "姓名", p.certificate_column)
-    if isinstance(table, Outcome):
-        return table
     holders, lacking = [], []
     for i, duty, name, unit, certificate in table.records("消防职责", "姓名", "所属单位", p.certificate_column):
         if duty != p.duty or not name or (p.unit == "township" and not ctx.is_township_itself(unit)):

@@ -6,44 +6,41 @@ Settled readings). 企业专职消防队 is never the township's full-time briga
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fireaudit import grades
+from fireaudit.checklist.names import Column
 from fireaudit.checks.base import (
-    FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, missing_column, outcome,
+    FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, need_column, outcome,
 )
 from fireaudit.checks.brigades import SHEET, township_brigades
 from fireaudit.checks.records import RecordsInWindowParams, records_in_window
 
 
-def fulltime_brigades(ctx: CheckContext) -> list[int] | Outcome:
-    """Positions of the township's own full-time brigades, or the `unknown` outcome."""
+def fulltime_brigades(ctx: CheckContext) -> list[int]:
+    """Positions of the township's own full-time brigades (MissingInput without 消防队伍)."""
     table = ctx.need(SHEET, "队伍名称", "队伍类型")
-    if isinstance(table, Outcome):
-        return table
     full_time = set(grades.grade_data(ctx.checklist).grades.full_time)
     kinds = table.column("队伍类型")
     return [i for i in township_brigades(ctx) if kinds[i] in full_time]
 
 
-def fulltime_or_outcome(ctx: CheckContext) -> list[int] | Outcome:
-    """The full-time brigades, or the outcome to return without them: `unknown` or `na` (none)."""
-    positions = fulltime_brigades(ctx)
-    if not isinstance(positions, Outcome) and not positions:
-        return outcome(NA, "fulltime.none")
-    return positions
+def no_fulltime() -> Outcome:
+    """`na`: the township has no full-time brigade of its own."""
+    return outcome(NA, "fulltime.none")
 
 
 class FulltimeYesParams(Params):
-    column: str
+    column: Annotated[str, Column(SHEET)]
 
 
 def fulltime_brigades_yes(ctx: CheckContext, p: FulltimeYesParams) -> Outcome:
     """Every full-time brigade of the township has `column` = 是."""
-    positions = fulltime_or_outcome(ctx)
-    if isinstance(positions, Outcome):
-        return positions
+    positions = fulltime_brigades(ctx)
+    if not positions:
+        return no_fulltime()
     table = ctx.table(SHEET)
-    if not table.has(p.column):
-        return missing_column(table, p.column)
+    need_column(table, p.column)
     names, values = table.column("队伍名称"), table.column(p.column)
     no = [i for i in positions if values[i] is False]
     blank = [i for i in positions if values[i] is None]
@@ -59,8 +56,7 @@ def fulltime_brigades_yes(ctx: CheckContext, p: FulltimeYesParams) -> Outcome:
 
 def fulltime_records_in_window(ctx: CheckContext, p: RecordsInWindowParams) -> Outcome:
     """As records_in_window, but only when the township has a full-time brigade."""
-    positions = fulltime_or_outcome(ctx)
-    return positions if isinstance(positions, Outcome) else records_in_window(ctx, p)
+    return records_in_window(ctx, p) if fulltime_brigades(ctx) else no_fulltime()
 
 
 KINDS: dict[str, CheckKind] = {

@@ -5,6 +5,9 @@ units (`金额（元）`) and value units (`5000元`) before any check sees them
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fireaudit.checklist.names import Column, Vocab
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 from fireaudit.checks.brigades import SHEET as BRIGADES, township_brigades
 from fireaudit.register.model import Evidence
@@ -18,14 +21,12 @@ def _money(value: float) -> float:
 
 
 class InFiscalBudgetParams(Params):
-    column: str = "纳入财政预算"
+    column: Annotated[str, Column(SHEET)] = "纳入财政预算"
 
 
 def budget_in_fiscal(ctx: CheckContext, p: InFiscalBudgetParams) -> Outcome:
     """The period's year has budget rows, and each is 纳入财政预算 = 是."""
     table = ctx.need(SHEET, "年度", p.column)
-    if isinstance(table, Outcome):
-        return table
     year = ctx.period.year
     rows = [(i, flag, subject) for i, y, flag, subject in table.records("年度", p.column, "科目") if y == year]
     if not rows:
@@ -39,15 +40,14 @@ def budget_in_fiscal(ctx: CheckContext, p: InFiscalBudgetParams) -> Outcome:
 
 
 class CategoriesParams(Params):
-    always: list[str]                         # 科目 every township budgets
-    per_brigade_type: dict[str, str] = {}     # 队伍类型 of the township's own brigade -> 科目 it needs
+    always: list[Annotated[str, Vocab("经费科目")]]     # 科目 every township budgets
+    # 队伍类型 of the township's own brigade -> 科目 it needs
+    per_brigade_type: dict[Annotated[str, Vocab("队伍类型")], Annotated[str, Vocab("经费科目")]] = {}
 
 
 def budget_categories(ctx: CheckContext, p: CategoriesParams) -> Outcome:
     """The year's budget covers the plan's categories, one per brigade kind the township has."""
     table = ctx.need(SHEET, "年度", "科目", "预算金额")
-    if isinstance(table, Outcome):
-        return table
     required: dict[str, list[Evidence]] = {c: [] for c in p.always}
     brigades = ctx.table(BRIGADES)
     if p.per_brigade_type and brigades is not None and brigades.has("队伍类型"):
@@ -74,8 +74,6 @@ class ArrivalParams(Params):
 def budget_arrival(ctx: CheckContext, p: ArrivalParams) -> Outcome:
     """Money arrived (到位) keeps pace with the year: at least budget × elapsed share at the period's end."""
     table = ctx.need(SHEET, "年度", "预算金额", "到位金额")
-    if isinstance(table, Outcome):
-        return table
     year = ctx.period.year
     rows = [(i, budget or 0.0, arrived or 0.0) for i, y, budget, arrived in table.records("年度", "预算金额", "到位金额")
             if y == year]

@@ -8,12 +8,14 @@ confidence (or that the county's config set it)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fireaudit import grades
+from fireaudit.checklist.names import Vocab
 from fireaudit.checks.base import (
-    FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, missing_column, missing_sheet, outcome,
+    FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, MissingInput, Outcome, Params, missing_column, missing_sheet,
+    need_column, outcome,
 )
 from fireaudit.checks.brigades import SHEET, township_brigades
 from fireaudit.i18n import Phrase
@@ -220,7 +222,7 @@ def applies(table: Table, brigade: Brigade, item: str) -> bool:
 
 
 def missing_input(ctx: CheckContext, table: Table, item: str) -> Outcome | None:
-    """The `unknown` outcome when a column or sheet the item needs is absent."""
+    """The `unknown` outcome when a column or sheet the item needs is absent (`fireaudit grade` shows it)."""
     columns, needs_members = NEEDS[item]
     for column in columns:
         if not table.has(column):
@@ -263,8 +265,6 @@ class GradeMinimumParams(Params):
 def grade_minimum(ctx: CheckContext, p: GradeMinimumParams) -> Outcome:
     """Every 一级/二级/志愿 brigade of the township meets `item` for the grade it declares."""
     table = ctx.need(SHEET, "队伍名称", "队伍类型")
-    if isinstance(table, Outcome):
-        return table
     label = Phrase(f"gbt_item.{p.item}")
     brigades = [b for b in graded_brigades(ctx, table)
                 if grades.minimum(ctx.checklist, b.grade, p.item) is not None and applies(table, b, p.item)]
@@ -272,22 +272,21 @@ def grade_minimum(ctx: CheckContext, p: GradeMinimumParams) -> Outcome:
         return outcome(NA, "grade_minimum.none", item=label)
     gap = missing_input(ctx, table, p.item)
     if gap is not None:
-        return gap
+        raise MissingInput(gap)
     results = [r for r in (evaluate_item(ctx, table, b, p.item) for b in brigades) if r is not None]
     uses = tuple(r.key for r in results)
     for status in (FAIL, UNKNOWN):
         hits = [r for r in results if r.status == status]
         if hits:
-            found = outcome(status, f"grade_minimum.{status}", [e for r in hits for e in r.evidence],
-                            item=label, findings=[r.phrase for r in hits])
-            return replace(found, uses=uses)
-    found = outcome(PASS, "grade_minimum.pass", [e for r in results for e in r.evidence[:1]],
-                    item=label, findings=[r.phrase for r in results])
-    return replace(found, uses=uses)
+            return outcome(status, f"grade_minimum.{status}", [e for r in hits for e in r.evidence], uses=uses,
+                           item=label, findings=[r.phrase for r in hits])
+    return outcome(PASS, "grade_minimum.pass", [e for r in results for e in r.evidence[:1]], uses=uses,
+                   item=label, findings=[r.phrase for r in results])
 
 
 class RequiredGradeParams(Params):
-    acceptance_required_for: list[str] = []   # these types must have 验收日期 to count
+    # these types must have 验收日期 to count
+    acceptance_required_for: list[Annotated[str, Vocab("队伍类型")]] = []
     on_duty_required: bool = True             # 投入执勤日期 on or before the period's end
 
 
@@ -301,8 +300,6 @@ def required_grade_met(ctx: CheckContext, p: RequiredGradeParams) -> Outcome:
     if required.grade is None:
         return outcome(NA, "required_grade_met.street", [register.profile_evidence("类型")], rule=rule)
     table = ctx.need(SHEET, "队伍名称", "队伍类型")
-    if isinstance(table, Outcome):
-        return table
     data = grades.grade_data(ctx.checklist)
     own = township_brigades(ctx)
     names, kinds = table.column("队伍名称"), table.column("队伍类型")
@@ -312,7 +309,7 @@ def required_grade_met(ctx: CheckContext, p: RequiredGradeParams) -> Outcome:
     if not candidates:
         evidence = [table.cell(i, "队伍类型") for i in own] or [table.header("队伍类型")]
         found = [f"{names[i]}（{kinds[i]}）" for i in own if kinds[i]] or [Phrase("check.required_grade_met.nothing")]
-        return replace(outcome(FAIL, "required_grade_met.none", evidence, found=found, **params), uses=uses)
+        return outcome(FAIL, "required_grade_met.none", evidence, uses=uses, found=found, **params)
     end = ctx.period.end
     blockers: list[Phrase] = []
     evidence: list[Evidence] = []
@@ -323,19 +320,18 @@ def required_grade_met(ctx: CheckContext, p: RequiredGradeParams) -> Outcome:
         for column, problem, required in dated_steps:   # each step must be dated by the period's end
             if not required:
                 continue
-            if not table.has(column):
-                return missing_column(table, column)
+            need_column(table, column)
             day = table.column(column)[i]
             if day is None or day > end:
                 problems.append(Phrase(f"check.required_grade_met.{problem}"))
                 evidence.append(table.cell(i, column))
         if not problems:
-            return replace(outcome(PASS, "required_grade_met.pass", [table.cell(i, "队伍类型")],
-                                   brigade=names[i], grade=kinds[i], **params), uses=uses)
+            return outcome(PASS, "required_grade_met.pass", [table.cell(i, "队伍类型")], uses=uses,
+                           brigade=names[i], grade=kinds[i], **params)
         blockers.append(Phrase("check.required_grade_met.blocked",
                                {"brigade": names[i], "grade": kinds[i], "problems": problems}))
-    return replace(outcome(FAIL, "required_grade_met.not_ready", evidence, blocked=blockers, end=end.isoformat(),
-                           **params), uses=uses)
+    return outcome(FAIL, "required_grade_met.not_ready", evidence, uses=uses, blocked=blockers, end=end.isoformat(),
+                   **params)
 
 
 def rule_phrase(required: grades.RequiredGrade) -> Phrase:
@@ -363,16 +359,16 @@ def grade_criteria(ctx: CheckContext, p: GradeCriteriaParams) -> Outcome:
     if required.suggests_higher:
         fired = [criterion_phrase(data, k, register.value(data.criteria[k].key)) for k in required.suggestion.fired]
         evidence = [register.profile_evidence(data.criteria[k].key) for k in required.suggestion.fired]
-        return replace(outcome(FAIL, "grade_criteria.higher", evidence, suggested=required.suggestion.grade,
-                               criteria=fired, **params), uses=uses)
+        return outcome(FAIL, "grade_criteria.higher", evidence, uses=uses, suggested=required.suggestion.grade,
+                       criteria=fired, **params)
     could_raise = [c.key for c in data.criteria.values()
                    if c.key in required.suggestion.missing and c.grade in required.higher_than_required]
     keys = list(dict.fromkeys(could_raise))
     if keys:
-        return replace(outcome(UNKNOWN, "grade_criteria.missing", [register.profile_evidence(k) for k in keys],
-                               keys=keys, **params), uses=uses)
-    return replace(outcome(PASS, "grade_criteria.consistent", [], suggested=required.suggestion.grade or
-                           Phrase("check.grade_criteria.no_grade"), **params), uses=uses)
+        return outcome(UNKNOWN, "grade_criteria.missing", [register.profile_evidence(k) for k in keys], uses=uses,
+                       keys=keys, **params)
+    return outcome(PASS, "grade_criteria.consistent", [], uses=uses, suggested=required.suggestion.grade or
+                   Phrase("check.grade_criteria.no_grade"), **params)
 
 
 def criterion_phrase(data: grades.GradeData, key: str, value: Any) -> Phrase:
@@ -389,14 +385,10 @@ class MemberCountParams(Params):
 def member_count_matches(ctx: CheckContext, p: MemberCountParams) -> Outcome:
     """Advisory: each graded brigade's 队员人数 equals its rows in 队员 (REQUIREMENTS.md, GB/T minimums)."""
     table = ctx.need(SHEET, "队伍名称", "队伍类型", "队员人数")
-    if isinstance(table, Outcome):
-        return table
     brigades = graded_brigades(ctx, table)
     if not brigades:
         return outcome(NA, "member_count_matches.none")
     members = ctx.need(MEMBERS, "所属队伍")
-    if isinstance(members, Outcome):
-        return members
     mismatched, evidence = [], []
     for b in brigades:
         declared, listed = table.column("队员人数")[b.position], len(members_of(members, b.name))

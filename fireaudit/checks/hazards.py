@@ -8,9 +8,10 @@ a hazard whose date could not be read is a register error and is left out."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fireaudit.annex import Match, router_of
+from fireaudit.checklist.names import Vocab
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 from fireaudit.register.model import Evidence, Table
 
@@ -32,15 +33,13 @@ def _listed(items: list[str], limit: int) -> dict[str, Any]:
 
 
 class ReferralPresentParams(Params):
-    statuses: list[str]                  # the statuses that must be referred (拒不整改)
+    statuses: list[Annotated[str, Vocab("整改状态")]]            # the statuses that must be referred (拒不整改)
     max_listed: int = 20                 # items named in the message; evidence names all
 
 
 def hazard_referral_present(ctx: CheckContext, p: ReferralPresentParams) -> Outcome:
     """Every refused hazard has a 移送部门 and a 移送日期."""
     table = ctx.need(SHEET, "检查日期", "整改状态", "移送部门", "移送日期")
-    if isinstance(table, Outcome):
-        return table
     in_scope = _dated_by_end(table, ctx.period.end)
     statuses = set(p.statuses)
     refused, lacking, evidence = 0, [], []
@@ -71,8 +70,6 @@ def _category_label(matches: tuple[Match, ...]) -> str:
 def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -> Outcome:
     """Every referred hazard went to the annex's department(s) for its category (inferred when blank)."""
     table = ctx.need(SHEET, "检查日期", "移送部门", "隐患描述")
-    if isinstance(table, Outcome):
-        return table
     router = router_of(ctx.checklist)
     in_scope = _dated_by_end(table, ctx.period.end)
     wrong, inferred, undetermined, other = [], [], [], []
@@ -116,16 +113,14 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
 
 
 class OverdueParams(Params):
-    open_statuses: list[str]             # 整改中: overdue once the deadline has passed
-    overdue_statuses: list[str]          # 逾期未改: overdue as declared
+    open_statuses: list[Annotated[str, Vocab("整改状态")]]       # 整改中: overdue once the deadline has passed
+    overdue_statuses: list[Annotated[str, Vocab("整改状态")]]    # 逾期未改: overdue as declared
     max_listed: int = 20
 
 
 def hazards_overdue(ctx: CheckContext, p: OverdueParams) -> Outcome:
     """No hazard still open after its 整改期限 (by the period's last day)."""
     table = ctx.need(SHEET, "检查日期", "整改状态", "整改期限")
-    if isinstance(table, Outcome):
-        return table
     end = ctx.period.end
     in_scope = _dated_by_end(table, end)
     open_statuses, overdue_statuses = set(p.open_statuses), set(p.overdue_statuses)

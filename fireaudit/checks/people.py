@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, Literal
 
+from fireaudit.checklist.names import Vocab
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 from fireaudit.register.model import Evidence
 
@@ -11,17 +12,13 @@ SHEET = "责任人"
 
 
 class RolesNamedParams(Params):
-    vocab_fields: ClassVar[dict[str, str]] = {"duties": "消防职责"}
-
-    duties: list[str]
-    unit: str = "township"   # "township": the township itself; "any": any unit
+    duties: list[Annotated[str, Vocab("消防职责")]]
+    unit: Literal["township", "any"] = "township"   # "township": the township itself; "any": any unit
 
 
 def roles_named(ctx: CheckContext, p: RolesNamedParams) -> Outcome:
     """Each duty in `duties` has at least one person of the township itself (or any unit)."""
     table = ctx.need(SHEET, "消防职责", "姓名")
-    if isinstance(table, Outcome):
-        return table
     has_unit = table.has("所属单位")
     found: dict[str, list[Evidence]] = {d: [] for d in p.duties}
     elsewhere: dict[str, list[Evidence]] = {d: [] for d in p.duties}
@@ -42,9 +39,7 @@ def roles_named(ctx: CheckContext, p: RolesNamedParams) -> Outcome:
 
 
 class RoleTitleParams(Params):
-    vocab_fields: ClassVar[dict[str, str]] = {"duty": "消防职责"}
-
-    duty: str
+    duty: Annotated[str, Vocab("消防职责")]
     title_keywords: list[str]
     deputy_marker: str = "副"
 
@@ -52,8 +47,6 @@ class RoleTitleParams(Params):
 def role_title(ctx: CheckContext, p: RoleTitleParams) -> Outcome:
     """The holder of `duty` has a 职务 naming a head (书记/乡长/镇长/主任), not a deputy."""
     table = ctx.need(SHEET, "消防职责", "职务")
-    if isinstance(table, Outcome):
-        return table
     from fireaudit.textnorm import split_list
 
     separators = ctx.checklist.register.reader.list_separators

@@ -6,8 +6,12 @@ clerk can act on the report line by line."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fireaudit.checks.base import FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, outcome
+from fireaudit.checklist.names import Column, Vocab
+from fireaudit.checks.base import (
+    FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, MissingInput, Outcome, Params, Window, outcome,
+)
 from fireaudit.i18n import Phrase, message_key
 from fireaudit.register.model import Evidence
 
@@ -15,9 +19,9 @@ PEOPLE, MEMBERS = "责任人", "队员"
 
 
 class TrainingRecentParams(Params):
-    window: str = "months:12"
-    duties: list[str] = []               # 责任人 rows with one of these 消防职责 must be trained
-    member_categories: list[str] = []    # and 队员 rows of these 人员类别
+    window: Window = "months:12"
+    duties: list[Annotated[str, Vocab("消防职责")]] = []              # 责任人 rows with these 消防职责 must be trained
+    member_categories: list[Annotated[str, Vocab("人员类别")]] = []   # and 队员 rows of these 人员类别
 
 
 def training_recent(ctx: CheckContext, p: TrainingRecentParams) -> Outcome:
@@ -34,9 +38,10 @@ def training_recent(ctx: CheckContext, p: TrainingRecentParams) -> Outcome:
     for sheet, role_column, roles in parts:
         if not roles:
             continue
-        table = ctx.need(sheet, "姓名", role_column, "最近培训日期")
-        if isinstance(table, Outcome):
-            gaps.append(table)
+        try:
+            table = ctx.need(sheet, "姓名", role_column, "最近培训日期")
+        except MissingInput as missing:        # this part is unknown; the other is still judged
+            gaps.append(missing.outcome)
             continue
         for i, name, role, trained in table.records("姓名", role_column, "最近培训日期"):
             if not name or role not in roles:
@@ -58,14 +63,12 @@ def training_recent(ctx: CheckContext, p: TrainingRecentParams) -> Outcome:
 
 
 class QualifiedPresentParams(Params):
-    qualifications: list[str]
+    qualifications: list[Annotated[str, Vocab("职业资格")]]
 
 
 def qualified_present(ctx: CheckContext, p: QualifiedPresentParams) -> Outcome:
     """At least one brigade member holds one of `qualifications` (plan: 鼓励考取)."""
     table = ctx.need(MEMBERS, "姓名", "职业资格")
-    if isinstance(table, Outcome):
-        return table
     hits = [(i, name, q) for i, name, q in table.records("姓名", "职业资格") if name and q in p.qualifications]
     if hits:
         return outcome(PASS, "qualified_present.pass", [table.cell(i, "职业资格") for i, _, _ in hits[:5]],
@@ -74,8 +77,8 @@ def qualified_present(ctx: CheckContext, p: QualifiedPresentParams) -> Outcome:
 
 
 class InsuranceParams(Params):
-    categories: list[str]        # 人员类别 covered
-    insurances: list[str]        # yes/no columns each of them must have
+    categories: list[Annotated[str, Vocab("人员类别")]]        # 人员类别 covered
+    insurances: list[Annotated[str, Column(MEMBERS)]]          # yes/no columns each of them must have
 
 
 def insurance_complete(ctx: CheckContext, p: InsuranceParams) -> Outcome:
@@ -83,14 +86,10 @@ def insurance_complete(ctx: CheckContext, p: InsuranceParams) -> Outcome:
 
     `na` when 队员 lists nobody of those categories, `unknown` when 队员 is missing."""
     table = ctx.need(MEMBERS, "姓名", "人员类别")
-    if isinstance(table, Outcome):
-        return table
     people = [(i, name) for i, name, kind in table.records("姓名", "人员类别") if name and kind in p.categories]
     if not people:
         return outcome(NA, "insurance_complete.nobody", categories=p.categories)
     table = ctx.need(MEMBERS, *p.insurances)
-    if isinstance(table, Outcome):
-        return table
     lacking: list[Phrase] = []
     evidence: list[Evidence] = []
     for i, name in people:

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Annotated
 
+import msgspec
+
+from fireaudit.checklist.names import Column, ColumnValues, Sheet, Vocab
 from fireaudit.checks.base import FAIL, NA, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 from fireaudit.textnorm import norm, split_list
 
+# period | year | months:N, or month:M (month M of the period's year)
+RecordsWindow = Annotated[str, msgspec.Meta(pattern=r"^(period|year|months:[1-9][0-9]*|month:([1-9]|1[0-2]))$")]
+
 
 class RecordsInWindowParams(Params):
-    sheet: str
-    date_column: str
-    window: str = "period"                  # period | year | months:N | month:M (month M of the period's year)
+    sheet: Annotated[str, Sheet()]
+    date_column: Annotated[str, Column(of="sheet")]
+    window: RecordsWindow = "period"
     min_count: int = 1
-    match: dict[str, list[str]] = {}        # column -> accepted values
+    match: Annotated[dict[str, list[str]], ColumnValues(of="sheet")] = {}   # column -> accepted values
     organised_by_village: bool = False      # 组织单位 must be a village/community of 村社区
-    end_column: str | None = None           # records with a start and an end: counted when they overlap the window
+    # records with a start and an end: counted when they overlap the window
+    end_column: Annotated[str | None, Column(of="sheet")] = None
     quarters: list[int] = []                # the check applies only in these quarters (else na); empty = all
-    by_duty: str | None = None              # `person_column` must name a 责任人 holding this 消防职责
-    person_column: str = "检查人"
+    # `person_column` must name a 责任人 holding this 消防职责
+    by_duty: Annotated[str | None, Vocab("消防职责")] = None
+    person_column: Annotated[str, Column(of="sheet", when="by_duty")] = "检查人"
 
 
 def _window(ctx: CheckContext, name: str) -> tuple[date, date]:
@@ -31,10 +40,8 @@ def _window(ctx: CheckContext, name: str) -> tuple[date, date]:
     return ctx.window(name)
 
 
-def _duty_holders(ctx: CheckContext, duty: str) -> set[str] | Outcome:
+def _duty_holders(ctx: CheckContext, duty: str) -> set[str]:
     people = ctx.need("责任人", "姓名", "消防职责")
-    if isinstance(people, Outcome):
-        return people
     return {norm(name) for _, name, held in people.records("姓名", "消防职责") if name and held == duty}
 
 
@@ -49,18 +56,9 @@ def records_in_window(ctx: CheckContext, p: RecordsInWindowParams) -> Outcome:
     if p.by_duty:
         columns.append(p.person_column)
     table = ctx.need(p.sheet, *columns)
-    if isinstance(table, Outcome):
-        return table
     if p.organised_by_village:
-        villages = ctx.need("村社区", "名称")
-        if isinstance(villages, Outcome):
-            return villages
-    holders: set[str] | None = None
-    if p.by_duty:
-        found = _duty_holders(ctx, p.by_duty)
-        if isinstance(found, Outcome):
-            return found
-        holders = found
+        ctx.need("村社区", "名称")
+    holders = _duty_holders(ctx, p.by_duty) if p.by_duty else None
     separators = ctx.checklist.register.reader.list_separators
     start, end = _window(ctx, p.window)
     dates = table.column(p.date_column)

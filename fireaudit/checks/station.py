@@ -5,21 +5,22 @@ the station (REQUIREMENTS.md, Settled readings), `unknown` when that key is blan
 
 from __future__ import annotations
 
-from fireaudit.checks.base import FAIL, NA, PASS, CheckContext, CheckKind, Outcome, Params, missing_profile, outcome
+from typing import Annotated, Literal
+
+from fireaudit.checklist.names import ProfileKey, ProfileValue, Vocab
+from fireaudit.checks.base import FAIL, NA, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 from fireaudit.checks.people import RolesNamedParams, roles_named
 from fireaudit.textnorm import norm
 
 
 class StationParams(Params):
-    institutions_key: str = "承担消防工作职责机构"
-    station: str = "消防工作站"
+    institutions_key: Annotated[str, ProfileKey()] = "承担消防工作职责机构"
+    station: Annotated[str, ProfileValue(of="institutions_key")] = "消防工作站"
 
 
 def station_absent(ctx: CheckContext, p: StationParams) -> Outcome | None:
-    """The `na`/`unknown` outcome when there is no station to check, else None."""
-    listed = ctx.register.value(p.institutions_key)
-    if listed is None:
-        return missing_profile(ctx, p.institutions_key)
+    """The `na` outcome when there is no station to check, else None (MissingInput when the key is blank)."""
+    listed = ctx.profile(p.institutions_key)
     if p.station not in listed:
         return outcome(NA, "station.absent", [ctx.register.profile_evidence(p.institutions_key)],
                        key=p.institutions_key, station=p.station)
@@ -27,8 +28,8 @@ def station_absent(ctx: CheckContext, p: StationParams) -> Outcome | None:
 
 
 class StationRolesParams(StationParams):
-    duties: list[str] = []
-    unit: str = "township"
+    duties: list[Annotated[str, Vocab("消防职责")]] = []
+    unit: Literal["township", "any"] = "township"
 
 
 def station_roles_named(ctx: CheckContext, p: StationRolesParams) -> Outcome:
@@ -37,7 +38,7 @@ def station_roles_named(ctx: CheckContext, p: StationRolesParams) -> Outcome:
 
 
 class StationProfileParams(StationParams):
-    key: str = "消防工作站办公场所"
+    key: Annotated[str, ProfileKey()] = "消防工作站办公场所"
     none_words: list[str] = []      # values that say "none" (无, 暂无 …)
 
 
@@ -46,9 +47,7 @@ def station_profile_given(ctx: CheckContext, p: StationProfileParams) -> Outcome
     absent = station_absent(ctx, p)
     if absent is not None:
         return absent
-    value = ctx.register.value(p.key)
-    if value is None:
-        return missing_profile(ctx, p.key)
+    value = ctx.profile(p.key)
     evidence = [ctx.register.profile_evidence(p.key)]
     if norm(str(value)) in {norm(w) for w in p.none_words}:
         return outcome(FAIL, "station_profile_given.none", evidence, key=p.key, value=str(value))

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, missing_column, outcome
+from fireaudit.checklist.names import Column, Vocab
+from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, need_column, outcome
 from fireaudit.textnorm import norm
 
 SHEET = "村社区"
 
 
 class VillageCoverageParams(Params):
-    column: str
-    duty: str | None = None        # a 责任人 row of the village with this 消防职责 counts too
+    column: Annotated[str, Column(SHEET)]
+    # a 责任人 row of the village with this 消防职责 counts too
+    duty: Annotated[str | None, Vocab("消防职责")] = None
     min_share: float = 1.0
-    village_types: list[str] = []  # only these 类型 (村/社区); empty = all
+    village_types: list[Annotated[str, Vocab("村社区类型")]] = []   # only these 类型 (村/社区); empty = all
     min_value: float = 1.0         # for count columns: the least count that covers
-    alt_columns: list[str] = []    # any of these covering counts as well (消防水源 or 市政消火栓数量)
+    # any of these covering counts as well (消防水源 or 市政消火栓数量)
+    alt_columns: list[Annotated[str, Column(SHEET)]] = []
 
 
 def _covers(value: Any, min_value: float) -> bool:
@@ -30,8 +33,6 @@ def _covers(value: Any, min_value: float) -> bool:
 def village_coverage(ctx: CheckContext, p: VillageCoverageParams) -> Outcome:
     """The share of villages/communities with `column` (or a `duty` holder) is at least `min_share`."""
     table = ctx.need(SHEET, "名称")
-    if isinstance(table, Outcome):
-        return table
     has_column = table.has(p.column)
     alternatives = [c for c in p.alt_columns if table.has(c)]
     people_cover: set[str] = set()
@@ -43,9 +44,9 @@ def village_coverage(ctx: CheckContext, p: VillageCoverageParams) -> Outcome:
                 if village:
                     people_cover.add(village)
     if not has_column and not people_cover and not alternatives:
-        return missing_column(table, p.column)
-    if p.village_types and not table.has("类型"):
-        return missing_column(table, "类型")
+        need_column(table, p.column)
+    if p.village_types:
+        need_column(table, "类型")
 
     total, lacking = 0, []
     for i, name, kind, value, *others in table.records("名称", "类型", p.column, *alternatives):

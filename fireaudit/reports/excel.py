@@ -13,12 +13,13 @@ from typing import Any
 
 from fireaudit.i18n import t
 from fireaudit.result import AuditRun, TownshipAudit
+from fireaudit.status import Status
 
 FONT_NAME = "等线"             # DengXian: Office's default CJK font; LibreOffice falls back gracefully
 MAX_CELL_CHARS = 32767         # Excel's limit per cell
 MAX_WIDTH, MIN_WIDTH = 60, 8   # column widths, in characters
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-STATUS_FILL = {"pass": "C6EFCE", "partial": "FFEB9C", "fail": "FFC7CE", "unknown": "E4DFEC", "na": "EDEDED"}
+STATUS_FILL = {s: s.fill for s in Status}   # old name of Status.fill
 HEADER_FILL = "D9E1F2"
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 

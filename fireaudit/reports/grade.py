@@ -15,7 +15,7 @@ from rich.table import Table
 
 from fireaudit import grades
 from fireaudit.checklist import Checklist
-from fireaudit.checks.base import CheckContext, Outcome
+from fireaudit.checks.base import CheckContext, MissingInput
 from fireaudit.checks.brigades import SHEET, township_brigades
 from fireaudit.checks.grade import (
     Brigade, RequiredGradeParams, evaluate_item, graded_brigades, missing_input, required_grade_met, rule_phrase,
@@ -23,8 +23,9 @@ from fireaudit.checks.grade import (
 from fireaudit.i18n import Phrase, fmt_value, t
 from fireaudit.i18n import message_text
 from fireaudit.reports.terminal import STATUS_STYLE
+from fireaudit.status import Status
 
-STATUS_KEY = {"pass": "grade.met", "fail": "grade.missed", "unknown": "grade.unknown"}
+STATUS_KEY = {Status.PASS: "grade.met", Status.FAIL: "grade.missed", Status.UNKNOWN: "grade.unknown"}
 
 
 def infer_kind(checklist: Checklist, township: str | None) -> str | None:
@@ -71,12 +72,17 @@ def print_required(console: Console, checklist: Checklist, lang: str, county: st
 
 def print_brigades(console: Console, ctx: CheckContext, lang: str) -> None:
     """R07.1's verdict, then every brigade of the township against its declared grade's minimums."""
-    verdict = required_grade_met(ctx, ctx.checklist.params.get("R07.1") or RequiredGradeParams())
+    try:
+        verdict = required_grade_met(ctx, ctx.checklist.params.get("R07.1") or RequiredGradeParams())
+    except MissingInput as missing:
+        verdict = missing.outcome
     style = STATUS_STYLE.get(verdict.status, "")
     console.print(f"[{style}]{escape(message_text(verdict.message, verdict.params, lang))}[/]", soft_wrap=True)
-    table = ctx.need(SHEET, "队伍名称", "队伍类型")
-    if isinstance(table, Outcome):
-        console.print(message_text(table.message, table.params, lang), soft_wrap=True, markup=False)
+    try:
+        table = ctx.need(SHEET, "队伍名称", "队伍类型")
+    except MissingInput as missing:
+        console.print(message_text(missing.outcome.message, missing.outcome.params, lang), soft_wrap=True,
+                      markup=False)
         return
     graded = graded_brigades(ctx, table)
     console.print(t(lang, "grade.brigades") if graded else t(lang, "grade.no_brigades"), markup=False)

@@ -9,6 +9,7 @@ from typing import Any
 
 from fireaudit.i18n import message_text, t
 from fireaudit.result import AuditRun, CheckResult, TownshipAudit
+from fireaudit.status import Status
 
 JSON_LANG = "zh"
 
@@ -45,7 +46,7 @@ def township_json(audit: TownshipAudit) -> dict[str, Any]:
                 "id": r.id,
                 "status": r.status,
                 "severity": r.severity,
-                **({} if r.checks else {"message": t(JSON_LANG, "common.pending") if r.status == "unknown" else ""}),
+                **({} if r.checks else {"message": t(JSON_LANG, "common.pending") if r.status == Status.UNKNOWN else ""}),
                 "checks": [check_json(c) for c in r.checks],
             }
             for r in audit.requirements

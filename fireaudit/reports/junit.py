@@ -6,17 +6,16 @@ register errors are one more testcase; an unreadable file is an errored suite.""
 from __future__ import annotations
 
 from fireaudit.checklist import Checklist
-from fireaudit.checklist.models import SEVERITY_ORDER
-from fireaudit.gate import REGISTER_ERROR_SEVERITY
+from fireaudit.gate import REGISTER_ERROR_SEVERITY, fails_gate, gate
 from fireaudit.i18n import t
 from fireaudit.i18n import message_text
 from fireaudit.result import AuditRun, TownshipAudit
+from fireaudit.status import Status
 
 
 def _suite(run: AuditRun, audit: TownshipAudit, checklist: Checklist, fail_on: str, lang: str):
     from junitparser import Failure, Skipped, TestCase, TestSuite
 
-    floor = SEVERITY_ORDER.get(fail_on, 99)
     suite = TestSuite(f"{audit.county or ''}{audit.township or ''} {audit.period}")
     suite.add_property("file", audit.file)
     suite.add_property("score", str(audit.score))
@@ -24,20 +23,20 @@ def _suite(run: AuditRun, audit: TownshipAudit, checklist: Checklist, fail_on: s
     for result in audit.requirements:
         spec = checklist.requirement_by_id[result.id]
         case = TestCase(f"{result.id} {spec.title(lang)}", classname=f"{audit.county or ''}{audit.township or ''}")
-        gaps = [c for c in result.checks if c.is_gap and SEVERITY_ORDER[c.severity] >= floor]
-        if result.status == "na":
-            case.result = [Skipped(t(lang, "status.na"))]
+        gaps = [c for c in result.checks if fails_gate(c, fail_on)]
+        if result.status == Status.NA:
+            case.result = [Skipped(t(lang, Status.NA.key))]
         elif gaps:
-            failure = Failure(f"{result.id} {t(lang, f'status.{result.status}')}: {len(gaps)}", f"{gaps[0].severity}")
+            failure = Failure(f"{result.id} {t(lang, Status(result.status).key)}: {len(gaps)}", f"{gaps[0].severity}")
             failure.text = "\n".join(
                 f"{c.id} [{c.severity}] {c.status} {', '.join(e.ref() for e in c.evidence)}: "
                 f"{message_text(c.message, c.params, lang)}" for c in gaps)
             case.result = [failure]
         suite.add_testcase(case)
-    errors = audit.register_errors if SEVERITY_ORDER[REGISTER_ERROR_SEVERITY] >= floor else ()
+    errors = gate(audit, fail_on).register_errors
     case = TestCase(t(lang, "ui.register_errors"), classname=f"{audit.county or ''}{audit.township or ''}")
     if errors:
-        failure = Failure(t(lang, "ui.register_errors_count", count=len(errors)), REGISTER_ERROR_SEVERITY)
+        failure = Failure(t(lang, "ui.register_errors_count", count=len(errors)), REGISTER_ERROR_SEVERITY.value)
         failure.text = "\n".join(f"{e.ref()} {t(lang, 'register.' + e.code, value=e.value, expected=e.expected)}"
                                  for e in errors)
         case.result = [failure]

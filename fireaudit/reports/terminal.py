@@ -8,8 +8,9 @@ from rich.table import Table
 from fireaudit.checklist import Checklist
 from fireaudit.i18n import message_text, severity_label, status_label, t
 from fireaudit.result import AuditRun, TownshipAudit
+from fireaudit.status import Status
 
-STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "bold red", "unknown": "magenta", "na": "dim"}
+STATUS_STYLE = {s: s.style for s in Status}   # old name of Status.style
 
 
 def summary_table(audit: TownshipAudit, checklist: Checklist, lang: str) -> Table:
@@ -19,7 +20,7 @@ def summary_table(audit: TownshipAudit, checklist: Checklist, lang: str) -> Tabl
         table.add_column(t(lang, f"ui.{key}"), no_wrap=key in ("requirement", "status"))
     for result in audit.requirements:
         spec = checklist.requirement_by_id[result.id]
-        style = STATUS_STYLE[result.status]
+        style = Status(result.status).style
         table.add_row(result.id, spec.item, spec.title(lang),
                       f"[{style}]{status_label(result.status, lang)}[/]", severity_label(result.severity, lang))
     return table
@@ -41,22 +42,18 @@ def print_unreadable(console: Console, run: AuditRun, lang: str) -> None:
 
 def gate_lines(run: AuditRun, fail_on: str, lang: str) -> list[str]:
     """One line per gap, `file: R07.1 critical fail 消防队伍!C4 message` — grep-able."""
-    from fireaudit.checklist.models import SEVERITY_ORDER
+    from fireaudit.gate import gate
 
-    floor = SEVERITY_ORDER.get(fail_on, 99)
     lines: list[str] = []
     for audit in run.townships:
-        for result in audit.requirements:
-            for check in result.checks:
-                if not check.is_gap or SEVERITY_ORDER[check.severity] < floor:
-                    continue
-                where = ",".join(e.ref() for e in check.evidence[:3])
-                lines.append(f"{audit.file}: {check.id} {check.severity} {check.status} {where} "
-                             f"{message_text(check.message, check.params, lang)}")
-        if SEVERITY_ORDER["major"] >= floor:
-            for error in audit.register_errors:
-                lines.append(f"{audit.file}: register {error.code} {error.ref()} "
-                             f"{t(lang, 'register.' + error.code, value=error.value, expected=error.expected)}")
+        failing = gate(audit, fail_on)
+        for check in failing.checks:
+            where = ",".join(e.ref() for e in check.evidence[:3])
+            lines.append(f"{audit.file}: {check.id} {check.severity} {check.status} {where} "
+                         f"{message_text(check.message, check.params, lang)}")
+        for error in failing.register_errors:
+            lines.append(f"{audit.file}: register {error.code} {error.ref()} "
+                         f"{t(lang, 'register.' + error.code, value=error.value, expected=error.expected)}")
     for item in run.unreadable:
         lines.append(f"{item.file}: unreadable {item.reason}")
     return lines
