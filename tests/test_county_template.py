@@ -15,7 +15,8 @@ from openpyxl.worksheet.cell_range import CellRange
 from fireaudit.batch import judge_county
 from fireaudit.period import Period
 from fireaudit.register import RegisterReader
-from fireaudit.register.county import CountyScope, classify_workbook, county_key, names_township
+from fireaudit.register.county import (CountyScope, RosterEntry, classify_workbook, county_key, names_township,
+                                      roster, rows_without_county)
 from fireaudit.template import TemplateRequest, build_county_template, county_file_name, write_county_template
 from tests.builders import Register, Sheet, compliant, county_register
 
@@ -126,11 +127,13 @@ def test_filled_county_template_round_trips_through_the_reader(template, tmp_pat
     assert list(supervision.records("日期", "县市", "乡镇街道", "类型", "得分")) == [
         (0, MID, "伊宁市", "潘津镇", "季度考评", 85)]
     assert supervision.cell(0, "乡镇街道").ref() == "督导考评!C3"
-    roster = register.tables["乡镇名册"]
-    assert list(roster.records("县市", "乡镇街道", "类型")) == [(0, "伊宁市", "潘津镇", "镇"),
+    names = register.tables["乡镇名册"]
+    assert list(names.records("县市", "乡镇街道", "类型")) == [(0, "伊宁市", "潘津镇", "镇"),
                                                                (1, "伊宁县", "愉群翁回族乡", "乡")]
     assert list(register.tables["典型样板"].records("年度")) == [(0, 2024)]
     assert classify_workbook(filled, checklist).kind == "county"
+    assert roster(register) == [RosterEntry("伊宁市", "潘津镇", "镇", "乡镇名册!B3"),
+                                RosterEntry("伊宁县", "愉群翁回族乡", "乡", "乡镇名册!B4")]
 
 
 # ---------------------------------------------------------------- 县市 in a batch of several counties
@@ -185,6 +188,11 @@ def test_a_row_without_county_in_a_two_county_batch_is_unknown_with_its_cell(two
         assert (status, evidence) == ("unknown", ("督导考评!C3",))
     check = audits[0].check("R21.1")
     assert check.message == "county_scope.no_county" and check.params["count"] == 1
+    register = RegisterReader(checklist).read(path, county=True)
+    errors = rows_without_county(register, [(a.county, a.township) for a in two_counties])
+    assert [(e.code, e.sheet, e.cell, e.value) for e in errors] == [("county-missing", "督导考评", "B3", "潘津镇")]
+    assert rows_without_county(register, [("伊宁市", "潘津镇")]) == []      # one county: the row is its
+    assert roster(register) == []                                          # no 乡镇名册 sheet
 
 
 def test_an_old_register_without_county_still_works_for_one_county(audit_of, checklist, tmp_path):

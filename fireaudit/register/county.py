@@ -76,6 +76,56 @@ class CountyScope:
         return False if named else None
 
 
+# ---------------------------------------------------------------- for the batch: roster and ambiguous rows
+ROSTER_SHEET = "乡镇名册"
+NAMED_COLUMNS = {"督导考评": "乡镇街道", "奖惩": "对象", "典型样板": "乡镇街道"}   # the column naming a township
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One township the county expects a register from (乡镇名册), with its cell."""
+
+    county: str
+    township: str
+    kind: str | None
+    cell: str            # 乡镇名册!B3
+
+
+def roster(register) -> list[RosterEntry]:
+    """The 乡镇名册 rows of a county register with both 县市 and 乡镇街道 filled ([] without the sheet)."""
+    table = register.tables.get(ROSTER_SHEET)
+    if table is None or not (table.has(COUNTY_COLUMN) and table.has("乡镇街道")):
+        return []
+    return [RosterEntry(str(county), str(township), str(kind) if kind else None, table.cell(i, "乡镇街道").ref())
+            for i, county, township, kind in table.records(COUNTY_COLUMN, "乡镇街道", "类型")
+            if county_key(county) and norm(str(township or ""))]
+
+
+def rows_without_county(register, townships: Iterable[tuple[str | None, str | None]]):
+    """RegisterErrors (`county-missing`) for rows that leave 县市 blank in a batch of several counties.
+
+    The checks already judge such rows `unknown`; these name every such cell once
+    for the roll-up's list of county-register errors."""
+    from fireaudit.register.model import RegisterError
+
+    scope = CountyScope.of(townships)
+    if scope.single:
+        return []
+    errors = []
+    for sheet, column in NAMED_COLUMNS.items():
+        table = register.tables.get(sheet)
+        if table is None or not table.has(column):
+            continue
+        for i, county, name in table.records(COUNTY_COLUMN, column):
+            if county_key(county) or not norm(str(name or "")):
+                continue
+            if any(norm(str(name)) != norm(t or "") and names_township(name, c, t) for c, t in townships):
+                continue   # `伊宁市潘津镇`: the name carries its county
+            cell = table.cell(i, COUNTY_COLUMN if table.has(COUNTY_COLUMN) else column)
+            errors.append(RegisterError("county-missing", table.sheet, cell.cell or "", str(name), COUNTY_COLUMN))
+    return errors
+
+
 # ---------------------------------------------------------------- what a workbook is
 @dataclass(frozen=True)
 class WorkbookKind:
