@@ -28,6 +28,8 @@ ERROR_LIMIT = 225         # ... on an error message
 TITLE_LIMIT = 32          # ... on an input or error title
 EXCEL_EPOCH = date(1899, 12, 30)
 PROFILE_KIND_KEY = "类型"  # the profile key `--kind` fills in (REGISTER.md 基本情况)
+COUNTY_FILE_STEM = "县市消防工作台账"   # default name of the county register template
+COUNTY_INTRO = (1, 4)                  # intro lines the county guide words its own way
 
 
 @dataclass(frozen=True)
@@ -70,18 +72,35 @@ def default_file_name(spec: RegisterSpec, request: TemplateRequest) -> str:
     return stem + (str(request.period) if request.period else "") + ".xlsx"
 
 
+def county_file_name(request: TemplateRequest) -> str:
+    """`伊宁市县市消防工作台账2024Q2.xlsx`: the county register template's default name."""
+    stem = (safe_part(request.county) if request.county else "") + COUNTY_FILE_STEM
+    return stem + (str(request.period) if request.period else "") + ".xlsx"
+
+
 def write_template(checklist: Checklist, request: TemplateRequest, path: Path) -> Path:
     """Write the template to `path` (a directory gets the default file name), atomically."""
     if path.is_dir():
         path = path / default_file_name(checklist.register, request)
+    return _save(build_template(checklist, request), path, request.lang)
+
+
+def write_county_template(checklist: Checklist, request: TemplateRequest, path: Path) -> Path:
+    """Write the county register template (`fireaudit template --county-register`) to `path`."""
+    if path.is_dir():
+        path = path / county_file_name(request)
+    return _save(build_county_template(checklist, request), path, request.lang)
+
+
+def _save(workbook, path: Path, lang: str) -> Path:
     if path.suffix.lower() != ".xlsx":
-        raise FireauditError(t(request.lang, "template.bad_suffix", path=str(path)))
+        raise FireauditError(t(lang, "template.bad_suffix", path=str(path)))
     buffer = io.BytesIO()
-    build_template(checklist, request).save(buffer)
+    workbook.save(buffer)
     try:
         write_atomic(path, buffer.getvalue())
     except OSError as exc:
-        raise FireauditError(t(request.lang, "template.cannot_write", path=str(path),
+        raise FireauditError(t(lang, "template.cannot_write", path=str(path),
                                reason=exc.strerror or type(exc).__name__)) from None
     return path
 
@@ -107,6 +126,31 @@ def build_template(checklist: Checklist, request: TemplateRequest):
         layout.table_sheet(workbook.create_sheet(sheet.name), sheet, options)
     layout.guide_sheet(guide, checklist)
     workbook.move_sheet(options.sheet, offset=len(workbook.sheetnames))  # keep 选项 last
+    workbook.active = 0
+    workbook.properties.creator = "fireaudit"
+    return workbook
+
+
+def build_county_template(checklist: Checklist, request: TemplateRequest):
+    """The county register (R20–R22, 乡镇名册): 填表说明, the `[[county_sheets]]` in order, hidden 选项.
+
+    Same layout, drop-downs and input messages as the township template; the
+    reader reads it back with `RegisterReader.read(path, county=True)`."""
+    from fireaudit.openpyxl_lite import ensure_imported
+
+    ensure_imported()
+    from openpyxl import Workbook
+
+    spec = checklist.register
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    guide = workbook.create_sheet(spec.template.instructions_sheet)
+    layout = _Layout(spec, request)
+    options = layout.options(workbook)
+    for sheet in spec.county_sheets:
+        layout.table_sheet(workbook.create_sheet(sheet.name), sheet, options)
+    layout.guide_sheet(guide, checklist, county=True)
+    workbook.move_sheet(options.sheet, offset=len(workbook.sheetnames))
     workbook.active = 0
     workbook.properties.creator = "fireaudit"
     return workbook
@@ -348,18 +392,20 @@ class _Layout:
         sheet.print_title_rows = f"{self.header_row}:{self.header_row}"
         _print_setup(sheet)
 
-    def guide_sheet(self, sheet, checklist: Checklist) -> None:
+    def guide_sheet(self, sheet, checklist: Checklist, county: bool = False) -> None:
         """填表说明: what each sheet is for and which plan items it serves, then every column's help."""
         from openpyxl.utils import get_column_letter
 
         english = self.lang == "en"
         place = self.request.place
-        sheet.cell(1, 1, t("zh", "template.guide_title", place=place)).font = self.title_font
+        texts = "template.county" if county else "template"
+        sheet.cell(1, 1, t("zh", f"{texts}.guide_title", place=place)).font = self.title_font
         row = 2
         for n in range(1, 6):
-            line = t("zh", f"template.guide.intro_{n}", options=self.settings.options_sheet)
+            key = f"template.county.intro_{n}" if county and n in COUNTY_INTRO else f"template.guide.intro_{n}"
+            line = t("zh", key, options=self.settings.options_sheet)
             if english:
-                line += "\n" + t("en", f"template.guide.intro_{n}", options=self.settings.options_sheet)
+                line += "\n" + t("en", key, options=self.settings.options_sheet)
             sheet.cell(row, 1, f"{n}. {line}").alignment = self.wrap
             sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
             row += 1
@@ -373,8 +419,10 @@ class _Layout:
             self.header_cell(sheet, row, c, t("zh", f"template.guide.{key}"), False)
         row += 1
         profile = self.spec.profile
-        entries = [(profile.sheet, profile.description, profile.description_en, profile.plan_items, profile.keys)]
-        entries += [(s.name, s.description, s.description_en, s.plan_items, s.columns) for s in self.spec.sheets]
+        entries = [] if county else [(profile.sheet, profile.description, profile.description_en,
+                                      profile.plan_items, profile.keys)]
+        sheets = self.spec.county_sheets if county else self.spec.sheets
+        entries += [(s.name, s.description, s.description_en, s.plan_items, s.columns) for s in sheets]
         for name, description, description_en, plan_items, columns in entries:
             plan = "\n".join(t("zh", "template.plan_item", item=i.replace("(", "（").replace(")", "）"),
                                title=items[i].title_zh if i in items else "") for i in plan_items)

@@ -167,9 +167,11 @@ def _with_cached_values(path: Path, values: dict[str, tuple[str | None, str]]) -
             data = source.read(info.filename)
             if info.filename.startswith("xl/worksheets/"):
                 text = data.decode("utf-8")
+                # openpyxl writes `<v/>` and CJK as such with et_xmlfile; `<v></v>` and `&#24050;` with lxml
+                text = re.sub(r"&#(\d+);", lambda m: chr(int(m.group(1))), text)
                 for formula, (kind, value) in values.items():
                     kind_attr = f' t="{kind}"' if kind else ""
-                    text = re.sub(rf'(<c r="[A-Z]+\d+"[^>]*?)>(<f>{re.escape(formula)}</f>)<v\s*/>',
+                    text = re.sub(rf'(<c r="[A-Z]+\d+"[^>]*?)>(<f>{re.escape(formula)}</f>)(?:<v\s*/>|<v></v>)',
                                   rf'\1{kind_attr}>\2<v>{value}</v>', text)
                 data = text.encode("utf-8")
             target.writestr(info, data)

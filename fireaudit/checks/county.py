@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fireaudit.checklist.names import Vocab
 from fireaudit.checks.base import FAIL, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, Window, outcome
+from fireaudit.register.county import COUNTY_COLUMN, CountyScope, names_township
 from fireaudit.register.model import Register
 from fireaudit.status import Severity, Status
 from fireaudit.textnorm import norm
@@ -21,11 +22,20 @@ class CountyData:
     townships: list[tuple[str | None, str | None]] = field(default_factory=list)   # (county, township) in the batch
     baseline: dict[str, Any] | None = None
 
+    @property
+    def scope(self) -> CountyScope:
+        return CountyScope.of(self.townships)
+
 
 def same_township(value: Any, county: str | None, township: str | None) -> bool:
     """A county register names a township as `潘津镇` or `伊宁市潘津镇`."""
-    key = norm(str(value or ""))
-    return bool(key) and key in {norm(township or ""), norm((county or "") + (township or ""))}
+    return names_township(value, county, township)
+
+
+def _undetermined(table, rows: list[int], column: str) -> Outcome:
+    """Rows naming this township without a 县市 in a batch of several counties: say so, name the cells."""
+    return outcome(UNKNOWN, "county_scope.no_county", [table.cell(i, column) for i in rows[:5]],
+                   sheet=table.sheet, count=len(rows))
 
 
 def _county(ctx: CheckContext) -> CountyData:
@@ -39,10 +49,15 @@ class CountyModelsParams(Params):
 def county_models(ctx: CheckContext, p: CountyModelsParams) -> Outcome:
     """R20: at least `min_count` 典型样板 recorded for the period's year."""
     table = ctx.need_in(_county(ctx).register, "典型样板", "年度", "名称")
-    hits = [i for i, year in table.records("年度") if year == ctx.period.year]
+    data = _county(ctx)
+    found = [(i, data.scope.owns(county, name, ctx.register.county, data.townships))
+             for i, year, county, name in table.records("年度", COUNTY_COLUMN, "乡镇街道") if year == ctx.period.year]
+    hits = [i for i, match in found if match]
     params = dict(year=ctx.period.year, count=len(hits), min_count=p.min_count)
     if len(hits) >= p.min_count:
         return outcome(PASS, "county_models.pass", [table.cell(i, "名称") for i in hits[:5]], **params)
+    if any(match is None for _, match in found):
+        return _undetermined(table, [i for i, match in found if match is None], "名称")
     return outcome(FAIL, "county_models.none", [table.header("年度")], **params)
 
 
@@ -56,14 +71,20 @@ def county_supervision(ctx: CheckContext, p: CountySupervisionParams) -> Outcome
     data = _county(ctx)
     table = ctx.need_in(data.register, "督导考评", "日期", "乡镇街道", "类型")
     start, end = ctx.window(p.window)
-    visited: list[tuple[int, Any]] = [(i, name) for i, day, name, kind in table.records("日期", "乡镇街道", "类型")
-                                      if day is not None and start <= day <= end and kind in p.types]
+    scope = data.scope
+    visited: list[tuple[int, Any, Any]] = [(i, county, name) for i, day, county, name, kind
+                                           in table.records("日期", COUNTY_COLUMN, "乡镇街道", "类型")
+                                           if day is not None and start <= day <= end and kind in p.types]
     missed = [f"{c or ''}{t or ''}" for c, t in data.townships
-              if not any(same_township(name, c, t) for _, name in visited)]
-    own = [i for i, name in visited if same_township(name, ctx.register.county, ctx.register.township)]
+              if not any(scope.matches(county, name, c, t) for _, county, name in visited)]
+    found = [(i, scope.matches(county, name, ctx.register.county, ctx.register.township))
+             for i, county, name in visited]
+    own = [i for i, match in found if match]
     params = dict(start=start.isoformat(), end=end.isoformat(), missed=missed, count=len(missed))
     if own:
         return outcome(PASS, "county_supervision.pass", [table.cell(i, "日期") for i in own], **params)
+    if any(match is None for _, match in found):
+        return _undetermined(table, [i for i, match in found if match is None], "乡镇街道")
     return outcome(FAIL, "county_supervision.missed", [table.header("乡镇街道")], **params)
 
 
@@ -89,13 +110,16 @@ def county_sanctions(ctx: CheckContext, p: CountySanctionsParams) -> Outcome:
         return outcome(PASS, "county_sanctions.not_required", [], score=score, pass_line=pass_line)
     table = ctx.need_in(data.register, "奖惩", "日期", "对象", "类型")
     start, end = ctx.period.previous().start, ctx.period.end
-    hits = [i for i, day, target, kind in table.records("日期", "对象", "类型")
-            if kind in p.types and day is not None and start <= day <= end
-            and same_township(target, ctx.register.county, ctx.register.township)]
+    found = [(i, data.scope.matches(county, target, ctx.register.county, ctx.register.township))
+             for i, day, county, target, kind in table.records("日期", COUNTY_COLUMN, "对象", "类型")
+             if kind in p.types and day is not None and start <= day <= end]
+    hits = [i for i, match in found if match]
     params = dict(score=score, pass_line=pass_line, critical=critical, types=p.types,
                   previous=previous.get("period") or str(ctx.period.previous()))
     if hits:
         return outcome(PASS, "county_sanctions.pass", [table.cell(i, "类型") for i in hits], **params)
+    if any(match is None for _, match in found):
+        return _undetermined(table, [i for i, match in found if match is None], "对象")
     return outcome(FAIL, "county_sanctions.missing", [table.header("对象")], **params)
 
 

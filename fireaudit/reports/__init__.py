@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from fireaudit.reports import notice_docx as _notice_settings  # noqa: F401  registers [data.notice]'s schema
 from fireaudit.reports.files import inside, report_stem, write_atomic
 from fireaudit.result import AuditRun, TownshipAudit
 
@@ -24,7 +25,7 @@ class ReportOptions:
 
     lang: str = "zh"
     checklist: "Checklist | None" = None   # titles and advice (md, xlsx)
-    templates: Path | None = None          # a user's Markdown template directory
+    templates: Path | None = None          # a user's template directory (township.md.j2, notice.docx)
 
 
 Renderer = Callable[[AuditRun, TownshipAudit, ReportOptions], "bytes | str"]
@@ -57,10 +58,18 @@ def render_xlsx(run: AuditRun, audit: TownshipAudit, options: ReportOptions) -> 
     return render(run, audit, options)
 
 
+def render_docx(run: AuditRun, audit: TownshipAudit, options: ReportOptions) -> bytes:
+    """整改通知书: a Word letter to the township (reports/notice_docx.py)."""
+    from fireaudit.reports.notice_docx import render
+
+    return render(run, audit, options)
+
+
 WRITERS: dict[str, Format] = {
     "md": Format(".md", render_markdown),
     "xlsx": Format(".xlsx", render_xlsx),
     "json": Format(".json", render_json),
+    "docx": Format("-整改通知书.docx", render_docx),
 }
 DEFAULT_FORMATS = "md,xlsx"
 
