@@ -286,7 +286,8 @@ def grade(
     from fireaudit.audit import load_checklist
     from fireaudit.errors import InputError
     from fireaudit.i18n import t
-    from fireaudit.reports.grade import grade_for_file, grade_for_profile
+    from fireaudit.grade_lookup import file_lookup, profile_lookup
+    from fireaudit.reports.grade import print_file, print_required
 
     checklist = load_checklist(config)
     console = _console()
@@ -296,12 +297,13 @@ def grade(
     if not files and not (township or profile):
         raise typer.BadParameter(t(lang.value, "grade.no_input"), param_hint="FILE")
     if township or profile:
-        grade_for_profile(console, checklist, lang.value, county, township, kind, profile)
+        print_required(console, profile_lookup(checklist, county, township, kind, profile), lang.value)
     unreadable = False
     for path in files or []:
         console.print()
         try:
-            grade_for_file(console, checklist, lang.value, path, _period(period))
+            lookup = file_lookup(checklist, path, _period(period))
+            print_file(console, lookup, lang.value)
         except InputError as exc:
             unreadable = True
             console.print(f"[red]{t(lang.value, 'ui.unreadable')}[/]: {exc.message}", soft_wrap=True)
