@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-import msgspec
-
 from fireaudit.checklist.data import AnnexData, Category, Department, Rule  # noqa: F401 - the data's shape
 from fireaudit.errors import ConfigError
 from fireaudit.textnorm import clean, norm, split_list

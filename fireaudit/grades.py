@@ -1,16 +1,14 @@
 """Which GB/T 35547-2017 brigade grade a township needs, and what each grade's minimums are.
 
 One place for the grade logic, used by R07's checks, the JSON's
-`required_grade` (the REQUIRED_GRADE hook in fireaudit/audit.py) and the
+`required_grade` (fireaudit/audit.py) and the
 `fireaudit grade` command. All values come from checklists/gbt35547.toml
 (its shape is GradeData in fireaudit/checklist/data.py), so a county can override them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
-
-import msgspec
+from typing import Any
 
 from fireaudit.checklist import Checklist
 from fireaudit.checklist.data import (  # noqa: F401 - the data's shape, re-exported for the grade logic's users
@@ -143,7 +141,7 @@ def profile_values(register) -> dict[str, Any]:
 
 
 def required_grade_json(ctx) -> dict[str, Any]:
-    """The REQUIRED_GRADE hook: the JSON's `required_grade` for one township."""
+    """The JSON's `required_grade` for one township."""
     register = ctx.register
     required = resolve(ctx.checklist, register.county, register.township, register.kind, profile_values(register))
     return required.to_json(grade_data(ctx.checklist))
