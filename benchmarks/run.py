@@ -62,7 +62,7 @@ def profile_typical(path: Path) -> str:
     code = f"""
 import time, io, contextlib, tempfile
 t0 = time.perf_counter()
-from fireaudit.checklist import load_checklist
+from fireaudit.audit import load_checklist
 from fireaudit.register import RegisterReader
 from fireaudit.audit import audit_register
 from fireaudit.runner import make_run

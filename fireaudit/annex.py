@@ -11,56 +11,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-import msgspec
-
-from fireaudit.checklist.loader import DATA_SCHEMAS
+from fireaudit.checklist.data import AnnexData, Category, Department, Rule  # noqa: F401 - the data's shape
 from fireaudit.errors import ConfigError
 from fireaudit.textnorm import clean, norm, split_list
 
 ANNEX = "annex"
 VOCABULARY = "隐患类别"
-
-
-# ---------------------------------------------------------------- the data's shape
-class _Strict(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    pass
-
-
-class Rule(_Strict):
-    clause: list[list[str]]
-    context: list[list[str]] = []
-    unless: list[str] = []
-    exclude: list[str] = []
-
-
-class Category(_Strict):
-    name: str
-    item: str
-    annex_text: str
-    departments: list[str]
-    rules: list[Rule] = []
-    any_department: bool = False
-
-
-class Department(_Strict):
-    name: str
-    keywords: list[str]
-    source: str
-
-
-class AnnexData(_Strict):
-    source: str
-    multi_category_rule: str
-    multi_category_source: str
-    clause_separators: list[str]
-    negations: list[str]
-    negations_source: str
-    department: list[Department]
-    category: list[Category]
-    keyword_sets: dict[str, list[str]] = {}
-
-
-DATA_SCHEMAS[ANNEX] = AnnexData
 
 
 # ---------------------------------------------------------------- results

@@ -27,11 +27,11 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
-from fireaudit.i18n import severity_label, status_label, t
+from fireaudit.errors import FireauditError
+from fireaudit.i18n import message_text, severity_label, status_label, t
 from fireaudit.reports.files import inside, report_stem, write_atomic
-from fireaudit.i18n import message_text
 from fireaudit.result import GAP_STATUSES, AuditRun, TownshipAudit
 
 if TYPE_CHECKING:
@@ -171,8 +171,8 @@ def from_values(path: Path):
     from openpyxl import Workbook
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-    from fireaudit.register.reader import _rows
-    from fireaudit.reports.excel import _fit_columns, safe_text
+    from fireaudit.register.reader import sheet_rows
+    from fireaudit.reports.excel import fit_columns, safe_text
 
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -187,7 +187,7 @@ def from_values(path: Path):
             elif meta.visible == SheetVisibleEnum.VeryHidden:
                 sheet.sheet_state = "veryHidden"
             data = source.get_sheet_by_name(meta.name)
-            for r, row in enumerate(_rows(data), start=1):
+            for r, row in enumerate(sheet_rows(data), start=1):
                 for c, value in enumerate(row, start=1):
                     if value == "" or value is None:
                         continue
@@ -201,7 +201,7 @@ def from_values(path: Path):
                             cell.number_format = DATE_FORMAT   # a date the .xls stored as a day
             for (sr, sc), (er, ec) in data.merged_cell_ranges or []:
                 sheet.merge_cells(start_row=sr + 1, start_column=sc + 1, end_row=er + 1, end_column=ec + 1)
-            _fit_columns(sheet)
+            fit_columns(sheet)
     finally:
         source.close()
     return workbook
@@ -245,7 +245,7 @@ def _anchor(sheet, ref: str):
 def _mark(cell, items: list[Mark], lang: str) -> None:
     from openpyxl.comments import Comment
 
-    from fireaudit.reports.excel import STATUS_FILL, _fill, display_width, safe_text
+    from fireaudit.reports.excel import STATUS_FILL, solid_fill, display_width, safe_text
 
     status = min((m.status for m in items), key=WORST_FIRST.index)
     text = "\n\n".join(dict.fromkeys(m.text for m in items))
@@ -253,7 +253,7 @@ def _mark(cell, items: list[Mark], lang: str) -> None:
         text += "\n\n" + t(lang, "annotate.original_comment") + "\n" + cell.comment.text
     text = safe_text(text)
     lines = sum(1 + display_width(line) // COMMENT_LINE_CHARS for line in text.split("\n"))
-    cell.fill = _fill(STATUS_FILL[status])
+    cell.fill = solid_fill(STATUS_FILL[status])
     cell.comment = Comment(text, COMMENT_AUTHOR, height=min(lines * LINE_HEIGHT_PT + 10, MAX_COMMENT_HEIGHT_PT),
                            width=COMMENT_WIDTH_PT)
 
@@ -261,10 +261,10 @@ def _mark(cell, items: list[Mark], lang: str) -> None:
 # ---------------------------------------------------------------- 审核意见
 def review_sheet(workbook, view, converted: bool) -> None:
     """The sheet in front: what this copy is, provenance, and every finding with its cell (no links)."""
-    from fireaudit.reports.excel import HEADER_FILL, STATUS_FILL, _sheet_title, put
+    from fireaudit.reports.excel import HEADER_FILL, STATUS_FILL, sheet_title, put
 
     lang = view.lang
-    sheet = workbook.create_sheet(_sheet_title(t(lang, "annotate.sheet")), 0)
+    sheet = workbook.create_sheet(sheet_title(t(lang, "annotate.sheet")), 0)
     put(sheet, 1, 1, t(lang, "annotate.heading", title=view.title), bold=True, size=14)
     put(sheet, 2, 1, t(lang, "annotate.intro"))
     row = 3
@@ -310,11 +310,11 @@ def review_sheet(workbook, view, converted: bool) -> None:
 
 
 def _row(sheet, row: int, values: list[Any], fill: str) -> None:
-    from fireaudit.reports.excel import _fill, put
+    from fireaudit.reports.excel import solid_fill, put
 
     for column, value in enumerate(values, start=1):
         put(sheet, row, column, value, wrap=column in (3, 6, 7, 8))
-    sheet.cell(row=row, column=4).fill = _fill(fill)
+    sheet.cell(row=row, column=4).fill = solid_fill(fill)
 
 
 def _register_error_severity() -> str:
@@ -324,6 +324,26 @@ def _register_error_severity() -> str:
 
 
 # ---------------------------------------------------------------- files
+def annotate_run(run: AuditRun, directory: Path, options: "ReportOptions",
+                 jobs: int = 1) -> tuple[list[Path], list[NotAnnotatable]]:
+    """write_annotated, with a directory that cannot be written as one clear error (exit 2)."""
+    try:
+        return write_annotated(run, directory, options, jobs)
+    except OSError as exc:
+        raise FireauditError(f"cannot write the annotated copies to {directory}: {exc.strerror or exc}") from None
+
+
+def print_annotated(console: Any, written: Iterable[Path], failed: Iterable[NotAnnotatable], lang: str) -> None:
+    """The copies written, and each file that could not be copied (the run then exits 3)."""
+    written = list(written)
+    if written:
+        console.print(t(lang, "annotate.written"), markup=False)
+        for path in written:
+            console.print(f"  {path.name}", soft_wrap=True, markup=False)
+    for item in failed:
+        console.print(f"[red]{t(lang, 'annotate.failed')}[/]: {item.file}: {item.reason}", soft_wrap=True)
+
+
 def write_annotated(run: AuditRun, directory: Path, options: "ReportOptions",
                     jobs: int = 1) -> tuple[list[Path], list[NotAnnotatable]]:
     """Write every township's annotated copy; returns the paths written and the files that could not be.
@@ -357,12 +377,12 @@ def _rendered(run: AuditRun, options: "ReportOptions", jobs: int):
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    from fireaudit.batch import _init_worker
+    from fireaudit.runner import init_worker
 
     config = options.checklist.config_file if options.checklist else None
-    with ProcessPoolExecutor(max_workers=min(jobs, len(run.townships)), initializer=_init_worker,
+    with ProcessPoolExecutor(max_workers=min(jobs, len(run.townships)), initializer=init_worker,
                              initargs=(config,)) as pool:
-        futures = [pool.submit(_render_in_worker, replace(run, townships=(a,), extra={}), a, options.lang)
+        futures = [pool.submit(_render_in_worker, replace(run, townships=(a,), batch=None), a, options.lang)
                    for a in run.townships]
         for audit, future in zip(run.townships, futures):
             yield audit, future.result()
@@ -376,7 +396,7 @@ def _render_or_reason(run: AuditRun, audit: TownshipAudit, options: "ReportOptio
 
 
 def _render_in_worker(run: AuditRun, audit: TownshipAudit, lang: str) -> bytes | tuple[str, str]:
-    from fireaudit.batch import _WORKER
     from fireaudit.reports import ReportOptions
+    from fireaudit.runner import worker_checklist
 
-    return _render_or_reason(run, audit, ReportOptions(lang, _WORKER["checklist"]))
+    return _render_or_reason(run, audit, ReportOptions(lang, worker_checklist()))

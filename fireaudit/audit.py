@@ -7,26 +7,31 @@ checklist, so a county tunes them in data, not here."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from fireaudit.checklist import Checklist
+from fireaudit.checklist import Checklist, loader
 from fireaudit.checklist.models import RequirementSpec
 from fireaudit.checks import KINDS, CheckContext
-from fireaudit.checks.base import NA, UNKNOWN, MissingInput
+from fireaudit.checks.base import NA, UNKNOWN, MissingInput, outcome
+from fireaudit.checks.county import CountyData
 from fireaudit.errors import InputError
+from fireaudit.grades import required_grade_json
 from fireaudit.period import Period
-from fireaudit.register.model import Register
+from fireaudit.register.model import Evidence, Note, ProfileEntry, Register
 from fireaudit.result import CheckResult, RequirementResult, TownshipAudit
 from fireaudit.status import Severity, Status
+from fireaudit.textnorm import norm
 
+# SINGLE: one township, county duties are `na`. BATCH: the county duties are left
+# out here and judged once per batch by judge_county_duties, after every township.
 SINGLE, BATCH = "single", "batch"
-# Hooks later layers add: required-grade resolution, county-level evaluation.
-REQUIRED_GRADE: list[Callable[[CheckContext], dict[str, Any] | None]] = []
 
-from fireaudit.grades import required_grade_json  # noqa: E402 - the GB/T 35547 layer's hook
 
-REQUIRED_GRADE.append(required_grade_json)
+def load_checklist(config: str | None = None, directory: Path | None = None) -> Checklist:
+    """The shipped checklist with the county's fireaudit.toml, each check's params validated by its kind."""
+    return loader.load({name: kind.params for name, kind in KINDS.items()}, config, directory)
 
 
 def resolve_period(register: Register, period: Period | None) -> Period:
@@ -80,13 +85,13 @@ def sha256_of(path: str) -> str:
 
 
 def audit_register(register: Register, checklist: Checklist, period: Period | None = None, *,
-                   mode: str = SINGLE, extra: dict[str, Any] | None = None) -> TownshipAudit:
-    """Audit one township register for one period."""
+                   mode: str = SINGLE) -> TownshipAudit:
+    """Audit one township register for one period (in BATCH mode without the county duties)."""
     period = resolve_period(register, period)
-    ctx = CheckContext(register, period, checklist, extra or {})
+    ctx = CheckContext(register, period, checklist)
     notes = list(register.notes)
-    requirements = [apply_waivers(_requirement(ctx, spec, mode), ctx, notes) for spec in checklist.requirements]
-    required_grade = next((g for g in (hook(ctx) for hook in REQUIRED_GRADE) if g is not None), None)
+    requirements = [apply_waivers(_requirement(ctx, spec, mode), ctx, notes) for spec in checklist.requirements
+                    if not (mode == BATCH and spec.scope == "county")]
     return TownshipAudit(
         file=register.path,
         county=register.county,
@@ -94,7 +99,7 @@ def audit_register(register: Register, checklist: Checklist, period: Period | No
         kind=register.kind,
         period=str(period),
         score=score(requirements, checklist.scoring.status_points),
-        required_grade=required_grade,
+        required_grade=required_grade_json(ctx),
         requirements=tuple(requirements),
         register_errors=tuple(register.errors),
         notes=tuple(notes),
@@ -127,47 +132,35 @@ def _requirement(ctx: CheckContext, spec: RequirementSpec, mode: str) -> Require
             evidence=outcome.evidence, source=check.source,
             from_config=_from_config(ctx.checklist, check.id, outcome.uses),
         ))
-    if not checks:
-        status = NA if spec.scope == "county" and mode == SINGLE else UNKNOWN
-        return RequirementResult(spec.id, status, None if status == NA else Severity.MAJOR, spec.weight, ())
     return RequirementResult(spec.id, aggregate(results), requirement_severity(results), spec.weight, tuple(results))
 
 
-def rerun_requirements(audit: TownshipAudit, checklist: Checklist, ids: list[str],
-                       extra: dict[str, Any]) -> TownshipAudit:
-    """Judge `ids` again with batch-level inputs (the county register) and rescore.
+def judge_county_duties(audit: TownshipAudit, checklist: Checklist, county: CountyData | None) -> TownshipAudit:
+    """The county duties (R20–R22) of one township of a batch, judged once, then the score.
 
-    County checks read only the township's identity and the period, so a
-    register holding the profile is enough; the workbook is not read again."""
-    from dataclasses import replace
-
-    from fireaudit.register.model import Evidence, ProfileEntry
-
+    `county` is the county register with every township of the batch (None: no
+    county register, so each duty is `unknown`). County checks read only the
+    township's identity and the period, so the context's register holds just
+    the identity from the audit; the township's workbook is not read again."""
     profile = {key: ProfileEntry(value, Evidence("基本情况")) for key, value in
                (("县市", audit.county), ("乡镇街道", audit.township), ("类型", audit.kind)) if value is not None}
-    register = Register(audit.file, None, profile, {}, [], [])
-    period = Period.parse(audit.period)
-    ctx = CheckContext(register, period, checklist, extra)
+    ctx = CheckContext(Register(audit.file, None, profile, {}, [], []), Period.parse(audit.period), checklist,
+                       {"county": county} if county is not None else {})
     notes = list(audit.notes)
-    results = {spec.id: apply_waivers(_requirement(ctx, spec, BATCH), ctx, notes)
-               for spec in checklist.requirements if spec.id in ids}
-    requirements = [results.get(r.id, r) for r in audit.requirements]
+    judged = {spec.id: apply_waivers(_requirement(ctx, spec, BATCH), ctx, notes)
+              for spec in checklist.requirements if spec.scope == "county"}
+    township = {r.id: r for r in audit.requirements}
+    requirements = [township.get(spec.id) or judged[spec.id] for spec in checklist.requirements]
     return replace(audit, requirements=tuple(requirements), notes=tuple(dict.fromkeys(notes)),
                    score=score(requirements, checklist.scoring.status_points))
 
 
 def waiver_matches(waiver: Any, county: str | None, township: str | None) -> bool:
-    from fireaudit.textnorm import norm
-
     return norm(waiver.county) == norm(county or "") and norm(waiver.township) == norm(township or "")
 
 
 def apply_waivers(result: RequirementResult, ctx: CheckContext, notes: list) -> RequirementResult:
     """A matching waiver valid through the period's last day turns its check `na`; an expired one is a note."""
-    from dataclasses import replace
-
-    from fireaudit.register.model import Note
-
     waivers = [w for w in ctx.checklist.waivers
                if waiver_matches(w, ctx.register.county, ctx.register.township)
                and any(c.id == w.check for c in result.checks)]
@@ -191,6 +184,4 @@ def _from_config(checklist: Checklist, check_id: str, uses: tuple[str, ...]) -> 
 
 
 def _fixed(status: str, message: str, **params: Any):
-    from fireaudit.checks.base import outcome
-
     return outcome(status, message, **params)

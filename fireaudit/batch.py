@@ -1,27 +1,40 @@
 """Batch runs before a quarterly assessment: every workbook under a folder, in parallel.
 
-Worker processes each load the checklist once and are reused across files.
-One unreadable or hostile file never stops the batch. Two workbooks for the
-same township and period are a conflict: both are listed, neither is merged
-or ranked. With a county register, R20–R22 are judged for every township; with
-a previous quarter's batch JSON, the change since then is computed."""
+The whole `fireaudit batch` workflow lives here (the CLI only parses options and
+maps the BatchResult to an exit code): worker processes each load the checklist
+once and are reused across files; one unreadable or hostile file never stops
+the batch. Two workbooks for the same township and period are a conflict: both
+are listed, neither is merged or ranked. The county duties R20–R22 are judged
+once per township by the engine, from the county register when one is given;
+with a previous quarter's batch JSON, the change since then is computed. Then
+the per-township reports, the county roll-up and the annotated copies."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from fireaudit.audit import BATCH, judge_county_duties, sha256_of
 from fireaudit.checklist import Checklist
-from fireaudit.errors import ConfigError, InputError
+from fireaudit.checks.county import CountyData
+from fireaudit.errors import ConfigError, FireauditError
+from fireaudit.i18n import t
 from fireaudit.period import Period
-from fireaudit.result import AuditRun, TownshipAudit, Unreadable
+from fireaudit.register import RegisterReader
+from fireaudit.result import (
+    AuditRun, BatchFacts, Conflict, CountyRegisterInput, TownshipAudit, TownshipChange, Unreadable,
+)
+from fireaudit.runner import init_worker, make_run, worker_audit
+from fireaudit.textnorm import norm
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 GAPS = ("fail", "partial", "unknown")
+MAX_CONFLICT_FILES = 3                 # files named per conflict on the terminal; the rest are counted
 
 
 def discover(directory: Path) -> list[Path]:
@@ -38,32 +51,11 @@ def discover(directory: Path) -> list[Path]:
     return sorted(found)
 
 
-# ---------------------------------------------------------------- worker side
-_WORKER: dict[str, Any] = {}
+def default_jobs() -> int:
+    return os.cpu_count() or 1
 
 
-def _init_worker(config: str | None) -> None:
-    """Runs once per worker process: Ctrl-C is the parent's business; the checklist is loaded once."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from fireaudit.checklist import load_checklist
-    from fireaudit.register import RegisterReader
-
-    checklist = load_checklist(config)
-    _WORKER.update(checklist=checklist, reader=RegisterReader(checklist))
-
-
-def _audit_one(path: str, period: str | None) -> TownshipAudit | Unreadable:
-    from fireaudit.audit import BATCH
-    from fireaudit.runner import audit_file
-
-    try:
-        return audit_file(path, _WORKER["checklist"], Period.parse(period) if period else None, mode=BATCH,
-                          reader=_WORKER["reader"])
-    except InputError as exc:
-        return Unreadable(path, exc.reason)
-
-
-# ---------------------------------------------------------------- parent side
+# ---------------------------------------------------------------- auditing in parallel
 @dataclass
 class BatchProgress:
     """Callbacks the CLI uses to drive a progress bar; all optional."""
@@ -74,7 +66,9 @@ class BatchProgress:
 
 def audit_parallel(paths: list[Path], checklist: Checklist, period: Period | None, jobs: int,
                    progress: BatchProgress) -> tuple[list[TownshipAudit], list[Unreadable], bool]:
-    """Audit `paths` in `jobs` worker processes; returns what finished and whether Ctrl-C stopped it."""
+    """Audit `paths` in `jobs` worker processes; returns what finished and whether Ctrl-C stopped it.
+
+    The townships come back without their county duties (BATCH mode): judge_county adds them."""
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     townships: list[TownshipAudit] = []
@@ -82,9 +76,9 @@ def audit_parallel(paths: list[Path], checklist: Checklist, period: Period | Non
     progress.started(len(paths))
     if not paths:
         return townships, unreadable, False
-    executor = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(paths))), initializer=_init_worker,
+    executor = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(paths))), initializer=init_worker,
                                    initargs=(checklist.config_file,))
-    futures = {executor.submit(_audit_one, str(p), str(period) if period else None): p for p in paths}
+    futures = {executor.submit(worker_audit, str(p), str(period) if period else None, BATCH): p for p in paths}
     pending = set(futures)
     try:
         while pending:
@@ -110,10 +104,8 @@ def _in_order(townships: list[TownshipAudit], paths: list[Path]) -> list[Townshi
     return sorted(townships, key=lambda a: order.get(a.file, 0))
 
 
-def find_conflicts(townships: list[TownshipAudit]) -> tuple[list[TownshipAudit], list[dict[str, Any]]]:
+def find_conflicts(townships: list[TownshipAudit]) -> tuple[list[TownshipAudit], list[Conflict]]:
     """Split off workbooks that claim the same county, township and period."""
-    from fireaudit.textnorm import norm
-
     groups: dict[tuple[str, str, str], list[TownshipAudit]] = {}
     for audit in townships:
         groups.setdefault((norm(audit.county or ""), norm(audit.township or ""), audit.period), []).append(audit)
@@ -123,12 +115,12 @@ def find_conflicts(townships: list[TownshipAudit]) -> tuple[list[TownshipAudit],
             kept.append(group[0])
         else:
             first = group[0]
-            conflicts.append({"county": first.county, "township": first.township, "period": first.period,
-                              "files": [a.file for a in group]})
+            conflicts.append(Conflict(first.county, first.township, first.period, tuple(a.file for a in group)))
     order = {id(a): n for n, a in enumerate(townships)}
     return sorted(kept, key=lambda a: order[id(a)]), conflicts
 
 
+# ---------------------------------------------------------------- baseline and county register
 def load_baseline(path: str) -> dict[str, Any]:
     """The previous quarter's batch JSON (汇总.json or any fireaudit JSON)."""
     try:
@@ -142,66 +134,162 @@ def load_baseline(path: str) -> dict[str, Any]:
     return data
 
 
-def baseline_diff(townships: Iterable[TownshipAudit], baseline: dict[str, Any]) -> list[dict[str, Any]]:
+def baseline_diff(townships: Iterable[TownshipAudit], baseline: dict[str, Any]) -> tuple[TownshipChange, ...]:
     """Per township: score change and the requirements whose status changed (new and closed gaps)."""
-    from fireaudit.textnorm import norm
-
     before = {(norm(t.get("county") or ""), norm(t.get("township") or "")): t for t in baseline["townships"]}
     rows = []
     for audit in townships:
         previous = before.get((norm(audit.county or ""), norm(audit.township or "")))
         if previous is None:
-            rows.append({"county": audit.county, "township": audit.township, "score": audit.score,
-                         "previous_score": None, "change": None, "new_gaps": [], "closed_gaps": [], "changed": []})
+            rows.append(TownshipChange(audit.county, audit.township, audit.score))
             continue
         old = {r["id"]: r["status"] for r in previous.get("requirements", [])}
         changed = [{"id": r.id, "from": old.get(r.id), "to": r.status} for r in audit.requirements
                    if old.get(r.id) is not None and old.get(r.id) != r.status]
-        rows.append({
-            "county": audit.county, "township": audit.township, "score": audit.score,
-            "previous_score": previous.get("score"), "previous_period": previous.get("period"),
-            "change": round(audit.score - float(previous.get("score") or 0.0), 1),
-            "new_gaps": [c["id"] for c in changed if c["to"] in GAPS and c["from"] not in GAPS],
-            "closed_gaps": [c["id"] for c in changed if c["from"] in GAPS and c["to"] not in GAPS],
-            "changed": changed,
-        })
-    return rows
+        rows.append(TownshipChange(
+            audit.county, audit.township, audit.score, in_baseline=True,
+            previous_score=previous.get("score"), previous_period=previous.get("period"),
+            change=round(audit.score - float(previous.get("score") or 0.0), 1),
+            new_gaps=tuple(c["id"] for c in changed if c["to"] in GAPS and c["from"] not in GAPS),
+            closed_gaps=tuple(c["id"] for c in changed if c["from"] in GAPS and c["to"] not in GAPS),
+            changed=tuple(changed),
+        ))
+    return tuple(rows)
 
 
-def judge_county(townships: list[TownshipAudit], checklist: Checklist, county_register: str,
-                 baseline: dict[str, Any] | None) -> tuple[list[TownshipAudit], list[dict[str, str]]]:
-    """R20–R22 for every township, from the county register (read with the same reader).
-
-    Returns the re-judged townships and the county register's own register errors."""
-    from fireaudit.audit import rerun_requirements
-    from fireaudit.checks.county import CountyData
-    from fireaudit.register import RegisterReader
-
-    register = RegisterReader(checklist).read(county_register, county=True)
-    data = CountyData(register, [(a.county, a.township) for a in townships], baseline)
-    county_ids = [r.id for r in checklist.requirements if r.scope == "county"]
-    errors = [{"sheet": e.sheet, "cell": e.cell, "value": e.value, "code": e.code, "expected": e.expected}
-              for e in register.errors]
-    return [rerun_requirements(a, checklist, county_ids, {"county": data}) for a in townships], errors
+def read_county_register(path: str, checklist: Checklist) -> tuple[Any, CountyRegisterInput]:
+    """The county register (read with the same reader), and how the roll-up names it."""
+    register = RegisterReader(checklist).read(path, county=True)
+    return register, CountyRegisterInput(path, sha256_of(path) if Path(path).is_file() else "",
+                                         tuple(register.errors))
 
 
-def rank(townships: list[TownshipAudit]) -> list[TownshipAudit]:
-    return sorted(townships, key=lambda a: (-a.score, a.county or "", a.township or ""))
+def supervision_missed(townships: Iterable[TownshipAudit]) -> tuple[str, ...] | None:
+    """R21's list of townships the county did not supervise (the same in every township's result)."""
+    missed = None
+    for audit in townships:
+        for check in (c for r in audit.requirements for c in r.checks):
+            if check.kind == "county_supervision" and "missed" in check.params:
+                missed = tuple(check.params["missed"])
+    return missed
 
 
-def default_jobs() -> int:
-    return os.cpu_count() or 1
+# ---------------------------------------------------------------- the workflow
+@dataclass(frozen=True)
+class BatchRequest:
+    directory: Path
+    output: Path
+    checklist: Checklist
+    formats: list[str]
+    lang: str = "zh"
+    period: Period | None = None
+    county_register: Path | None = None
+    baseline: Path | None = None
+    jobs: int | None = None
+    annotate: bool = False
 
 
-def finish_run(run: AuditRun, conflicts: list[dict[str, Any]], diff: list[dict[str, Any]] | None,
-               county_register: str | None, county_errors: list[dict[str, Any]]) -> AuditRun:
-    from fireaudit.audit import sha256_of
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch did: the run (with its BatchFacts), the files found, and what was written."""
 
-    extra: dict[str, Any] = {"conflicts": conflicts,
-                             "county_register": {"file": county_register,
-                                                 "sha256": sha256_of(county_register) if Path(county_register).is_file() else "",
-                                                 "register_errors": county_errors}
-                             if county_register else None}
-    if diff is not None:
-        extra["baseline"] = diff
-    return replace(run, extra=extra)
+    run: AuditRun
+    output: Path
+    found: int                                   # workbooks discovered
+    audited: int                                 # files finished: townships kept and unreadable files
+    interrupted: bool
+    reports: tuple[Path, ...] = ()
+    annotated: tuple[Path, ...] = ()
+    not_annotated: tuple[Any, ...] = ()         # annotate.NotAnnotatable: file and reason
+
+    @property
+    def has_problems(self) -> bool:
+        """An unreadable file, a conflict or a copy that could not be annotated (exit 3)."""
+        return bool(self.run.unreadable or (self.run.batch and self.run.batch.conflicts) or self.not_annotated)
+
+
+def _raise_interrupt(*_: Any) -> None:
+    raise KeyboardInterrupt()
+
+
+def run_batch(request: BatchRequest,
+              progress: Callable[[], AbstractContextManager[BatchProgress]] = lambda: nullcontext(BatchProgress()),
+              ) -> BatchResult:
+    """Audit, judge the county duties, compare with the baseline, write every report and the roll-up."""
+    from fireaudit.annotate import annotate_run
+    from fireaudit.reports import ReportOptions, write_reports
+    from fireaudit.reports.rollup import ROLLUP_WRITERS
+
+    checklist, lang = request.checklist, request.lang
+    previous = load_baseline(str(request.baseline)) if request.baseline else None
+    paths = discover(request.directory)
+    signal.signal(signal.SIGTERM, _raise_interrupt)   # a stopped batch still writes what it finished
+    jobs = request.jobs or default_jobs()
+    with progress() as bar:
+        townships, unreadable, interrupted = audit_parallel(paths, checklist, request.period, jobs, bar)
+    townships, conflicts = find_conflicts(townships)
+    audited = len(townships) + len(unreadable)
+
+    county_input: CountyRegisterInput | None = None
+    county: CountyData | None = None
+    if request.county_register and not interrupted:
+        try:
+            register, county_input = read_county_register(str(request.county_register), checklist)
+            county = CountyData(register, [(a.county, a.township) for a in townships], previous)
+        except FireauditError as exc:
+            unreadable.append(Unreadable(str(request.county_register), getattr(exc, "reason", exc.message)))
+    townships = [judge_county_duties(a, checklist, county) for a in townships]
+
+    run = make_run(checklist, request.period, townships, unreadable)
+    run = replace(run, batch=BatchFacts(
+        conflicts=tuple(conflicts),
+        county_register=county_input if county_input else (
+            CountyRegisterInput(str(request.county_register), _sha(request.county_register))
+            if request.county_register else None),
+        baseline=baseline_diff(townships, previous) if previous else None,
+        supervision_missed=supervision_missed(townships),
+    ))
+
+    written: list[str] = []
+    options = ReportOptions(lang, checklist)
+    try:
+        reports = write_reports(run, request.output, request.formats, options, lambda a: written.append(a.file))
+        if not interrupted:
+            for writer in ROLLUP_WRITERS.values():   # the roll-up always comes in every format
+                writer(run, checklist, request.output, lang)
+    except OSError as exc:
+        raise FireauditError(f"cannot write the reports to {request.output}: {exc.strerror or exc}; "
+                             f"finished {len(written)} of {len(run.townships)} townships") from None
+    annotated, failed = (annotate_run(run, request.output, options, jobs) if request.annotate and not interrupted
+                         else ([], []))
+    return BatchResult(run, request.output, len(paths), audited, interrupted, tuple(reports), tuple(annotated),
+                       tuple(failed))
+
+
+def _sha(path: Path) -> str:
+    return sha256_of(str(path)) if path.is_file() else ""
+
+
+def print_batch_summary(console: Any, result: BatchResult, lang: str) -> None:
+    """After a batch, on stderr: annotated copies, unreadable files, conflicts, and the closing line."""
+    from fireaudit.annotate import print_annotated
+    from fireaudit.reports.terminal import print_unreadable
+
+    if result.annotated or result.not_annotated:
+        print_annotated(console, result.annotated, result.not_annotated, lang)
+    print_unreadable(console, result.run, lang)
+    for conflict in result.run.batch.conflicts if result.run.batch else ():
+        console.print(conflict_line(conflict, lang), soft_wrap=True, markup=False, style="red")
+    if result.interrupted:
+        console.print(t(lang, "rollup.interrupted", done=result.audited, total=result.found))
+    else:
+        console.print(t(lang, "rollup.written", done=result.found, path=str(result.output)))
+
+
+def conflict_line(conflict: Conflict, lang: str) -> str:
+    """`与其他台账冲突：伊宁市潘津镇 2024Q1: a.xlsx; b.xlsx; c.xlsx; … (+2)` (the first files, the rest counted)."""
+    files = list(conflict.files[:MAX_CONFLICT_FILES])
+    if len(conflict.files) > MAX_CONFLICT_FILES:
+        files.append(t(lang, "batch.more_files", count=len(conflict.files) - MAX_CONFLICT_FILES))
+    return t(lang, "batch.conflict", county=conflict.county or "", township=conflict.township or "",
+             period=conflict.period, files="; ".join(files))

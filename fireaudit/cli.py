@@ -109,7 +109,7 @@ def audit(
     annotate: AnnotateOption = False,
 ) -> None:
     """Audit township workbooks: a summary per township, and report files with -o."""
-    from fireaudit.checklist import load_checklist
+    from fireaudit.audit import load_checklist
     from fireaudit.i18n import t
     from fireaudit.reports import DEFAULT_FORMATS, ReportOptions, write_reports
     from fireaudit.reports.terminal import print_summary
@@ -163,7 +163,7 @@ def check(
     config: ConfigOption = None,
 ) -> None:
     """CI gate: terse output and an exit code (0 clean, 1 gaps, 3 unreadable)."""
-    from fireaudit.checklist import load_checklist
+    from fireaudit.audit import load_checklist
     from fireaudit.gate import counted_gaps, exit_code
     from fireaudit.i18n import t
     from fireaudit.runner import audit_files
@@ -196,7 +196,7 @@ def requirements(
     config: ConfigOption = None,
 ) -> None:
     """List the checklist: the 22 requirements, their checks, severities and sources."""
-    from fireaudit.checklist import load_checklist
+    from fireaudit.audit import load_checklist
     from fireaudit.i18n import t
     from fireaudit.reports.terminal import requirements_table
 
@@ -224,60 +224,22 @@ def batch(
     annotate: AnnotateOption = False,
 ) -> None:
     """Audit every workbook under a folder in parallel; per-township reports and a county roll-up."""
-    import signal
-
-    from fireaudit import batch as batching
-    from fireaudit.checklist import load_checklist
+    from fireaudit.audit import load_checklist
+    from fireaudit.batch import BatchRequest, print_batch_summary, run_batch
     from fireaudit.i18n import t
-    from fireaudit.reports import DEFAULT_FORMATS, ReportOptions, write_reports
-    from fireaudit.reports.rollup import ROLLUP_WRITERS
-    from fireaudit.reports.terminal import print_unreadable
-    from fireaudit.runner import make_run
+    from fireaudit.reports import DEFAULT_FORMATS
 
     formats = _formats(format or DEFAULT_FORMATS)
     checklist = load_checklist(config)
-    audit_period = _period(period)
-    previous = batching.load_baseline(str(baseline)) if baseline else None
-    paths = batching.discover(directory)
+    request = BatchRequest(directory=directory, output=output, checklist=checklist, formats=formats, lang=lang.value,
+                           period=_period(period), county_register=county_register, baseline=baseline, jobs=jobs,
+                           annotate=annotate)
     console = _console(stderr=True)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-
-    written: list[str] = []
-    with _progress(console, t(lang.value, "rollup.progress")) as bar:
-        townships, unreadable, interrupted = batching.audit_parallel(
-            paths, checklist, audit_period, jobs or batching.default_jobs(), bar)
-    townships, conflicts = batching.find_conflicts(townships)
-    county_errors: list[dict] = []
-    if county_register and not interrupted:
-        try:
-            townships, county_errors = batching.judge_county(townships, checklist, str(county_register), previous)
-        except FireauditError as exc:
-            from fireaudit.result import Unreadable
-
-            unreadable.append(Unreadable(str(county_register), getattr(exc, "reason", exc.message)))
-    run = make_run(checklist, audit_period, townships, unreadable)
-    diff = batching.baseline_diff(townships, previous) if previous else None
-    run = batching.finish_run(run, conflicts, diff, str(county_register) if county_register else None, county_errors)
-    try:
-        write_reports(run, output, formats, ReportOptions(lang.value, checklist), lambda a: written.append(a.file))
-        if not interrupted:
-            for writer in ROLLUP_WRITERS.values():   # the roll-up always comes in every format
-                writer(run, checklist, output, lang.value)
-    except OSError as exc:
-        raise FireauditError(f"cannot write the reports to {output}: {exc.strerror or exc}; "
-                             f"finished {len(written)} of {len(run.townships)} townships") from None
-    failed = _annotate(run, output, ReportOptions(lang.value, checklist), console,
-                       jobs or batching.default_jobs()) if annotate and not interrupted else []
-    print_unreadable(console, run, lang.value)
-    for conflict in conflicts:
-        files = conflict["files"]
-        shown = "; ".join(files[:3]) + (f"; … (+{len(files) - 3})" if len(files) > 3 else "")
-        console.print(f"[red]{t(lang.value, 'rollup.conflict_with', township=(conflict['county'] or '') + (conflict['township'] or ''), period=conflict['period'])}[/]: {shown}", soft_wrap=True)
-    if interrupted:
-        console.print(t(lang.value, "rollup.interrupted", done=len(townships) + len(unreadable), total=len(paths)))
+    result = run_batch(request, lambda: _progress(console, t(lang.value, "rollup.progress")))
+    print_batch_summary(console, result, lang.value)
+    if result.interrupted:
         raise typer.Exit(ExitCode.INTERRUPTED)
-    console.print(t(lang.value, "rollup.written", done=len(paths), path=str(output)))
-    if run.unreadable or conflicts or failed:
+    if result.has_problems:
         raise typer.Exit(ExitCode.UNREADABLE)
 
 
@@ -321,10 +283,11 @@ def grade(
     config: ConfigOption = None,
 ) -> None:
     """The GB/T 35547-2017 brigade grade a township needs, the rule that decided it, and each brigade's minimums."""
-    from fireaudit.checklist import load_checklist
+    from fireaudit.audit import load_checklist
     from fireaudit.errors import InputError
     from fireaudit.i18n import t
-    from fireaudit.reports.grade import grade_for_file, grade_for_profile
+    from fireaudit.grade_lookup import file_lookup, profile_lookup
+    from fireaudit.reports.grade import print_file, print_required
 
     checklist = load_checklist(config)
     console = _console()
@@ -334,12 +297,13 @@ def grade(
     if not files and not (township or profile):
         raise typer.BadParameter(t(lang.value, "grade.no_input"), param_hint="FILE")
     if township or profile:
-        grade_for_profile(console, checklist, lang.value, county, township, kind, profile)
+        print_required(console, profile_lookup(checklist, county, township, kind, profile), lang.value)
     unreadable = False
     for path in files or []:
         console.print()
         try:
-            grade_for_file(console, checklist, lang.value, path, _period(period))
+            lookup = file_lookup(checklist, path, _period(period))
+            print_file(console, lookup, lang.value)
         except InputError as exc:
             unreadable = True
             console.print(f"[red]{t(lang.value, 'ui.unreadable')}[/]: {exc.message}", soft_wrap=True)
@@ -358,7 +322,7 @@ def template(
     config: ConfigOption = None,
 ) -> None:
     """Write the register template townships fill in: every sheet and column, drop-downs and validations."""
-    from fireaudit.checklist import load_checklist
+    from fireaudit.audit import load_checklist
     from fireaudit.i18n import t
     from fireaudit.template import TemplateRequest, canonical_kind, default_file_name, kind_values, write_template
 
@@ -390,7 +354,7 @@ def route(
 ) -> None:
     """The annex category and referral department(s) for a hazard description (拒不整改隐患问题移送处理清单)."""
     from fireaudit.annex import router_of, routing
-    from fireaudit.checklist import load_checklist
+    from fireaudit.audit import load_checklist
 
     result = routing(router_of(load_checklist(config)), description)
     if format is RouteFormat.json:
@@ -404,21 +368,12 @@ def route(
         print(line)
 
 
-def _annotate(run, output: Path, options, console, jobs: int = 1) -> list:
+def _annotate(run, output: Path, options, console) -> list:
     """Write the annotated copies; list them, and say which files could not be copied (exit 3)."""
-    from fireaudit.annotate import write_annotated
-    from fireaudit.i18n import t
+    from fireaudit.annotate import annotate_run, print_annotated
 
-    try:
-        written, failed = write_annotated(run, output, options, jobs)
-    except OSError as exc:
-        raise FireauditError(f"cannot write the annotated copies to {output}: {exc.strerror or exc}") from None
-    if written:
-        console.print(t(options.lang, "annotate.written"), markup=False)
-        for path in written:
-            console.print(f"  {path.name}", soft_wrap=True, markup=False)
-    for item in failed:
-        console.print(f"[red]{t(options.lang, 'annotate.failed')}[/]: {item.file}: {item.reason}", soft_wrap=True)
+    written, failed = annotate_run(run, output, options)
+    print_annotated(console, written, failed, options.lang)
     return failed
 
 

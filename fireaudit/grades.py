@@ -1,125 +1,24 @@
 """Which GB/T 35547-2017 brigade grade a township needs, and what each grade's minimums are.
 
 One place for the grade logic, used by R07's checks, the JSON's
-`required_grade` (the REQUIRED_GRADE hook in fireaudit/audit.py) and the
+`required_grade` (fireaudit/audit.py) and the
 `fireaudit grade` command. All values come from checklists/gbt35547.toml
-(validated here through DATA_SCHEMAS), so a county can override them."""
+(its shape is GradeData in fireaudit/checklist/data.py), so a county can override them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
-
-import msgspec
+from typing import Any
 
 from fireaudit.checklist import Checklist
-from fireaudit.checklist.loader import DATA_SCHEMAS
+from fireaudit.checklist.data import (  # noqa: F401 - the data's shape, re-exported for the grade logic's users
+    Grades, StreetRule, NamedRule, DefaultRule, Rules, NamedTownship, Criterion, Minimum, Minimums, GradeData, Confidence,
+)
 from fireaudit.textnorm import norm
 
 DATA = "gbt35547"
-Confidence = Literal["plan", "standard", "secondary", "assumed"]
 ITEMS = ("land_area", "total_staff", "engines", "leaders", "drivers_per_engine", "crew_leaders_per_engine",
          "duty_staff_per_engine", "comms_safety", "portable_pumps", "barracks", "acceptance_before_duty")
-
-
-class _Strict(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    pass
-
-
-class Grades(_Strict):
-    order: list[str]
-    full_time: list[str]
-    source: str
-    confidence: Confidence
-
-
-class StreetRule(_Strict):
-    kinds: list[str]
-    basis: str
-    source: str
-    confidence: Confidence
-
-
-class NamedRule(_Strict):
-    basis: str
-    source: str
-    confidence: Confidence
-
-
-class DefaultRule(_Strict):
-    grade: str
-    basis: str
-    source: str
-    confidence: Confidence
-
-
-class Rules(_Strict):
-    street: StreetRule
-    named: NamedRule
-    default: DefaultRule
-
-
-class NamedTownship(_Strict):
-    county: str
-    township: str
-    grade: str
-    source: str
-    confidence: Confidence
-
-
-class Criterion(_Strict):
-    grade: str
-    key: str
-    test: Literal["yes", "gt", "ge"]
-    source: str
-    confidence: Confidence
-    value: float | None = None
-
-
-class Minimum(_Strict):
-    value: float
-    source: str
-    confidence: Confidence
-    shared_allowed: bool = False
-
-
-class Minimums(_Strict):
-    land_area: Minimum | None = None
-    total_staff: Minimum | None = None
-    engines: Minimum | None = None
-    leaders: Minimum | None = None
-    drivers_per_engine: Minimum | None = None
-    crew_leaders_per_engine: Minimum | None = None
-    duty_staff_per_engine: Minimum | None = None
-    comms_safety: Minimum | None = None
-    portable_pumps: Minimum | None = None
-    barracks: Minimum | None = None
-    acceptance_before_duty: Minimum | None = None
-
-
-class GradeData(_Strict):
-    source: str
-    grades: Grades
-    rules: Rules
-    named: list[NamedTownship]
-    criteria: dict[str, Criterion]
-    minimums: dict[str, Minimums]
-
-    def __post_init__(self) -> None:
-        known = set(self.grades.order)
-        for name, grade in [*((f"named {n.county}{n.township}", n.grade) for n in self.named),
-                            *((f"criteria.{k}", c.grade) for k, c in self.criteria.items()),
-                            *((f"minimums.{g}", g) for g in self.minimums),
-                            ("rules.default", self.rules.default.grade),
-                            *(("grades.full_time", g) for g in self.grades.full_time)]:
-            if grade not in known:
-                raise ValueError(f"{name}: {grade!r} is not one of grades.order {self.grades.order}")
-        for key, criterion in self.criteria.items():
-            if criterion.test != "yes" and criterion.value is None:
-                raise ValueError(f"criteria.{key}: test {criterion.test!r} needs a value")
-
-
-DATA_SCHEMAS[DATA] = GradeData
 
 
 def grade_data(checklist: Checklist) -> GradeData:
@@ -242,7 +141,7 @@ def profile_values(register) -> dict[str, Any]:
 
 
 def required_grade_json(ctx) -> dict[str, Any]:
-    """The REQUIRED_GRADE hook: the JSON's `required_grade` for one township."""
+    """The JSON's `required_grade` for one township."""
     register = ctx.register
     required = resolve(ctx.checklist, register.county, register.township, register.kind, profile_values(register))
     return required.to_json(grade_data(ctx.checklist))

@@ -11,7 +11,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-LANGS = ("zh", "en")
 _DIR = Path(__file__).resolve().parent / "messages"
 
 

@@ -37,12 +37,6 @@ def run_fields(run: Any) -> dict[str, Any]:
     }
 
 
-def township_fields(run: Any, audit: Any) -> dict[str, Any]:
-    from pathlib import PurePath
-
-    return {"file": PurePath(audit.file).name, "sha256": audit.sha256, **run_fields(run)}
-
-
 _CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 _MODIFIED_TIME = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 

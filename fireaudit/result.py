@@ -79,6 +79,51 @@ class Unreadable:
 
 
 @dataclass(frozen=True)
+class Conflict:
+    """Several workbooks claim one township and period: all listed, none merged or ranked."""
+
+    county: str | None
+    township: str | None
+    period: str
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CountyRegisterInput:
+    """The county's own register a batch judged R20–R22 from."""
+
+    file: str
+    sha256: str
+    register_errors: tuple[RegisterError, ...] = ()
+
+
+@dataclass(frozen=True)
+class TownshipChange:
+    """One township since the previous quarter's batch (--baseline); `previous_score` None: not in it."""
+
+    county: str | None
+    township: str | None
+    score: float
+    in_baseline: bool = False
+    previous_score: float | None = None
+    previous_period: str | None = None
+    change: float | None = None
+    new_gaps: tuple[str, ...] = ()
+    closed_gaps: tuple[str, ...] = ()
+    changed: tuple[dict[str, Any], ...] = ()   # {"id", "from", "to"} per requirement whose status changed
+
+
+@dataclass(frozen=True)
+class BatchFacts:
+    """What only a batch has: conflicts, the county register, the change since the baseline."""
+
+    conflicts: tuple[Conflict, ...] = ()
+    county_register: CountyRegisterInput | None = None
+    baseline: tuple[TownshipChange, ...] | None = None
+    supervision_missed: tuple[str, ...] | None = None   # R21: townships the county did not supervise
+
+
+@dataclass(frozen=True)
 class AuditRun:
     """One invocation: every township audited and every file that could not be."""
 
@@ -92,4 +137,4 @@ class AuditRun:
     overrides: tuple[str, ...] = ()
     notes: tuple[Note, ...] = ()          # run-level notes (e.g. waivers that matched no township)
     generated_at: str = ""                # run time, UTC ISO (SOURCE_DATE_EPOCH when set)
-    extra: dict[str, Any] = field(default_factory=dict)
+    batch: BatchFacts | None = None       # a `batch` run's own facts

@@ -8,7 +8,7 @@ from typing import Callable
 import pytest
 
 from fireaudit.audit import audit_register
-from fireaudit.checklist import load_checklist
+from fireaudit.audit import load_checklist
 from fireaudit.period import Period
 from fireaudit.register import RegisterReader
 from fireaudit.register.model import Register as ReadRegister

@@ -7,7 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from fireaudit.audit import audit_register
-from fireaudit.checklist import Checklist, load_checklist
+from fireaudit.audit import load_checklist
+from fireaudit.checklist import Checklist
 from fireaudit.register import RegisterReader
 from fireaudit.reports import ReportOptions
 from fireaudit.result import AuditRun, TownshipAudit

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from openpyxl.styles import Font
 
 from fireaudit.annotate import NotAnnotatable, Mark, Marks, apply_marks, write_annotated
-from fireaudit.checklist import load_checklist
+from fireaudit.audit import load_checklist
 from fireaudit.reports import ReportOptions
 from fireaudit.reports.excel import STATUS_FILL
 from fireaudit.i18n import message_text

@@ -20,7 +20,8 @@ from typing import Annotated, Any, Iterator
 import msgspec
 import pytest
 
-from fireaudit.checklist import load_checklist, loader
+from fireaudit.audit import load_checklist
+from fireaudit.checklist import loader
 from fireaudit.checklist.names import Column, ColumnValues, Marker, declared
 from fireaudit.checks import KINDS
 from fireaudit.errors import ConfigError, ExitCode

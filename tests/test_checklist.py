@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fireaudit.checklist import load_checklist
+from fireaudit.audit import load_checklist
 from fireaudit.errors import ConfigError
 from fireaudit.resources import data_dir
 

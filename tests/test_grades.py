@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fireaudit import grades
-from fireaudit.checklist import load_checklist
+from fireaudit.audit import load_checklist
 from fireaudit.cli import app
 from fireaudit.errors import ConfigError
 from fireaudit.reports.json_report import run_json

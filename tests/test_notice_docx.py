@@ -21,7 +21,7 @@ from docx import Document
 
 from fireaudit.audit import audit_register
 from fireaudit.batch import judge_county
-from fireaudit.checklist import load_checklist
+from fireaudit.audit import load_checklist
 from fireaudit.errors import ConfigError
 from fireaudit.register import RegisterReader
 from fireaudit.reports import WRITERS, ReportOptions, write_reports

@@ -342,7 +342,7 @@ def test_input_file_is_not_modified(read, tmp_path):
     reg = compliant()
     path = reg.save(tmp_path / "keep.xlsx")
     before = (hashlib.sha256(path.read_bytes()).hexdigest(), os.stat(path).st_mtime_ns)
-    from fireaudit.checklist import load_checklist
+    from fireaudit.audit import load_checklist
 
     RegisterReader(load_checklist()).read(path)
     assert (hashlib.sha256(path.read_bytes()).hexdigest(), os.stat(path).st_mtime_ns) == before

@@ -18,7 +18,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from typer.testing import CliRunner
 
 from fireaudit.audit import audit_register
-from fireaudit.checklist import load_checklist
+from fireaudit.audit import load_checklist
 from fireaudit.checklist.models import ColumnSpec
 from fireaudit.cli import app
 from fireaudit.period import Period

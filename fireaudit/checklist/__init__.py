@@ -1,5 +1,8 @@
-"""The checklist: requirements, checks, vocabularies and thresholds from checklists/."""
+"""The checklist: requirements, checks, vocabularies and thresholds from checklists/.
 
-from fireaudit.checklist.loader import Checklist, load_checklist
+Load it with fireaudit.audit.load_checklist (the engine passes the check kinds'
+params types to loader.load; this layer imports no check)."""
 
-__all__ = ["Checklist", "load_checklist"]
+from fireaudit.checklist.loader import Checklist
+
+__all__ = ["Checklist"]

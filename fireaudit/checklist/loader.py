@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import msgspec
 
@@ -25,13 +25,14 @@ from fireaudit.checklist.models import (
     RequirementsFile,
     Scoring,
 )
+from fireaudit.checklist.data import DATA_SCHEMAS
 from fireaudit.errors import ConfigError
 from fireaudit.resources import data_dir
 
 LOCAL_CONFIG_NAME = "fireaudit.toml"
-# Other data files in checklists/ (GB/T 35547, the annex …) and the struct that
-# validates each; modules that own such data register it here.
-DATA_SCHEMAS: dict[str, type] = {}
+# check kind -> the msgspec struct its params are validated as. The loader sits
+# below the checks, so the caller (fireaudit.audit.load_checklist) passes it in.
+ParamTypes = Mapping[str, type]
 
 
 @dataclass(frozen=True)
@@ -90,29 +91,27 @@ def find_local_config(explicit: str | None) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def load_checklist(config: str | None = None, directory: Path | None = None) -> Checklist:
-    """The shipped checklist with the county's overrides applied and validated."""
+def load(param_types: ParamTypes, config: str | None = None, directory: Path | None = None) -> Checklist:
+    """The shipped checklist with the county's overrides applied and validated.
+
+    `param_types` maps each check kind to its params struct (the checks layer's
+    KINDS); most callers use fireaudit.audit.load_checklist, which passes it."""
     root = directory or data_dir("checklists")
     local_path = find_local_config(config)
-    return _load(root, local_path)
+    return _load(root, local_path, param_types)
 
 
-_CACHE: dict[tuple[Path, Path | None, float | None], Checklist] = {}
+_CACHE: dict[tuple[Any, ...], Checklist] = {}
 
 
-def _load(root: Path, local_path: Path | None) -> Checklist:
-    key = (root, local_path, local_path.stat().st_mtime if local_path else None)
+def _load(root: Path, local_path: Path | None, param_types: ParamTypes) -> Checklist:
+    key = (root, local_path, local_path.stat().st_mtime if local_path else None, tuple(param_types.items()))
     if key not in _CACHE:
-        _CACHE[key] = _build(root, local_path)
+        _CACHE[key] = _build(root, local_path, param_types)
     return _CACHE[key]
 
 
-def _build(root: Path, local_path: Path | None) -> Checklist:
-    from fireaudit.checks import KINDS  # the check kinds validate their own params
-    from fireaudit.register.preflight import Limits
-
-    DATA_SCHEMAS.setdefault("limits", Limits)
-
+def _build(root: Path, local_path: Path | None, param_types: ParamTypes) -> Checklist:
     register = convert(read_toml(root / "register.toml"), RegisterSpec, str(root / "register.toml"))
     req_file = convert(read_toml(root / "requirements.toml"), RequirementsFile, str(root / "requirements.toml"))
 
@@ -164,8 +163,8 @@ def _build(root: Path, local_path: Path | None) -> Checklist:
         seen.add(spec.id)
         if spec.requirement not in req_ids:
             raise ConfigError(f"{origin}: check {spec.id}: requirement {spec.requirement!r} does not exist")
-        if spec.kind not in KINDS:
-            raise ConfigError(f"{origin}: check {spec.id}: unknown kind {spec.kind!r} (known: {', '.join(sorted(KINDS))})")
+        if spec.kind not in param_types:
+            raise ConfigError(f"{origin}: check {spec.id}: unknown kind {spec.kind!r} (known: {', '.join(sorted(param_types))})")
         override = local.checks.get(spec.id)
         raw_params = dict(spec.params)
         if override:
@@ -182,7 +181,7 @@ def _build(root: Path, local_path: Path | None) -> Checklist:
             changes["params"] = raw_params
             spec = msgspec.structs.replace(spec, **changes)
         where = f"{origin_local} (check {spec.id})" if override and override.params else f"{origin} (check {spec.id})"
-        params[spec.id] = convert(raw_params, KINDS[spec.kind].params, f"{where} params")
+        params[spec.id] = convert(raw_params, param_types[spec.kind], f"{where} params")
         _check_names(spec.id, params[spec.id], register, where)
         checks.append(spec)
     unknown = sorted(set(local.checks) - seen)

@@ -17,8 +17,11 @@ ColumnType = Literal[
 SEVERITY_ORDER: dict[str, int] = {s.value: s.rank for s in Severity}   # old name of Severity.rank; use that
 
 
-class _Strict(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    pass
+class Strict(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """The one strict base of every checklist shape: an unknown key or a wrong type is an error."""
+
+
+_Strict = Strict   # the name this file's shapes use
 
 
 # ---------------------------------------------------------------- register.toml
@@ -57,11 +60,6 @@ class ColumnSpec(_Strict):
     dimension: str | None = None
     help: str = ""               # what to write here, shown to the clerk (template input message)
     help_en: str = ""            # the same in English (`fireaudit template --lang en`)
-
-    @property
-    def display_name(self) -> str:
-        """The bare column name (see RegisterSpec.header_text for the header with its unit)."""
-        return self.name
 
 
 class SheetSpec(_Strict):

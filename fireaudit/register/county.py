@@ -155,7 +155,7 @@ class WorkbookKind:
                  sheets=list(self.sheets))
 
 
-def classify_workbook(register: str | Path, checklist=None) -> WorkbookKind:
+def classify_workbook(register: str | Path, checklist) -> WorkbookKind:
     """Read `register` as a county register; if it is not one, say whether it is a township's.
 
     A county register has at least one county sheet (督导考评, 奖惩, 典型样板, 乡镇名册)
@@ -167,10 +167,6 @@ def classify_workbook(register: str | Path, checklist=None) -> WorkbookKind:
     path = Path(register)
     if not path.is_file():
         return WorkbookKind("missing", str(path))
-    if checklist is None:
-        from fireaudit.checklist import load_checklist
-
-        checklist = load_checklist()
     reader = RegisterReader(checklist)
     try:
         county = reader.read(path, county=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from datetime import date
 from typing import Any, Iterator
 
 
@@ -63,9 +62,6 @@ class RegisterError:
     cell: str
     value: str
     expected: str = ""
-
-    def to_evidence(self) -> Evidence:
-        return Evidence(self.sheet, self.cell or None)
 
     def ref(self) -> str:
         return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
@@ -159,7 +155,3 @@ class Register:
         if entry:
             return entry.evidence
         return Evidence(self.profile_sheet or "基本情况", missing="key" if self.profile_sheet else "sheet", column=key)
-
-
-def as_date(value: Any) -> date | None:
-    return value if isinstance(value, date) else None

@@ -20,6 +20,7 @@ from typing import Any
 
 import msgspec
 
+from fireaudit.checklist.data import Limits
 from fireaudit.errors import InputError
 
 MB = 1024 * 1024
@@ -41,18 +42,6 @@ _NO_VALUE_FORMULA = re.compile(
 _ERROR_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?<v>([^<]*)</v>')
 _OVERLAP = 512
 _CHUNK = 4 * MB
-
-
-class Limits(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    source: str
-    max_file_mb: float
-    max_member_mb: float
-    max_total_mb: float
-    max_ratio: float
-    ratio_min_member_mb: float
-    max_members: int
-    max_sheet_cells: int
-    exact_scan_max_mb: float
 
 
 @dataclass

@@ -128,7 +128,7 @@ class RegisterReader:
                     errors.extend(RegisterError("error-cell", sheet_name, cell, value)
                                   for cell, value in scan.error_cells)
                 sheet = workbook.get_sheet_by_name(sheet_name)
-                rows = _rows(sheet)
+                rows = sheet_rows(sheet)
                 if isinstance(spec, ProfileSpec):
                     profile_sheet = sheet_name
                     profile = self._read_profile(sheet_name, rows, spec, errors, notes)
@@ -329,7 +329,7 @@ def open_workbook(path: Path):
         raise InputError(str(path), f"not a readable workbook: {_reason(exc)}") from None
 
 
-def _rows(sheet) -> Iterable[list[Any]]:
+def sheet_rows(sheet) -> Iterable[list[Any]]:
     """Rows from A1, whatever the sheet's used range (calamine starts columns at the range)."""
     start = sheet.start
     offset = [""] * start[1] if start and start[1] else []

@@ -49,7 +49,7 @@ def _overview(sheet, view) -> None:
     from openpyxl.chart import BarChart, Reference
 
     lang = view.lang
-    sheet.title = _sheet_title(t(lang, "report.sheet_overview"))
+    sheet.title = sheet_title(t(lang, "report.sheet_overview"))
     put(sheet, 1, 1, view.title, bold=True, size=14)
     facts = [
         (t(lang, "ui.county"), view.county),
@@ -72,7 +72,7 @@ def _overview(sheet, view) -> None:
     row += 1
     put(sheet, row, 1, t(lang, "report.status_counts"), bold=True)
     row += 1
-    _header(sheet, row, [t(lang, "ui.status"), t(lang, "report.count")])
+    header_row(sheet, row, [t(lang, "ui.status"), t(lang, "report.count")])
     first_count = row + 1
     for count in view.status_counts:
         row += 1
@@ -83,7 +83,7 @@ def _overview(sheet, view) -> None:
     row += 2
     put(sheet, row, 1, t(lang, "report.severity_counts"), bold=True)
     row += 1
-    _header(sheet, row, [t(lang, "ui.severity"), t(lang, "report.findings")])
+    header_row(sheet, row, [t(lang, "ui.severity"), t(lang, "report.findings")])
     for count in view.severity_counts:
         row += 1
         put(sheet, row, 1, count.label)
@@ -105,16 +105,16 @@ def _overview(sheet, view) -> None:
     chart.set_categories(Reference(sheet, min_col=1, min_row=first_count, max_row=last_count))
     chart.width, chart.height = 14, 7
     sheet.add_chart(chart, "D3")
-    _fit_columns(sheet, fixed={1: 22, 2: 40})
+    fit_columns(sheet, fixed={1: 22, 2: 40})
 
 
 def _findings(sheet, view) -> None:
     lang = view.lang
-    sheet.title = _sheet_title(t(lang, "report.sheet_findings"))
+    sheet.title = sheet_title(t(lang, "report.sheet_findings"))
     headers = [t(lang, "ui.requirement"), t(lang, "ui.item"), t(lang, "ui.check"), t(lang, "ui.title"),
                t(lang, "ui.status"), t(lang, "ui.severity"), t(lang, "report.problem"), t(lang, "report.evidence"),
                t(lang, "report.threshold"), t(lang, "report.source"), t(lang, "report.advice")]
-    _header(sheet, 1, headers)
+    header_row(sheet, 1, headers)
     separator = t(lang, "report.list_separator")
     for row, f in enumerate(view.findings, start=2):
         evidence = separator.join(f.evidence) + (f" {f.more_evidence}" if f.more_evidence else "")
@@ -122,19 +122,19 @@ def _findings(sheet, view) -> None:
                   evidence, separator.join(f.thresholds), f.source, f.advice]
         for column, value in enumerate(values, start=1):
             put(sheet, row, column, value, wrap=column in (4, 7, 8, 10, 11))
-        sheet.cell(row=row, column=5).fill = _fill(STATUS_FILL[f.status])
-    _table_finish(sheet, len(headers), max(len(view.findings) + 1, 1))
+        sheet.cell(row=row, column=5).fill = solid_fill(STATUS_FILL[f.status])
+    table_finish(sheet, len(headers), max(len(view.findings) + 1, 1))
 
 
 def _register_errors(sheet, view) -> None:
     lang = view.lang
-    sheet.title = _sheet_title(t(lang, "report.sheet_register_errors"))
+    sheet.title = sheet_title(t(lang, "report.sheet_register_errors"))
     headers = [t(lang, "report.sheet"), t(lang, "report.cell"), t(lang, "report.entered"), t(lang, "report.problem")]
-    _header(sheet, 1, headers)
+    header_row(sheet, 1, headers)
     for row, error in enumerate(view.register_errors, start=2):
         for column, value in enumerate((error.sheet, error.cell, error.value, error.message), start=1):
             put(sheet, row, column, value, wrap=column == 4)
-    _table_finish(sheet, len(headers), len(view.register_errors) + 1)
+    table_finish(sheet, len(headers), len(view.register_errors) + 1)
 
 
 def put(sheet, row: int, column: int, value: Any, *, bold: bool = False, size: float | None = None,
@@ -154,7 +154,7 @@ def put(sheet, row: int, column: int, value: Any, *, bold: bool = False, size: f
     cell.font = Font(name=FONT_NAME, bold=bold, size=size or 11)
     cell.alignment = Alignment(wrap_text=wrap, vertical="top")
     if fill:
-        cell.fill = _fill(fill)
+        cell.fill = solid_fill(fill)
     return cell
 
 
@@ -163,27 +163,27 @@ def safe_text(value: str) -> str:
     return _ILLEGAL.sub("", value)[:MAX_CELL_CHARS]
 
 
-def _fill(colour: str):
+def solid_fill(colour: str):
     from openpyxl.styles import PatternFill
 
     return PatternFill(fill_type="solid", start_color=colour, end_color=colour)
 
 
-def _header(sheet, row: int, labels: list[str]) -> None:
+def header_row(sheet, row: int, labels: list[str]) -> None:
     for column, label in enumerate(labels, start=1):
         put(sheet, row, column, label, bold=True, fill=HEADER_FILL)
 
 
-def _table_finish(sheet, columns: int, last_row: int) -> None:
+def table_finish(sheet, columns: int, last_row: int) -> None:
     """Frozen header, filters over the whole table, widths that fit the text."""
     from openpyxl.utils import get_column_letter
 
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(columns)}{max(last_row, 2)}"
-    _fit_columns(sheet)
+    fit_columns(sheet)
 
 
-def _fit_columns(sheet, fixed: dict[int, float] | None = None) -> None:
+def fit_columns(sheet, fixed: dict[int, float] | None = None) -> None:
     from openpyxl.utils import get_column_letter
 
     widths: dict[int, int] = {}
@@ -202,6 +202,6 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _sheet_title(text: str) -> str:
+def sheet_title(text: str) -> str:
     """Excel sheet names: at most 31 characters, none of []:*?/\\."""
     return re.sub(r"[\[\]:*?/\\]", "_", text)[:31]

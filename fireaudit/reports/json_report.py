@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from fireaudit.i18n import message_text, t
-from fireaudit.result import AuditRun, CheckResult, TownshipAudit
+from fireaudit.result import AuditRun, BatchFacts, CheckResult, TownshipAudit, TownshipChange
 from fireaudit.status import Status
 
 JSON_LANG = "zh"
@@ -46,7 +46,7 @@ def township_json(audit: TownshipAudit) -> dict[str, Any]:
                 "id": r.id,
                 "status": r.status,
                 "severity": r.severity,
-                **({} if r.checks else {"message": t(JSON_LANG, "common.pending") if r.status == Status.UNKNOWN else ""}),
+                **({} if r.checks else {"message": ""}),   # every check of it disabled by the county
                 "checks": [check_json(c) for c in r.checks],
             }
             for r in audit.requirements
@@ -76,8 +76,35 @@ def run_json(run: AuditRun) -> dict[str, Any]:
         "unreadable": [{"file": u.file, "reason": u.reason} for u in run.unreadable],
         "notes": [{"code": n.code, "detail": n.detail, "message": t(JSON_LANG, f"note.{n.code}", sheet=n.sheet, detail=n.detail)}
                   for n in run.notes],
-        **run.extra,
+        **batch_json(run.batch),
     }
+
+
+def batch_json(batch: BatchFacts | None) -> dict[str, Any]:
+    """A batch's conflicts, county register and change since the baseline (nothing for other runs)."""
+    if batch is None:
+        return {}
+    county = batch.county_register
+    out: dict[str, Any] = {
+        "conflicts": [{"county": c.county, "township": c.township, "period": c.period, "files": list(c.files)}
+                      for c in batch.conflicts],
+        "county_register": {"file": county.file, "sha256": county.sha256,
+                            "register_errors": [{"sheet": e.sheet, "cell": e.cell, "value": e.value, "code": e.code,
+                                                 "expected": e.expected} for e in county.register_errors]}
+        if county else None,
+    }
+    if batch.baseline is not None:
+        out["baseline"] = [_change_json(c) for c in batch.baseline]
+    return out
+
+
+def _change_json(change: TownshipChange) -> dict[str, Any]:
+    head = {"county": change.county, "township": change.township, "score": change.score,
+            "previous_score": change.previous_score}
+    if change.in_baseline:
+        head["previous_period"] = change.previous_period
+    return {**head, "change": change.change, "new_gaps": list(change.new_gaps),
+            "closed_gaps": list(change.closed_gaps), "changed": [dict(c) for c in change.changed]}
 
 
 def dumps(run: AuditRun) -> str:

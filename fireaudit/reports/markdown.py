@@ -107,10 +107,10 @@ def render(run: AuditRun, audit: TownshipAudit, options) -> str:
     except TemplateError as exc:
         line = getattr(exc, "lineno", None) or "?"
         raise ConfigError(t(options.lang, "report.template_error", name=TEMPLATE, line=line, error=str(exc))) from None
-    return _tidy(text)
+    return tidy(text)
 
 
-def _tidy(text: str) -> str:
+def tidy(text: str) -> str:
     """At most one blank line in a row and one final newline, whatever the template's whitespace."""
     text = re.sub(r"[ \t]+\n", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)

@@ -36,11 +36,11 @@ class RequirementRow:
 
 @dataclass(frozen=True)
 class Finding:
-    """One gap: a check that did not pass, or a requirement with no check yet."""
+    """One gap: a check that did not pass."""
 
     requirement: str
     item: str
-    check: str                   # "" for a requirement without checks
+    check: str
     title: str
     status: str
     status_label: str
@@ -158,10 +158,6 @@ def _gap_group(row: RequirementRow, checks: tuple[CheckResult, ...], checklist: 
                lang: str) -> GapGroup | None:
     if row.status not in GAP_STATUSES:
         return None
-    if not checks:  # a requirement whose checks are not written yet
-        pending = Finding(row.id, row.item, "", t(lang, "report.pending_check"), row.status, row.status_label,
-                          row.severity, row.severity_label, t(lang, "common.pending"), (), "", (), "", row.advice, "")
-        return GapGroup(row, (pending,))
     findings = tuple(_finding(row, c, checklist, lang) for c in checks if c.status in GAP_STATUSES)
     return GapGroup(row, findings) if findings else None
 

@@ -1,0 +1,162 @@
+"""Typed shapes of the other data files in checklists/: GB/T 35547 grades, the annex, file limits.
+
+They live here, in the checklist layer, so the loader validates every file
+without importing the modules that use the data; DATA_SCHEMAS is written out
+once below (file stem -> shape), not filled in by imports elsewhere."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fireaudit.checklist.models import Strict
+
+Confidence = Literal["plan", "standard", "secondary", "assumed"]
+
+
+# ---------------------------------------------------------------- gbt35547.toml (fireaudit/grades.py)
+class Grades(Strict):
+    order: list[str]
+    full_time: list[str]
+    source: str
+    confidence: Confidence
+
+
+class StreetRule(Strict):
+    kinds: list[str]
+    basis: str
+    source: str
+    confidence: Confidence
+
+
+class NamedRule(Strict):
+    basis: str
+    source: str
+    confidence: Confidence
+
+
+class DefaultRule(Strict):
+    grade: str
+    basis: str
+    source: str
+    confidence: Confidence
+
+
+class Rules(Strict):
+    street: StreetRule
+    named: NamedRule
+    default: DefaultRule
+
+
+class NamedTownship(Strict):
+    county: str
+    township: str
+    grade: str
+    source: str
+    confidence: Confidence
+
+
+class Criterion(Strict):
+    grade: str
+    key: str
+    test: Literal["yes", "gt", "ge"]
+    source: str
+    confidence: Confidence
+    value: float | None = None
+
+
+class Minimum(Strict):
+    value: float
+    source: str
+    confidence: Confidence
+    shared_allowed: bool = False
+
+
+class Minimums(Strict):
+    land_area: Minimum | None = None
+    total_staff: Minimum | None = None
+    engines: Minimum | None = None
+    leaders: Minimum | None = None
+    drivers_per_engine: Minimum | None = None
+    crew_leaders_per_engine: Minimum | None = None
+    duty_staff_per_engine: Minimum | None = None
+    comms_safety: Minimum | None = None
+    portable_pumps: Minimum | None = None
+    barracks: Minimum | None = None
+    acceptance_before_duty: Minimum | None = None
+
+
+class GradeData(Strict):
+    source: str
+    grades: Grades
+    rules: Rules
+    named: list[NamedTownship]
+    criteria: dict[str, Criterion]
+    minimums: dict[str, Minimums]
+
+    def __post_init__(self) -> None:
+        known = set(self.grades.order)
+        for name, grade in [*((f"named {n.county}{n.township}", n.grade) for n in self.named),
+                            *((f"criteria.{k}", c.grade) for k, c in self.criteria.items()),
+                            *((f"minimums.{g}", g) for g in self.minimums),
+                            ("rules.default", self.rules.default.grade),
+                            *(("grades.full_time", g) for g in self.grades.full_time)]:
+            if grade not in known:
+                raise ValueError(f"{name}: {grade!r} is not one of grades.order {self.grades.order}")
+        for key, criterion in self.criteria.items():
+            if criterion.test != "yes" and criterion.value is None:
+                raise ValueError(f"criteria.{key}: test {criterion.test!r} needs a value")
+
+
+# ---------------------------------------------------------------- annex.toml (fireaudit/annex.py)
+class Rule(Strict):
+    clause: list[list[str]]
+    context: list[list[str]] = []
+    unless: list[str] = []
+    exclude: list[str] = []
+
+
+class Category(Strict):
+    name: str
+    item: str
+    annex_text: str
+    departments: list[str]
+    rules: list[Rule] = []
+    any_department: bool = False
+
+
+class Department(Strict):
+    name: str
+    keywords: list[str]
+    source: str
+
+
+class AnnexData(Strict):
+    source: str
+    multi_category_rule: str
+    multi_category_source: str
+    clause_separators: list[str]
+    negations: list[str]
+    negations_source: str
+    department: list[Department]
+    category: list[Category]
+    keyword_sets: dict[str, list[str]] = {}
+
+
+# ---------------------------------------------------------------- limits.toml (fireaudit/register/preflight.py)
+class Limits(Strict):
+    source: str
+    max_file_mb: float
+    max_member_mb: float
+    max_total_mb: float
+    max_ratio: float
+    ratio_min_member_mb: float
+    max_members: int
+    max_sheet_cells: int
+    exact_scan_max_mb: float
+
+
+DATA_SCHEMAS: dict[str, type] = {
+    "gbt35547": GradeData,
+    "annex": AnnexData,
+    "limits": Limits,
+}
