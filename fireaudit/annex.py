@@ -172,6 +172,9 @@ class Router:
         self._departments_of = {c.name: frozenset(c.departments) for c in data.category}
         self._bigrams = {c.name: _bigrams(norm(c.annex_text)) for c in data.category if not c.any_department}
         self._read: dict[str, Reading] = {}
+        # a clause's reading depends on the rest of the description only through the rules' context words
+        self._context_words = frozenset(w for _, rule in self._flat_rules for g in rule.context for w in g)
+        self._clause_seen: dict[tuple[str, frozenset[str]], list[dict[str, list[str]]]] = {}
         self._referrals: dict[str, Referral] = {}
 
     def _excluded(self) -> set[str]:
@@ -258,6 +261,16 @@ class Router:
 
     def _clause_readings(self, text: str, anywhere: set[str]) -> list[dict[str, list[str]]]:
         """The categories of one clause; a 、-list is read part by part when every part reads on its own."""
+        key = (text, self._context_words.intersection(anywhere))
+        try:
+            return self._clause_seen[key]
+        except KeyError:
+            pass
+        result = self._clause_readings_uncached(text, anywhere)
+        self._clause_seen[key] = result
+        return result
+
+    def _clause_readings_uncached(self, text: str, anywhere: set[str]) -> list[dict[str, list[str]]]:
         if self._parts is not None:
             parts = [p for p in self._parts.split(text) if p]
             if len(parts) > 1:
