@@ -150,7 +150,7 @@ def judge_county_duties(audit: TownshipAudit, checklist: Checklist, county: Coun
     judged = {spec.id: apply_waivers(_requirement(ctx, spec, BATCH), ctx, notes)
               for spec in checklist.requirements if spec.scope == "county"}
     township = {r.id: r for r in audit.requirements}
-    requirements = [township.get(spec.id) or judged[spec.id] for spec in checklist.requirements]
+    requirements = [judged.get(spec.id) or township[spec.id] for spec in checklist.requirements]
     return replace(audit, requirements=tuple(requirements), notes=tuple(dict.fromkeys(notes)),
                    score=score(requirements, checklist.scoring.status_points))
 

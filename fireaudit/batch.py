@@ -26,6 +26,7 @@ from fireaudit.errors import ConfigError, FireauditError
 from fireaudit.i18n import t
 from fireaudit.period import Period
 from fireaudit.register import RegisterReader
+from fireaudit.register.county import rows_without_county
 from fireaudit.result import (
     AuditRun, BatchFacts, Conflict, CountyRegisterInput, TownshipAudit, TownshipChange, Unreadable,
 )
@@ -164,6 +165,19 @@ def read_county_register(path: str, checklist: Checklist) -> tuple[Any, CountyRe
                                          tuple(register.errors))
 
 
+def judge_county(townships: list[TownshipAudit], checklist: Checklist, county_register: str,
+                 previous: dict[str, Any] | None) -> tuple[list[TownshipAudit], list[Any]]:
+    """R20–R22 of every township from the county register, judged once each.
+
+    Returns the judged townships and the county register's own register errors,
+    with rows that name a township without its 县市 in a batch of several counties."""
+    register, _ = read_county_register(county_register, checklist)
+    identities = [(a.county, a.township) for a in townships]
+    county = CountyData(register, identities, previous)
+    errors = [*register.errors, *rows_without_county(register, identities)]
+    return [judge_county_duties(a, checklist, county) for a in townships], errors
+
+
 def supervision_missed(townships: Iterable[TownshipAudit]) -> tuple[str, ...] | None:
     """R21's list of townships the county did not supervise (the same in every township's result)."""
     missed = None
@@ -231,14 +245,15 @@ def run_batch(request: BatchRequest,
     audited = len(townships) + len(unreadable)
 
     county_input: CountyRegisterInput | None = None
-    county: CountyData | None = None
     if request.county_register and not interrupted:
+        path = str(request.county_register)
         try:
-            register, county_input = read_county_register(str(request.county_register), checklist)
-            county = CountyData(register, [(a.county, a.township) for a in townships], previous)
+            townships, errors = judge_county(townships, checklist, path, previous)
+            county_input = CountyRegisterInput(path, _sha(request.county_register), tuple(errors))
         except FireauditError as exc:
-            unreadable.append(Unreadable(str(request.county_register), getattr(exc, "reason", exc.message)))
-    townships = [judge_county_duties(a, checklist, county) for a in townships]
+            unreadable.append(Unreadable(path, getattr(exc, "reason", exc.message)))
+    if county_input is None:
+        townships = [judge_county_duties(a, checklist, None) for a in townships]
 
     run = make_run(checklist, request.period, townships, unreadable)
     run = replace(run, batch=BatchFacts(

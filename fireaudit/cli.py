@@ -356,6 +356,9 @@ def route(
     from fireaudit.annex import router_of, routing
     from fireaudit.audit import load_checklist
 
+    if not description.strip():
+        from fireaudit.i18n import t
+        raise typer.BadParameter(t(lang.value, "routing.empty"), param_hint="DESCRIPTION")
     result = routing(router_of(load_checklist(config)), description)
     if format is RouteFormat.json:
         import json

@@ -124,6 +124,12 @@ class Category(Strict):
     any_department: bool = False
 
 
+class Synonym(Strict):
+    canonical: str
+    variants: list[str]
+    when: list[str] = []        # only in a clause holding one of these words
+
+
 class Department(Strict):
     name: str
     keywords: list[str]
@@ -140,6 +146,16 @@ class AnnexData(Strict):
     department: list[Department]
     category: list[Category]
     keyword_sets: dict[str, list[str]] = {}
+    clause_patterns: list[str] = []
+    list_separators: list[str] = []
+    multi_department_rule: str = "all"
+    multi_department_source: str = ""
+    suggestion_min_score: float = 1.0
+    suggestion_source: str = ""
+    former_departments: list[str] = []
+    former_department_source: str = ""
+    protected: list[str] = []
+    synonym: list[Synonym] = []
 
 
 # ---------------------------------------------------------------- limits.toml (fireaudit/register/preflight.py)

@@ -86,7 +86,7 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
             matches = router.infer(description)
             names = tuple(m.category for m in matches)
             if not names:
-                undetermined.append(label)
+                undetermined.append(router.unsettled(label, description))   # a tie, a 建议, or nothing to go on
                 continue
             inferred.append(f"{label}：{_category_label(matches)}"
                             f"（{'、'.join(k for m in matches for k in m.keywords)}）")
@@ -94,7 +94,11 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
             other.append(label)
             continue
         referral = router.referral(cell)
-        if router.referral_fits(names, referral):
+        fits = router.referral_fits(names, referral)
+        if fits:
+            continue
+        if fits is None:                  # 公安消防大队: a pre-2018 name is a note, not a verdict
+            undetermined.append(router.former_note(label, referral))
             continue
         expected = " / ".join("、".join(router.departments_of(n)) for n in names if not router.accepts_any(n))
         wrong.append(f"{label}（{'、'.join(names)}）：{cell} → {expected}")
@@ -104,8 +108,9 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
                   other=other[:p.max_listed], other_count=len(other),
                   inferred=inferred[:p.max_listed], inferred_count=len(inferred))
     if not wrong:
-        case = "pass_undetermined" if undetermined else ("pass_inferred" if inferred else "pass")
-        return outcome(PASS, f"hazard_referral_department.{case}", [], **params)
+        if undetermined:
+            return outcome(PASS, "hazard_routing.pass_unsettled", [], **params)
+        return outcome(PASS, f"hazard_referral_department.{'pass_inferred' if inferred else 'pass'}", [], **params)
     listed = _listed(wrong, p.max_listed)
     case = "wrong_inferred" if inferred else "wrong"
     return outcome(FAIL, f"hazard_referral_department.{case}", evidence, **params, wrong=listed["items"],
