@@ -201,6 +201,9 @@ class BatchRequest:
     baseline: Path | None = None
     jobs: int | None = None
     annotate: bool = False
+    baselines: tuple[Path, ...] = ()             # more earlier quarters (--baseline repeated): the trend
+    prefer: str | None = None                    # newest, largest or a file glob (else fireaudit.toml's)
+    templates: Path | None = None                # the county's own report templates (township.md.j2, notice.docx)
 
 
 @dataclass(frozen=True)
@@ -232,17 +235,24 @@ def run_batch(request: BatchRequest,
     """Audit, judge the county duties, compare with the baseline, write every report and the roll-up."""
     from fireaudit.annotate import annotate_run
     from fireaudit.reports import ReportOptions, write_reports
-    from fireaudit.reports.rollup import ROLLUP_WRITERS
+
+    from fireaudit import quarter
 
     checklist, lang = request.checklist, request.lang
-    previous = load_baseline(str(request.baseline)) if request.baseline else None
-    paths = discover(request.directory)
+    check_inputs(request)                                # before any work: exit 2 on a wrong input
+    baselines = quarter.order_baselines(
+        [(str(p), load_baseline(str(p))) for p in (*([request.baseline] if request.baseline else []),
+                                                   *request.baselines)], lang)
+    quarter.check_earlier(request.period, baselines, lang)
+    previous = baselines[-1][2] if baselines else None
+    roster = quarter.roster_places(checklist, request.county_register)
+    paths, skipped = quarter.select_inputs(discover(request.directory), request.directory, request.output)
     signal.signal(signal.SIGTERM, _raise_interrupt)   # a stopped batch still writes what it finished
     jobs = request.jobs or default_jobs()
     with progress() as bar:
         townships, unreadable, interrupted = audit_parallel(paths, checklist, request.period, jobs, bar)
-    townships, conflicts = find_conflicts(townships)
-    audited = len(townships) + len(unreadable)
+    townships, conflicts, superseded = quarter.resolve_conflicts(townships, request.prefer or checklist.prefer)
+    audited = len(townships) + len(unreadable) + sum(len(s.files) for s in superseded)
 
     county_input: CountyRegisterInput | None = None
     if request.county_register and not interrupted:
@@ -256,22 +266,27 @@ def run_batch(request: BatchRequest,
         townships = [judge_county_duties(a, checklist, None) for a in townships]
 
     run = make_run(checklist, request.period, townships, unreadable)
+    period = quarter.batch_period(run.period, townships, lang) if baselines else None
+    quarter.check_earlier(period, baselines, lang)
+    not_submitted, not_in_roster = quarter.submissions(roster, townships, conflicts) if roster else ((), ())
+    trend_periods, trend = quarter.trend(townships, baselines, period) if len(baselines) > 1 else ((), ())
     run = replace(run, batch=BatchFacts(
         conflicts=tuple(conflicts),
         county_register=county_input if county_input else (
             CountyRegisterInput(str(request.county_register), _sha(request.county_register))
             if request.county_register else None),
-        baseline=baseline_diff(townships, previous) if previous else None,
+        baseline=quarter.compare(townships, previous, checklist) if previous else None,
         supervision_missed=supervision_missed(townships),
+        skipped=tuple(skipped), superseded=tuple(superseded), roster=roster,
+        not_submitted=not_submitted, not_in_roster=not_in_roster, trend_periods=trend_periods, trend=trend,
     ))
 
     written: list[str] = []
-    options = ReportOptions(lang, checklist)
+    options = ReportOptions(lang, checklist, request.templates)
     try:
         reports = write_reports(run, request.output, request.formats, options, lambda a: written.append(a.file))
-        if not interrupted:
-            for writer in ROLLUP_WRITERS.values():   # the roll-up always comes in every format
-                writer(run, checklist, request.output, lang)
+        if not interrupted:   # the roll-up always comes in every format; one per county and the prefecture's
+            quarter.write_rollups(run, checklist, request.output, lang)
     except OSError as exc:
         raise FireauditError(f"cannot write the reports to {request.output}: {exc.strerror or exc}; "
                              f"finished {len(written)} of {len(run.townships)} townships") from None
@@ -279,6 +294,26 @@ def run_batch(request: BatchRequest,
                          else ([], []))
     return BatchResult(run, request.output, len(paths), audited, interrupted, tuple(reports), tuple(annotated),
                        tuple(failed))
+
+
+def check_inputs(request: BatchRequest) -> None:
+    """Exit 2 before any work: a county register that is missing or is not one ("这是乡镇台账（潘津镇）"),
+    a report template that is missing or broken."""
+    lang = request.lang
+    if request.county_register is not None:
+        from fireaudit.register.county import classify_workbook
+
+        kind = classify_workbook(request.county_register, request.checklist)
+        if not kind.is_county_register:
+            raise ConfigError(kind.describe(lang))
+    if "md" in request.formats:
+        from fireaudit.reports.markdown import load_template
+
+        load_template(request.templates, lang)
+    if "docx" in request.formats:
+        from fireaudit.reports.notice_docx import load_template as load_notice
+
+        load_notice(request.templates, lang)
 
 
 def _sha(path: Path) -> str:

@@ -217,11 +217,17 @@ def batch(
     period: PeriodOption = None,
     county_register: Annotated[Optional[Path], typer.Option("--county-register", help="The county's own register (R20–R22).")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", min=1, help="Worker processes (default: all cores).")] = None,
-    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="The previous quarter's 汇总.json.")] = None,
+    baseline: Annotated[Optional[list[Path]], typer.Option("--baseline", help="An earlier quarter's 汇总.json; "
+                                                            "repeat for up to three earlier quarters (the trend).")] = None,
     format: Annotated[Optional[str], typer.Option("--format", help="Per-township report formats (md, xlsx, json, docx = 整改通知书).")] = None,
     lang: LangOption = Lang.zh,
     config: ConfigOption = None,
     annotate: AnnotateOption = False,
+    prefer: Annotated[Optional[str], typer.Option("--prefer", help="Which of several workbooks for one township and "
+                                                  "period stands: newest, largest or a file glob such as '*终稿*' "
+                                                  "(default: [batch] prefer in fireaudit.toml; else a conflict).")] = None,
+    templates: Annotated[Optional[Path], typer.Option("--templates", help="Your own report templates "
+                                                      "(township.md.j2, notice.docx).")] = None,
 ) -> None:
     """Audit every workbook under a folder in parallel; per-township reports and a county roll-up."""
     from fireaudit.audit import load_checklist
@@ -230,10 +236,12 @@ def batch(
     from fireaudit.reports import DEFAULT_FORMATS
 
     formats = _formats(format or DEFAULT_FORMATS)
+    if prefer is not None and not prefer.strip():
+        raise typer.BadParameter(t(lang.value, "quarter.bad_prefer", value=prefer), param_hint="--prefer")
     checklist = load_checklist(config)
     request = BatchRequest(directory=directory, output=output, checklist=checklist, formats=formats, lang=lang.value,
-                           period=_period(period), county_register=county_register, baseline=baseline, jobs=jobs,
-                           annotate=annotate)
+                           period=_period(period), county_register=county_register, jobs=jobs,
+                           annotate=annotate, baselines=tuple(baseline or ()), prefer=prefer, templates=templates)
     console = _console(stderr=True)
     result = run_batch(request, lambda: _progress(console, t(lang.value, "rollup.progress")))
     print_batch_summary(console, result, lang.value)
@@ -320,11 +328,16 @@ def template(
     period: Annotated[Optional[str], typer.Option("--period", help="报告期 to pre-fill, e.g. 2024Q2.")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="en adds English hints; sheet and column names stay Chinese.")] = Lang.zh,
     config: ConfigOption = None,
+    county_register: Annotated[bool, typer.Option("--county-register", help="Write the county register template "
+                                                  "instead (督导考评, 奖惩, 典型样板, 乡镇名册).")] = False,
 ) -> None:
     """Write the register template townships fill in: every sheet and column, drop-downs and validations."""
     from fireaudit.audit import load_checklist
     from fireaudit.i18n import t
-    from fireaudit.template import TemplateRequest, canonical_kind, default_file_name, kind_values, write_template
+    from fireaudit.template import (
+        TemplateRequest, canonical_kind, county_file_name, default_file_name, kind_values, write_county_template,
+        write_template,
+    )
 
     checklist = load_checklist(config)
     spec = checklist.register
@@ -336,7 +349,10 @@ def template(
                                      param_hint="--kind")
     request = TemplateRequest(county=county, township=township, kind=canonical, period=_period(period),
                               lang=lang.value)
-    written = write_template(checklist, request, output or Path(default_file_name(spec, request)))
+    if county_register:
+        written = write_county_template(checklist, request, output or Path(county_file_name(request)))
+    else:
+        written = write_template(checklist, request, output or Path(default_file_name(spec, request)))
     _console().print(t(lang.value, "template.written", path=str(written)), markup=False)
 
 

@@ -114,6 +114,46 @@ class TownshipChange:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A file a batch did not audit: its own output (`output`), a file fireaudit wrote (`fireaudit`),
+    an Office lock file (`lock`)."""
+
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """Several workbooks for one township and period, settled by --prefer: `kept` stands."""
+
+    county: str | None
+    township: str | None
+    period: str
+    kept: str
+    files: tuple[str, ...]            # the workbooks that do not stand
+    rule: str                         # newest, largest or the file glob
+
+
+@dataclass(frozen=True)
+class Place:
+    """A township the county expects a register from (乡镇名册), or one that sent a workbook."""
+
+    county: str | None
+    township: str | None
+    kind: str | None = None
+    source: str = ""                  # 乡镇名册!B3, fireaudit.toml, or the workbook
+
+
+@dataclass(frozen=True)
+class Trend:
+    """One township's score in each of the batch's trend periods (None: no workbook that quarter)."""
+
+    county: str | None
+    township: str | None
+    scores: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
 class BatchFacts:
     """What only a batch has: conflicts, the county register, the change since the baseline."""
 
@@ -121,6 +161,14 @@ class BatchFacts:
     county_register: CountyRegisterInput | None = None
     baseline: tuple[TownshipChange, ...] | None = None
     supervision_missed: tuple[str, ...] | None = None   # R21: townships the county did not supervise
+    # issue 17: skipped files, conflicts settled by --prefer, the roster, the trend over several quarters
+    skipped: tuple[Skipped, ...] = ()
+    superseded: tuple[Superseded, ...] = ()
+    roster: tuple[Place, ...] | None = None              # None: no 乡镇名册 given
+    not_submitted: tuple[Place, ...] = ()                # in the roster, no workbook
+    not_in_roster: tuple[Place, ...] = ()                # a workbook, not in the roster
+    trend_periods: tuple[str, ...] = ()                  # oldest first, the batch's own period last
+    trend: tuple[Trend, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -34,3 +34,28 @@ def split_list(text: str, separators: list[str] | tuple[str, ...]) -> list[str]:
 @lru_cache(maxsize=32)
 def _splitter(separators: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(s) for s in separators))
+
+
+# ---------------------------------------------------------------- place names (batch comparisons, roster)
+_INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+                        r"\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+_PREFECTURE = re.compile(r"^(?:伊犁哈萨克自治州|伊犁州直|伊犁州|伊犁)")
+
+
+def canonical_place(county: str | None, township: str | None) -> tuple[str, str]:
+    """(county, township) keys under which two spellings of one place compare equal.
+
+    NFKC, invisible characters (zero-width space, BOM, soft hyphen…) and all
+    whitespace removed, case-folded; the county loses an 伊犁州 prefix. Its 县/市
+    stays (伊宁市 and 伊宁县 are two counties): `loose_county` drops it for a
+    second, uniqueness-checked match."""
+    def key(text: str | None) -> str:
+        return norm(_INVISIBLE.sub("", str(text or "")))
+
+    county_key = key(county)
+    return (_PREFECTURE.sub("", county_key) or county_key), key(township)
+
+
+def loose_county(county_key: str) -> str:
+    """`伊宁市` → `伊宁`: a county key without its 县/市, matched only when no other county shares it."""
+    return county_key[:-1] if len(county_key) > 1 and county_key[-1] in "县市" else county_key

@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("engine", ["fireaudit.audit", "fireaudit.runner", "fireaudit.gate", "fireaudit.grade_lookup"]),
     ("views", ["fireaudit.reports.view", "fireaudit.reports.rollup_view"]),
     ("writers", ["fireaudit.reports", "fireaudit.reports.*", "fireaudit.openpyxl_lite", "fireaudit.formula_cache"]),
-    ("workflows", ["fireaudit.batch", "fireaudit.template", "fireaudit.annotate"]),
+    ("workflows", ["fireaudit.batch", "fireaudit.template", "fireaudit.annotate", "fireaudit.quarter"]),
     ("cli", ["fireaudit.cli", "fireaudit.__main__"]),
 ]
 

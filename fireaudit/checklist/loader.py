@@ -47,6 +47,8 @@ class Checklist:
     config_file: str | None = None
     overrides: tuple[str, ...] = ()        # dotted keys whose value came from the local config
     waivers: tuple[Any, ...] = field(default=())
+    roster: tuple[Any, ...] = ()           # [[roster]] of fireaudit.toml (RosterTownship)
+    prefer: str | None = None              # [batch] prefer of fireaudit.toml
 
     @cached_property
     def requirement_by_id(self) -> dict[str, RequirementSpec]:
@@ -213,6 +215,8 @@ def _build(root: Path, local_path: Path | None, param_types: ParamTypes) -> Chec
         config_file=origin_local or None,
         overrides=tuple(overrides),
         waivers=tuple(local.waivers),
+        roster=tuple(local.roster),
+        prefer=local.batch.prefer,
     )
 
 

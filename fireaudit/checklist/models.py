@@ -212,6 +212,28 @@ class Waiver(_Strict):
         return {"reason": self.reason, "approver": self.approver, "expires": self.expires.isoformat()}
 
 
+class RosterTownship(_Strict):
+    """One `[[roster]]` entry: a township the county expects a register from."""
+
+    county: str
+    township: str
+    kind: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.county.strip() or not self.township.strip():
+            raise ValueError("county and township must not be empty")
+
+
+class BatchSettings(_Strict):
+    """`[batch]`: which of two workbooks for one township and period stands (newest, largest or a file glob)."""
+
+    prefer: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.prefer is not None and not self.prefer.strip():
+            raise ValueError("prefer: newest, largest or a file glob such as *终稿*")
+
+
 class LocalConfig(_Strict):
     """Everything a county may change; every other key is a mistake."""
 
@@ -220,3 +242,15 @@ class LocalConfig(_Strict):
     requirements: dict[str, RequirementOverride] = {}
     scoring: ScoringOverride = ScoringOverride()
     data: dict[str, Any] = {}
+    roster: list[RosterTownship] = []       # 乡镇名册 when the county register has none (issue 17)
+    batch: BatchSettings = BatchSettings()
+
+    def __post_init__(self) -> None:
+        from fireaudit.textnorm import canonical_place
+
+        seen: set[tuple[str, str]] = set()
+        for n, entry in enumerate(self.roster):
+            key = canonical_place(entry.county, entry.township)
+            if key in seen:
+                raise ValueError(f"roster[{n}]: {entry.county}{entry.township} is listed twice")
+            seen.add(key)

@@ -21,11 +21,32 @@ FILLS = {"pass": "C6EFCE", "partial": "FFEB9C", "fail": "FFC7CE", "unknown": "E4
 
 
 def write_rollup_json(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
-    from fireaudit.reports.json_report import dumps
+    from fireaudit.reports.json_report import run_json
 
     path = inside(directory, f"{ROLLUP_STEM}.json")
-    write_atomic(path, dumps(run))
+    write_atomic(path, _dumps({**run_json(run), **quarter_json(run, lang)}))
     return path
+
+
+def quarter_json(run: AuditRun, lang: str) -> dict[str, Any]:
+    """The roll-up JSON's issue-17 keys: not_submitted, not_in_roster, ranked_last, superseded, skipped, trend."""
+    from fireaudit.reports.rollup_view import quarter_view
+
+    batch = run.batch
+    if batch is None:
+        return {}
+    return {
+        **quarter_view(run, lang).json(),
+        "superseded": [{"county": s.county, "township": s.township, "period": s.period, "kept": s.kept,
+                        "files": list(s.files), "rule": s.rule} for s in batch.superseded],
+        "skipped": [{"file": s.file, "reason": s.reason} for s in batch.skipped],
+    }
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    import msgspec
+
+    return msgspec.json.format(msgspec.json.encode(data), indent=2).decode("utf-8") + "\n"
 
 
 def write_rollup_md(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
@@ -39,8 +60,6 @@ def write_rollup_md(run: AuditRun, checklist: Checklist, directory: Path, lang: 
 
 
 def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
-    from io import BytesIO
-
     from fireaudit.openpyxl_lite import ensure_imported
 
     ensure_imported()
@@ -53,6 +72,7 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
 
     data: RollupView = rollup_view(run, checklist, lang)
     workbook = Workbook()
+    workbook.properties.creator = "fireaudit"
 
     def table(sheet, labels: list[str], rows: list[list[Any]]) -> None:
         header_row(sheet, 1, labels)
@@ -66,7 +86,8 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
     table(ranking, [t(lang, "rollup.rank"), t(lang, "ui.county"), t(lang, "ui.township"), t(lang, "ui.kind"),
                     t(lang, "ui.score"), t(lang, "rollup.change"), t(lang, "rollup.gaps")],
           [[n, r["county"], r["township"], r["kind"], r["score"], r["change"], r["gaps"]]
-           for n, r in enumerate(data.rows, start=1)])
+           for n, r in enumerate(data.rows, start=1)]
+          + [["—", r["county"], r["township"], r["kind"], r["mark"], "—", "—"] for r in data.quarter.marked])
     if data.rows:
         chart = BarChart()
         chart.title = t(lang, "rollup.score_chart")
@@ -101,6 +122,8 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
           + [[f, t(lang, "rollup.conflict_with", township=f"{c.county or ''}{c.township or ''}", period=c.period)]
              for c in data.conflicts for f in c.files])
 
+    quarter_sheets(workbook, data, lang, table)
+
     sources = workbook.create_sheet(t(lang, "rollup_sources.sheet"))
     for r, (label, value) in enumerate(data.provenance, start=1):
         put(sources, r, 1, label, bold=True)
@@ -113,14 +136,174 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
     for column, width in zip("ABC", (24, 40, 70)):
         sources.column_dimensions[column].width = width
 
-    buffer = BytesIO()
-    workbook.save(buffer)
+    return _save(workbook, run, directory)
+
+
+def _save(workbook, run: AuditRun, directory: Path) -> Path:
+    from io import BytesIO
+
     from fireaudit.provenance import reproducible_zip
 
+    buffer = BytesIO()
+    workbook.save(buffer)
     payload = reproducible_zip(buffer.getvalue(), run.generated_at) if run.generated_at else buffer.getvalue()
     path = inside(directory, f"{ROLLUP_STEM}.xlsx")
     write_atomic(path, payload)
     return path
 
 
+# ---------------------------------------------------------------- issue 17: the quarter's sheets
+def quarter_sheets(workbook, data: RollupView, lang: str, table) -> None:
+    """未报送与冲突 (who has not submitted, who is not in the roster, what stood by rule), 得分趋势 with a
+    line chart, and 说明 (skipped files)."""
+    from openpyxl.chart import LineChart, Reference
+
+    quarter = data.quarter
+    if quarter is None:
+        return
+    rows = [[t(lang, "quarter.not_submitted"), f"{p.county or ''}{p.township or ''}", p.source]
+            for p in quarter.not_submitted]
+    rows += [[t(lang, "quarter.not_in_roster_title"), f"{p.county or ''}{p.township or ''}", p.source]
+             for p in quarter.not_in_roster]
+    rows += [[t(lang, "quarter.superseded_title"), line, ""] for line in quarter.superseded]
+    if rows or quarter.roster_given:
+        sheet = workbook.create_sheet(t(lang, "quarter.sheet_submission"))
+        table(sheet, [t(lang, "quarter.mark"), t(lang, "ui.township"), t(lang, "quarter.source")], rows)
+    if quarter.trend_periods:
+        sheet = workbook.create_sheet(t(lang, "quarter.trend_sheet"))
+        table(sheet, [t(lang, "ui.township"), *quarter.trend_periods, t(lang, "quarter.trend_spark")],
+              [[r["name"], *r["scores"], r["spark"]] for r in quarter.trend])
+        if quarter.trend:
+            chart = LineChart()
+            chart.title = t(lang, "quarter.trend_chart")
+            chart.y_axis.title = t(lang, "ui.score")
+            chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
+            periods = len(quarter.trend_periods)
+            for n in range(len(quarter.trend)):   # one line per township, across the quarters
+                chart.add_data(Reference(sheet, min_col=1, max_col=periods + 1, min_row=n + 2), from_rows=True,
+                               titles_from_data=True)
+            chart.set_categories(Reference(sheet, min_col=2, max_col=periods + 1, min_row=1))
+            chart.height, chart.width = 7.5, 12
+            sheet.add_chart(chart, f"{_column(periods + 3)}2")
+    if quarter.notes:
+        sheet = workbook.create_sheet(t(lang, "quarter.sheet_notes"))
+        table(sheet, [t(lang, "quarter.notes_title")], [[line] for line in quarter.notes])
+
+
+def _column(n: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(n)
+
+
+# ---------------------------------------------------------------- issue 17: the prefecture's roll-up
+def _prefecture(run: AuditRun, checklist: Checklist, lang: str):
+    from fireaudit.reports.rollup_view import prefecture_view
+
+    return prefecture_view(run, checklist, lang)
+
+
+def write_prefecture_json(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
+    """Every township of the batch (a later batch's --baseline) plus the counties' figures under `prefecture`."""
+    from fireaudit.reports.json_report import run_json
+
+    path = inside(directory, f"{ROLLUP_STEM}.json")
+    write_atomic(path, _dumps({**run_json(run), **quarter_json(run, lang),
+                               "prefecture": _prefecture(run, checklist, lang).json()}))
+    return path
+
+
+def write_prefecture_md(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
+    from fireaudit.reports.markdown import environment, tidy
+
+    view = _prefecture(run, checklist, lang)
+    text = environment(None, lang).get_template("prefecture.md.j2").render(**view.fields())
+    path = inside(directory, f"{ROLLUP_STEM}.md")
+    write_atomic(path, tidy(text))
+    return path
+
+
+def write_prefecture_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
+    from fireaudit.openpyxl_lite import ensure_imported
+
+    ensure_imported()
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.formatting.rule import ColorScaleRule
+    from openpyxl.styles import Alignment
+
+    from fireaudit.i18n import status_label
+    from fireaudit.reports.excel import header_row, put, solid_fill, table_finish
+
+    view = _prefecture(run, checklist, lang)
+    workbook = Workbook()
+    workbook.properties.creator = "fireaudit"
+
+    def table(sheet, labels: list[str], rows: list[list[Any]]) -> None:
+        header_row(sheet, 1, labels)
+        for r, row in enumerate(rows, start=2):
+            for c, value in enumerate(row, start=1):
+                put(sheet, r, c, value)
+        table_finish(sheet, len(labels), len(rows) + 1)
+
+    ranking = workbook.active
+    ranking.title = t(lang, "quarter.sheet_counties")
+    table(ranking, [t(lang, "rollup.rank"), t(lang, "quarter.county"), t(lang, "quarter.townships"),
+                    t(lang, "quarter.mean_score"), t(lang, "quarter.lowest_score"), t(lang, "quarter.not_submitted"),
+                    t(lang, "quarter.conflicted")],
+          [[n, c["county"], c["townships"], c["mean"], c["lowest"], c["not_submitted"], c["conflicts"]]
+           for n, c in enumerate(view.counties, start=1)])
+    if view.counties:
+        chart = BarChart()
+        chart.title = t(lang, "quarter.county_chart")
+        chart.add_data(Reference(ranking, min_col=4, min_row=1, max_row=len(view.counties) + 1), titles_from_data=True)
+        chart.set_categories(Reference(ranking, min_col=2, min_row=2, max_row=len(view.counties) + 1))
+        chart.height, chart.width = 9, 18
+        ranking.add_chart(chart, "I2")
+
+    matrix = workbook.create_sheet(t(lang, "quarter.sheet_county_matrix"))
+    table(matrix, [t(lang, "quarter.county"), *view.township_ids],
+          [[c["county"], *[c["shares"][i] if c["shares"][i] is not None else "—" for i in view.township_ids]]
+           for c in view.counties])
+    for r in range(2, len(view.counties) + 2):
+        for c in range(2, len(view.township_ids) + 2):
+            matrix.cell(r, c).number_format = "0%"
+            matrix.cell(r, c).alignment = Alignment(horizontal="center")
+    if view.counties:
+        last = f"{_column(len(view.township_ids) + 1)}{len(view.counties) + 1}"
+        matrix.conditional_formatting.add(f"B2:{last}", ColorScaleRule(
+            start_type="num", start_value=0, start_color="F8696B", mid_type="num", mid_value=0.5,
+            mid_color="FFEB84", end_type="num", end_value=1, end_color="63BE7B"))
+
+    duties = workbook.create_sheet(t(lang, "quarter.sheet_county_duties"))
+    table(duties, [t(lang, "quarter.county"), *view.duty_ids],
+          [[c["county"], *[f"{status_label(s, lang)}（{p}/{n}）" for s, p, n in
+                           (c["duties"][i] for i in view.duty_ids)]] for c in view.counties])
+    for r, county in enumerate(view.counties, start=2):
+        for c, rid in enumerate(view.duty_ids, start=2):
+            duties.cell(r, c).fill = solid_fill(FILLS[county["duties"][rid][0]])
+
+    batch = run.batch
+    rows = [[t(lang, "quarter.not_submitted"), f"{p.county or ''}{p.township or ''}", p.source]
+            for p in (batch.not_submitted if batch else ())]
+    rows += [[t(lang, "quarter.conflicted"), f"{c.county or ''}{c.township or ''} {c.period}", "; ".join(c.files)]
+             for c in (batch.conflicts if batch else ())]
+    rows += [[t(lang, "ui.unreadable"), u.file, u.reason] for u in run.unreadable]
+    rows += [[t(lang, "quarter.notes_title"), line, ""] for line in view.notes]
+    submission = workbook.create_sheet(t(lang, "quarter.sheet_submission"))
+    table(submission, [t(lang, "quarter.mark"), t(lang, "ui.township"), t(lang, "quarter.source")], rows)
+
+    sources = workbook.create_sheet(t(lang, "rollup_sources.sheet"))
+    for r, (label, value) in enumerate(view.provenance, start=1):
+        put(sources, r, 1, label, bold=True)
+        put(sources, r, 2, value)
+    first = len(view.provenance) + 2
+    header_row(sources, first, [t(lang, "ui.township"), t(lang, "report.file"), t(lang, "report.sha256")])
+    for r, item in enumerate(view.inputs, start=first + 1):
+        for c, key in enumerate(("name", "file", "sha256"), start=1):
+            put(sources, r, c, item[key])
+    return _save(workbook, run, directory)
+
+
 ROLLUP_WRITERS = {"json": write_rollup_json, "md": write_rollup_md, "xlsx": write_rollup_xlsx}
+PREFECTURE_WRITERS = {"json": write_prefecture_json, "md": write_prefecture_md, "xlsx": write_prefecture_xlsx}
