@@ -79,7 +79,8 @@ def test_rollup_excel_has_ranking_matrix_and_chart(batch_run):
     workbook = load_workbook(out / "汇总.xlsx")
     assert workbook.sheetnames[:3] == ["排名", "要求矩阵", "要求统计"]
     ranking = workbook["排名"]
-    assert ranking.max_row == 30 and len(ranking._charts) == 1
+    assert ranking.max_row == 31 and len(ranking._charts) == 1         # 29 ranked, 第3镇 last as 冲突 (issue 17)
+    assert [ranking.cell(31, c).value for c in (1, 3, 5)] == ["—", "第3镇", "冲突"]
     matrix = workbook["要求矩阵"]
     assert [c.value for c in matrix[1]][2:] == [f"R{n:02d}" for n in range(1, 23)]
     assert matrix["C2"].fill.fgColor.rgb.endswith("C6EFCE")      # R01 pass is green
@@ -140,9 +141,10 @@ def test_baseline_gives_the_change_and_r22(tmp_path):
     assert result.code == 0, result.err
     rollup = json.loads((out / "汇总.json").read_text(encoding="utf-8"))
     diff = {d["township"]: d for d in rollup["baseline"]}
-    # R20/R21 were unknown last quarter (no county register then)
-    assert diff["乙镇"]["closed_gaps"] == ["R01", "R20", "R21"] and diff["乙镇"]["change"] > 0
-    assert diff["甲镇"]["new_gaps"] == [] and diff["甲镇"]["closed_gaps"] == ["R20", "R21", "R22"]
+    # R20–R22 changed too (no county register last quarter), but they are the county's duties,
+    # not the township's changes (issue 17)
+    assert diff["乙镇"]["closed_gaps"] == ["R01"] and diff["乙镇"]["change"] > 0
+    assert diff["甲镇"]["new_gaps"] == [] and diff["甲镇"]["closed_gaps"] == []
     r22 = {t["township"]: next(c for r in t["requirements"] for c in r["checks"] if c["id"] == "R22.1")
            for t in rollup["townships"]}
     assert r22["乙镇"]["status"] == "fail"             # critical fail last quarter, no 通报
