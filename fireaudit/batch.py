@@ -3,11 +3,12 @@
 The whole `fireaudit batch` workflow lives here (the CLI only parses options and
 maps the BatchResult to an exit code): worker processes each load the checklist
 once and are reused across files; one unreadable or hostile file never stops
-the batch. Two workbooks for the same township and period are a conflict: both
-are listed, neither is merged or ranked. The county duties R20–R22 are judged
-once per township by the engine, from the county register when one is given;
-with a previous quarter's batch JSON, the change since then is computed. Then
-the per-township reports, the county roll-up and the annotated copies."""
+the batch. What the quarter adds (fireaudit/quarter.py): the batch's own output
+and lock files skipped, two workbooks for one township and period settled by
+--prefer or left a conflict, the 乡镇名册, earlier quarters compared. The county
+duties R20–R22 are judged once per township by the engine, from the county
+register when one is given. Then the per-township reports, the roll-up (one per
+county and the prefecture's when there are several) and the annotated copies."""
 
 from __future__ import annotations
 
@@ -28,13 +29,11 @@ from fireaudit.period import Period
 from fireaudit.register import RegisterReader
 from fireaudit.register.county import rows_without_county
 from fireaudit.result import (
-    AuditRun, BatchFacts, Conflict, CountyRegisterInput, TownshipAudit, TownshipChange, Unreadable,
+    AuditRun, BatchFacts, Conflict, CountyRegisterInput, TownshipAudit, Unreadable,
 )
 from fireaudit.runner import init_worker, make_run, worker_audit
-from fireaudit.textnorm import norm
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-GAPS = ("fail", "partial", "unknown")
 MAX_CONFLICT_FILES = 3                 # files named per conflict on the terminal; the rest are counted
 
 
@@ -105,22 +104,6 @@ def _in_order(townships: list[TownshipAudit], paths: list[Path]) -> list[Townshi
     return sorted(townships, key=lambda a: order.get(a.file, 0))
 
 
-def find_conflicts(townships: list[TownshipAudit]) -> tuple[list[TownshipAudit], list[Conflict]]:
-    """Split off workbooks that claim the same county, township and period."""
-    groups: dict[tuple[str, str, str], list[TownshipAudit]] = {}
-    for audit in townships:
-        groups.setdefault((norm(audit.county or ""), norm(audit.township or ""), audit.period), []).append(audit)
-    kept, conflicts = [], []
-    for group in groups.values():
-        if len(group) == 1:
-            kept.append(group[0])
-        else:
-            first = group[0]
-            conflicts.append(Conflict(first.county, first.township, first.period, tuple(a.file for a in group)))
-    order = {id(a): n for n, a in enumerate(townships)}
-    return sorted(kept, key=lambda a: order[id(a)]), conflicts
-
-
 # ---------------------------------------------------------------- baseline and county register
 def load_baseline(path: str) -> dict[str, Any]:
     """The previous quarter's batch JSON (汇总.json or any fireaudit JSON)."""
@@ -133,29 +116,6 @@ def load_baseline(path: str) -> dict[str, Any]:
     if not isinstance(data, dict) or data.get("tool") != "fireaudit" or not isinstance(data.get("townships"), list):
         raise ConfigError(f"{path}: not a fireaudit JSON file (no 'tool': 'fireaudit' with 'townships')")
     return data
-
-
-def baseline_diff(townships: Iterable[TownshipAudit], baseline: dict[str, Any]) -> tuple[TownshipChange, ...]:
-    """Per township: score change and the requirements whose status changed (new and closed gaps)."""
-    before = {(norm(t.get("county") or ""), norm(t.get("township") or "")): t for t in baseline["townships"]}
-    rows = []
-    for audit in townships:
-        previous = before.get((norm(audit.county or ""), norm(audit.township or "")))
-        if previous is None:
-            rows.append(TownshipChange(audit.county, audit.township, audit.score))
-            continue
-        old = {r["id"]: r["status"] for r in previous.get("requirements", [])}
-        changed = [{"id": r.id, "from": old.get(r.id), "to": r.status} for r in audit.requirements
-                   if old.get(r.id) is not None and old.get(r.id) != r.status]
-        rows.append(TownshipChange(
-            audit.county, audit.township, audit.score, in_baseline=True,
-            previous_score=previous.get("score"), previous_period=previous.get("period"),
-            change=round(audit.score - float(previous.get("score") or 0.0), 1),
-            new_gaps=tuple(c["id"] for c in changed if c["to"] in GAPS and c["from"] not in GAPS),
-            closed_gaps=tuple(c["id"] for c in changed if c["from"] in GAPS and c["to"] not in GAPS),
-            changed=tuple(changed),
-        ))
-    return tuple(rows)
 
 
 def read_county_register(path: str, checklist: Checklist) -> tuple[Any, CountyRegisterInput]:

@@ -21,6 +21,7 @@ class CountyData:
     register: Register
     townships: list[tuple[str | None, str | None]] = field(default_factory=list)   # (county, township) in the batch
     baseline: dict[str, Any] | None = None
+    memo: dict[Any, Any] = field(default_factory=dict)   # what is the same for every township (R21's missed)
 
     @property
     def scope(self) -> CountyScope:
@@ -75,8 +76,11 @@ def county_supervision(ctx: CheckContext, p: CountySupervisionParams) -> Outcome
     visited: list[tuple[int, Any, Any]] = [(i, county, name) for i, day, county, name, kind
                                            in table.records("日期", COUNTY_COLUMN, "乡镇街道", "类型")
                                            if day is not None and start <= day <= end and kind in p.types]
-    missed = [f"{c or ''}{t or ''}" for c, t in data.townships
-              if not any(scope.matches(county, name, c, t) for _, county, name in visited)]
+    key = ("missed", start, end, tuple(p.types))   # once per batch, not once per township (n² × rows)
+    if key not in data.memo:
+        data.memo[key] = [f"{c or ''}{t or ''}" for c, t in data.townships
+                          if not any(scope.matches(county, name, c, t) for _, county, name in visited)]
+    missed = list(data.memo[key])
     found = [(i, scope.matches(county, name, ctx.register.county, ctx.register.township))
              for i, county, name in visited]
     own = [i for i, match in found if match]

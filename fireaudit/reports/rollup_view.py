@@ -7,7 +7,7 @@ this out; nothing here reads a workbook or a check's params."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import PurePath
 from typing import Any
 
