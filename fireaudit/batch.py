@@ -290,10 +290,25 @@ def print_batch_summary(console: Any, result: BatchResult, lang: str) -> None:
     print_unreadable(console, result.run, lang)
     for conflict in result.run.batch.conflicts if result.run.batch else ():
         console.print(conflict_line(conflict, lang), soft_wrap=True, markup=False, style="red")
+    print_quarter_summary(console, result.run, lang)
     if result.interrupted:
         console.print(t(lang, "rollup.interrupted", done=result.audited, total=result.found))
     else:
         console.print(t(lang, "rollup.written", done=result.found, path=str(result.output)))
+
+
+def print_quarter_summary(console: Any, run: AuditRun, lang: str) -> None:
+    """Which workbook stood by --prefer, and how many roster townships have not submitted."""
+    from fireaudit.reports.rollup_view import superseded_line
+
+    batch = run.batch
+    if batch is None:
+        return
+    for item in batch.superseded:
+        console.print(superseded_line(item, lang), soft_wrap=True, markup=False)
+    if batch.roster is not None:
+        console.print(t(lang, "quarter.not_submitted_count", roster=len(batch.roster), count=len(batch.not_submitted)),
+                      soft_wrap=True, markup=False)
 
 
 def conflict_line(conflict: Conflict, lang: str) -> str:
