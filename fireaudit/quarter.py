@@ -39,25 +39,28 @@ _TOOL_CELL = re.compile(r"<t(?:\s[^>]*)?>fireaudit \d+(?:\.\d+)+[^<]{0,40}</t>")
 
 # ---------------------------------------------------------------- what a batch must not read
 def select_inputs(paths: Iterable[Path], directory: Path, output: Path) -> tuple[list[Path], list[Skipped]]:
-    """`paths` (from discover) less the files under `output` and the files fireaudit wrote; plus lock files."""
+    """`paths` (from discover) less the files under `output` and the files fireaudit wrote; plus lock files.
+
+    When `output` is the input folder itself (or holds it), only provenance tells the two apart."""
     out = _resolved(output)
+    by_place = not _under(_resolved(directory), out)
     kept, skipped = [], []
     for path in paths:
-        if _under(_resolved(path), out):
+        if by_place and _under(_resolved(path), out):
             skipped.append(Skipped(str(path), OUTPUT))
         elif written_by_fireaudit(path):
             skipped.append(Skipped(str(path), FIREAUDIT))
         else:
             kept.append(path)
-    skipped += lock_files(directory, out)
+    skipped += lock_files(directory, out if by_place else None)
     return kept, sorted(skipped, key=lambda s: (s.reason, s.file))
 
 
-def lock_files(directory: Path, output: Path) -> list[Skipped]:
+def lock_files(directory: Path, output: Path | None) -> list[Skipped]:
     """Office and LibreOffice lock files (~$潘津镇.xlsx, .~lock.潘津镇.xlsx#) outside `output`."""
     found = []
     for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not _under(_resolved(Path(root) / d), output))
+        dirs[:] = sorted(d for d in dirs if output is None or not _under(_resolved(Path(root) / d), output))
         found += [Skipped(str(Path(root) / name), LOCK) for name in sorted(files) if _LOCK.match(name)]
     return found
 

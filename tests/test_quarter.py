@@ -67,6 +67,19 @@ def test_a_batch_run_twice_into_an_output_inside_its_input_gives_the_same_result
         == {k: v for k, v in after.items() if k != "generated_at"}
 
 
+def test_output_into_the_input_folder_itself_skips_only_what_fireaudit_wrote(tmp_path):
+    folder = _folder(tmp_path, [("伊宁市", "甲镇")])
+    args = ("batch", str(folder), "-o", str(folder), "--annotate", "--format", "json,xlsx")
+    assert run_cli(*args).code == 0
+    again = run_cli(*args)
+    assert again.code == 0, again.err
+    rollup = _rollup(folder)
+    assert [Path(t["file"]).name for t in rollup["townships"]] == ["伊宁市甲镇.xlsx"]
+    assert {Path(s["file"]).name for s in rollup["skipped"]} == {
+        "伊宁市-甲镇-2024Q2-批注.xlsx", "伊宁市-甲镇-2024Q2.xlsx", "汇总.xlsx"}
+    assert {s["reason"] for s in rollup["skipped"]} == {"fireaudit"}
+
+
 def test_files_fireaudit_wrote_are_known_by_their_provenance_not_their_name(tmp_path):
     folder = _folder(tmp_path, [("伊宁市", "甲镇")])
     out = tmp_path / "out"
@@ -350,3 +363,10 @@ def test_a_two_county_batch_gets_county_rollups_and_the_prefectures(tmp_path):
     assert workbook.sheetnames[:3] == ["县市排名", "县市要求矩阵", "县市职责"]
     matrix = workbook["县市要求矩阵"]
     assert [c.value for c in matrix[1]] == ["县市", *[f"R{n:02d}" for n in range(1, 20)]]
+
+    english = run_cli("batch", str(folder), "-o", str(tmp_path / "en"), "--county-register", str(county),
+                      "--format", "json", "--lang", "en")
+    assert english.code == 0, english.err
+    text = (tmp_path / "en" / "汇总.md").read_text(encoding="utf-8")
+    assert "## Counties ranked by mean township score" in text and "## County duties (R20–R22)" in text
+    assert "Townships that have not submitted" in (tmp_path / "en" / "霍城县" / "汇总.md").read_text(encoding="utf-8")

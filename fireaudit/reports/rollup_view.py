@@ -71,7 +71,8 @@ def rollup_view(run: AuditRun, checklist: Checklist, lang: str) -> RollupView:
     by_requirement = [{"id": spec.id, "title": spec.title(lang), **{s: int(counts.at[s, spec.id]) for s in SYMBOLS}}
                       for spec in checklist.requirements]
     by_requirement.sort(key=lambda item: (-item["fail"], -item["partial"], -item["unknown"], item["id"]))
-    counties = {a.county for a in run.townships if a.county}
+    counties = {a.county for a in run.townships if a.county} or {
+        p.county for p in (batch.not_submitted if batch else ()) if p.county}   # a county that sent nothing
     return RollupView(
         provenance=rollup_provenance(run, lang), inputs=rollup_inputs(run),
         run=run, rows=rows, ids=ids, by_requirement=by_requirement, symbols=SYMBOLS,
