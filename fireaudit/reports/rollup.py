@@ -183,7 +183,10 @@ def quarter_sheets(workbook, data: RollupView, lang: str, table) -> None:
                 chart.add_data(Reference(sheet, min_col=1, max_col=periods + 1, min_row=n + 2), from_rows=True,
                                titles_from_data=True)
             chart.set_categories(Reference(sheet, min_col=2, max_col=periods + 1, min_row=1))
-            chart.height, chart.width = 7.5, 12
+            for series in chart.series:
+                series.smooth = False             # a quarter's score, not a curve between quarters
+            chart.legend.position = "r"          # one entry per township beside the lines, not over them
+            chart.height, chart.width = min(8 + 0.45 * len(quarter.trend), 40), 20
             sheet.add_chart(chart, f"{_column(periods + 3)}2")
     if quarter.notes:
         sheet = workbook.create_sheet(t(lang, "quarter.sheet_notes"))
