@@ -370,3 +370,21 @@ def test_a_two_county_batch_gets_county_rollups_and_the_prefectures(tmp_path):
     text = (tmp_path / "en" / "汇总.md").read_text(encoding="utf-8")
     assert "## Counties ranked by mean township score" in text and "## County duties (R20–R22)" in text
     assert "Townships that have not submitted" in (tmp_path / "en" / "霍城县" / "汇总.md").read_text(encoding="utf-8")
+
+
+def test_baselines_must_each_know_their_period_and_not_share_one():
+    from fireaudit.errors import ConfigError
+    from fireaudit.quarter import batch_period, order_baselines
+
+    q1 = {"period": "2024Q1", "townships": []}
+    mixed = {"period": None, "townships": [{"period": "2024Q1"}, {"period": "2024Q2"}]}
+    implied = {"period": None, "townships": [{"period": "2023Q4"}]}
+    assert [str(p) for p, _, _ in order_baselines([("a", q1), ("b", implied)], "zh")] == ["2023Q4", "2024Q1"]
+    with pytest.raises(ConfigError, match="看不出这份基准汇总是哪个报告期"):
+        order_baselines([("mixed.json", mixed)], "zh")
+    with pytest.raises(ConfigError, match="同一报告期 2024Q1"):
+        order_baselines([("a.json", q1), ("b.json", dict(q1))], "zh")
+    townships = [_audit("伊宁市", "甲镇", {}), _audit("伊宁市", "乙镇", {})]
+    townships[1] = townships[1].__class__(**{**townships[1].__dict__, "period": "2024Q3"})
+    with pytest.raises(ConfigError, match="多个报告期"):
+        batch_period(None, townships, "zh")
