@@ -34,6 +34,7 @@ TREND_QUARTERS = 4                    # the batch's quarter and up to three befo
 GAPS = ("fail", "partial", "unknown")
 WORSE = {"pass": 0, "na": 0, "unknown": 1, "partial": 2, "fail": 3}   # a higher rank is a worse status
 _LOCK = re.compile(r"^(?:~\$|\.~lock\.|\.~)")
+_MODIFIED = re.compile(r"<dcterms:modified[^>]*>\s*([^<\s]+)\s*</dcterms:modified>")
 _TOOL_CELL = re.compile(r"<t(?:\s[^>]*)?>fireaudit \d+(?:\.\d+)+[^<]{0,40}</t>")
 
 
@@ -66,21 +67,27 @@ def lock_files(directory: Path, output: Path | None) -> list[Skipped]:
 
 
 def written_by_fireaudit(path: Path) -> bool:
-    """A report, roll-up or annotated copy: a cell reads `fireaudit <version>` beside a 工具版本 label.
+    """A report, roll-up or annotated copy, as fireaudit wrote it.
 
-    fireaudit's own .xlsx outputs carry these provenance rows on their first sheet
-    (report 概况, copy 审核意见) or on 来源 (roll-up); the template townships fill in
-    does not, so a renamed or moved copy is recognised and a filled template is not."""
+    fireaudit's own .xlsx outputs carry provenance rows on their first sheet (report
+    概况, copy 审核意见) or on 来源 (roll-up): `工具版本 | fireaudit X.Y` and the run
+    time, which is also the document's `modified` property. A renamed or moved copy
+    is recognised; a filled template (no such rows) is not, nor is an annotated copy
+    a township corrected and saved again (Excel or WPS rewrites `modified`): that is
+    the township's new register and is audited."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return False
     try:
         with zipfile.ZipFile(path) as archive:
             text = "".join(_read(archive, name) for name in _provenance_parts(archive))
+            modified = _MODIFIED.search(_read(archive, "docProps/core.xml"))
     except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, ValueError, EOFError):
         return False
     text = html.unescape(text)
     labels = {t(lang, "report.tool_version") for lang in ("zh", "en")}
-    return bool(_TOOL_CELL.search(text)) and any(f">{label}<" in text for label in labels)
+    if not (_TOOL_CELL.search(text) and any(f">{label}<" in text for label in labels) and modified):
+        return False
+    return re.search(rf"<t(?:\s[^>]*)?>{re.escape(modified.group(1))}</t>", text) is not None   # run time = modified
 
 
 def _provenance_parts(archive: zipfile.ZipFile) -> list[str]:

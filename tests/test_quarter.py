@@ -96,6 +96,24 @@ def test_files_fireaudit_wrote_are_known_by_their_provenance_not_their_name(tmp_
         == ["上季度.xlsx", "甲镇.xlsx", "甲镇台账（修改稿）.xlsx"]
 
 
+def test_an_annotated_copy_the_township_corrected_and_saved_again_is_audited(tmp_path):
+    from openpyxl import load_workbook
+
+    from fireaudit.quarter import written_by_fireaudit
+
+    folder = _folder(tmp_path, [("伊宁市", "甲镇")])
+    out = tmp_path / "out"
+    assert run_cli("batch", str(folder), "-o", str(out), "--annotate", "--format", "json").code == 0
+    copy = out / "伊宁市-甲镇-2024Q2-批注.xlsx"
+    assert written_by_fireaudit(copy)
+    workbook = load_workbook(copy)            # the township fixes its register in the copy and saves it
+    workbook.properties.modified = workbook.properties.modified.replace(year=2030)
+    resubmitted = tmp_path / "resubmitted"
+    resubmitted.mkdir()
+    workbook.save(resubmitted / "甲镇（整改后）.xlsx")
+    assert not written_by_fireaudit(resubmitted / "甲镇（整改后）.xlsx")
+
+
 def test_a_filled_template_is_not_taken_for_fireaudit_output(tmp_path):
     from fireaudit.quarter import written_by_fireaudit
 
