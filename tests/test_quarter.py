@@ -406,3 +406,22 @@ def test_baselines_must_each_know_their_period_and_not_share_one():
     townships[1] = townships[1].__class__(**{**townships[1].__dict__, "period": "2024Q3"})
     with pytest.raises(ConfigError, match="多个报告期"):
         batch_period(None, townships, "zh")
+
+
+def test_batch_takes_the_countys_notice_template(tmp_path):
+    from docx import Document
+
+    from fireaudit.resources import data_dir
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    shutil.copy(data_dir("report_templates") / "notice.docx", templates / "notice.docx")
+    document = Document(str(templates / "notice.docx"))
+    document.add_paragraph("伊宁市应急管理局自定义模板")
+    document.save(str(templates / "notice.docx"))
+    folder = _folder(tmp_path, [("伊宁市", "甲镇")])
+    out = tmp_path / "out"
+    result = run_cli("batch", str(folder), "-o", str(out), "--format", "docx", "--templates", str(templates))
+    assert result.code == 0, result.err
+    (notice,) = out.glob("*整改通知书.docx")
+    assert "伊宁市应急管理局自定义模板" in "\n".join(p.text for p in Document(str(notice)).paragraphs)
