@@ -371,3 +371,11 @@ def test_signature_lines_below_a_table_are_skipped(read):
                                 ["单位（盖章）", None, None, "检查人员签名："]]
     register = read(reg)
     assert len(register.table("演练")) == 3 and register.errors == []
+
+
+def test_an_unrecognised_sheet_resembles_the_sheet_whose_columns_it_has(read):
+    reg = compliant()
+    reg.extra_sheets["Sheet1"] = reg.sheets.pop("检查隐患")
+    register = read(reg)
+    assert register.unrecognised == {"Sheet1": "检查隐患"}
+    assert ("missing-sheet-resembling", "检查隐患") in _codes(register)

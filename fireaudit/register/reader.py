@@ -114,6 +114,7 @@ class RegisterReader:
         profile_sheet: str | None = None
         titles: list[tuple[str, str, str]] = []      # (sheet, cell, text) of title rows, for period and place
         unrecognised: list[str] = []
+        heads: dict[str, list[list[Any]]] = {}      # first rows of unrecognised sheets, to tell what they resemble
         template_sheets = {_sheet_key(self.spec.template.instructions_sheet), _sheet_key(self.spec.template.options_sheet)}
         try:
             names = list(workbook.sheet_names)
@@ -122,6 +123,10 @@ class RegisterReader:
                 if spec is None:
                     if _sheet_key(sheet_name) not in template_sheets:  # `fireaudit template`'s own sheets
                         unrecognised.append(sheet_name)
+                        scan = scanned.sheets.get(sheet_name)
+                        if scan is None or scan.cells <= self.limits.max_sheet_cells:
+                            sheet = workbook.get_sheet_by_name(sheet_name)
+                            heads[sheet_name] = list(islice(_filled(sheet, _rows(sheet)), self.settings.header_search_rows))
                     continue
                 scan = scanned.sheets.get(sheet_name)
                 if scan is not None:
@@ -153,7 +158,7 @@ class RegisterReader:
             workbook.close()
 
         tables = {name: _combine(tables, notes) for name, tables in parts.items()}
-        resembling = self._resemblances(unrecognised, wanted)
+        resembling = self._resemblances(unrecognised, wanted, heads, sheets)
         for sheet_name in unrecognised:
             if sheet_name in resembling:
                 notes.append(Note("unrecognised-sheet", sheet_name, resembling[sheet_name]))
@@ -173,8 +178,10 @@ class RegisterReader:
         return Register(str(path), profile_sheet, profile, tables, errors, notes, tuple(names),
                         unrecognised=resembling, period_search=search)
 
-    def _resemblances(self, unrecognised: list[str], wanted: dict[str, SheetSpec | ProfileSpec]) -> dict[str, str]:
-        """Each unrecognised sheet -> the register sheet its name most resembles (difflib, or a contained name)."""
+    def _resemblances(self, unrecognised: list[str], wanted: dict[str, SheetSpec | ProfileSpec],
+                      heads: dict[str, list[list[Any]]], sheets: list[SheetSpec]) -> dict[str, str]:
+        """Each unrecognised sheet -> the register sheet it most resembles: by name (difflib, or a
+        contained name), else by a header row naming at least three of that sheet's columns."""
         out: dict[str, str] = {}
         for name in unrecognised:
             key = _sheet_key(name)
@@ -184,6 +191,17 @@ class RegisterReader:
             if best is not None:
                 spec = wanted[best]
                 out[name] = spec.sheet if isinstance(spec, ProfileSpec) else spec.name
+                continue
+            scores = []
+            for spec in sheets:
+                lookup = self._lookup(spec.name, spec.columns)
+                for row in heads.get(name, []):
+                    names = {m.spec.name for v in row if isinstance(v, str) and v.strip()
+                             for m in (lookup.match(v),) if isinstance(m, HeaderMatch) and m.spec.type != "ignore"}
+                    scores.append((len(names), spec.name))
+            top = max(scores, default=(0, ""))
+            if top[0] >= 3:
+                out[name] = top[1]
         return out
 
     # -- where the period, the place and the kind come from --------------------
@@ -203,9 +221,8 @@ class RegisterReader:
         def put(key: str, value: Any, where: tuple[str, str, str]) -> None:
             s, cell, _ = where
             evidence = Evidence(s, cell or None, column=key) if s else Evidence(file_name, column=key)
-            old = profile.get(key)
             source = "title" if s else "file-name"
-            profile[key] = ProfileEntry(value, evidence, old.unparsed if old else None, source)
+            profile[key] = ProfileEntry(value, evidence, None, source)   # a cell not understood stays a register error
             shown = value if isinstance(value, str) else str(value)
             notes.append(Note(f"{_IDENTITY[key]}-from-{source}", s or file_name, f"{shown}（{cell or file_name}）" if s else shown))
 
@@ -227,8 +244,7 @@ class RegisterReader:
         if absent("类型") and township is not None and isinstance(township.value, str):
             kind = self._kind_of(township.value)
             if kind is not None:
-                old = profile.get("类型")
-                profile["类型"] = ProfileEntry(kind, township.evidence, old.unparsed if old else None, "name")
+                profile["类型"] = ProfileEntry(kind, township.evidence, None, "name")
                 notes.append(Note("kind-from-name", township.evidence.sheet, f"{kind}（{township.value}）"))
         return search
 
@@ -259,6 +275,7 @@ class RegisterReader:
                 titles.append((sheet, a1(r, filled[0]), raw_text(row[filled[0]])))   # a title row above the keys
                 continue
             c = filled[0]
+            first_text = next((i for i in filled if isinstance(row[i], str)), -1)
             while c < len(row):
                 value = row[c]
                 if is_blank(value) or not isinstance(value, str):
@@ -281,9 +298,9 @@ class RegisterReader:
                     if isinstance(raw, str) and not isinstance(lookup.match(raw), type(None)):
                         c = v     # an unknown label next to a known key: the key starts there
                         continue
-                    if c == filled[0]:
+                    if c == first_text:
                         ignored.append(clean(key_text))
-                    if c == filled[0] and len(filled) <= 2 and not profile:
+                    if c == first_text and len(filled) <= 2 and not profile:
                         titles.append((sheet, a1(r, c), f"{key_text}{raw_text(raw)}"))   # 填报单位：潘津镇
                     c = v + 1
                     continue
