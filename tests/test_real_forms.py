@@ -379,3 +379,10 @@ def test_an_unrecognised_sheet_resembles_the_sheet_whose_columns_it_has(read):
     register = read(reg)
     assert register.unrecognised == {"Sheet1": "检查隐患"}
     assert ("missing-sheet-resembling", "检查隐患") in _codes(register)
+
+
+def test_the_no_period_text_lists_every_place_in_the_report_language(read):
+    reg = compliant()
+    reg.profile.pop("报告期")
+    register = read(reg, "台账.xlsx")
+    assert "文件名" in register.no_period_text("zh") and "file name" in register.no_period_text("en")

@@ -299,6 +299,13 @@ class Register:
             raise Unreadable(entry.unparsed)
         return entry.value if entry else None
 
+    def no_period_text(self, lang: str) -> str:
+        """Why no period holds, listing every place looked, in `lang` (for the exit-3 message)."""
+        from fireaudit.i18n import t
+
+        note = next((n for n in self.notes if n.code == "no-period"), None)
+        return t(lang, "note.no-period", detail=note.detail if note else "")
+
     def resembling(self, sheet: str) -> str | None:
         """The workbook sheet, not recognised, that most resembles register sheet `sheet`."""
         return next((name for name, canonical in self.unrecognised.items() if canonical == sheet), None)
