@@ -247,6 +247,8 @@ def test_two_hazard_sheets_are_read_together_each_row_on_its_own_sheet(read_free
     assert hazards.column("整改状态")[3:] == ["拒不整改", "已整改"]
     assert hazards.cell(3, "整改状态").ref() == "消防检查!H3"
     assert hazards.cell(0, "整改状态").ref() == "八、隐患排查整改台账!I3"
+    assert hazards.header("整改状态").ref() == "八、隐患排查整改台账!I2"
+    assert hazards.cell(3, "移送部门").missing == "column"        # the ledger has no referral column
     assert ("combined-sheets", "检查隐患") in _codes(register)
     assert ("status-read", "消防检查") in _codes(register)
     # the refused hazard on the second sheet was never referred: R13 fails, as an inspector would say

@@ -198,6 +198,7 @@ class Table:
     unparsed: dict[str, dict[int, Unparsed]] = field(default_factory=dict)   # column -> position -> not understood
     sheets: tuple[str, ...] = ()    # every workbook sheet read into this table (two sheets for one topic)
     part_columns: tuple[dict[str, int], ...] = ()   # column_index of each of `sheets`
+    part_rows: tuple[int, ...] = ()                 # header_row of each of `sheets`
     row_sheet: list[int] | None = None   # index into `sheets` of each record when there are several
 
     def __len__(self) -> int:
@@ -243,6 +244,9 @@ class Table:
         return [u for _, u in sorted(self.unparsed.get(column, {}).items())]
 
     def header(self, column: str) -> Evidence:
+        if self.row_sheet is not None:   # combined sheets: the first sheet that has the column
+            part = next(k for k, columns in enumerate(self.part_columns) if column in columns)
+            return Evidence(self.sheets[part], a1(self.part_rows[part], self.part_columns[part][column]), column=column)
         return Evidence(self.sheet, a1(self.header_row, self.column_index[column]), column=column)
 
     def missing_column(self, column: str) -> Evidence:

@@ -555,6 +555,7 @@ def _combine(parts: list[Table], notes: list[Note]) -> Table:
     table = Table(first.name, first.sheet, first.header_row, columns,
                   missing_columns=tuple(c for c in first.missing_columns if all(c in p.missing_columns for p in parts)),
                   sheets=tuple(p.sheet for p in parts), part_columns=tuple(p.column_index for p in parts),
+                  part_rows=tuple(p.header_row for p in parts),
                   row_sheet=[])
     table.values = {n: [] for n in names}
     for k, part in enumerate(parts):
