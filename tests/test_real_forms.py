@@ -388,3 +388,35 @@ def test_the_no_period_text_lists_every_place_in_the_report_language(read):
     reg.profile.pop("报告期")
     register = read(reg, "台账.xlsx")
     assert "文件名" in register.no_period_text("zh") and "file name" in register.no_period_text("en")
+
+
+def test_a_system_export_brigade_table(read_free):
+    header = ["序号", "队伍名称", "队伍性质", "队员总数", "政府专职消防员数", "营房面积（㎡）", "执勤车辆（台）",
+              "是否纳入119调度", "验收时间"]
+    rows = [["多种形式消防队伍（系统导出）"], header,
+            [1, "潘津镇志愿消防队", "志愿队/乡镇志愿消防队", "共计12人", 0, "120㎡", 1, "是", "2023年4月"],
+            [2, "潘津镇专职消防队", "专职队/乡镇政府专职消防队", 16, 12, 1500, 3, "是", "二〇二三年四月一日"]]
+    register = read_free({"消防队伍": FreeSheet(rows)})
+    table = register.table("消防队伍")
+    assert table.column("队伍类型") == ["志愿消防队", None]
+    assert table.column("队员人数") == [12, 16] and table.column("专职队员人数") == [0, 12]
+    assert table.column("营房建筑面积") == [120, 1500] and table.column("执勤消防车数量") == [1, 3]
+    assert table.column("纳入调度指挥") == [True, True]
+    assert table.column("验收日期") == [MonthDate(2023, 4, 1), D(2023, 4, 1)]
+    (grade,) = table.unparsed_in("队伍类型", "队员人数")
+    assert (grade.evidence.ref(), grade.code) == ("消防队伍!C4", "unknown-value")     # the grade is not said
+    assert {"一级专职消防队", "二级专职消防队"} <= set(grade.nearest)
+    assert table.unparsed_in("队伍类型", positions=[0]) == []
+
+
+def test_the_five_fixed_hazard_ledger(read_free):
+    header = ["序号", "检查日期", "检查单位", "地点", "类别", "级别", "状态", "隐患内容", "责任单位", "整改措施", "五定时间",
+              "责任单位负责人", "复查时间", "复查人", "复查结果"]
+    rows = [["隐患排查治理五定台账"], header,
+            [1, "2024.5.6", "潘津镇", "一村", "电气", "一般", "已整改", "私拉电线", "一村农家乐", "拆除", "2024.5.10",
+             "王某", "2024.5.11", "李梅", "合格"]]
+    register = read_free({"隐患排查整改台账": FreeSheet(rows)})
+    table = register.table("检查隐患")
+    assert list(table.records("检查日期", "场所名称", "隐患描述", "整改状态")) == \
+        [(0, D(2024, 5, 6), "一村农家乐", "私拉电线", "已整改")]
+    assert [e for e in register.errors if e.sheet != "基本情况"] == []

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 
 @lru_cache(maxsize=1024)
@@ -20,6 +20,13 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def _row_of(cell: str | None) -> tuple[int, int, str]:
+    """Sort key of an A1 reference: row, then column."""
+    letters = "".join(ch for ch in cell or "" if ch.isalpha())
+    digits = "".join(ch for ch in cell or "" if ch.isdigit())
+    return (int(digits or 0), len(letters), letters)
 
 
 def a1(row_index: int, col_index: int) -> str:
@@ -238,6 +245,12 @@ class Table:
             raise Unreadable(bad)
         values = self.values.get(column)
         return None if values is None else values[position]
+
+    def unparsed_in(self, *columns: str, positions: Iterable[int] | None = None) -> list[Unparsed]:
+        """Cells of `columns` (of the records at `positions`, default all) not understood, in reading order."""
+        wanted = None if positions is None else set(positions)
+        found = [u for c in columns for p, u in self.unparsed.get(c, {}).items() if wanted is None or p in wanted]
+        return sorted(found, key=lambda u: (u.evidence.sheet != self.sheet, u.evidence.sheet, _row_of(u.evidence.cell)))
 
     def unreadable(self, column: str) -> list[Unparsed]:
         """Every cell of `column` not understood, in row order."""
