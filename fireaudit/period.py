@@ -21,8 +21,13 @@ _QUARTER_RANGE = (
     re.compile(r"^(\d{4})[年.\-/](\d{1,2})[月.\-/]?(?:1日?|01)?(?:至|到|~|～|—|-)(?:\d{4}[年.\-/])?(\d{1,2})[月.\-/]?(\d{1,2})?日?$"),
     re.compile(r"^(\d{4})年(\d{1,2})(?:月)?(?:至|到|~|～|—|-)(\d{1,2})月(?:份)?()$"),
 )
+_CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})年")   # 二〇二四年
 _CN_NUM = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
            "八": 8, "九": 9}
+
+
+def _year_digits(match: re.Match[str]) -> str:
+    return "".join(str(_CN_NUM[c]) for c in match.group(1)) + "年"
 
 
 def cn_number(text: str) -> int | None:
@@ -47,7 +52,7 @@ class Period:
         """Read `2024Q1`, `2024-Q1`, `2024年第一季度`, `2024年一季度`, `2024年1季度`; else None."""
         from fireaudit.textnorm import clean
 
-        compact = re.sub(r"\s+", "", clean(str(text)))
+        compact = _CN_YEAR.sub(_year_digits, re.sub(r"\s+", "", clean(str(text))))
         for form in _FORMS:
             match = form.match(compact)
             if match:
@@ -67,7 +72,7 @@ class Period:
         """The one period named inside longer text (a title row, a file name); None if none or several differ."""
         from fireaudit.textnorm import clean
 
-        text = clean(str(text))
+        text = _CN_YEAR.sub(_year_digits, clean(str(text)))
         found = {cls(int(m.group(1)), _CN_QUARTER[m.group(2)]) for form in _IN_TEXT for m in form.finditer(text)}
         return found.pop() if len(found) == 1 else None
 

@@ -420,3 +420,20 @@ def test_the_five_fixed_hazard_ledger(read_free):
     assert list(table.records("检查日期", "场所名称", "隐患描述", "整改状态")) == \
         [(0, D(2024, 5, 6), "一村农家乐", "私拉电线", "已整改")]
     assert [e for e in register.errors if e.sheet != "基本情况"] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2024年第二季度潘津镇消防工作台账", Period(2024, 2)), ("潘津镇2024年二季度台账", Period(2024, 2)),
+    ("伊宁市潘津镇2024Q3.xlsx", Period(2024, 3)), ("二〇二四年第四季度消防台账", Period(2024, 4)),
+    ("2024Q1至2024Q2", None), ("潘津镇消防台账20240612", None),
+])
+def test_a_period_inside_a_title_or_file_name(text, expected):
+    assert Period.find(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2024年4月1日至6月30日", Period(2024, 2)), ("2024.1.1-2024.3.31", Period(2024, 1)), ("2024年10-12月", Period(2024, 4)),
+    ("2024.4.1-6.3", None), ("2024年4-5月", None), ("二〇二四年第二季度", Period(2024, 2)),
+])
+def test_a_reporting_span_that_is_exactly_one_quarter(text, expected):
+    assert Period.parse(text) == expected
