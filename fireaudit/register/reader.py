@@ -1,10 +1,14 @@
 """Read a township workbook (.xlsx/.xlsm/.xls/.ods) into a Register, with python-calamine.
 
-Tolerates what real submissions look like (REGISTER.md): title rows above the
-header, merged cells, aliases for sheets and columns, units in headers and
-values, 合计 rows and 填表说明 blocks. A value it cannot understand becomes a
-RegisterError at its exact cell; the rest of the workbook is still read. The
-input file is only ever opened for reading."""
+Tolerates what real submissions look like (REGISTER.md, REAL-FORMS.md): title
+rows above the header, merged cells, aliases for sheets and columns, units in
+headers and values, 合计 rows, 填表说明 blocks and signature lines, numbered tabs,
+grid profiles, two-row headers, two sheets for one topic (read together). The
+period, county, township and kind come from the profile, else from title rows
+or the file name, and a note says which. A value it cannot understand becomes a
+RegisterError at its exact cell and an Unparsed mark on the table (never just an
+empty cell); the rest of the workbook is still read. The input file is only
+ever opened for reading."""
 
 from __future__ import annotations
 
@@ -34,6 +38,7 @@ _COUNTY = re.compile(r"([\u4e00-\u9fff]{1,10}?(?:自治县|县|市))")
 _TOWNSHIP = re.compile(r"([\u4e00-\u9fff]{1,10}?(?:民族乡|乡|镇|街道))")
 _NOT_A_PLACE = ("乡镇", "各乡", "全乡", "全镇", "本乡", "本镇", "城乡", "县市", "全县", "全市", "本县", "本市",
                 "城市", "消防", "年", "季度", "填报", "单位")
+_PROFILE_CELLS_PER_ROW = 16   # a grid profile has a few key | value pairs a row; more is not a profile row
 _IDENTITY = {"报告期": "period", "县市": "county", "乡镇街道": "township"}
 _LABEL = re.compile(r"^(?:填报单位|单位名称|报送单位|单位)[:：]?")
 
@@ -124,7 +129,8 @@ class RegisterReader:
                     if _sheet_key(sheet_name) not in template_sheets:  # `fireaudit template`'s own sheets
                         unrecognised.append(sheet_name)
                         scan = scanned.sheets.get(sheet_name)
-                        if scan is None or scan.cells <= self.limits.max_sheet_cells:
+                        if (_name_resemblance(sheet_name, wanted) is None and scan is not None
+                                and scan.cells <= _PEEK_MAX_CELLS):   # small enough to open and look at its header
                             sheet = workbook.get_sheet_by_name(sheet_name)
                             heads[sheet_name] = list(islice(_filled(sheet, _rows(sheet)), self.settings.header_search_rows))
                     continue
@@ -184,10 +190,7 @@ class RegisterReader:
         contained name), else by a header row naming at least three of that sheet's columns."""
         out: dict[str, str] = {}
         for name in unrecognised:
-            key = _sheet_key(name)
-            close = difflib.get_close_matches(key, list(wanted), n=1, cutoff=0.5)
-            contained = sorted((k for k in wanted if len(k) >= 2 and (k in key or key in k)), key=len, reverse=True)
-            best = close[0] if close else (contained[0] if contained else None)
+            best = _name_resemblance(name, wanted)
             if best is not None:
                 spec = wanted[best]
                 out[name] = spec.sheet if isinstance(spec, ProfileSpec) else spec.name
@@ -276,7 +279,8 @@ class RegisterReader:
                 continue
             c = filled[0]
             first_text = next((i for i in filled if isinstance(row[i], str)), -1)
-            while c < len(row):
+            limit = filled[_PROFILE_CELLS_PER_ROW] if len(filled) > _PROFILE_CELLS_PER_ROW else len(row)
+            while c < limit:
                 value = row[c]
                 if is_blank(value) or not isinstance(value, str):
                     c += 1
@@ -523,6 +527,19 @@ class RegisterReader:
 
 _BLANKS = {"", None}
 _UNRECTIFIED = {norm(w) for w in ("未整改", "待整改", "未完成整改", "尚未整改", "没有整改", "未改")}
+
+
+_PEEK_MAX_CELLS = 200_000   # an unrecognised sheet larger than this is not opened to see what it resembles
+
+
+def _name_resemblance(name: str, wanted: dict[str, Any]) -> str | None:
+    """The key in `wanted` whose name `name` most resembles (difflib), or that it contains, else None."""
+    key = _sheet_key(name)
+    close = difflib.get_close_matches(key, list(wanted), n=1, cutoff=0.5)
+    if close:
+        return close[0]
+    contained = sorted((k for k in wanted if len(k) >= 2 and (k in key or key in k)), key=len, reverse=True)
+    return contained[0] if contained else None
 
 
 def _forget(table: Table, column: str, position: int, errors: list[RegisterError]) -> None:
