@@ -357,104 +357,144 @@ def _new_parser(start: Callable, end: Callable, chars: Callable) -> expat.XMLPar
     return parser
 
 
+def _column_numbers() -> dict[str, int]:
+    """'A' -> 0 … 'XFD' -> 16383: the common case of a reference looked up, not computed."""
+    letters = [chr(65 + i) for i in range(26)]
+    two = [a + b for a in letters for b in letters]
+    three = [a + b for a in letters for b in two]
+    return {name: i for i, name in enumerate((letters + two + three)[:16384])}
+
+
+_COLUMNS = _column_numbers()
+_DIGITS = "0123456789"
+
+
 def _position(ref: str, column: bool = True) -> tuple[int, int] | None:
-    """(row, column), zero-based, of an A1 reference read as calamine reads it; None where it refuses."""
-    col = row = 0
-    i, size = 0, len(ref)
-    while i < size and ref[i].isascii() and ref[i].isalpha():
-        col = col * 26 + (ord(ref[i]) & 0x1F)
-        i += 1
-    if i == size or not ref[i:].isascii() or not ref[i:].isdigit():
+    """(row, column), zero-based, of an A1 reference read as calamine reads it (letters of
+    either case, then digits); None where calamine refuses it."""
+    letters = ref.rstrip(_DIGITS)
+    digits = ref[len(letters):]
+    if not digits or not digits.isascii() or not digits.isdigit():
         return None
-    row = int(ref[i:])
-    if row < 1 or (column and col < 1):
+    col = _COLUMNS.get(letters, -1 if not letters else None)
+    if col is None:
+        if not letters.isascii() or not letters.isalpha():
+            return None
+        col = -1
+        for char in letters:
+            col = (col + 1) * 26 + (ord(char) & 0x1F) - 1
+    row = int(digits)
+    if row < 1 or (column and col < 0):
         return None
-    return row - 1, col - 1
+    return row - 1, col
 
 
 class _SheetCounter:
     """One OOXML worksheet's cells, positioned as calamine's cell reader positions them:
     a cell's r (either case, either quote) moves the column, a cell without r takes the
-    next column, a row's r sets the row and the end of a row moves to the next one."""
+    next column, a row's r sets the row and the next row without r follows it.
+
+    Only element starts are handled (a callback per end tag would double the cost), so
+    the text of <f> and <v> runs to the next start tag, and a cell without r is counted
+    one row further down (calamine may have closed the row): never fewer cells than calamine."""
 
     def __init__(self) -> None:
-        self.row = self.col = self.count = 0
+        self.row, self.col, self.count = -1, 0, 0
         self.max_row = self.max_col = -1
         self.in_cell = self.error = self.inline = False
         self.cell = (0, 0)
         self.formula: list[str] | None = None
         self.value: list[str] | None = None
-        self.text: list[str] | None = None
         self.formulas: dict[tuple[str, str], None] = {}      # ordered sets: linear, first seen first
         self.errors: dict[tuple[str, str], None] = {}
+        self._parser: expat.XMLParserType | None = None
 
     def parser(self) -> expat.XMLParserType:
-        return _new_parser(self.start, self.end, self.chars)
+        self._parser = _new_parser(self.start, None, None)
+        return self._parser
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
-        if ":" in tag:
-            tag = tag.rpartition(":")[2]
-        if tag == "c":
-            ref = attrs.get("r")
-            pos = _position(ref) if ref is not None else None
-            if pos is None:                       # no r (or one calamine refuses): the next column
-                pos = (self.row, self.col)
-            self.col = pos[1]
-            self.count += 1
-            if pos[0] > self.max_row:
-                self.max_row = pos[0]
-            if pos[1] > self.max_col:
-                self.max_col = pos[1]
-            self.cell, self.in_cell = pos, True
-            self.error, self.inline = attrs.get("t") == "e", False
-            self.formula = self.value = None
-        elif tag == "row":
-            ref = attrs.get("r")
-            pos = _position(ref, column=False) if ref is not None else None
-            if pos is not None:
-                self.row = pos[0]
-        elif self.in_cell:
-            if tag == "f":
-                self.formula = self.text = []
-            elif tag == "v":
-                self.value = self.text = []
-            elif tag == "is":
-                self.inline = True
+        if self.capturing:
+            self._parser.CharacterDataHandler = None
+            self.capturing = False
+        handler = _SHEET_TAGS.get(tag)
+        if handler is None:
+            if ":" not in tag:
+                return
+            handler = _SHEET_TAGS.get(tag.rpartition(":")[2])     # calamine matches local names
+            if handler is None:
+                return
+        handler(self, attrs)
 
-    def end(self, tag: str) -> None:
-        if ":" in tag:
-            tag = tag.rpartition(":")[2]
-        if tag == "c":
+    capturing = False
+
+    def _c(self, attrs: dict[str, str]) -> None:
+        if self.in_cell:
             self._finish_cell()
-            self.col += 1
-        elif tag == "row":
-            self.row += 1
-            self.col = 0
-        elif tag == "f" or tag == "v":
-            self.text = None
+        ref = attrs.get("r")
+        pos = _position(ref) if ref is not None else None
+        if pos is None:                           # no r (or one calamine refuses): the next column
+            pos = (self.row + 1, self.col)        # a row down: calamine may have ended the row
+        self.col = pos[1] + 1
+        self.count += 1
+        if pos[0] > self.max_row:
+            self.max_row = pos[0]
+        if pos[1] > self.max_col:
+            self.max_col = pos[1]
+        self.cell, self.in_cell = pos, True
+        self.error, self.inline = attrs.get("t") == "e", False
 
-    def chars(self, data: str) -> None:
-        if self.text is not None:
-            self.text.append(data)
+    def _row(self, attrs: dict[str, str]) -> None:
+        if self.in_cell:
+            self._finish_cell()
+        ref = attrs.get("r")
+        pos = _position(ref, column=False) if ref is not None else None
+        self.row = pos[0] if pos is not None else self.row + 1
+        self.col = 0
+
+    def _f(self, attrs: dict[str, str]) -> None:
+        if self.in_cell:
+            self.formula = []
+            self._parser.CharacterDataHandler = self.formula.append
+            self.capturing = True
+
+    def _v(self, attrs: dict[str, str]) -> None:
+        if not self.in_cell:
+            return
+        if self.formula is None and not self.error:       # a plain value: its text is not needed
+            self.value = ["?"]                            # (a <v> before <f> counts as a value)
+            return
+        self.value = []
+        self._parser.CharacterDataHandler = self.value.append
+        self.capturing = True
+
+    def _is(self, attrs: dict[str, str]) -> None:
+        self.inline = self.in_cell
 
     def _finish_cell(self) -> None:
-        self.in_cell, self.text = False, None
-        if self.formula is None and not self.error:
+        self.in_cell = False
+        formula, value = self.formula, self.value
+        self.formula = self.value = None
+        if formula is None and not self.error:
             return
         from fireaudit.register.model import a1
 
         cell = a1(*self.cell)
-        value = "".join(self.value) if self.value is not None else None
-        if self.formula is not None and not self.inline and not (value or "").strip():
-            self.formulas.setdefault((cell, "".join(self.formula)), None)
-        if self.error and value is not None:
-            self.errors.setdefault((cell, value), None)
+        text = "".join(value).strip() if value is not None else None
+        if formula is not None and not self.inline and not text:
+            self.formulas.setdefault((cell, "".join(formula).strip()), None)
+        if self.error and text is not None:
+            self.errors.setdefault((cell, text), None)
 
     def result(self) -> SheetScan:
+        if self.in_cell:
+            self._finish_cell()
         cells = max(self.count, (self.max_row + 1) * (self.max_col + 1)) if self.count else 0
         return SheetScan(cells, list(self.formulas), list(self.errors))
 
 
+_SHEET_TAGS = {"c": _SheetCounter._c, "row": _SheetCounter._row, "f": _SheetCounter._f, "v": _SheetCounter._v,
+               "is": _SheetCounter._is}
 _ODS_VALUES = ("office:value", "office:string-value", "office:date-value", "office:time-value",
                "office:boolean-value", "table:formula")
 
