@@ -168,7 +168,8 @@ class Limits(Strict):
     ratio_min_member_mb: float
     max_members: int
     max_sheet_cells: int
-    exact_scan_max_mb: float
+    exact_scan_max_mb: float                # no longer used: every sheet is parsed exactly
+    max_workbook_cells: int = 8000000
 
 
 DATA_SCHEMAS: dict[str, type] = {
