@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.builders import compliant, county_register
-from tests.cli_helper import run_cli
+from tests.cli_helper import run_cli, run_process
 
 TOWNSHIPS = [f"第{n}镇" for n in range(1, 31)]
 
@@ -33,10 +33,11 @@ def _folder(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def batch_run(tmp_path_factory):
+    """The shipped command in its own process, two worker processes: the parallel path end to end."""
     root = tmp_path_factory.mktemp("batch")
     folder = _folder(root)
     out = root / "out"
-    result = run_cli("batch", str(folder), "-o", str(out), "--jobs", "2", "--format", "json", timeout=600)
+    result = run_process("batch", str(folder), "-o", str(out), "--jobs", "2", "--format", "json", timeout=600)
     return result, out, folder
 
 
