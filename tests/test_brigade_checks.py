@@ -129,8 +129,11 @@ CASES = [
      [_cell("队员", 1, "失业保险"), _cell("队员", 6, "工伤保险")],
      ["2名专职队员缺少保险", "专职队员2缺失业保险", "专职队员7缺工伤保险"]),
     (FIRST, "R19.1", _drop_sheet("队员"), "unknown", [], ["队员"]),
-    (VOLUNTEER, "R19.2", _set_cell("队员", 2, "意外伤害保险", "否"), "fail",
-     [_cell("队员", 2, "意外伤害保险")], ["队员3缺意外伤害保险"]),
+    # a township with 专职 members and one volunteer without accident insurance (R19 runs only with 专职 members)
+    (FIRST, "R19.2", _all(lambda reg: reg.sheets["队员"].add(序号=99, 姓名="志愿者甲", 所属队伍="潘津镇政府专职消防队",
+                                                               人员类别="志愿", 岗位="消防员"),
+                          _set_cell("队员", 16, "意外伤害保险", "否")), "fail",
+     [_cell("队员", 16, "意外伤害保险")], ["志愿者甲缺意外伤害保险"]),
 ]
 
 
@@ -159,6 +162,8 @@ APPLICABILITY = [
     (VOLUNTEER, "R19.1", _nothing, "na"),
     (VOLUNTEER, "R19.1", _drop_sheet("队员"), "unknown"),
     (FIRST, "R19.2", _nothing, "na"),
+    # issue 16 item 7 (the old reading failed it): volunteer-only, R19 is na even for an uninsured volunteer
+    (VOLUNTEER, "R19.2", _set_cell("队员", 2, "意外伤害保险", "否"), "na"),
     (FIRST, "R16.1", _set_profile("承担消防工作职责机构", "社会事务办公室"), "na"),
     (FIRST, "R16.3", _set_profile("承担消防工作职责机构", "社会事务办公室"), "na"),
     (STREET, "R07.1", _nothing, "na"),
