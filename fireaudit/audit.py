@@ -17,7 +17,7 @@ from fireaudit.checks import KINDS, CheckContext
 from fireaudit.checks.base import NA, UNKNOWN, MissingInput, outcome
 from fireaudit.checks.county import CountyData
 from fireaudit.errors import InputError
-from fireaudit.grades import required_grade_json
+from fireaudit.grades import near_miss_note, required_grade_json
 from fireaudit.period import Period
 from fireaudit.register.model import Evidence, Note, ProfileEntry, Register
 from fireaudit.result import CheckResult, RequirementResult, TownshipAudit
@@ -90,6 +90,9 @@ def audit_register(register: Register, checklist: Checklist, period: Period | No
     period = resolve_period(register, period)
     ctx = CheckContext(register, period, checklist)
     notes = list(register.notes)
+    near_miss = near_miss_note(checklist, register.county, register.township)   # in every report
+    if near_miss is not None:
+        notes.append(near_miss)
     requirements = [apply_waivers(_requirement(ctx, spec, mode), ctx, notes) for spec in checklist.requirements
                     if not (mode == BATCH and spec.scope == "county")]
     return TownshipAudit(
@@ -128,7 +131,7 @@ def _requirement(ctx: CheckContext, spec: RequirementSpec, mode: str) -> Require
                 outcome = missing.outcome
         results.append(CheckResult(
             id=check.id, requirement=spec.id, kind=check.kind, status=outcome.status,
-            severity=check.severity, message=outcome.message, params=outcome.params,
+            severity=outcome.severity or check.severity, message=outcome.message, params=outcome.params,
             evidence=outcome.evidence, source=check.source,
             from_config=_from_config(ctx.checklist, check.id, outcome.uses),
         ))

@@ -18,7 +18,7 @@ import msgspec
 from fireaudit.checklist import Checklist
 from fireaudit.period import Period
 from fireaudit.register.model import Evidence, Register, Table
-from fireaudit.status import Status
+from fireaudit.status import Severity, Status
 from fireaudit.textnorm import norm
 
 PASS, FAIL, UNKNOWN, NA = Status.PASS, Status.FAIL, Status.UNKNOWN, Status.NA
@@ -45,6 +45,7 @@ class Outcome:
     params: dict[str, Any] = field(default_factory=dict)
     evidence: tuple[Evidence, ...] = ()
     uses: tuple[str, ...] = ()         # dotted checklist-data keys the finding rests on (for from_config)
+    severity: Severity | None = None   # this finding's gap severity when a param sets it apart from the check's
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ class CheckKind:
 
 
 def outcome(status: Status, message: str, evidence: list[Evidence] | tuple[Evidence, ...] = (), *,
-            uses: tuple[str, ...] = (), **params: Any) -> Outcome:
-    return Outcome(status, message, params, tuple(evidence), uses)
+            uses: tuple[str, ...] = (), severity: Severity | None = None, **params: Any) -> Outcome:
+    return Outcome(status, message, params, tuple(evidence), uses, severity)
 
 
 class MissingInput(Exception):
