@@ -240,6 +240,8 @@ def test_the_same_workbook_has_the_same_score_in_every_command(tmp_path: Path):
     county_section = {r["id"]: r for r in rollup["county_duties"]["requirements"]}
     r21 = {c["township"]: c["status"] for c in county_section["R21"]["checks"]}
     assert r21 == {"甲镇": "pass", "乙镇": "fail"}                  # judged, in the county's own section
+    # (二十一)：定期开展督导检查 — the quarter is the county's yardstick, said so
+    assert all("本县考评口径：每季度" in c["message"] for c in county_section["R21"]["checks"])
     assert county_section["R20"]["status"] == "fail" and rollup["county_duties"]["status"] == "partial"
     md = (out / "汇总.md").read_text(encoding="utf-8")
     assert "## 县市职责" in md and "不计入任何乡镇（街道）得分" in md
