@@ -15,7 +15,7 @@ import msgspec
 
 from fireaudit.checklist.loader import DATA_SCHEMAS
 from fireaudit.errors import ConfigError
-from fireaudit.textnorm import clean, norm, split_list
+from fireaudit.textnorm import clean, norm, prefix, split_list
 
 ANNEX = "annex"
 VOCABULARY = "隐患类别"
@@ -164,7 +164,8 @@ class Router:
             return result
 
     def _infer(self, description: str) -> tuple[Match, ...]:
-        clauses = [self._scanner.scan(c) for c in self._splitter.split(clean(description).casefold()) if c]
+        text = clean(prefix(description)).casefold()     # a very long text: its prefix only (limits.toml)
+        clauses = [self._scanner.scan(c) for c in self._splitter.split(text) if c]
         clauses = [c for c in clauses if c and c.isdisjoint(self._negations)]
         if not clauses:
             return ()

@@ -53,6 +53,8 @@ class Limits(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     max_members: int
     max_sheet_cells: int
     exact_scan_max_mb: float
+    text_prefix_chars: int                # read by fireaudit/textnorm.py, from the shipped file
+    text_prefix_source: str
 
 
 @dataclass

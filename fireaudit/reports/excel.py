@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 from fireaudit.i18n import t
@@ -139,8 +140,6 @@ def _register_errors(sheet, view) -> None:
 def put(sheet, row: int, column: int, value: Any, *, bold: bool = False, size: float | None = None,
         wrap: bool = False, fill: str | None = None):
     """Write one cell. Strings are always text cells; formula-looking ones get Excel's quote prefix too."""
-    from openpyxl.styles import Alignment, Font
-
     cell = sheet.cell(row=row, column=column)
     if isinstance(value, str):
         text = safe_text(value)
@@ -150,8 +149,8 @@ def put(sheet, row: int, column: int, value: Any, *, bold: bool = False, size: f
             cell.quotePrefix = True   # Excel keeps it text even when the cell is edited
     else:
         cell.value = value
-    cell.font = Font(name=FONT_NAME, bold=bold, size=size or 11)
-    cell.alignment = Alignment(wrap_text=wrap, vertical="top")
+    cell.font = _font(bold, size or 11)
+    cell.alignment = _alignment(wrap)
     if fill:
         cell.fill = _fill(fill)
     return cell
@@ -162,6 +161,24 @@ def safe_text(value: str) -> str:
     return _ILLEGAL.sub("", value)[:MAX_CELL_CHARS]
 
 
+# Style objects are made once per distinct style and shared by every cell (openpyxl never mutates an
+# assigned style: a cell keeps an index into the workbook's style list), instead of one Font and one
+# Alignment per cell. tests/test_excel_styles.py checks the bytes equal those of per-cell objects.
+@lru_cache(maxsize=None)
+def _font(bold: bool, size: float):
+    from openpyxl.styles import Font
+
+    return Font(name=FONT_NAME, bold=bold, size=size)
+
+
+@lru_cache(maxsize=None)
+def _alignment(wrap: bool):
+    from openpyxl.styles import Alignment
+
+    return Alignment(wrap_text=wrap, vertical="top")
+
+
+@lru_cache(maxsize=None)
 def _fill(colour: str):
     from openpyxl.styles import PatternFill
 
