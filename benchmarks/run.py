@@ -180,7 +180,9 @@ def profile_check(path: Path, top: int = 15) -> str:
                          env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
     lines = out[out.index("   Ordered by"):].splitlines()
     header = next(n for n, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
-    return "\n".join(lines[header:header + 1 + top])
+    wrappers = ("builtins.exec}", "<frozen runpy>", "<string>:1", "core.py:", "main.py:", "__main__.py")
+    entries = [line for line in lines[header + 1:] if line.strip() and not any(w in line for w in wrappers)]
+    return "\n".join([lines[header], *entries[:top]])
 
 
 # ---------------------------------------------------------------- the table
