@@ -174,15 +174,37 @@ def folder_mib(folder: Path) -> float:
 
 
 def profile_check(path: Path, top: int = 15) -> str:
-    """cProfile of one typical `check --format json` (a fresh process), top entries by cumulative time."""
-    out = subprocess.run([sys.executable, "-m", "cProfile", "-s", "cumulative", "-m", "fireaudit", "check", str(path),
-                          "--format", "json"], capture_output=True, text=True, cwd=path.parent,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
-    lines = out[out.index("   Ordered by"):].splitlines()
+    """cProfile of one typical `check --format json` (a fresh process): the top entries by cumulative time.
+
+    The runpy/typer/click wrappers and importlib's frames are left out: they
+    contain everything and say nothing (imports show up as the modules' own
+    `<module>` entries)."""
+    import io
+    import pstats
+
+    with tempfile.TemporaryDirectory(prefix="fireaudit-profile-") as scratch:
+        stats_file = Path(scratch) / "check.prof"
+        subprocess.run([sys.executable, "-m", "cProfile", "-o", str(stats_file), "-m", "fireaudit", "check", path.name,
+                        "--format", "json"], stdout=subprocess.DEVNULL, cwd=path.parent,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+        text = io.StringIO()
+        stats = pstats.Stats(str(stats_file), stream=text)
+        stats.sort_stats("cumulative").print_stats(top * 6)
+    lines = text.getvalue().splitlines()
     header = next(n for n, line in enumerate(lines) if line.lstrip().startswith("ncalls"))
-    wrappers = ("builtins.exec}", "<frozen runpy>", "<string>:1", "core.py:", "main.py:", "__main__.py")
-    entries = [line for line in lines[header + 1:] if line.strip() and not any(w in line for w in wrappers)]
+    wrappers = ("builtins.exec}", "<frozen runpy>", "<string>:1", "click/core.py:", "typer/core.py:", "typer/main.py:",
+                "__main__.py",
+                "<frozen importlib", "builtins.__import__}")
+    prefixes = (str(ROOT) + "/", str(Path(os.__file__).parent) + "/")
+    entries = [_shorten(line, prefixes) for line in lines[header + 1:]
+               if line.strip() and not any(w in line for w in wrappers)]
     return "\n".join([lines[header], *entries[:top]])
+
+
+def _shorten(line: str, prefixes: tuple[str, ...]) -> str:
+    for prefix in prefixes:
+        line = line.replace(prefix, "")
+    return line.replace("site-packages/", "")
 
 
 # ---------------------------------------------------------------- the table
