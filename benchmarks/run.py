@@ -1,7 +1,7 @@
 """Time whole fireaudit commands against peers that do the same work; print each ratio with PASS/FAIL.
 
     pip install -e ".[bench]"
-    python benchmarks/run.py [--runs 5] [--batch 200] [--work DIR] [--profile]
+    python benchmarks/run.py [--runs 5] [--heavy-runs 3] [--batch 200] [--work DIR] [--profile]
 
 The cases and targets are the table of issue 19. Every figure is the median
 of several fresh processes. Each command runs under a tiny intermediate
