@@ -183,6 +183,8 @@ class Limits(Strict):
     max_sheet_cells: int
     exact_scan_max_mb: float                # no longer used: every sheet is parsed exactly
     max_workbook_cells: int = 8000000
+    text_prefix_chars: int = 500            # read by fireaudit/textnorm.py, from the shipped file
+    text_prefix_source: str = ""
 
 
 DATA_SCHEMAS: dict[str, type] = {
