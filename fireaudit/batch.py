@@ -142,7 +142,7 @@ def supervision_missed(townships: Iterable[TownshipAudit]) -> tuple[str, ...] | 
     """R21's list of townships the county did not supervise (the same in every township's result)."""
     missed = None
     for audit in townships:
-        for check in (c for r in audit.requirements for c in r.checks):
+        for check in (c for r in (*audit.requirements, *audit.county_duties) for c in r.checks):
             if check.kind == "county_supervision" and "missed" in check.params:
                 missed = tuple(check.params["missed"])
     return missed

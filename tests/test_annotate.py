@@ -166,9 +166,8 @@ def _with_cached_values(path: Path, values: dict[str, tuple[str | None, str]]) -
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename.startswith("xl/worksheets/"):
-                text = data.decode("utf-8")
-                # openpyxl writes `<v/>` and CJK as such with et_xmlfile; `<v></v>` and `&#24050;` with lxml
-                text = re.sub(r"&#(\d+);", lambda m: chr(int(m.group(1))), text)
+                text = data.decode("utf-8")   # openpyxl over lxml writes 拨 as &#25320; and <v></v>
+                text = re.sub(r"&#(\d+);", lambda m: chr(int(m[1])) if int(m[1]) > 127 else m[0], text)
                 for formula, (kind, value) in values.items():
                     kind_attr = f' t="{kind}"' if kind else ""
                     text = re.sub(rf'(<c r="[A-Z]+\d+"[^>]*?)>(<f>{re.escape(formula)}</f>)(?:<v\s*/>|<v></v>)',

@@ -1,7 +1,7 @@
 """The county roll-up of a batch: 汇总.json, 汇总.md and 汇总.xlsx.
 
-Ranking by score, the township × R01–R22 matrix, which requirements fail most,
-the county's own duties, the change since the previous quarter, conflicts and
+Ranking by score, the township × R01–R19 matrix, which requirements fail most,
+the county's own duties (R20–R22, a section of their own, never in a township's score), the change since the previous quarter, conflicts and
 unreadable files. Renders only: what is shown is computed once by
 fireaudit/reports/rollup_view.py from the batch's AuditRun."""
 
@@ -21,11 +21,27 @@ FILLS = {"pass": "C6EFCE", "partial": "FFEB9C", "fail": "FFC7CE", "unknown": "E4
 
 
 def write_rollup_json(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
-    from fireaudit.reports.json_report import run_json
-
     path = inside(directory, f"{ROLLUP_STEM}.json")
-    write_atomic(path, _dumps({**run_json(run), **quarter_json(run, lang)}))
+    write_atomic(path, _dumps({**rollup_json(run, checklist), **quarter_json(run, lang)}))
     return path
+
+
+def rollup_json(run: AuditRun, checklist: Checklist) -> dict[str, Any]:
+    """The run's JSON, plus `county_duties`: R20–R22 for the county, apart from every township's score."""
+    from fireaudit.reports.json_report import check_json, run_json
+    from fireaudit.reports.rollup_view import county_section
+
+    data = run_json(run)
+    section = county_section(run, checklist, "zh")
+    if section is not None:
+        data["county_duties"] = {
+            "status": section["status"],
+            "requirements": [{"id": d["id"], "status": d["status"], "severity": d["severity"] or None,
+                              "checks": [{"county": line["county"], "township": line["township"],
+                                          **check_json(line["check"])} for line in d["lines"]]}
+                             for d in section["requirements"]],
+        }
+    return data
 
 
 def quarter_json(run: AuditRun, lang: str) -> dict[str, Any]:
@@ -115,6 +131,13 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
                         t(lang, "rollup.change"), t(lang, "rollup.new_gaps"), t(lang, "rollup.closed_gaps")],
               [[f"{d.county or ''}{d.township or ''}", d.previous_score, d.score, d.change,
                 ", ".join(d.new_gaps), ", ".join(d.closed_gaps)] for d in data.diff])
+
+    if data.county_duties:
+        duties = workbook.create_sheet(t(lang, "rollup.county_duties"))
+        table(duties, [t(lang, "ui.requirement"), t(lang, "ui.title"), t(lang, "ui.township"),
+                       t(lang, "county_duties_view.status"), t(lang, "county_duties_view.finding")],
+              [[d["id"], d["title"], line["name"], status_label(str(line["check"].status), lang), line["text"]]
+               for d in data.county_duties["requirements"] for line in d["shown"]])
 
     problems = workbook.create_sheet(t(lang, "rollup.sheet_problems"))
     table(problems, [t(lang, "ui.file"), t(lang, "rollup.problem")],
@@ -208,10 +231,8 @@ def _prefecture(run: AuditRun, checklist: Checklist, lang: str):
 
 def write_prefecture_json(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
     """Every township of the batch (a later batch's --baseline) plus the counties' figures under `prefecture`."""
-    from fireaudit.reports.json_report import run_json
-
     path = inside(directory, f"{ROLLUP_STEM}.json")
-    write_atomic(path, _dumps({**run_json(run), **quarter_json(run, lang),
+    write_atomic(path, _dumps({**rollup_json(run, checklist), **quarter_json(run, lang),
                                "prefecture": _prefecture(run, checklist, lang).json()}))
     return path
 
