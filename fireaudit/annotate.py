@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from fireaudit.errors import FireauditError
 from fireaudit.i18n import message_text, severity_label, status_label, t
-from fireaudit.reports.files import inside, report_stem, write_atomic
+from fireaudit.reports.files import check_targets, inside, report_stem, write_atomic
 from fireaudit.result import GAP_STATUSES, AuditRun, TownshipAudit
 
 if TYPE_CHECKING:
@@ -355,6 +355,7 @@ def write_annotated(run: AuditRun, directory: Path, options: "ReportOptions",
 
     used: set[str] = set()
     stems = [unique_stem(report_stem(a.county, a.township, a.period), used) for a in run.townships]
+    check_targets([inside(directory, annotated_name(stem)) for stem in stems], [Path(a.file) for a in run.townships])
     written: list[Path] = []
     failed: list[NotAnnotatable] = []
     for stem, (audit, result) in zip(stems, _rendered(run, options, jobs)):
@@ -368,24 +369,29 @@ def write_annotated(run: AuditRun, directory: Path, options: "ReportOptions",
 
 
 def _rendered(run: AuditRun, options: "ReportOptions", jobs: int):
-    """(audit, bytes or (file, reason)) per township, in order."""
+    """(audit, bytes or (file, reason)) per township, in order.
+
+    Each copy is made in a worker process (fireaudit/pool.py) where fork is
+    available: openpyxl on a hostile file may exhaust memory or abort, and then
+    only that copy is missing (with the reason), never the run."""
     from dataclasses import replace
 
-    if jobs <= 1 or len(run.townships) <= 1:
+    from fireaudit.pool import Pool
+    from fireaudit.runner import adopt_checklist, can_isolate, init_worker
+
+    if not can_isolate() and (jobs <= 1 or len(run.townships) <= 1):
         for audit in run.townships:
             yield audit, _render_or_reason(run, audit, options)
         return
-    from concurrent.futures import ProcessPoolExecutor
-
-    from fireaudit.runner import init_worker
-
     config = options.checklist.config_file if options.checklist else None
-    with ProcessPoolExecutor(max_workers=min(jobs, len(run.townships)), initializer=init_worker,
-                             initargs=(config,)) as pool:
-        futures = [pool.submit(_render_in_worker, replace(run, townships=(a,), batch=None), a, options.lang)
-                   for a in run.townships]
-        for audit, future in zip(run.townships, futures):
-            yield audit, future.result()
+    pool = (Pool(min(jobs, len(run.townships)), adopt_checklist, (options.checklist,)) if can_isolate()
+            and options.checklist else Pool(min(jobs, len(run.townships)), init_worker, (config,)))
+    results: dict[int, Any] = {}
+    pool.map(((n, _render_in_worker, (replace(run, townships=(a,), batch=None), a, options.lang))
+              for n, a in enumerate(run.townships)),
+             results.__setitem__, lambda n, reason: results.__setitem__(n, (run.townships[n].file, reason)))
+    for n, audit in enumerate(run.townships):
+        yield audit, results[n]
 
 
 def _render_or_reason(run: AuditRun, audit: TownshipAudit, options: "ReportOptions") -> bytes | tuple[str, str]:

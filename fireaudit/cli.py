@@ -141,7 +141,8 @@ def audit(
         print_summary(console, run, checklist, lang.value)
     if output is not None:
         try:
-            written = write_reports(run, output, formats, ReportOptions(lang.value, checklist, templates))
+            written = write_reports(run, output, formats, ReportOptions(lang.value, checklist, templates),
+                                    inputs=[*paths, *([Path(checklist.config_file)] if checklist.config_file else [])])
         except OSError as exc:
             raise FireauditError(f"cannot write the reports to {output}: {exc.strerror or exc}") from None
         console.print(t(lang.value, "ui.demo_written" if demo else "ui.written", path=str(output.resolve())),

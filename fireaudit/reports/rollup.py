@@ -8,37 +8,39 @@ fireaudit/reports/rollup_view.py from the batch's AuditRun."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from fireaudit.checklist import Checklist
 from fireaudit.i18n import t
-from fireaudit.reports.files import inside, write_atomic
+from fireaudit.reports.files import commit_set, inside, write_atomic
 from fireaudit.reports.rollup_view import SYMBOLS, RollupView, rollup_view
 from fireaudit.result import AuditRun
 
 ROLLUP_STEM = "汇总"
+Sink = Callable[[tuple[Path, "bytes | str"]], None]
 FILLS = {"pass": "C6EFCE", "partial": "FFEB9C", "fail": "FFC7CE", "unknown": "E4DFEC", "na": "EDEDED"}
 
 
-def write_rollup_json(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
+def write_rollup_json(run: AuditRun, checklist: Checklist, directory: Path, lang: str,
+                      sink: Sink | None = None) -> Path:
     from fireaudit.reports.json_report import dumps
 
     path = inside(directory, f"{ROLLUP_STEM}.json")
-    write_atomic(path, dumps(run))
-    return path
+    return _put(path, dumps(run), sink)
 
 
-def write_rollup_md(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
+def write_rollup_md(run: AuditRun, checklist: Checklist, directory: Path, lang: str,
+                      sink: Sink | None = None) -> Path:
     """The roll-up in Markdown, through the same escaping environment as the township reports."""
     from fireaudit.reports.markdown import tidy, environment
 
     text = environment(None, lang).get_template("rollup.md.j2").render(**rollup_view(run, checklist, lang).fields())
     path = inside(directory, f"{ROLLUP_STEM}.md")
-    write_atomic(path, tidy(text))
-    return path
+    return _put(path, tidy(text), sink)
 
 
-def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
+def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang: str,
+                      sink: Sink | None = None) -> Path:
     from io import BytesIO
 
     from fireaudit.openpyxl_lite import ensure_imported
@@ -119,8 +121,28 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
 
     payload = reproducible_zip(buffer.getvalue(), run.generated_at) if run.generated_at else buffer.getvalue()
     path = inside(directory, f"{ROLLUP_STEM}.xlsx")
-    write_atomic(path, payload)
+    return _put(path, payload, sink)
+
+
+def _put(path: Path, data: "bytes | str", sink: Sink | None) -> Path:
+    """Write `path` now, or hand it to `sink` when the roll-up is committed as a set."""
+    if sink is None:
+        write_atomic(path, data)
+    else:
+        sink((path, data))
     return path
+
+
+def rollup_paths(directory: Path) -> list[Path]:
+    return [inside(directory, f"{ROLLUP_STEM}.{name}") for name in ROLLUP_WRITERS]
+
+
+def write_rollup(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> list[Path]:
+    """Every roll-up format, committed as a set: an interruption leaves the old 汇总.* or the new, never a mix."""
+    files: list[tuple[Path, "bytes | str"]] = []
+    for writer in ROLLUP_WRITERS.values():
+        writer(run, checklist, directory, lang, sink=files.append)
+    return commit_set(files)
 
 
 ROLLUP_WRITERS = {"json": write_rollup_json, "md": write_rollup_md, "xlsx": write_rollup_xlsx}
