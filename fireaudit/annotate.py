@@ -33,6 +33,7 @@ from fireaudit.errors import FireauditError
 from fireaudit.i18n import message_text, severity_label, status_label, t
 from fireaudit.reports.files import check_targets, inside, report_stem, write_atomic
 from fireaudit.result import GAP_STATUSES, AuditRun, TownshipAudit
+from fireaudit.textnorm import markup_safe, visible
 
 if TYPE_CHECKING:
     from fireaudit.checklist import Checklist
@@ -339,9 +340,10 @@ def print_annotated(console: Any, written: Iterable[Path], failed: Iterable[NotA
     if written:
         console.print(t(lang, "annotate.written"), markup=False)
         for path in written:
-            console.print(f"  {path.name}", soft_wrap=True, markup=False)
+            console.print(f"  {visible(path.name)}", soft_wrap=True, markup=False)
     for item in failed:
-        console.print(f"[red]{t(lang, 'annotate.failed')}[/]: {item.file}: {item.reason}", soft_wrap=True)
+        console.print(f"[red]{t(lang, 'annotate.failed')}[/]: {markup_safe(item.file)}: {markup_safe(item.reason)}",
+                      soft_wrap=True)
 
 
 def write_annotated(run: AuditRun, directory: Path, options: "ReportOptions",

@@ -32,7 +32,7 @@ from fireaudit.result import (
 )
 from fireaudit.pool import Pool
 from fireaudit.runner import adopt_checklist, can_isolate, init_worker, make_run, special_file_reason, worker_audit
-from fireaudit.textnorm import norm
+from fireaudit.textnorm import norm, visible
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 GAPS = ("fail", "partial", "unknown")
@@ -392,11 +392,11 @@ def print_batch_summary(console: Any, result: BatchResult, lang: str) -> None:
         print_annotated(console, result.annotated, result.not_annotated, lang)
     print_unreadable(console, result.run, lang)
     for conflict in result.run.batch.conflicts if result.run.batch else ():
-        console.print(conflict_line(conflict, lang), soft_wrap=True, markup=False, style="red")
+        console.print(visible(conflict_line(conflict, lang)), soft_wrap=True, markup=False, style="red")
     if result.interrupted:
-        console.print(t(lang, "rollup.interrupted", done=result.audited, total=result.found))
+        console.print(t(lang, "rollup.interrupted", done=result.audited, total=result.found), markup=False)
     else:
-        console.print(t(lang, "rollup.written", done=result.found, path=str(result.output)))
+        console.print(visible(t(lang, "rollup.written", done=result.found, path=str(result.output))), markup=False)
 
 
 def conflict_line(conflict: Conflict, lang: str) -> str:

@@ -114,6 +114,7 @@ def audit(
     from fireaudit.reports import DEFAULT_FORMATS, ReportOptions, write_reports
     from fireaudit.reports.terminal import print_summary
     from fireaudit.runner import audit_files
+    from fireaudit.textnorm import visible
 
     paths = list(files or [])
     if demo:
@@ -145,10 +146,10 @@ def audit(
                                     inputs=[*paths, *([Path(checklist.config_file)] if checklist.config_file else [])])
         except OSError as exc:
             raise FireauditError(f"cannot write the reports to {output}: {exc.strerror or exc}") from None
-        console.print(t(lang.value, "ui.demo_written" if demo else "ui.written", path=str(output.resolve())),
+        console.print(visible(t(lang.value, "ui.demo_written" if demo else "ui.written", path=str(output.resolve()))),
                       soft_wrap=True, markup=False)
         for path in written:
-            console.print(f"  {path.name}", soft_wrap=True, markup=False)
+            console.print(f"  {visible(path.name)}", soft_wrap=True, markup=False)
     failed = _annotate(run, output, ReportOptions(lang.value, checklist), console) if annotate else []
     if run.unreadable or failed:
         raise typer.Exit(ExitCode.UNREADABLE)
@@ -257,12 +258,14 @@ def _progress(console, label: str):
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+        from fireaudit.textnorm import markup_safe
+
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       TextColumn("{task.fields[current]}"), console=console, transient=True) as progress:
             task = progress.add_task(label, total=0, current="")
             yield BatchProgress(
                 started=lambda total: progress.update(task, total=total),
-                finished=lambda path, ok: progress.update(task, advance=1, current=Path(path).name),
+                finished=lambda path, ok: progress.update(task, advance=1, current=markup_safe(Path(path).name)),
             )
 
     return bar()
@@ -307,7 +310,9 @@ def grade(
             print_file(console, lookup, lang.value)
         except InputError as exc:
             unreadable = True
-            console.print(f"[red]{t(lang.value, 'ui.unreadable')}[/]: {exc.message}", soft_wrap=True)
+            from fireaudit.textnorm import markup_safe
+
+            console.print(f"[red]{t(lang.value, 'ui.unreadable')}[/]: {markup_safe(exc.message)}", soft_wrap=True)
     if unreadable:
         raise typer.Exit(ExitCode.UNREADABLE)
 
@@ -386,7 +391,9 @@ def main() -> None:
     try:
         app()
     except FireauditError as exc:
-        _console(stderr=True).print(f"fireaudit: {exc.message}", soft_wrap=True, markup=False)
+        from fireaudit.textnorm import visible
+
+        _console(stderr=True).print(f"fireaudit: {visible(exc.message)}", soft_wrap=True, markup=False)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         print("fireaudit: interrupted", file=sys.stderr)

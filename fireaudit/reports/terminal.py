@@ -9,12 +9,13 @@ from fireaudit.checklist import Checklist
 from fireaudit.i18n import message_text, severity_label, status_label, t
 from fireaudit.result import AuditRun, TownshipAudit
 from fireaudit.status import Status
+from fireaudit.textnorm import markup_safe, visible
 
 STATUS_STYLE = {s: s.style for s in Status}   # old name of Status.style
 
 
 def summary_table(audit: TownshipAudit, checklist: Checklist, lang: str) -> Table:
-    title = t(lang, "ui.summary", name=audit.name, period=audit.period, score=audit.score)
+    title = markup_safe(t(lang, "ui.summary", name=audit.name, period=audit.period, score=audit.score))
     table = Table(title=title, title_justify="left", show_lines=False)
     for key in ("requirement", "item", "title", "status", "severity"):
         table.add_column(t(lang, f"ui.{key}"), no_wrap=key in ("requirement", "status"))
@@ -37,11 +38,15 @@ def print_summary(console: Console, run: AuditRun, checklist: Checklist, lang: s
 
 def print_unreadable(console: Console, run: AuditRun, lang: str) -> None:
     for item in run.unreadable:
-        console.print(f"[red]{t(lang, 'ui.unreadable')}[/]: {item.file}: {item.reason}", soft_wrap=True)
+        console.print(f"[red]{t(lang, 'ui.unreadable')}[/]: {markup_safe(item.file)}: {markup_safe(item.reason)}",
+                      soft_wrap=True)
 
 
 def gate_lines(run: AuditRun, fail_on: str, lang: str) -> list[str]:
-    """One line per gap, `file: R07.1 critical fail 消防队伍!C4 message` — grep-able."""
+    """One line per gap, `file: R07.1 critical fail 消防队伍!C4 message` — grep-able.
+
+    Every line goes through `visible`: a newline or an escape sequence in a file
+    name or a cell shows as `\\n` / `\\x1b` and cannot forge another line."""
     from fireaudit.gate import gate
 
     lines: list[str] = []
@@ -49,13 +54,13 @@ def gate_lines(run: AuditRun, fail_on: str, lang: str) -> list[str]:
         failing = gate(audit, fail_on)
         for check in failing.checks:
             where = ",".join(e.ref() for e in check.evidence[:3])
-            lines.append(f"{audit.file}: {check.id} {check.severity} {check.status} {where} "
-                         f"{message_text(check.message, check.params, lang)}")
+            lines.append(visible(f"{audit.file}: {check.id} {check.severity} {check.status} {where} "
+                                 f"{message_text(check.message, check.params, lang)}"))
         for error in failing.register_errors:
-            lines.append(f"{audit.file}: register {error.code} {error.ref()} "
-                         f"{t(lang, 'register.' + error.code, value=error.value, expected=error.expected)}")
+            lines.append(visible(f"{audit.file}: register {error.code} {error.ref()} "
+                                 f"{t(lang, 'register.' + error.code, value=error.value, expected=error.expected)}"))
     for item in run.unreadable:
-        lines.append(f"{item.file}: unreadable {item.reason}")
+        lines.append(visible(f"{item.file}: unreadable {item.reason}"))
     return lines
 
 
