@@ -17,7 +17,9 @@ import signal
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Annotated, Any, Callable, Iterable, Literal
+
+import msgspec
 
 from fireaudit.audit import BATCH, judge_county_duties, sha256_of
 from fireaudit.checklist import Checklist
@@ -134,17 +136,59 @@ def find_conflicts(townships: list[TownshipAudit]) -> tuple[list[TownshipAudit],
 
 
 # ---------------------------------------------------------------- baseline and county register
+MAX_BASELINE_MB = 64      # a 汇总.json of a county's townships is a few MiB
+
+
+class _BaselineCheck(msgspec.Struct, frozen=True):
+    id: Annotated[str, msgspec.Meta(max_length=64)]
+    status: str | None = None
+    severity: str | None = None
+
+
+class _BaselineRequirement(msgspec.Struct, frozen=True):
+    id: Annotated[str, msgspec.Meta(max_length=64)]
+    status: Annotated[str, msgspec.Meta(max_length=32)]
+    checks: list[_BaselineCheck] = []
+
+
+class _BaselineTownship(msgspec.Struct, frozen=True):
+    county: str | None = None
+    township: str | None = None
+    period: str | None = None
+    score: Annotated[float, msgspec.Meta(ge=0, le=100)] = 0.0
+    requirements: list[_BaselineRequirement] = []
+
+
+class _Baseline(msgspec.Struct, frozen=True):
+    """What a previous quarter's batch JSON must look like for the diff and R22 (other keys are ignored)."""
+
+    tool: Literal["fireaudit"]
+    townships: list[_BaselineTownship]
+
+
 def load_baseline(path: str) -> dict[str, Any]:
-    """The previous quarter's batch JSON (汇总.json or any fireaudit JSON)."""
+    """The previous quarter's batch JSON (汇总.json or any fireaudit JSON), validated before any work (exit 2)."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BASELINE_MB * (1 << 20) + 1)
     except FileNotFoundError:
         raise ConfigError(f"{path}: baseline file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"{path}: not a fireaudit JSON file ({exc})") from None
-    if not isinstance(data, dict) or data.get("tool") != "fireaudit" or not isinstance(data.get("townships"), list):
-        raise ConfigError(f"{path}: not a fireaudit JSON file (no 'tool': 'fireaudit' with 'townships')")
-    return data
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the baseline ({exc.strerror or exc})") from None
+    if len(data) > MAX_BASELINE_MB * (1 << 20):
+        raise ConfigError(f"{path}: baseline over {MAX_BASELINE_MB} MiB; not a fireaudit JSON file")
+    try:
+        msgspec.json.decode(data, type=_Baseline)   # the shape, with the path of the first wrong value
+        parsed = json.loads(data.decode("utf-8-sig"), parse_constant=_no_constant)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"{path}: not a fireaudit baseline JSON: {exc}") from None
+    except (msgspec.DecodeError, UnicodeDecodeError, json.JSONDecodeError, ValueError, RecursionError) as exc:
+        raise ConfigError(f"{path}: not a fireaudit JSON file ({' '.join(str(exc).split())[:200] or 'nested too deeply'})") from None
+    return parsed
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
 
 
 def baseline_diff(townships: Iterable[TownshipAudit], baseline: dict[str, Any]) -> tuple[TownshipChange, ...]:

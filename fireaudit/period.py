@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+# The plan dates from 2024; a year outside these bounds is a typo (`0001Q1`), and
+# date arithmetic near year 1 or 9999 would overflow.
+MIN_YEAR, MAX_YEAR = 2000, 2100
 _CN_QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _FORMS = (
     re.compile(r"^(\d{4})年?\s*[-_ ]?\s*[qQ]([1-4])$"),
@@ -20,14 +23,16 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> "Period | None":
-        """Read `2024Q1`, `2024-Q1`, `2024年第一季度`, `2024年一季度`, `2024年1季度`; else None."""
+        """Read `2024Q1`, `2024-Q1`, `2024年第一季度`, `2024年一季度`, `2024年1季度`; else None (also for a year
+        outside MIN_YEAR–MAX_YEAR)."""
         from fireaudit.textnorm import clean
 
         compact = re.sub(r"\s+", "", clean(str(text)))
         for form in _FORMS:
             match = form.match(compact)
             if match:
-                return cls(int(match.group(1)), _CN_QUARTER[match.group(2)])
+                year = int(match.group(1))
+                return cls(year, _CN_QUARTER[match.group(2)]) if MIN_YEAR <= year <= MAX_YEAR else None
         return None
 
     @property
