@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from fireaudit.errors import FireauditError
 from fireaudit.i18n import message_text, severity_label, status_label, t
-from fireaudit.reports.files import check_targets, inside, report_stem, write_atomic
+from fireaudit.register.active import over_limits, strip_active
+from fireaudit.reports.files import ANNOTATED_KEYWORD, check_targets, inside, report_stem, write_atomic
 from fireaudit.result import GAP_STATUSES, AuditRun, TownshipAudit
 from fireaudit.textnorm import markup_safe, visible
 
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from fireaudit.reports import ReportOptions
 
 ANNOTATED_SUFFIX = "-批注.xlsx"
+MAX_REMOVED_LISTED = 50                        # active content items listed on 审核意见; the rest counted
 OPENPYXL_SUFFIXES = (".xlsx", ".xlsm")
 WORST_FIRST = ("fail", "partial", "unknown")   # one cell, several findings: the worst one's colour
 REGISTER_ERROR_STATUS = "fail"
@@ -121,16 +123,32 @@ def render(run: AuditRun, audit: TownshipAudit, options: "ReportOptions") -> byt
     from fireaudit.reports.view import township_view
 
     lang, checklist = options.lang, options.checklist
-    workbook, converted, cached, keep_created = _load(audit)
+    workbook, converted, cached, keep_created = _load(audit, checklist)
+    removed = [] if converted else strip_active(workbook)
     apply_marks(workbook, marks_of(audit, checklist, lang), audit.header_rows, lang)
     review_sheet(workbook, township_view(run, audit, checklist, lang), converted)
+    if removed:
+        _note_removed(workbook, removed, lang)
+    workbook.properties.keywords = ANNOTATED_KEYWORD   # reports/files.py: a copy fireaudit may replace
     buffer = io.BytesIO()
     workbook.save(buffer)
     data = restore(buffer.getvalue(), cached)
     return reproducible_zip(data, run.generated_at, keep_created=keep_created) if run.generated_at else data
 
 
-def _load(audit: TownshipAudit):
+def _note_removed(workbook: Any, removed: list[str], lang: str) -> None:
+    """Below the findings on the 审核意见 sheet: what was taken out of the copy, one line each."""
+    sheet = workbook.worksheets[0]
+    row = sheet.max_row + 2
+    sheet.cell(row=row, column=1, value=t(lang, "annotate_active.heading"))
+    for n, item in enumerate(removed[:MAX_REMOVED_LISTED], start=1):
+        sheet.cell(row=row + n, column=1, value=item)
+    if len(removed) > MAX_REMOVED_LISTED:
+        sheet.cell(row=row + MAX_REMOVED_LISTED + 1, column=1,
+                   value=t(lang, "annotate_active.more", count=len(removed) - MAX_REMOVED_LISTED))
+
+
+def _load(audit: TownshipAudit, checklist: "Checklist | None" = None):
     """(workbook, converted from values?, formula cached values, keep the file's `created`?)."""
     from fireaudit.audit import sha256_of
     from fireaudit.formula_cache import cached_values
@@ -145,10 +163,16 @@ def _load(audit: TownshipAudit):
         return from_values(path), True, {}, False
     from openpyxl import load_workbook
 
+    if checklist is not None:
+        from fireaudit.register.preflight import limits_of
+
+        reason = over_limits(path, limits_of(checklist))
+        if reason:
+            raise NotAnnotatable(audit.file, reason)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")   # openpyxl: "extension not supported", "unknown style"…
-            workbook = load_workbook(path, rich_text=True, keep_links=True)
+            workbook = load_workbook(path, rich_text=True, keep_links=False)   # external links never copied
     except Exception as exc:  # noqa: BLE001 - a file calamine read but openpyxl will not open
         text = " ".join(str(exc).split())[:200] or type(exc).__name__
         raise NotAnnotatable(audit.file, f"openpyxl cannot open it: {text}") from None

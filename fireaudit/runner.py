@@ -34,7 +34,22 @@ def audit_file(path: str | Path, checklist: Checklist, period: Period | None, *,
                reader: RegisterReader | None = None) -> TownshipAudit:
     reader = reader or RegisterReader(checklist)
     register = reader.read(path)
+    note_active_content(register)
     return audit_register(register, checklist, period, mode=mode)
+
+
+def note_active_content(register: Any) -> None:
+    """A register error when the submission carries DDE, link formulas or external links (issue 20, item 4)."""
+    from fireaudit.register.active import active_content
+    from fireaudit.register.model import RegisterError
+
+    path = Path(register.path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return
+    found = active_content(path)
+    if found:
+        register.errors.append(RegisterError("active-content", register.profile_sheet or Path(path).name, "",
+                                             "、".join(found)))
 
 
 def audit_files(paths: Iterable[str | Path], checklist: Checklist, period: Period | None, *,

@@ -153,6 +153,10 @@ class Limits(Strict):
     max_members: int
     max_sheet_cells: int
     exact_scan_max_mb: float
+    annotate_max_cells: int = 2_000_000          # --annotate: see limits.toml
+    annotate_max_merged: int = 20_000
+    annotate_max_shared_strings: int = 1_000_000
+    annotate_max_styles: int = 20_000
 
 
 DATA_SCHEMAS: dict[str, type] = {

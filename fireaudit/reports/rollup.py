@@ -55,6 +55,7 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
 
     data: RollupView = rollup_view(run, checklist, lang)
     workbook = Workbook()
+    workbook.properties.creator = "fireaudit"   # reports/files.py: a file fireaudit may replace
 
     def table(sheet, labels: list[str], rows: list[list[Any]]) -> None:
         header_row(sheet, 1, labels)
