@@ -359,15 +359,19 @@ def _init_render(run: AuditRun, lang: str, directory: Path, formats: list[str], 
     _RENDER.update(run=run, options=ReportOptions(lang, checklist), directory=directory, formats=formats)
 
 
-def _render_task(audit: TownshipAudit, stem: str) -> list[Path] | str:
-    """One township's reports, rendered and committed in the worker; only the paths go back."""
+def _render_task(audit: TownshipAudit, stem: str) -> list[Path] | tuple[int, str]:
+    """One township's reports, rendered and committed in the worker; only the paths go back.
+
+    A write that fails (full disk) or a template error comes back as (exit code, message)."""
     from fireaudit.reports import render_township
 
     try:
         return render_township(_RENDER["run"], audit, _RENDER["directory"], stem, _RENDER["formats"],
                                _RENDER["options"])
     except OSError as exc:
-        return str(exc.strerror or exc)
+        return 2, f"cannot write the reports to {_RENDER['directory']}: {exc.strerror or exc}"
+    except FireauditError as exc:
+        return int(exc.exit_code), exc.message
 
 
 def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], request: BatchRequest,
@@ -379,24 +383,25 @@ def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], reques
     checklist = request.checklist if can_isolate() else request.checklist.config_file
     pool = Pool(min(jobs, len(plan)), _init_render, (stub, request.lang, request.output, request.formats, checklist))
     written: dict[str, list[Path]] = {}
-    problems: list[str] = []
+    problems: list[tuple[int, str]] = []
 
-    def done(stem: str, result: list[Path] | str) -> None:
-        if isinstance(result, str):
+    def done(stem: str, result: list[Path] | tuple[int, str]) -> None:
+        if isinstance(result, tuple):
             problems.append(result)
         else:
             written[stem] = result
 
     def died(stem: str, reason: str) -> None:
-        problems.append(f"{stem}: {reason}")
+        problems.append((2, f"cannot write the reports of {stem}: {reason}"))
 
     try:
         pool.map(((stem, _render_task, (audit, stem)) for audit, stem in plan), done, died)
     except KeyboardInterrupt:
         return [p for _, stem in plan for p in written.get(stem, [])], True
     if problems:
-        raise FireauditError(f"cannot write the reports to {request.output}: {problems[0]}; "
-                             f"finished {len(written)} of {len(plan)} townships")
+        error = FireauditError(f"{problems[0][1]}; finished {len(written)} of {len(plan)} townships")
+        error.exit_code = problems[0][0]
+        raise error
     return [p for _, stem in plan for p in written.get(stem, [])], False
 
 

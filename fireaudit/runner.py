@@ -34,6 +34,10 @@ def audit_file(path: str | Path, checklist: Checklist, period: Period | None, *,
                reader: RegisterReader | None = None) -> TownshipAudit:
     reader = reader or RegisterReader(checklist)
     register = reader.read(path)
+    if register.profile_sheet is None and not register.tables:
+        # with --period even a stranger's spreadsheet would otherwise be scored (0 of 100)
+        names = "、".join([checklist.register.profile.sheet, *(s.name for s in checklist.register.sheets)][:4])
+        raise InputError(str(path), f"not a register: none of its sheets is a register sheet ({names}…)")
     note_active_content(register)
     return audit_register(register, checklist, period, mode=mode)
 
