@@ -57,7 +57,7 @@ def _worker_main(conn: Connection, initializer: Callable[..., None] | None, init
         except Exception as exc:   # noqa: BLE001 - a bug: the parent re-raises it
             import traceback
 
-            reply = ("bug", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+            reply = ("bug", f"{type(exc).__name__}: {' '.join(str(exc).split())}", traceback.format_exc())
         except BaseException as exc:  # noqa: BLE001 - PanicException and kin: this task's input killed the parser
             reply = ("died", f"{PARSER_DIED}（{type(exc).__name__}: {' '.join(str(exc).split())[:200]}）")
         try:
@@ -137,7 +137,10 @@ class Pool:
                         self._retire_quietly(worker)
                         died(key, reply[1])
                     else:
-                        raise TaskError(reply[1])
+                        error = TaskError(reply[1])
+                        if len(reply) > 2:
+                            error.add_note(f"in the worker process:\n{reply[2]}")   # goes to the crash file
+                        raise error
         except BaseException:
             self.terminate()
             raise

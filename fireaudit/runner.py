@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -33,13 +34,32 @@ from fireaudit.result import AuditRun, TownshipAudit, Unreadable
 def audit_file(path: str | Path, checklist: Checklist, period: Period | None, *, mode: str = SINGLE,
                reader: RegisterReader | None = None) -> TownshipAudit:
     reader = reader or RegisterReader(checklist)
-    register = reader.read(path)
+    data, digest = read_once(Path(path), reader)
+    register = reader.read(path, data=data)
     if register.profile_sheet is None and not register.tables:
         # with --period even a stranger's spreadsheet would otherwise be scored (0 of 100)
         names = "、".join([checklist.register.profile.sheet, *(s.name for s in checklist.register.sheets)][:4])
         raise InputError(str(path), f"not a register: none of its sheets is a register sheet ({names}…)")
     note_active_content(register)
-    return audit_register(register, checklist, period, mode=mode)
+    audit = audit_register(register, checklist, period, mode=mode)
+    return replace(audit, sha256=digest) if digest else audit
+
+
+def read_once(path: Path, reader: RegisterReader) -> tuple[bytes | None, str]:
+    """The file's bytes and their SHA-256, read once: the provenance hash is of exactly what is parsed.
+
+    A file over the size limit, or one that cannot be opened, is left to the
+    reader (which refuses it with the reason)."""
+    import hashlib
+
+    try:
+        if path.stat().st_size > reader.limits.max_file_mb * (1 << 20):
+            return None, ""
+        with path.open("rb") as handle:
+            data = handle.read(int(reader.limits.max_file_mb * (1 << 20)) + 1)
+    except OSError:
+        return None, ""
+    return data, hashlib.sha256(data).hexdigest()
 
 
 def note_active_content(register: Any) -> None:
