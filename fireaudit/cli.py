@@ -313,6 +313,17 @@ def grade(
             from fireaudit.textnorm import markup_safe
 
             console.print(f"[red]{t(lang.value, 'ui.unreadable')}[/]: {markup_safe(exc.message)}", soft_wrap=True)
+        except BaseException as exc:   # calamine's PanicException is a BaseException: the file, not us
+            from fireaudit.runner import parser_died
+            from fireaudit.textnorm import markup_safe
+
+            if not parser_died(exc):
+                raise
+            unreadable = True
+            from fireaudit.pool import PARSER_DIED
+
+            console.print(f"[red]{t(lang.value, 'ui.unreadable')}[/]: {markup_safe(path)}: "
+                          f"{PARSER_DIED}（{markup_safe(type(exc).__name__)}）", soft_wrap=True)
     if unreadable:
         raise typer.Exit(ExitCode.UNREADABLE)
 

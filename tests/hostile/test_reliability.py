@@ -235,6 +235,24 @@ def test_junit_is_well_formed_with_control_characters(tmp_path):
     ET.fromstring(result.out)
 
 
+REGISTER_MAKERS = (m.injection_register, m.control_char_register, m.markup_register, m.invisible_twin,
+                   m.autolink_register, m.active_content_register, m.extreme_numbers_register)
+
+
+def test_every_hostile_fixture_gives_well_formed_junit(checklist, tmp_path):
+    """The JUnit of every hostile file of tests/hostile (refused or audited) parses as XML 1.0."""
+    from fireaudit.reports.junit import dumps
+    from fireaudit.runner import audit_files
+    from tests.hostile.makers import HOSTILE
+
+    paths = [maker(tmp_path / f"{maker.__name__}\x01.xlsx") for maker in REGISTER_MAKERS]
+    paths += [make(tmp_path / name) for name, (make, _) in HOSTILE.items()]
+    run = audit_files(paths, checklist, None, isolate=False)
+    assert len(run.townships) + len(run.unreadable) == len(paths)
+    for fail_on in ("critical", "advisory"):
+        ET.fromstring(dumps(run, checklist, fail_on, "zh"))
+
+
 def test_rich_markup_in_names_and_folders_is_printed_as_typed(tmp_path):
     folder = tmp_path / "a["
     folder.mkdir()
