@@ -1,13 +1,17 @@
 """Batch runs before a quarterly assessment: every workbook under a folder, in parallel.
 
 The whole `fireaudit batch` workflow lives here (the CLI only parses options and
-maps the BatchResult to an exit code): worker processes each load the checklist
-once and are reused across files; one unreadable or hostile file never stops
-the batch. Two workbooks for the same township and period are a conflict: both
-are listed, neither is merged or ranked. The county duties R20–R22 are judged
-once per township by the engine, from the county register when one is given;
-with a previous quarter's batch JSON, the change since then is computed. Then
-the per-township reports, the county roll-up and the annotated copies."""
+maps the BatchResult to an exit code). Worker processes (fireaudit/pool.py)
+inherit the checklist and are reused across files; one unreadable or hostile
+file never stops the batch, not even one that kills its worker. Two workbooks
+for the same township and period are a conflict: both are listed, neither is
+merged or ranked. The county duties R20–R22 are judged once per township by the
+engine, from the county register when one is given (parsed in a worker too);
+with a previous quarter's batch JSON (validated before any work), the change
+since then is computed. Then, after every target is checked against the inputs
+and against files fireaudit did not write, the workers render and commit each
+township's report set (only paths come back), the roll-up is committed as a
+set, and the annotated copies are made."""
 
 from __future__ import annotations
 
@@ -352,6 +356,7 @@ def _init_render(run: AuditRun, lang: str, directory: Path, formats: list[str], 
     from fireaudit.reports import ReportOptions
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _raise_interrupt)   # a stopped worker removes its temporary files first
     if not isinstance(checklist, Checklist):
         from fireaudit.audit import load_checklist
 

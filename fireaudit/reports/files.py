@@ -94,6 +94,7 @@ def _file_mode(path: Path) -> int:
 # ---------------------------------------------------------------- nothing lost (issue 20, item 3)
 ANNOTATED_KEYWORD = "fireaudit-annotated"      # docProps keywords of an annotated copy
 _PROFILE_SHEET = 'name="基本情况"'.encode("utf-8")   # a register (e.g. from `fireaudit template`), not a report
+_EARLIER_MARKS = tuple(f'name="{n}"'.encode("utf-8") for n in ("审核意见", "Audit findings", "排名", "Ranking"))
 
 
 class OutputClash(ConfigError):
@@ -120,9 +121,11 @@ def written_by_fireaudit(path: Path) -> bool:
                 core = _member(archive, "docProps/core.xml")
                 if ANNOTATED_KEYWORD.encode() in core:
                     return True
-                if b">fireaudit<" not in core:
-                    return False
-                return _PROFILE_SHEET not in _member(archive, "xl/workbook.xml")
+                workbook = _member(archive, "xl/workbook.xml")
+                if b">fireaudit<" in core:
+                    return _PROFILE_SHEET not in workbook
+                # written by an earlier fireaudit, before these marks: an annotated copy or a roll-up
+                return any(name in workbook for name in _EARLIER_MARKS)
     except (OSError, zipfile.BadZipFile, RuntimeError, ValueError):
         return False
     return False

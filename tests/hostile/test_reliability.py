@@ -428,3 +428,19 @@ def test_strict_ooxml_does_not_crash_annotate(tmp_path):
     path = m.strict_ooxml_register(tmp_path / "strict.xlsx")
     result = run_cli("audit", str(path), "-o", str(tmp_path / "out"), "--annotate")
     assert result.code in (0, 1, 3), result.err
+
+
+def test_what_counts_as_written_by_fireaudit(checklist, tmp_path):
+    from fireaudit.reports import ReportOptions, write_reports
+    from fireaudit.reports.files import written_by_fireaudit
+    from fireaudit.runner import audit_files
+    from fireaudit.template import TemplateRequest, write_template
+
+    run = audit_files([compliant().save(tmp_path / "in.xlsx")], checklist, None)
+    reports = write_reports(run, tmp_path / "out", ["md", "xlsx", "json", "docx"], ReportOptions("zh", checklist))
+    assert all(written_by_fireaudit(p) for p in reports)
+    template = write_template(checklist, TemplateRequest(), tmp_path / "template.xlsx")
+    assert not written_by_fireaudit(template)                  # a register, though fireaudit made the form
+    assert not written_by_fireaudit(tmp_path / "in.xlsx")
+    (tmp_path / "notes.md").write_text("# 笔记\n", encoding="utf-8")
+    assert not written_by_fireaudit(tmp_path / "notes.md")
