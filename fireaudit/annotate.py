@@ -160,7 +160,9 @@ def _load(audit: TownshipAudit, checklist: "Checklist | None" = None):
     except OSError as exc:
         raise NotAnnotatable(audit.file, exc.strerror or str(exc)) from None
     if path.suffix.lower() not in OPENPYXL_SUFFIXES:
-        return from_values(path), True, {}, False
+        from fireaudit.register.preflight import limits_of
+
+        return from_values(path, limits_of(checklist) if checklist is not None else None), True, {}, False
     from openpyxl import load_workbook
 
     if checklist is not None:
@@ -187,7 +189,7 @@ def _has_created(path: Path) -> bool:
             return False
 
 
-def from_values(path: Path):
+def from_values(path: Path, limits: Any = None):
     """An .xls/.ods as a new openpyxl workbook: the values calamine reads, sheet by sheet, cell by cell.
 
     Strings stay text (never formulas); hidden sheets stay hidden; merged cells stay merged."""
@@ -212,6 +214,12 @@ def from_values(path: Path):
             elif meta.visible == SheetVisibleEnum.VeryHidden:
                 sheet.sheet_state = "veryHidden"
             data = source.get_sheet_by_name(meta.name)
+            merges = data.merged_cell_ranges or []
+            if limits is not None:
+                covered = sum((er - sr + 1) * (ec - sc + 1) for (sr, sc), (er, ec) in merges)
+                if len(merges) > limits.annotate_max_merged or covered > limits.annotate_max_cells:
+                    raise NotAnnotatable(str(path), f"too large to annotate: {len(merges):,} merged ranges covering "
+                                         f"{covered:,} cells (annotate_max_merged, annotate_max_cells)")
             for r, row in enumerate(sheet_rows(data), start=1):
                 for c, value in enumerate(row, start=1):
                     if value == "" or value is None:
@@ -224,7 +232,7 @@ def from_values(path: Path):
                         cell.value = value
                         if isinstance(value, datetime) and value.time() == time(0):
                             cell.number_format = DATE_FORMAT   # a date the .xls stored as a day
-            for (sr, sc), (er, ec) in data.merged_cell_ranges or []:
+            for (sr, sc), (er, ec) in merges:
                 sheet.merge_cells(start_row=sr + 1, start_column=sc + 1, end_row=er + 1, end_column=ec + 1)
             fit_columns(sheet)
     finally:
