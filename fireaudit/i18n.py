@@ -45,7 +45,7 @@ class Phrase(NamedTuple):
 
 def fmt_value(value: Any, lang: str) -> str:
     if isinstance(value, Phrase):
-        return t(lang, value.key, **value.params)
+        return t(lang, value.key, **_cited(value.params, lang))
     if isinstance(value, (list, tuple)):
         if value and all(isinstance(v, Phrase) for v in value):
             return ("；" if lang == "zh" else "; ").join(fmt_value(v, lang) for v in value)
@@ -76,7 +76,14 @@ def message_key(message: str) -> str:
 
 def message_text(message: str, params: dict[str, Any], lang: str) -> str:
     """A check result's message, in `lang`."""
-    return t(lang, message_key(message), **params)
+    return t(lang, message_key(message), **_cited(params, lang))
+
+
+def _cited(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A `source` value is shown as its citation (fireaudit/citation.py), never as the raw provenance."""
+    from fireaudit.citation import cite
+
+    return {k: cite(v, lang) if k == "source" and isinstance(v, str) else v for k, v in params.items()}
 
 
 def status_label(status: str, lang: str) -> str:

@@ -7,7 +7,7 @@ from rich.table import Table
 
 from fireaudit.checklist import Checklist
 from fireaudit.i18n import message_text, severity_label, status_label, t
-from fireaudit.result import AuditRun, TownshipAudit
+from fireaudit.result import GAP_STATUSES, AuditRun, TownshipAudit
 
 STATUS_STYLE = {"pass": "green", "partial": "yellow", "fail": "bold red", "unknown": "magenta", "na": "dim"}
 
@@ -21,7 +21,8 @@ def summary_table(audit: TownshipAudit, checklist: Checklist, lang: str) -> Tabl
         spec = checklist.requirement_by_id[result.id]
         style = STATUS_STYLE[result.status]
         table.add_row(result.id, spec.item, spec.title(lang),
-                      f"[{style}]{status_label(result.status, lang)}[/]", severity_label(result.severity, lang))
+                      f"[{style}]{status_label(result.status, lang)}[/]",
+                      severity_label(result.severity, lang) if result.status in GAP_STATUSES else "")
     return table
 
 
