@@ -12,6 +12,7 @@ import unicodedata
 from typing import Any
 
 from fireaudit.i18n import t
+from fireaudit.reports.print_setup import prepare_workbook
 from fireaudit.result import AuditRun, TownshipAudit
 
 FONT_NAME = "等线"             # DengXian: Office's default CJK font; LibreOffice falls back gracefully
@@ -37,6 +38,7 @@ def render(run: AuditRun, audit: TownshipAudit, options) -> bytes:
     _overview(workbook.active, view)
     _findings(workbook.create_sheet(), view)
     _register_errors(workbook.create_sheet(), view)
+    prepare_workbook(workbook, f"{view.county}{view.township} {view.period}", view.lang)
     buffer = io.BytesIO()
     workbook.save(buffer)
     from fireaudit.provenance import reproducible_zip
