@@ -132,3 +132,14 @@ def test_register_errors_are_named_by_title_in_annotations():
     comments = [cell.comment.text for sheet in copy.worksheets[1:] for row in sheet.iter_rows() for cell in row
                 if cell.comment is not None and cell.comment.author == "fireaudit" and "登记错误" in cell.comment.text]
     assert comments and not any(re.search(r"登记错误（[a-z-]+）", text) for text in comments)
+
+
+def test_english_reports_read_as_english():
+    """Item 7: a space after colons and before (status, severity); no Chinese punctuation from the templates."""
+    run = sample_run()
+    for audit in run.townships:
+        text = render_markdown(run, audit, options("en"))
+        assert not re.search(r"\*\*[^*\n]+\*\*\(|\*\*[^*\n]+\*\*:[^ ]|^  - [A-Z][a-z ]+:[^ ]", text, re.M), text
+        # lines built by the templates and catalogue only (a finding's message may quote the workbook)
+        structural = [line for line in text.splitlines() if not line.startswith("  - Problem:")]
+        assert not [line for line in structural if re.search(r"[，。：；]", line)], audit.township
