@@ -147,8 +147,7 @@ def click_error(message: str, lang: str) -> str:
 
 def install(lang: str) -> None:
     """Route click's own words (headings, Usage, the help option, Error:) through the catalogue."""
-    import typer.core
-    import typer.rich_utils
+    import typer.core     # not typer.rich_utils: importing rich costs start-up, and help is plain (cli.py)
     from typer._click import exceptions, formatting
     from typer._click.core import Command
 
@@ -165,7 +164,6 @@ def install(lang: str) -> None:
         return text.replace("{name}", "{name!r}") if key == "no_such_command" else text
 
     typer.core._ = gettext
-    typer.rich_utils._ = gettext
     if getattr(formatting.HelpFormatter.write_usage, "_fireaudit", False):
         return
     write_usage = formatting.HelpFormatter.write_usage
