@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from fireaudit.cli_text import run as run_localised
 from fireaudit.errors import ExitCode, FireauditError
 
 EXIT_CODES_HELP = """Exit codes:
@@ -386,7 +387,7 @@ def main() -> None:
     typer (in standalone mode) already turns usage errors into exit 2 and
     typer.Exit into its code; what reaches the handlers here is ours."""
     try:
-        app()
+        run_localised(app)   # help and click's words in the chosen language (fireaudit/cli_text.py)
     except FireauditError as exc:
         _console(stderr=True).print(f"fireaudit: {exc.message}", soft_wrap=True, markup=False)
         sys.exit(exc.exit_code)

@@ -64,6 +64,7 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
 
     from fireaudit.i18n import status_label
     from fireaudit.reports.excel import header_row, put, solid_fill, table_finish
+    from fireaudit.reports.print_setup import prepare_workbook
 
     data: RollupView = rollup_view(run, checklist, lang)
     workbook = Workbook()
@@ -134,6 +135,7 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
     for column, width in zip("ABC", (24, 40, 70)):
         sources.column_dimensions[column].width = width
 
+    prepare_workbook(workbook, f"{data.county} {data.period}", lang)
     buffer = BytesIO()
     workbook.save(buffer)
     from fireaudit.provenance import reproducible_zip
