@@ -3,7 +3,13 @@
 Shared by the R13 checks and `fireaudit route`. The categories, departments
 and keyword rules are data (checklists/annex.toml); this module only reads
 them. Inference and department parsing are memoised per distinct text, so a
-100,000-row hazard sheet costs one inference per distinct description."""
+100,000-row hazard sheet costs one inference per distinct description.
+
+A description is read clause by clause: numbered lists and punctuation split
+it, the synonym table rewrites how inspectors write into the rules' words, and
+the keyword rules fire. A tie (one clause, categories of different departments)
+makes the description unknown, never "any department". Where no rule fires, a
+character-bigram suggestion is offered as a hint, never as a verdict."""
 
 from __future__ import annotations
 
@@ -11,9 +17,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from fireaudit.checklist.data import AnnexData, Category, Department, Rule  # noqa: F401 - the data's shape
+from fireaudit.checklist.data import AnnexData, Category, Department, Rule, Synonym  # noqa: F401 - the data's shape
 from fireaudit.errors import ConfigError
-from fireaudit.textnorm import clean, norm, split_list
+from fireaudit.i18n import Phrase
+from fireaudit.textnorm import clean, norm, prefix, split_list
 
 ANNEX = "annex"
 VOCABULARY = "隐患类别"
@@ -30,10 +37,34 @@ class Match:
 
 @dataclass(frozen=True)
 class Referral:
-    """Departments named in a 移送部门 cell: recognised (canonical) and not."""
+    """Departments named in a 移送部门 cell: recognised (canonical), not, and pre-2018 names (公安消防大队)."""
 
     departments: tuple[str, ...]
     unrecognised: tuple[str, ...]
+    former: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The category whose annex text a description most resembles: a hint, never a verdict."""
+
+    category: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a description was read: categories, ties, the synonyms applied and a suggestion."""
+
+    matches: tuple[Match, ...]                   # categories of the clauses that read clearly
+    ties: tuple[tuple[str, ...], ...] = ()       # per tied clause, its categories
+    synonyms: tuple[tuple[str, str], ...] = ()   # (as written, as read)
+    unresolved: tuple[str, ...] = ()             # words that need context and had none (消防通道)
+    suggestion: Suggestion | None = None
+
+    @property
+    def determined(self) -> bool:
+        return bool(self.matches) and not self.ties
 
 
 @dataclass(frozen=True)
@@ -68,10 +99,22 @@ class Router:
                 self._rules_by_keyword.setdefault(word, []).append(r)
         separators = sorted({clean(s) or s for s in data.clause_separators}, key=len, reverse=True)
         self._splitter = re.compile("|".join([*(re.escape(s) for s in separators), r"\s+"]))
+        try:
+            self._numbering = re.compile("|".join(data.clause_patterns)) if data.clause_patterns else None
+        except re.error as exc:
+            raise ConfigError(f"checklists/annex.toml: clause_patterns: {exc}") from None
+        self._parts = re.compile("|".join(re.escape(s) for s in data.list_separators)) if data.list_separators else None
         self._negations = frozenset(norm(n) for n in data.negations)
         self._scanner = _Scanner([*self._keywords, *self._negations])
+        self._synonyms = _Synonyms(data.synonym, data.protected)
         self._list_separators = list(list_separators)
-        self._inferred: dict[str, tuple[Match, ...]] = {}
+        self._former = tuple(norm(n) for n in data.former_departments)
+        self._departments_of = {c.name: frozenset(c.departments) for c in data.category}
+        self._bigrams = {c.name: _bigrams(norm(c.annex_text)) for c in data.category if not c.any_department}
+        self._read: dict[str, Reading] = {}
+        # a clause's reading depends on the rest of the description only through the rules' context words
+        self._context_words = frozenset(w for _, rule in self._flat_rules for g in rule.context for w in g)
+        self._clause_seen: dict[tuple[str, frozenset[str]], list[dict[str, list[str]]]] = {}
         self._referrals: dict[str, Referral] = {}
 
     def _excluded(self) -> set[str]:
@@ -109,40 +152,116 @@ class Router:
         return self.categories[category].any_department
 
     def infer(self, description: str | None) -> tuple[Match, ...]:
-        """The categories a free-text 隐患描述 reads as (empty: cannot tell)."""
+        """The categories a free-text 隐患描述 reads as (empty: cannot tell, or a tie)."""
+        reading = self.read(description)
+        return reading.matches if reading.determined else ()
+
+    def read(self, description: str | None) -> Reading:
+        """The whole reading of a description (memoised): what `route` shows and the R13 hint uses."""
         if not description:
-            return ()
+            return Reading(())
         try:
-            return self._inferred[description]
+            return self._read[description]
         except KeyError:
-            result = self._infer(description)
-            self._inferred[description] = result
+            result = self._reading(description)
+            self._read[description] = result
             return result
 
-    def _infer(self, description: str) -> tuple[Match, ...]:
-        clauses = [self._scanner.scan(c) for c in self._splitter.split(clean(description).casefold()) if c]
-        clauses = [c for c in clauses if c and c.isdisjoint(self._negations)]
-        if not clauses:
-            return ()
-        present_anywhere = set().union(*clauses)
+    def _clauses(self, description: str) -> list[str]:
+        """The description cut at numbering (before NFKC turns ① into 1), then at punctuation and spaces."""
+        description = prefix(description)      # a very long text: its prefix only (limits.toml)
+        pieces = self._numbering.split(description) if self._numbering else [description]
+        return [c for piece in pieces for c in self._splitter.split(clean(piece).casefold()) if c]
+
+    def _reading(self, description: str) -> Reading:
+        synonyms: list[tuple[str, str]] = []
+        unresolved: list[str] = []
+        texts = []
+        for clause in self._clauses(description):
+            text, used, open_words = self._synonyms.apply(clause)
+            synonyms.extend(u for u in used if u not in synonyms)
+            unresolved.extend(w for w in open_words if w not in unresolved)
+            if self._scanner.scan(text).isdisjoint(self._negations):
+                texts.append(text)
         found: dict[str, list[str]] = {}
-        for present in clauses:
-            candidates = sorted({r for k in present for r in self._rules_by_keyword.get(k, ())})
-            hits: dict[str, tuple[set[str], list[str]]] = {}
-            for r in candidates:
-                name, rule = self._flat_rules[r]
-                words = _rule_words(rule, present, present_anywhere)
-                if words is not None:
-                    unless, keywords = hits.setdefault(name, (set(), []))
-                    unless.update(rule.unless)
-                    keywords.extend(w for w in words if w not in keywords)
-            for name, (unless, keywords) in hits.items():
-                if unless & hits.keys():
-                    continue
-                found.setdefault(name, [])
-                found[name].extend(w for w in keywords if w not in found[name])
-        ordered = sorted(found, key=self.order.__getitem__)
-        return tuple(Match(name, tuple(found[name])) for name in ordered)
+        ties: list[tuple[str, ...]] = []
+        if texts:
+            anywhere = set().union(*(self._scanner.scan(t) for t in texts))
+            for text in texts:
+                for hits in self._clause_readings(text, anywhere):
+                    names = sorted(hits, key=self.order.__getitem__)
+                    if len({self._departments_of[n] for n in names}) > 1:
+                        ties.append(tuple(names))
+                        continue
+                    for name in names:
+                        words = found.setdefault(name, [])
+                        words.extend(w for w in hits[name] if w not in words)
+        matches = tuple(Match(n, tuple(_as_written(found[n], synonyms))) for n in sorted(found, key=self.order.__getitem__))
+        suggestion = None if matches or ties else self._suggest("".join(texts))
+        return Reading(matches, tuple(ties), tuple(synonyms), tuple(unresolved), suggestion)
+
+    def _clause_readings(self, text: str, anywhere: set[str]) -> list[dict[str, list[str]]]:
+        """The categories of one clause; a 、-list is read part by part when every part reads on its own."""
+        key = (text, self._context_words.intersection(anywhere))
+        try:
+            return self._clause_seen[key]
+        except KeyError:
+            pass
+        result = self._clause_readings_uncached(text, anywhere)
+        self._clause_seen[key] = result
+        return result
+
+    def _clause_readings_uncached(self, text: str, anywhere: set[str]) -> list[dict[str, list[str]]]:
+        if self._parts is not None:
+            parts = [p for p in self._parts.split(text) if p]
+            if len(parts) > 1:
+                readings = [self._hits(p, anywhere) for p in parts]
+                if all(readings):
+                    return readings
+        hits = self._hits(text, anywhere)
+        return [hits] if hits else []
+
+    def _hits(self, text: str, anywhere: set[str]) -> dict[str, list[str]]:
+        """Category → keywords for the rules that match `text`, after `unless` (the more specific wins)."""
+        present = self._scanner.scan(text)
+        candidates = sorted({r for k in present for r in self._rules_by_keyword.get(k, ())})
+        hits: dict[str, tuple[set[str], list[str]]] = {}
+        for r in candidates:
+            name, rule = self._flat_rules[r]
+            words = _rule_words(rule, present, anywhere)
+            if words is not None:
+                unless, keywords = hits.setdefault(name, (set(), []))
+                unless.update(rule.unless)
+                keywords.extend(w for w in words if w not in keywords)
+        return {name: keywords for name, (unless, keywords) in hits.items() if not unless & hits.keys()}
+
+    def _suggest(self, text: str) -> Suggestion | None:
+        """The category whose annex text shares most character bigrams with the (rewritten) clauses (Dice)."""
+        grams = _bigrams(text)
+        if not grams:
+            return None
+        best, score = None, 0.0
+        for name, annex in self._bigrams.items():
+            dice = 2 * len(grams & annex) / (len(grams) + len(annex))
+            if dice > score:
+                best, score = name, dice
+        if best is None or score < self.data.suggestion_min_score:
+            return None
+        return Suggestion(best, round(score, 2))
+
+    def unsettled(self, label: str, description: str | None) -> Phrase:
+        """Why a row's category cannot be told, for the R13 hint: a tie, a 建议, or nothing to go on."""
+        reading = self.read(description)
+        if reading.ties:
+            return Phrase("routing.hint_tie", {"label": label, "categories": list(reading.ties[0])})
+        if reading.suggestion is not None:
+            return Phrase("routing.hint_suggestion", {"label": label, "category": reading.suggestion.category,
+                                                      "score": reading.suggestion.score})
+        return Phrase("routing.hint_none", {"label": label})
+
+    def former_note(self, label: str, referral: Referral) -> Phrase:
+        """A 移送部门 written with a pre-2018 name: a note, not a verdict."""
+        return Phrase("routing.hint_former", {"label": label, "names": list(referral.former)})
 
     # -- departments ------------------------------------------------------
     def referral(self, cell: str | None) -> Referral:
@@ -155,32 +274,108 @@ class Router:
             pass
         departments: list[str] = []
         unrecognised: list[str] = []
+        former: list[str] = []
         for part in split_list(cell, self._list_separators):
             key = norm(part)
+            if any(w in key for w in self._former):      # 公安消防大队: neither 公安 nor 消防救援 today
+                former.append(part)
+                continue
             names = [name for name, words in self._department_keywords if any(w in key for w in words)]
             if not names:
                 unrecognised.append(part)
             departments.extend(n for n in names if n not in departments)
-        result = Referral(tuple(sorted(departments, key=self._department_order)), tuple(unrecognised))
+        result = Referral(tuple(sorted(departments, key=self._department_order)), tuple(unrecognised), tuple(former))
         self._referrals[cell] = result
         return result
 
     def _department_order(self, name: str) -> int:
         return [n for n, _ in self._department_keywords].index(name)
 
-    def referral_fits(self, categories: Iterable[str], referral: Referral) -> bool:
-        """Referred to the departments of (one of) the categories: all of that category's departments."""
+    def referral_fits(self, categories: Iterable[str], referral: Referral) -> bool | None:
+        """Referred to the department(s) of (one of) the categories; None when a pre-2018 name leaves it open.
+
+        A category with several departments (item 5) is rightly referred to one
+        of them under multi_department_rule = "one" (应先移交至主要部门)."""
         given = set(referral.departments)
+        one = self.data.multi_department_rule == "one"
 
         def fits(category: str) -> bool:
             if self.accepts_any(category):
-                return bool(referral.departments or referral.unrecognised)
-            return set(self.departments_of(category)) <= given
+                return bool(referral.departments or referral.unrecognised or referral.former)
+            wanted = set(self.departments_of(category))
+            return bool(wanted & given) if one else wanted <= given
 
         results = [fits(c) for c in categories]
         if self.data.multi_category_rule == "all":
-            return bool(results) and all(results)
-        return any(results)
+            verdict = bool(results) and all(results)
+        else:
+            verdict = any(results)
+        if not verdict and referral.former:
+            return None
+        return verdict
+
+
+class _Synonyms:
+    """Rewrites a clause's words into the rules' words in one regex pass, longest variant first."""
+
+    def __init__(self, entries: Iterable[Synonym], protected: Iterable[str]):
+        self._entries: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        for entry in entries:
+            for variant in entry.variants:
+                self._entries.setdefault(norm(variant), []).append(
+                    (norm(entry.canonical), frozenset(norm(w) for w in entry.when)))
+        words = sorted({*self._entries, *(norm(p) for p in protected)} - {""}, key=len, reverse=True)
+        self._pattern = re.compile("|".join(re.escape(w) for w in words)) if words else None
+        self._seen: dict[str, tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]]] = {}
+
+    def apply(self, clause: str) -> tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]]:
+        """(rewritten clause, (as written, as read) pairs, words left alone for want of context)."""
+        try:
+            return self._seen[clause]
+        except KeyError:
+            pass
+        key = norm(clause)
+        used: list[tuple[str, str]] = []
+        unresolved: list[str] = []
+
+        def rewrite(match: re.Match[str]) -> str:
+            word = match.group(0)
+            entries = self._entries.get(word, ())
+            for canonical, when in entries:
+                if not when or any(w in key for w in when):
+                    if canonical != word and (word, canonical) not in used:
+                        used.append((word, canonical))
+                    return canonical
+            if entries and word not in unresolved:
+                unresolved.append(word)
+            return word
+
+        text = self._pattern.sub(rewrite, key) if self._pattern else key
+        result = (text, tuple(used), tuple(unresolved))
+        self._seen[clause] = result
+        return result
+
+
+_NOT_TEXT = re.compile(r"[^\w]|_")
+
+
+def _as_written(keywords: list[str], synonyms: list[tuple[str, str]]) -> list[str]:
+    """Keywords in the inspector's words (电动车, not the 电动自行车 it was read as): what the reader can find."""
+    out: list[str] = []
+    for word in keywords:
+        for written, read_as in synonyms:
+            if read_as in word:
+                word = word.replace(read_as, written)
+                break
+        if word not in out:
+            out.append(word)
+    return out
+
+
+def _bigrams(text: str) -> frozenset[str]:
+    """The character bigrams of `text`, punctuation removed."""
+    text = _NOT_TEXT.sub("", text)
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
 
 
 class _Scanner:
@@ -278,19 +473,31 @@ def router_of(checklist: Any) -> Router:
 
 def routing(router: Router, description: str) -> dict[str, Any]:
     """What `fireaudit route` reports for one description (JSON keys are stable and English)."""
-    matches = router.infer(description)
+    reading = router.read(description)
+    one = router.data.multi_department_rule == "one"
     categories = []
-    for match in matches:
+    for match in reading.matches:
         category = router.categories[match.category]
         categories.append({
             "category": category.name,
             "departments": list(category.departments),
             "any_department": category.any_department,
+            "one_department_suffices": one and len(category.departments) > 1,
             "annex_item": category.item,
             "annex_text": category.annex_text,
             "keywords": list(match.keywords),
         })
-    out: dict[str, Any] = {"description": description, "determined": bool(categories), "categories": categories}
-    if not categories:
+    out: dict[str, Any] = {"description": description, "determined": reading.determined, "categories": categories}
+    if reading.ties:
+        out["ties"] = [{"categories": list(tie), "departments": [list(router.departments_of(c)) for c in tie]}
+                       for tie in reading.ties]
+    if reading.synonyms:
+        out["synonyms"] = [{"written": w, "read_as": r} for w, r in reading.synonyms]
+    if reading.unresolved:
+        out["unresolved"] = list(reading.unresolved)
+    if reading.suggestion is not None:
+        out["suggestion"] = {"category": reading.suggestion.category, "score": reading.suggestion.score,
+                             "verdict": False}
+    if not reading.determined:
         out["known_categories"] = [c.name for c in router.data.category]
     return out

@@ -94,7 +94,7 @@ def marks_of(audit: TownshipAudit, checklist: "Checklist", lang: str) -> Marks:
                     marks.sheets[evidence.sheet].append(mark)
                 # a missing sheet has nowhere to go but the 审核意见 sheet, which lists every finding
     for error in audit.register_errors:
-        text = "\n".join((t(lang, "annotate.register_error", code=error.code),
+        text = "\n".join((t(lang, "annotate.register_error", code=t(lang, f"register_title.{error.code}")),
                           t(lang, f"register.{error.code}", value=error.value, expected=error.expected)))
         mark = Mark(REGISTER_ERROR_STATUS, text)
         if error.cell:
@@ -295,6 +295,7 @@ def _mark(cell, items: list[Mark], lang: str) -> None:
 def review_sheet(workbook, view, converted: bool) -> None:
     """The sheet in front: what this copy is, provenance, and every finding with its cell (no links)."""
     from fireaudit.reports.excel import HEADER_FILL, STATUS_FILL, sheet_title, put
+    from fireaudit.reports.print_setup import prepare_sheet
 
     lang = view.lang
     sheet = workbook.create_sheet(sheet_title(t(lang, "annotate.sheet")), 0)
@@ -340,6 +341,7 @@ def review_sheet(workbook, view, converted: bool) -> None:
             view_.tabSelected = False      # two selected tabs would open as a group
     workbook.active = 0
     sheet.sheet_view.tabSelected = True
+    prepare_sheet(sheet, f"{view.county}{view.township} {view.period}", lang)
 
 
 def _row(sheet, row: int, values: list[Any], fill: str) -> None:

@@ -33,6 +33,7 @@ from fireaudit.reports.files import OutputClash
 from fireaudit.i18n import t
 from fireaudit.period import Period
 from fireaudit.register import RegisterReader
+from fireaudit.register.county import rows_without_county
 from fireaudit.result import (
     AuditRun, BatchFacts, Conflict, CountyRegisterInput, TownshipAudit, TownshipChange, Unreadable,
 )
@@ -225,11 +226,30 @@ def read_county_register(path: str, checklist: Checklist) -> tuple[Any, CountyRe
                                          tuple(register.errors))
 
 
+def judge_county(townships: list[TownshipAudit], checklist: Checklist, county_register: str,
+                 previous: dict[str, Any] | None) -> tuple[list[TownshipAudit], list[Any]]:
+    """R20–R22 of every township from the county register, judged once each.
+
+    Returns the judged townships and the county register's own register errors,
+    with rows that name a township without its 县市 in a batch of several counties."""
+    register, _ = read_county_register(county_register, checklist)
+    return judge_county_register(townships, checklist, register, previous)
+
+
+def judge_county_register(townships: list[TownshipAudit], checklist: Checklist, register: Any,
+                          previous: dict[str, Any] | None) -> tuple[list[TownshipAudit], list[Any]]:
+    """judge_county on a county register already read."""
+    identities = [(a.county, a.township) for a in townships]
+    county = CountyData(register, identities, previous)
+    errors = [*register.errors, *rows_without_county(register, identities)]
+    return [judge_county_duties(a, checklist, county) for a in townships], errors
+
+
 def supervision_missed(townships: Iterable[TownshipAudit]) -> tuple[str, ...] | None:
     """R21's list of townships the county did not supervise (the same in every township's result)."""
     missed = None
     for audit in townships:
-        for check in (c for r in audit.requirements for c in r.checks):
+        for check in (c for r in (*audit.requirements, *audit.county_duties) for c in r.checks):
             if check.kind == "county_supervision" and "missed" in check.params:
                 missed = tuple(check.params["missed"])
     return missed
@@ -296,15 +316,16 @@ def run_batch(request: BatchRequest,
     audited = len(townships) + len(unreadable)
 
     county_input: CountyRegisterInput | None = None
-    county: CountyData | None = None
     if request.county_register and not interrupted:
-        read = read_county_isolated(str(request.county_register), checklist)
+        read = read_county_isolated(str(request.county_register), checklist)   # a parser abort spares the batch
         if isinstance(read, Unreadable):
             unreadable.append(read)
         else:
             register, county_input = read
-            county = CountyData(register, [(a.county, a.township) for a in townships], previous)
-    townships = [judge_county_duties(a, checklist, county) for a in townships]
+            townships, errors = judge_county_register(townships, checklist, register, previous)
+            county_input = replace(county_input, register_errors=tuple(errors))
+    if county_input is None:
+        townships = [judge_county_duties(a, checklist, None) for a in townships]
 
     run = make_run(checklist, request.period, townships, unreadable)
     run = replace(run, batch=BatchFacts(

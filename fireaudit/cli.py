@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from fireaudit.cli_text import run as run_localised
 from fireaudit.errors import ExitCode, FireauditError
 
 EXIT_CODES_HELP = """Exit codes:
@@ -373,6 +374,9 @@ def route(
     from fireaudit.annex import router_of, routing
     from fireaudit.audit import load_checklist
 
+    if not description.strip():
+        from fireaudit.i18n import t
+        raise typer.BadParameter(t(lang.value, "routing.empty"), param_hint="DESCRIPTION")
     result = routing(router_of(load_checklist(config)), description)
     if format is RouteFormat.json:
         import json
@@ -400,7 +404,7 @@ def main() -> None:
     typer (in standalone mode) already turns usage errors into exit 2 and
     typer.Exit into its code; what reaches the handlers here is ours."""
     try:
-        app()
+        run_localised(app)   # help and click's words in the chosen language (fireaudit/cli_text.py)
     except FireauditError as exc:
         from fireaudit.textnorm import visible
 

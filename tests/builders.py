@@ -262,7 +262,7 @@ def compliant(county: str = "伊宁市", township: str = "潘津镇", kind: str 
     publicity.add(序号=2, 日期=mid, 活动类型="业务培训", 对象="网格员", 参加人数=30, 组织单位=township)
     if q == 4:
         publicity.add(序号=3, 日期=D(year, 11, 9), 活动类型="119消防宣传月", 对象="居民", 参加人数=500, 组织单位=township)
-    if q in (1, 3):
+    if q in (1, 2, 3):   # 开学、寒暑假、安全教育日、防灾减灾日 fall in Q1–Q3 (plan (十一))
         publicity.add(序号=3, 日期=mid, 活动类型="学校消防教育", 对象="中心学校师生", 参加人数=600, 组织单位=township)
 
     hazards = Sheet(["序号", "检查日期", "场所名称", "场所类型", "所属村社区", "隐患描述", "隐患类别", "整改期限", "整改状态",
@@ -331,3 +331,100 @@ def county_register(townships: list[str], period: str = "2024Q2", *, supervised:
     for n in range(models):
         typical.add(乡镇街道=townships[0], 名称=f"网格化消防管理样板{n + 1}", 年度=year)
     return Register({}, {"督导考评": supervision, "奖惩": sanctions, "典型样板": typical})
+
+
+# ---------------------------------------------------------------- real forms (REAL-FORMS.md, issue 14)
+# Layouts townships actually keep, built from the same township data: a paper binder typed into
+# Excel, a system-export roster with a two-row header, a grid-management hazard ledger.
+@dataclass
+class FreeSheet:
+    """A sheet laid out cell by cell (row 1 first), with merged ranges such as "A1:F1"."""
+
+    rows: list[list[Any]]
+    merges: list[str] = field(default_factory=list)
+
+    def save_into(self, workbook, name: str) -> None:
+        sheet = workbook.create_sheet(name)
+        for r, row in enumerate(self.rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is not None:
+                    sheet.cell(r, c, value)
+        for merged in self.merges:
+            sheet.merge_cells(merged)
+
+
+def save_free(path: Path, sheets: dict[str, FreeSheet]) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, sheet in sheets.items():
+        sheet.save_into(workbook, name)
+    workbook.properties.created = workbook.properties.modified = dt.datetime(2024, 1, 1)
+    workbook.save(path)
+    return path
+
+
+SIGNATURE = ["填表人：李梅", None, "审核人：王强", None, "填报日期：2024年6月28日"]
+BINDER_TABS = {"责任人": "二、消防安全责任人", "消防队伍": "三、消防队伍", "队员": "四、队员花名册", "经费": "五、经费保障",
+               "演练": "六、训练演练记录", "宣传培训": "七、消防宣传培训", "检查隐患": "八、隐患排查整改台账",
+               "村社区": "九、村（社区）消防工作情况", "会议研判": "十、会议记录", "专项治理": "十一、专项治理"}
+# the state words a binder writes where the template says 是/否 (REAL-FORMS.md, Values seen)
+STATE_WORDS = {"建立消防安全组织": "已建立", "制定消防安全制度": "已制定", "纳入综合治理体系": "已纳入",
+               "纳入国土空间规划": "已纳入", "建立消防安全档案": "已建立", "应用网格化管理平台": "开展",
+               "消防工作站实体化运行": "☑是 □否"}
+
+
+def binder(reg: Register, title: str = "伊宁市潘津镇2024年第二季度消防工作台账") -> dict[str, FreeSheet]:
+    """`reg` typed into a binder: numbered tabs, the period, county and township only in the title row,
+    a grid profile (序号 | key | value | key | value, some keys in merged cells) without 类型/报告期,
+    state words for yes/no, signature lines under every table."""
+    identity = ("县市", "乡镇街道", "类型", "报告期")
+    items = [(k, STATE_WORDS.get(k, v)) for k, v in reg.profile.items() if k not in identity]
+    rows: list[list[Any]] = [[title], ["序号", "项目", None, "内容", "项目", "内容"]]
+    merges = ["A1:F1", "B2:C2"]
+    for n in range(0, len(items), 2):
+        (k1, v1), (k2, v2) = items[n], (items[n + 1] if n + 1 < len(items) else (None, None))
+        r = len(rows) + 1
+        rows.append([n // 2 + 1, k1, None, v1, k2, v2])
+        merges.append(f"B{r}:C{r}")            # the key in a merged cell
+    rows.append([])
+    rows.append(SIGNATURE)
+    sheets = {"一、基本情况": FreeSheet(rows, merges)}
+    for name, sheet in reg.sheets.items():
+        body = [[sheet.title or name], list(sheet.header), *[list(r) for r in sheet.rows], [], SIGNATURE]
+        sheets[BINDER_TABS.get(name, name)] = FreeSheet(body, [f"A1:{_letter(len(sheet.header))}1"])
+    return sheets
+
+
+def _letter(n: int) -> str:
+    from fireaudit.register.model import column_letter
+
+    return column_letter(n - 1)
+
+
+def export_roster(members: Sheet) -> FreeSheet:
+    """A system-export roster (花名册): `参保情况` merged over `养老 | 失业 | 工伤 | 意外`, marked √/×."""
+    insured = ["基本养老保险", "失业保险", "工伤保险", "意外伤害保险"]
+    other = [h for h in members.header if h not in insured]
+    at = members.header.index(insured[0])
+    top = other[:at] + ["参保情况", None, None, None] + other[at:]
+    low = [None] * at + ["养老", "失业", "工伤", "意外"] + [None] * (len(other) - at)
+    merges = ["A1:%s1" % _letter(len(top)), f"{_letter(at + 1)}2:{_letter(at + 4)}2"]
+    merges += [f"{_letter(c + 1)}2:{_letter(c + 1)}3" for c, h in enumerate(top) if h and h != "参保情况"]
+    rows: list[list[Any]] = [["队员花名册（系统导出）"], top, low]
+    for row in members.rows:
+        values = dict(zip(members.header, row))
+        marks = [{"是": "√", "否": "×"}.get(values[k]) for k in insured]
+        rows.append([values[h] for h in other[:at]] + marks + [values[h] for h in other[at:]])
+    return FreeSheet(rows, merges)
+
+
+GRID_LEDGER = ["发现日期", "网格", "网格员", "场所", "隐患描述", "整改责任人", "整改时限", "当前状态", "整改确认日期",
+               "复查结果", "备注"]
+
+
+def grid_ledger(rows: list[dict[str, Any]], title: str = "网格员隐患排查整改台账") -> FreeSheet:
+    """Hazards as a grid-management ledger keeps them (REAL-FORMS.md: 网格员, 当前状态 待整改/整改中/已完成)."""
+    body = [[title], list(GRID_LEDGER)] + [[row.get(h) for h in GRID_LEDGER] for row in rows]
+    return FreeSheet(body, [f"A1:{_letter(len(GRID_LEDGER))}1"])

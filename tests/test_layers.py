@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("views", ["fireaudit.reports.view", "fireaudit.reports.rollup_view"]),
     ("writers", ["fireaudit.reports", "fireaudit.reports.*", "fireaudit.openpyxl_lite", "fireaudit.formula_cache"]),
     ("workflows", ["fireaudit.batch", "fireaudit.template", "fireaudit.annotate"]),
-    ("cli", ["fireaudit.cli", "fireaudit.__main__"]),
+    ("cli", ["fireaudit.cli", "fireaudit.cli_text", "fireaudit.__main__"]),
 ]
 
 

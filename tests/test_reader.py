@@ -141,7 +141,7 @@ def test_counts_with_units_separators_and_full_width_digits(read, raw, expected)
     assert register.errors == []
 
 
-@pytest.mark.parametrize("raw", ["十五", "15.5", "-3", "约15人"])
+@pytest.mark.parametrize("raw", ["十五", "15.5", "-3", "全体职工", "15余人"])
 def test_bad_counts_are_register_errors_at_the_cell(read, raw):
     reg = compliant()
     reg.sheets["消防队伍"].set(0, "队员人数", raw)
@@ -265,11 +265,20 @@ def test_extra_sheets_and_columns_are_noted_not_errors(read):
 
 
 def test_missing_required_profile_values_are_register_errors(read):
-    reg = compliant()
+    reg = compliant(township="潘津")        # a name that does not say 乡/镇/街道
     reg.profile["县市"] = None
     reg.profile.pop("类型")
     register = read(reg)
     assert {(e.code, e.expected) for e in register.errors} == {("missing-value", "县市"), ("missing-key", "类型")}
+
+
+def test_kind_missing_is_read_from_the_township_name(read):
+    reg = compliant()
+    reg.profile.pop("类型")
+    register = read(reg)
+    assert register.errors == []
+    assert register.kind == "镇" and register.profile["类型"].source == "name"
+    assert ("kind-from-name", "基本情况", "镇（潘津镇）") in [(n.code, n.sheet, n.detail) for n in register.notes]
 
 
 def test_required_cell_left_blank_is_a_register_error(read):

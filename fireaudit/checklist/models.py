@@ -34,6 +34,11 @@ class ReaderSettings(_Strict):
     required_marker: str
     list_separators: list[str]
     max_text_length: int
+    # issue 14 (REAL-FORMS.md): how older forms write values; all optional
+    number_prefixes: list[str] = []       # `共计13人`, `约50人`: words before a count
+    meeting_bodies: list[str] = []        # 党委会 …: a meeting named by the body that met
+    meeting_topic_words: list[str] = []   # … counts as 专题研究 only when its 议题 names one of these
+    refusal_words: list[str] = []         # 未整改 with one of these in the row's text is 拒不整改
 
 
 class YesNo(_Strict):
@@ -61,6 +66,9 @@ class ColumnSpec(_Strict):
     dimension: str | None = None
     help: str = ""               # what to write here, shown to the clerk (template input message)
     help_en: str = ""            # the same in English (`fireaudit template --lang en`)
+    yes: list[str] = []          # words this yes/no column alone reads as yes (`畅通` for the lane column)
+    no: list[str] = []           # … and as no (`被堵塞`, `部分堵塞`)
+    several: bool = False        # a vocab cell may name several values (`主要责任人、消防安全管理人`): a tuple
 
 
 class SheetSpec(_Strict):

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterator
+from datetime import date
+from typing import Any, Iterable, Iterator
 
 
 @lru_cache(maxsize=1024)
@@ -19,6 +20,13 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def _row_of(cell: str | None) -> tuple[int, int, str]:
+    """Sort key of an A1 reference: row, then column."""
+    letters = "".join(ch for ch in cell or "" if ch.isalpha())
+    digits = "".join(ch for ch in cell or "" if ch.isdigit())
+    return (int(digits or 0), len(letters), letters)
 
 
 def a1(row_index: int, col_index: int) -> str:
@@ -62,9 +70,113 @@ class RegisterError:
     cell: str
     value: str
     expected: str = ""
+    nearest: tuple[str, ...] = ()   # the known values closest to `value` (difflib), for vocabularies
 
     def ref(self) -> str:
         return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+
+
+@dataclass(frozen=True, slots=True)
+class Unparsed:
+    """A cell that holds something the reader did not understand (it is also a RegisterError).
+
+    Distinct from an empty cell: a check must not read it as absent, 否 or 0;
+    `Table.need` / `Register.need` raise Unreadable on it."""
+
+    raw: str
+    code: str                        # the register error code (bad-date, unknown-value …)
+    expected: str
+    evidence: Evidence
+    nearest: tuple[str, ...] = ()
+
+
+class Unreadable(Exception):
+    """Raised by `need` on a cell the reader did not understand; the checks layer turns it into `unknown`."""
+
+    def __init__(self, unparsed: Unparsed):
+        super().__init__(f"{unparsed.evidence.ref()}: {unparsed.raw!r} not understood ({unparsed.code})")
+        self.unparsed = unparsed
+        self.evidence = unparsed.evidence
+
+
+EMPTY, VALUE, UNPARSED = "empty", "value", "unparsed"
+
+
+class MonthDate(date):
+    """A date written to the month only (`2024年4月`): the range from its first to its last day.
+
+    It is a `date` (its first day) so existing code keeps working, but every
+    ordering comparison holds only when it holds for every day of the month:
+    inside a window means the whole month lies in it. `within` says True,
+    False, or None when the month straddles a bound (then the check is unknown)."""
+
+    __slots__ = ()
+
+    @property
+    def first(self) -> date:
+        return date(self.year, self.month, self.day)
+
+    @property
+    def last(self) -> date:
+        following = date(self.year + (self.month == 12), self.month % 12 + 1, 1)
+        return date.fromordinal(following.toordinal() - 1)
+
+    def within(self, start: date, end: date) -> bool | None:
+        if start <= self.first and self.last <= end:
+            return True
+        if self.last < start or self.first > end:
+            return False
+        return None
+
+    def __lt__(self, other):   # the whole month before `other`
+        return self.last < _plain(other, last=False) if isinstance(other, date) else NotImplemented
+
+    def __le__(self, other):
+        return self.last <= _plain(other, last=False) if isinstance(other, date) else NotImplemented
+
+    def __gt__(self, other):
+        return self.first > _plain(other, last=True) if isinstance(other, date) else NotImplemented
+
+    def __ge__(self, other):
+        return self.first >= _plain(other, last=True) if isinstance(other, date) else NotImplemented
+
+    __hash__ = date.__hash__
+
+    def __eq__(self, other):
+        if isinstance(other, MonthDate):
+            return (self.year, self.month) == (other.year, other.month)
+        return NotImplemented if not isinstance(other, date) else False
+
+    def isoformat(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    __str__ = isoformat
+
+    def __repr__(self) -> str:
+        return f"MonthDate({self.year}, {self.month})"
+
+
+def _plain(value: date, *, last: bool) -> date:
+    """The bound of `value` a strict comparison needs (its last or first day when it is a month)."""
+    if isinstance(value, MonthDate):
+        return value.last if last else value.first
+    return value
+
+
+def within(value: Any, start: date, end: date) -> bool | None:
+    """Whether a parsed date lies in [start, end]: True, False, or None when a month straddles a bound."""
+    if isinstance(value, MonthDate):
+        return value.within(start, end)
+    if isinstance(value, date):
+        return start <= value <= end
+    return None
+
+
+def several(value: Any) -> tuple:
+    """A cell's values as a tuple: () for empty, (v,) for one, the tuple for several (`several = true` columns)."""
+    if value is None:
+        return ()
+    return value if isinstance(value, tuple) else (value,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +199,11 @@ class Table:
     row_index: list[int] = field(default_factory=list)       # zero-based sheet row of each record
     values: dict[str, list[Any]] = field(default_factory=dict)
     missing_columns: tuple[str, ...] = ()
+    unparsed: dict[str, dict[int, Unparsed]] = field(default_factory=dict)   # column -> position -> not understood
+    sheets: tuple[str, ...] = ()    # every workbook sheet read into this table (two sheets for one topic)
+    part_columns: tuple[dict[str, int], ...] = ()   # column_index of each of `sheets`
+    part_rows: tuple[int, ...] = ()                 # header_row of each of `sheets`
+    row_sheet: list[int] | None = None   # index into `sheets` of each record when there are several
 
     def __len__(self) -> int:
         return len(self.row_index)
@@ -98,10 +215,48 @@ class Table:
         return self.values[column]
 
     def cell(self, position: int, column: str) -> Evidence:
-        """Evidence for the value of record `position` in `column`."""
+        """Evidence for the value of record `position` in `column` (on the record's own sheet)."""
+        if self.row_sheet is not None:
+            part = self.row_sheet[position]
+            columns = self.part_columns[part]
+            if column in columns:
+                return Evidence(self.sheets[part], a1(self.row_index[position], columns[column]), column=column)
+            return Evidence(self.sheets[part], missing="column", column=column)
         return Evidence(self.sheet, a1(self.row_index[position], self.column_index[column]), column=column)
 
+    # -- what a cell holds: a value, nothing, or something not understood ----
+    def status(self, position: int, column: str) -> str:
+        """EMPTY, VALUE or UNPARSED (a missing column is EMPTY for every record)."""
+        if position in self.unparsed.get(column, {}):
+            return UNPARSED
+        values = self.values.get(column)
+        return EMPTY if values is None or values[position] is None else VALUE
+
+    def unparsed_at(self, position: int, column: str) -> Unparsed | None:
+        return self.unparsed.get(column, {}).get(position)
+
+    def need(self, position: int, column: str) -> Any:
+        """The parsed value (None for an empty cell); raises Unreadable when the cell was not understood."""
+        bad = self.unparsed.get(column, {}).get(position)
+        if bad is not None:
+            raise Unreadable(bad)
+        values = self.values.get(column)
+        return None if values is None else values[position]
+
+    def unparsed_in(self, *columns: str, positions: Iterable[int] | None = None) -> list[Unparsed]:
+        """Cells of `columns` (of the records at `positions`, default all) not understood, in reading order."""
+        wanted = None if positions is None else set(positions)
+        found = [u for c in columns for p, u in self.unparsed.get(c, {}).items() if wanted is None or p in wanted]
+        return sorted(found, key=lambda u: (u.evidence.sheet != self.sheet, u.evidence.sheet, _row_of(u.evidence.cell)))
+
+    def unreadable(self, column: str) -> list[Unparsed]:
+        """Every cell of `column` not understood, in row order."""
+        return [u for _, u in sorted(self.unparsed.get(column, {}).items())]
+
     def header(self, column: str) -> Evidence:
+        if self.row_sheet is not None:   # combined sheets: the first sheet that has the column
+            part = next(k for k, columns in enumerate(self.part_columns) if column in columns)
+            return Evidence(self.sheets[part], a1(self.part_rows[part], self.part_columns[part][column]), column=column)
         return Evidence(self.sheet, a1(self.header_row, self.column_index[column]), column=column)
 
     def missing_column(self, column: str) -> Evidence:
@@ -117,6 +272,8 @@ class Table:
 class ProfileEntry:
     value: Any
     evidence: Evidence
+    unparsed: Unparsed | None = None    # the cell held something not understood (value is None)
+    source: str = ""                    # "" = the profile key; else where it came from (title, file name …)
 
 
 @dataclass
@@ -130,6 +287,8 @@ class Register:
     errors: list[RegisterError]
     notes: list[Note]
     sheet_names: tuple[str, ...] = ()
+    unrecognised: dict[str, str] = field(default_factory=dict)   # workbook sheet not recognised -> register sheet it resembles
+    period_search: tuple[str, ...] = ()    # where the reader looked for the period when none was found
 
     def table(self, name: str) -> Table | None:
         return self.tables.get(name)
@@ -137,6 +296,33 @@ class Register:
     def value(self, key: str) -> Any:
         entry = self.profile.get(key)
         return entry.value if entry else None
+
+    def status(self, key: str) -> str:
+        """EMPTY (no key or a blank value), VALUE or UNPARSED, for a profile key."""
+        entry = self.profile.get(key)
+        if entry is None:
+            return EMPTY
+        if entry.unparsed is not None:
+            return UNPARSED
+        return EMPTY if entry.value is None else VALUE
+
+    def need(self, key: str) -> Any:
+        """The profile value (None when absent or blank); raises Unreadable when it was not understood."""
+        entry = self.profile.get(key)
+        if entry is not None and entry.unparsed is not None:
+            raise Unreadable(entry.unparsed)
+        return entry.value if entry else None
+
+    def no_period_text(self, lang: str) -> str:
+        """Why no period holds, listing every place looked, in `lang` (for the exit-3 message)."""
+        from fireaudit.i18n import t
+
+        note = next((n for n in self.notes if n.code == "no-period"), None)
+        return t(lang, "note.no-period", detail=note.detail if note else "")
+
+    def resembling(self, sheet: str) -> str | None:
+        """The workbook sheet, not recognised, that most resembles register sheet `sheet`."""
+        return next((name for name, canonical in self.unrecognised.items() if canonical == sheet), None)
 
     @property
     def county(self) -> str | None:

@@ -1,15 +1,21 @@
 """Read a township workbook (.xlsx/.xlsm/.xls/.ods) into a Register, with python-calamine.
 
-Tolerates what real submissions look like (REGISTER.md): title rows above the
-header, merged cells, aliases for sheets and columns, units in headers and
-values, 合计 rows and 填表说明 blocks. A value it cannot understand becomes a
-RegisterError at its exact cell; the rest of the workbook is still read. The
-input file is only ever opened for reading."""
+Tolerates what real submissions look like (REGISTER.md, REAL-FORMS.md): title
+rows above the header, merged cells, aliases for sheets and columns, units in
+headers and values, 合计 rows, 填表说明 blocks and signature lines, numbered tabs,
+grid profiles, two-row headers, two sheets for one topic (read together). The
+period, county, township and kind come from the profile, else from title rows
+or the file name, and a note says which. A value it cannot understand becomes a
+RegisterError at its exact cell and an Unparsed mark on the table (never just an
+empty cell); the rest of the workbook is still read. The input file is only
+ever opened for reading."""
 
 from __future__ import annotations
 
+import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable
@@ -17,15 +23,24 @@ from typing import Any, Iterable
 from fireaudit.checklist import Checklist
 from fireaudit.checklist.models import ColumnSpec, ProfileSpec, RegisterSpec, SheetSpec
 from fireaudit.errors import InputError
-from fireaudit.register.model import Evidence, Note, ProfileEntry, Register, RegisterError, Table, a1
+from fireaudit.period import Period
+from fireaudit.register.model import Evidence, Note, ProfileEntry, Register, RegisterError, Table, Unparsed, a1
 from fireaudit.register.preflight import check_file, limits_of
 from fireaudit.register.values import ValueParsers, is_blank, raw_text
 from fireaudit.textnorm import clean, norm
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
-_SHEET_NUMBERING = re.compile(r"^(?:表|附表)?[0-9一二三四五六七八九十]+[.、．:：\-_)]*")
+_SHEET_NUMBERING = re.compile(r"^(?:表|附表)?[(（]?[0-9一二三四五六七八九十]+[.、．:：\-_)）]*")
 _TRAILING_PARENS = re.compile(r"^(.*?)\(([^()]*)\)$")
-_PROFILE_HEADER_WORDS = {norm(w) for w in ("项目", "填报内容", "内容", "备注", "序号")}
+_PROFILE_HEADER_WORDS = {norm(w) for w in ("项目", "填报内容", "内容", "备注", "序号", "填写说明", "情况", "基本情况")}
+# county and township named in a title row or a file name: `伊宁市潘津镇…`, `察布查尔锡伯自治县…`
+_COUNTY = re.compile(r"([\u4e00-\u9fff]{1,10}?(?:自治县|县|市))")
+_TOWNSHIP = re.compile(r"([\u4e00-\u9fff]{1,10}?(?:民族乡|乡|镇|街道))")
+_NOT_A_PLACE = ("乡镇", "各乡", "全乡", "全镇", "本乡", "本镇", "城乡", "县市", "全县", "全市", "本县", "本市",
+                "城市", "消防", "年", "季度", "填报", "单位")
+_PROFILE_CELLS_PER_ROW = 16   # a grid profile has a few key | value pairs a row; more is not a profile row
+_IDENTITY = {"报告期": "period", "县市": "county", "乡镇街道": "township"}
+_LABEL = re.compile(r"^(?:填报单位|单位名称|报送单位|单位)[:：]?")
 
 
 @dataclass(frozen=True)
@@ -102,10 +117,12 @@ class RegisterReader:
             for alias in (name, *spec.aliases):
                 wanted.setdefault(_sheet_key(alias), spec)
 
-        tables: dict[str, Table] = {}
+        parts: dict[str, list[Table]] = {}
         profile: dict[str, ProfileEntry] = {}
         profile_sheet: str | None = None
-        seen: set[str] = set()
+        titles: list[tuple[str, str, str]] = []      # (sheet, cell, text) of title rows, for period and place
+        unrecognised: list[str] = []
+        heads: dict[str, list[list[Any]]] = {}      # first rows of unrecognised sheets, to tell what they resemble
         template_sheets = {_sheet_key(self.spec.template.instructions_sheet), _sheet_key(self.spec.template.options_sheet)}
         try:
             names = list(workbook.sheet_names)
@@ -113,13 +130,13 @@ class RegisterReader:
                 spec = wanted.get(_sheet_key(sheet_name))
                 if spec is None:
                     if _sheet_key(sheet_name) not in template_sheets:  # `fireaudit template`'s own sheets
-                        notes.append(Note("ignored-sheet", sheet_name))
+                        unrecognised.append(sheet_name)
+                        scan = scanned.sheets.get(sheet_name)
+                        if (_name_resemblance(sheet_name, wanted) is None and scan is not None
+                                and scan.cells <= _PEEK_MAX_CELLS):   # small enough to open and look at its header
+                            sheet = workbook.get_sheet_by_name(sheet_name)
+                            heads[sheet_name] = list(islice(_filled(sheet, sheet_rows(sheet)), self.settings.header_search_rows))
                     continue
-                canonical = spec.sheet if isinstance(spec, ProfileSpec) else spec.name
-                if canonical in seen:
-                    notes.append(Note("duplicate-sheet", sheet_name, canonical))
-                    continue
-                seen.add(canonical)
                 scan = scanned.sheets.get(sheet_name)
                 if scan is not None:
                     if scan.cells > self.limits.max_sheet_cells:
@@ -131,12 +148,17 @@ class RegisterReader:
                     errors.extend(RegisterError("error-cell", sheet_name, cell, value)
                                   for cell, value in scan.error_cells)
                 sheet = workbook.get_sheet_by_name(sheet_name)
-                rows = sheet_rows(sheet)
+                rows = _filled(sheet, sheet_rows(sheet))
                 if isinstance(spec, ProfileSpec):
-                    profile_sheet = sheet_name
-                    profile = self._read_profile(sheet_name, rows, spec, errors, notes)
+                    if profile_sheet is None:
+                        profile_sheet = sheet_name
+                    else:
+                        notes.append(Note("combined-sheets", spec.sheet, f"{profile_sheet}、{sheet_name}"))
+                    for key, entry in self._read_profile(sheet_name, rows, spec, errors, notes, titles).items():
+                        profile.setdefault(key, entry)
                 else:
-                    tables[spec.name] = self._read_table(sheet_name, _filled(sheet, rows), spec, errors, notes)
+                    parts.setdefault(spec.name, []).append(
+                        self._read_table(sheet_name, rows, spec, errors, notes, titles))
         except InputError:
             raise
         except Exception as exc:  # calamine raises plain exceptions on corrupt sheets
@@ -144,42 +166,164 @@ class RegisterReader:
         finally:
             workbook.close()
 
+        tables = {name: _combine(tables, notes) for name, tables in parts.items()}
+        resembling = self._resemblances(unrecognised, wanted, heads, sheets)
+        for sheet_name in unrecognised:
+            if sheet_name in resembling:
+                notes.append(Note("unrecognised-sheet", sheet_name, resembling[sheet_name]))
+            else:
+                notes.append(Note("ignored-sheet", sheet_name))
         for spec in sheets:
             if spec.name not in tables:
-                notes.append(Note("missing-sheet", spec.name))
+                like = next((n for n, c in resembling.items() if c == spec.name), None)
+                notes.append(Note("missing-sheet-resembling", spec.name, like) if like else Note("missing-sheet", spec.name))
+        search: tuple[str, ...] = ()
         if not county:
+            if profile_sheet is None and resembling and self.spec.profile.sheet in resembling.values():
+                pass  # said by the unrecognised-sheet note
+            search = self._fill_identity(path, profile, profile_sheet, titles, notes)
             self._require_profile_keys(profile, profile_sheet, errors)
-        return Register(str(path), profile_sheet, profile, tables, errors, notes, tuple(names))
+            self._row_readings(tables, profile, errors, notes)
+        return Register(str(path), profile_sheet, profile, tables, errors, notes, tuple(names),
+                        unrecognised=resembling, period_search=search)
+
+    def _resemblances(self, unrecognised: list[str], wanted: dict[str, SheetSpec | ProfileSpec],
+                      heads: dict[str, list[list[Any]]], sheets: list[SheetSpec]) -> dict[str, str]:
+        """Each unrecognised sheet -> the register sheet it most resembles: by name (difflib, or a
+        contained name), else by a header row naming at least three of that sheet's columns."""
+        out: dict[str, str] = {}
+        for name in unrecognised:
+            best = _name_resemblance(name, wanted)
+            if best is not None:
+                spec = wanted[best]
+                out[name] = spec.sheet if isinstance(spec, ProfileSpec) else spec.name
+                continue
+            scores = []
+            for spec in sheets:
+                lookup = self._lookup(spec.name, spec.columns)
+                for row in heads.get(name, []):
+                    names = {m.spec.name for v in row if isinstance(v, str) and v.strip()
+                             for m in (lookup.match(v),) if isinstance(m, HeaderMatch) and m.spec.type != "ignore"}
+                    scores.append((len(names), spec.name))
+            top = max(scores, default=(0, ""))
+            if top[0] >= 3:
+                out[name] = top[1]
+        return out
+
+    # -- where the period, the place and the kind come from --------------------
+    def _fill_identity(self, path: Path, profile: dict[str, ProfileEntry], profile_sheet: str | None,
+                       titles: list[tuple[str, str, str]], notes: list[Note]) -> tuple[str, ...]:
+        """报告期, 县市, 乡镇街道 and 类型 from title rows or the file name when the profile lacks them.
+
+        Returns the places looked for the period when none holds it (for the exit-3 message)."""
+        sheet = profile_sheet or self.spec.profile.sheet
+        file_name = path.name
+        sources = [(s, cell, text) for s, cell, text in titles] + [("", "", path.stem)]
+
+        def absent(key: str) -> bool:
+            entry = profile.get(key)
+            return entry is None or entry.value is None
+
+        def put(key: str, value: Any, where: tuple[str, str, str]) -> None:
+            s, cell, _ = where
+            evidence = Evidence(s, cell or None, column=key) if s else Evidence(file_name, column=key)
+            source = "title" if s else "file-name"
+            profile[key] = ProfileEntry(value, evidence, None, source)   # a cell not understood stays a register error
+            shown = value if isinstance(value, str) else str(value)
+            notes.append(Note(f"{_IDENTITY[key]}-from-{source}", s or file_name, f"{shown}（{cell or file_name}）" if s else shown))
+
+        search: tuple[str, ...] = ()
+        if absent("报告期"):
+            found = [(Period.find(text), where) for where in sources for text in (where[2],)]
+            found = [(p, w) for p, w in found if p is not None]
+            if found and len({p for p, _ in found}) == 1:
+                put("报告期", found[0][0], found[0][1])
+            else:
+                search = ("profile", "titles", "file-name")
+                notes.append(Note("no-period", sheet, "、".join(str(p) for p in sorted({p for p, _ in found}))))
+        for key, pattern in (("县市", _COUNTY), ("乡镇街道", _TOWNSHIP)):
+            if absent(key):
+                found = [(name, where) for where in sources if (name := _place(where[2], pattern, key, profile))]
+                if found and len({n for n, _ in found}) == 1:
+                    put(key, found[0][0], found[0][1])
+        township = profile.get("乡镇街道")
+        if absent("类型") and township is not None and isinstance(township.value, str):
+            kind = self._kind_of(township.value)
+            if kind is not None:
+                profile["类型"] = ProfileEntry(kind, township.evidence, None, "name")
+                notes.append(Note("kind-from-name", township.evidence.sheet, f"{kind}（{township.value}）"))
+        return search
+
+    def _kind_of(self, name: str) -> str | None:
+        """乡/镇/街道 from the end of the township's name (`潘津镇` → 镇, `…街道办事处` → 街道)."""
+        lookup = self.parsers.vocab_lookup.get("单位类型", {})
+        key = norm(name)
+        for word in sorted(lookup, key=len, reverse=True):
+            if key.endswith(word) and len(key) > len(word):
+                return lookup[word]
+        return None
 
     # -- the profile sheet: key | value rows ------------------------------
     def _read_profile(self, sheet: str, rows: Iterable[list[Any]], spec: ProfileSpec,
-                      errors: list[RegisterError], notes: list[Note]) -> dict[str, ProfileEntry]:
+                      errors: list[RegisterError], notes: list[Note],
+                      titles: list[tuple[str, str, str]]) -> dict[str, ProfileEntry]:
+        """Key | value pairs anywhere on a row: after a 序号, in a grid (`key | value | key | value`),
+        keys in merged cells (the merge's copies of the key are skipped)."""
         lookup = self._lookup("\0profile", spec.keys)
         profile: dict[str, ProfileEntry] = {}
         ignored: list[str] = []
         for r, row in enumerate(rows):
-            c = next((i for i, v in enumerate(row) if not is_blank(v)), None)
-            if c is None:
+            filled = [c for c, v in enumerate(row) if not is_blank(v)]
+            if not filled:
                 continue
-            key_text = raw_text(row[c])
-            raw = row[c + 1] if c + 1 < len(row) else None
-            match = lookup.match(key_text)
-            if isinstance(match, str):
-                errors.append(RegisterError("bad-unit", sheet, a1(r, c), key_text, match.split(":", 1)[1]))
+            if (len(set(raw_text(row[c]) for c in filled)) == 1 and isinstance(row[filled[0]], str) and not profile
+                    and lookup.match(raw_text(row[filled[0]])) is None):
+                titles.append((sheet, a1(r, filled[0]), raw_text(row[filled[0]])))   # a title row above the keys
                 continue
-            if match is None:
-                if not is_blank(raw) and norm(key_text) not in _PROFILE_HEADER_WORDS:
-                    ignored.append(clean(key_text))
-                continue
-            if match.spec.name in profile:
-                continue
-            evidence = Evidence(sheet, a1(r, c + 1), column=match.spec.name)
-            value, problem = self.parsers.for_column(match.spec, match.unit_factor)(raw)
-            if problem:
-                errors.append(RegisterError(problem.code, sheet, evidence.cell or "", raw_text(raw), problem.expected))
-            profile[match.spec.name] = ProfileEntry(value, evidence)
-            if match.unit is None and match.spec.dimension and self.spec.dimensions[match.spec.dimension].canonical:
-                notes.append(Note("unit-assumed", sheet, f"{match.spec.name}: {self.spec.dimensions[match.spec.dimension].canonical}"))
+            c = filled[0]
+            first_text = next((i for i in filled if isinstance(row[i], str)), -1)
+            limit = filled[_PROFILE_CELLS_PER_ROW] if len(filled) > _PROFILE_CELLS_PER_ROW else len(row)
+            while c < limit:
+                value = row[c]
+                if is_blank(value) or not isinstance(value, str):
+                    c += 1
+                    continue
+                key_text = raw_text(value)
+                v = c + 1
+                while v < len(row) and not is_blank(row[v]) and raw_text(row[v]) == key_text:
+                    v += 1       # the key's merged range
+                raw = row[v] if v < len(row) else None
+                match = lookup.match(key_text)
+                if isinstance(match, str):
+                    errors.append(RegisterError("bad-unit", sheet, a1(r, c), key_text, match.split(":", 1)[1]))
+                    c = v + 1
+                    continue
+                if match is None:
+                    if norm(key_text) in _PROFILE_HEADER_WORDS or is_blank(raw):
+                        c = v
+                        continue
+                    if isinstance(raw, str) and not isinstance(lookup.match(raw), type(None)):
+                        c = v     # an unknown label next to a known key: the key starts there
+                        continue
+                    if c == first_text:
+                        ignored.append(clean(key_text))
+                    if c == first_text and len(filled) <= 2 and not profile:
+                        titles.append((sheet, a1(r, c), f"{key_text}{raw_text(raw)}"))   # 填报单位：潘津镇
+                    c = v + 1
+                    continue
+                c = v + 1
+                if match.spec.name in profile:
+                    continue
+                evidence = Evidence(sheet, a1(r, v), column=match.spec.name)
+                parsed, problem = self.parsers.for_column(match.spec, match.unit_factor)(raw)
+                unparsed = None
+                if problem:
+                    errors.append(RegisterError(problem.code, sheet, evidence.cell or "", raw_text(raw), problem.expected,
+                                                problem.nearest))
+                    unparsed = Unparsed(raw_text(raw), problem.code, problem.expected, evidence, problem.nearest)
+                profile[match.spec.name] = ProfileEntry(parsed, evidence, unparsed)
+                if match.unit is None and match.spec.dimension and self.spec.dimensions[match.spec.dimension].canonical:
+                    notes.append(Note("unit-assumed", sheet, f"{match.spec.name}: {self.spec.dimensions[match.spec.dimension].canonical}"))
         if ignored:
             notes.append(Note("ignored-keys", sheet, "、".join(ignored)))
         return profile
@@ -197,23 +341,33 @@ class RegisterReader:
 
     # -- a table sheet ------------------------------------------------------
     def _read_table(self, sheet: str, rows: Iterable[list[Any]], spec: SheetSpec, errors: list[RegisterError],
-                    notes: list[Note]) -> Table:
+                    notes: list[Note], titles: list[tuple[str, str, str]] | None = None) -> Table:
         flagged = {e.cell for e in errors if e.sheet == sheet}   # cells the preflight already reported
         lookup = self._lookup(spec.name, spec.columns)
         iterator = iter(rows)
+        head = list(islice(iterator, self.settings.header_search_rows + 1))
         header_index, matches, ignored = -1, {}, []
-        for r in range(self.settings.header_search_rows):
-            row = next(iterator, None)
-            if row is None:
-                break
-            found, unknown = self._match_header(sheet, r, row, lookup, errors)
+        for r in range(min(self.settings.header_search_rows, len(head))):
+            found, unknown = self._match_header(sheet, r, head[r], lookup, errors)
             if len(found) >= min(self.settings.header_min_matches, len(spec.columns)):
                 header_index, matches, ignored = r, found, unknown
+                sub = self._sub_header(head[r], head[r + 1], found, lookup) if r + 1 < len(head) else {}
+                if sub:   # `参保情况` over `养老 | 失业 | 工伤 | 意外`: the second row completes the names
+                    groups = {clean(raw_text(head[r][c])) for c in sub}
+                    header_index, matches = r + 1, {**found, **sub}
+                    ignored = [u for u in unknown if u not in groups]
                 break
+        if titles is not None:
+            for r, row in enumerate(head[:max(header_index, 0) if header_index >= 0 else 3]):
+                texts = list(dict.fromkeys(raw_text(v) for v in row if isinstance(v, str) and v.strip()))
+                if texts:
+                    titles.append((sheet, a1(r, next(c for c, v in enumerate(row) if isinstance(v, str) and v.strip())),
+                                   "".join(texts)))
         if header_index < 0:
             notes.append(Note("no-header", sheet, spec.name))
             missing = tuple(c.name for c in spec.columns if c.type != "ignore")
-            return Table(spec.name, sheet, 0, {}, missing_columns=missing)
+            return Table(spec.name, sheet, 0, {}, missing_columns=missing, sheets=(sheet,))
+        iterator = chain(head[header_index + 1:], iterator)
 
         column_index = {m.spec.name: c for c, m in matches.items()}
         missing = tuple(c.name for c in spec.columns if c.type != "ignore" and c.name not in column_index)
@@ -227,7 +381,7 @@ class RegisterReader:
             if m.unit is None and dimension and dimension.canonical:
                 notes.append(Note("unit-assumed", sheet, f"{m.spec.name}: {dimension.canonical}"))
 
-        table = Table(spec.name, sheet, header_index, column_index, missing_columns=missing)
+        table = Table(spec.name, sheet, header_index, column_index, missing_columns=missing, sheets=(sheet,))
         used = [(c, m.spec, self.parsers.for_column(m.spec, m.unit_factor)) for c, m in sorted(matches.items())
                 if m.spec.type != "ignore"]
         used_columns = [c for c, _, _ in used]
@@ -265,18 +419,92 @@ class RegisterReader:
         for c, column, parser in used:   # column by column: each distinct value parsed once
             raws = list(map(itemgetter(c), kept))
             parsed, problems = parser.column(raws)
+            bad_cells: dict[int, Unparsed] = {}
             for position, problem in problems:
-                errors.append(RegisterError(problem.code, sheet, a1(row_index[position], c), raw_text(raws[position]),
-                                            problem.expected))
+                cell = a1(row_index[position], c)
+                errors.append(RegisterError(problem.code, sheet, cell, raw_text(raws[position]), problem.expected,
+                                            problem.nearest))
+                bad_cells[position] = Unparsed(raw_text(raws[position]), problem.code, problem.expected,
+                                               Evidence(sheet, cell, column=column.name), problem.nearest)
+            if bad_cells:
+                table.unparsed[column.name] = bad_cells
             if column.required:
                 bad = {position for position, _ in problems}
                 for position, value in enumerate(parsed):
                     if value is None and position not in bad and a1(row_index[position], c) not in flagged:
                         errors.append(RegisterError("missing-value", sheet, a1(row_index[position], c), "", column.name))
             values[column.name] = parsed
-        errors[first_error:] = sorted(errors[first_error:], key=_error_order)   # reading order within the sheet
         table.values = values
+        self._row_rules(table, kept, errors, notes)
+        errors[first_error:] = sorted(errors[first_error:], key=_error_order)   # reading order within the sheet
         return table
+
+    def _sub_header(self, upper: list[Any], lower: list[Any], found: dict[int, HeaderMatch],
+                    lookup: _Lookup) -> dict[int, HeaderMatch]:
+        """Columns named by a second header row under a merged group heading, if at least two."""
+        taken = {m.spec.name for m in found.values()}
+        sub: dict[int, HeaderMatch] = {}
+        for c, low in enumerate(lower):
+            if c in found or not isinstance(low, str) or not low.strip() or c >= len(upper):
+                continue
+            top = upper[c]
+            if not isinstance(top, str) or not top.strip() or norm(top) == norm(low):
+                continue
+            for text in (clean(top) + clean(low), low):
+                match = lookup.match(text)
+                if isinstance(match, HeaderMatch) and match.spec.name not in taken:
+                    sub[c] = match
+                    taken.add(match.spec.name)
+                    break
+        return sub if len(sub) >= 2 else {}
+
+    # -- readings that need the whole row ----------------------------------
+    def _row_rules(self, table: Table, rows: list[list[Any]], errors: list[RegisterError], notes: list[Note]) -> None:
+        """党委会 as a meeting type, 未整改 as a hazard status: the row, not the word, says what they are."""
+        settings = self.settings
+        if table.name == "会议研判" and "类型" in table.unparsed and settings.meeting_bodies:
+            bodies = [norm(b) for b in settings.meeting_bodies]
+            words = [norm(w) for w in settings.meeting_topic_words]
+            topics = table.values.get("议题") or [None] * len(table)
+            for position, bad in list(table.unparsed["类型"].items()):
+                if not any(b in norm(bad.raw) for b in bodies):
+                    continue
+                topic = norm(topics[position] or "")
+                if words and any(w in topic for w in words):
+                    table.values["类型"][position] = "专题研究"
+                    _forget(table, "类型", position, errors)
+                else:
+                    _restate(table, "类型", position, errors, "meeting-body", "专题研究")
+        if table.name == "检查隐患" and "整改状态" in table.unparsed:
+            refusal = [norm(w) for w in settings.refusal_words]
+            status_column = table.column_index["整改状态"]
+            for position, bad in list(table.unparsed["整改状态"].items()):
+                if norm(bad.raw) not in _UNRECTIFIED:
+                    continue
+                text = norm("".join(raw_text(v) for c, v in enumerate(rows[position]) if c != status_column
+                                    and isinstance(v, str)))
+                if refusal and any(w in text for w in refusal):
+                    table.values["整改状态"][position] = "拒不整改"
+                    _forget(table, "整改状态", position, errors)
+                    notes.append(Note("status-read", table.sheet, f"{bad.evidence.cell}：{bad.raw} → 拒不整改"))
+                else:
+                    _restate(table, "整改状态", position, errors, "ambiguous-status", "逾期未改、拒不整改、整改中")
+
+    def _row_readings(self, tables: dict[str, Table], profile: dict[str, ProfileEntry],
+                      errors: list[RegisterError], notes: list[Note]) -> None:
+        """未整改 with a deadline before the register's own period ends is 逾期未改."""
+        hazards = tables.get("检查隐患")
+        entry = profile.get("报告期")
+        if hazards is None or "整改状态" not in hazards.unparsed or entry is None or not isinstance(entry.value, Period):
+            return
+        end = entry.value.end
+        deadlines = hazards.values.get("整改期限") or [None] * len(hazards)
+        for position, bad in list(hazards.unparsed["整改状态"].items()):
+            deadline = deadlines[position]
+            if bad.code == "ambiguous-status" and deadline is not None and deadline < end:
+                hazards.values["整改状态"][position] = "逾期未改"
+                _forget(hazards, "整改状态", position, errors)
+                notes.append(Note("status-read", bad.evidence.sheet, f"{bad.evidence.cell}：{bad.raw} → 逾期未改"))
 
     def _match_header(self, sheet: str, r: int, row: list[Any], lookup: _Lookup,
                       errors: list[RegisterError]) -> tuple[dict[int, HeaderMatch], list[str]]:
@@ -301,6 +529,90 @@ class RegisterReader:
 
 
 _BLANKS = {"", None}
+_UNRECTIFIED = {norm(w) for w in ("未整改", "待整改", "未完成整改", "尚未整改", "没有整改", "未改")}
+
+
+_PEEK_MAX_CELLS = 200_000   # an unrecognised sheet larger than this is not opened to see what it resembles
+
+
+def _name_resemblance(name: str, wanted: dict[str, Any]) -> str | None:
+    """The key in `wanted` whose name `name` most resembles (difflib), or that it contains, else None."""
+    key = _sheet_key(name)
+    close = difflib.get_close_matches(key, list(wanted), n=1, cutoff=0.5)
+    if close:
+        return close[0]
+    contained = sorted((k for k in wanted if len(k) >= 2 and (k in key or key in k)), key=len, reverse=True)
+    return contained[0] if contained else None
+
+
+def _forget(table: Table, column: str, position: int, errors: list[RegisterError]) -> None:
+    """A cell the row made clear: no longer unparsed, its register error withdrawn."""
+    bad = table.unparsed[column].pop(position)
+    if not table.unparsed[column]:
+        del table.unparsed[column]
+    errors[:] = [e for e in errors if not (e.sheet == bad.evidence.sheet and e.cell == bad.evidence.cell)]
+
+
+def _restate(table: Table, column: str, position: int, errors: list[RegisterError], code: str, expected: str) -> None:
+    """The cell stays unparsed, with the reason the row gives."""
+    bad = table.unparsed[column][position]
+    table.unparsed[column][position] = replace(bad, code=code, expected=expected)
+    errors[:] = [replace(e, code=code, expected=expected)
+                 if e.sheet == bad.evidence.sheet and e.cell == bad.evidence.cell else e for e in errors]
+
+
+def _combine(parts: list[Table], notes: list[Note]) -> Table:
+    """Two or more sheets for one register sheet, read as one table; each record keeps its own sheet."""
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    notes.append(Note("combined-sheets", first.name, "、".join(p.sheet for p in parts)))
+    columns: dict[str, int] = {}
+    for part in parts:
+        for name, index in part.column_index.items():
+            columns.setdefault(name, index)
+    names = list(dict.fromkeys(n for p in parts for n in p.values))
+    table = Table(first.name, first.sheet, first.header_row, columns,
+                  missing_columns=tuple(c for c in first.missing_columns if all(c in p.missing_columns for p in parts)),
+                  sheets=tuple(p.sheet for p in parts), part_columns=tuple(p.column_index for p in parts),
+                  part_rows=tuple(p.header_row for p in parts),
+                  row_sheet=[])
+    table.values = {n: [] for n in names}
+    for k, part in enumerate(parts):
+        offset = len(table.row_index)
+        table.row_index.extend(part.row_index)
+        table.row_sheet.extend([k] * len(part))
+        for n in names:
+            table.values[n].extend(part.values.get(n) or [None] * len(part))
+        for n, bad in part.unparsed.items():
+            table.unparsed.setdefault(n, {}).update({offset + i: u for i, u in bad.items()})
+    return table
+
+
+def _place(text: str, pattern: re.Pattern[str], key: str, profile: dict[str, ProfileEntry]) -> str | None:
+    """A county (`伊宁市`) or township (`潘津镇`) named at the start of a title row or file name."""
+    text = _LABEL.sub("", clean(text))
+    text = re.sub(r"\d{4}\s*年?\s*(?:度)?\s*(?:第?\s*[一二三四1-4]\s*季度|[-_ ]?[qQ][1-4])", "", text)
+    runs = re.findall(r"[\u4e00-\u9fff]+", text)
+    if not runs:
+        return None
+    run = runs[0]
+    if key == "乡镇街道":
+        county = profile.get("县市")
+        known = county.value if county is not None and isinstance(county.value, str) else None
+        if known and run.startswith(known):
+            run = run[len(known):]
+        else:
+            lead = _COUNTY.match(run)
+            if lead and _TOWNSHIP.match(run[lead.end():] or "-"):
+                run = run[lead.end():]
+    match = pattern.match(run)
+    if not match:
+        return None
+    name = match.group(1)
+    if len(name) < 2 or any(w in name for w in _NOT_A_PLACE):
+        return None
+    return name
 
 
 def _first_filled(row: list[Any]) -> Any:

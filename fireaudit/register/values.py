@@ -7,6 +7,7 @@ guesser (dateutil's) would read `3/4/2024` silently one way or the other."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -14,7 +15,8 @@ from operator import itemgetter
 from typing import Any, Callable
 
 from fireaudit.checklist.models import ColumnSpec, RegisterSpec
-from fireaudit.period import Period
+from fireaudit.period import Period, cn_number
+from fireaudit.register.model import MonthDate
 from fireaudit.textnorm import clean, norm, split_list
 
 EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#VALUE!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
@@ -26,12 +28,19 @@ _DATE_FORMS = (
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
 _YEAR = re.compile(r"^(\d{4})(?:年|年度)?$")
+_MONTH_FORMS = (re.compile(r"^(\d{4})年(\d{1,2})月份?$"), re.compile(r"^(\d{4})[-/.](\d{1,2})$"))
+_CN_DATE = re.compile(r"^([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月"
+                      r"(?:([一二三四五六七八九十]{1,3})日)?(?:[〇零一二三四五六七八九十]{1,3}[时点](?:整|[〇零一二三四五六七八九十]{1,3}分)?)?$")
+_RANGE = re.compile(r"\s*(?:至|到|~|～|—|–|－|-{1,2})\s*")
+_RANGE_TAIL = re.compile(r"^[\d年月日./\-]+$")
+_TICKED = re.compile(r"[☑■✔✓√☒]\s*([^\s□☑■✔✓√☒]+)")
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
     code: str            # register error code (bad-date, unknown-value, …)
     expected: str = ""   # what was expected, shown to the clerk
+    nearest: tuple[str, ...] = ()   # the known values closest to the raw one
 
 
 Parsed = tuple[Any, Problem | None]
@@ -110,6 +119,7 @@ class ValueParsers:
             self.vocab_lookup[name] = lookup
         self.separators = spec.reader.list_separators
         self.max_text = spec.reader.max_text_length
+        self.number_prefixes = tuple(sorted((clean(p) for p in spec.reader.number_prefixes), key=len, reverse=True))
 
     def for_column(self, column: ColumnSpec, unit_factor: float | None = None) -> "ColumnParser":
         """A memoised parser; `unit_factor` converts a header unit to the canonical one."""
@@ -120,6 +130,9 @@ class ValueParsers:
         if kind in ("text", "ignore"):
             return self.text
         if kind == "yesno":
+            if column.yes or column.no:
+                yes, no = {norm(v) for v in column.yes}, {norm(v) for v in column.no}
+                return lambda raw: self.yesno(raw, yes, no)
             return self.yesno
         if kind == "date":
             return self.date
@@ -127,6 +140,8 @@ class ValueParsers:
             return self.period
         if kind == "year":
             return self.year
+        if kind == "vocab" and column.several:
+            return lambda raw: self.vocab_several(raw, column.vocab or "")
         if kind == "vocab":
             return lambda raw: self.vocab(raw, column.vocab or "")
         if kind == "vocab_list":
@@ -146,17 +161,29 @@ class ValueParsers:
             return ("是" if raw else "否"), None
         return raw_text(raw), None
 
-    def yesno(self, raw: Any) -> Parsed:
+    def yesno(self, raw: Any, yes: set[str] = frozenset(), no: set[str] = frozenset()) -> Parsed:
+        """是/否 and the state words of register.toml; `yes`/`no` are the column's own words (畅通)."""
         if isinstance(raw, bool):
             return raw, None
         if isinstance(raw, (int, float)) and raw in (0, 1):
             return bool(raw), None
         key = norm(raw_text(raw))
-        if key in self.yes:
-            return True, None
-        if key in self.no:
-            return False, None
-        return None, Problem("bad-yesno")
+        found = self._yesno_word(key, yes, no)
+        if found is None:
+            ticked = _TICKED.findall(clean(raw_text(raw)))   # `☑符合 □不符合`: the ticked option
+            if len(ticked) == 1 and ticked[0] != key:
+                found = self._yesno_word(norm(ticked[0]), yes, no)
+        if found is None:
+            words = [*self.spec.yesno.yes, *self.spec.yesno.no]
+            return None, Problem("bad-yesno", "", _nearest(key, {norm(w): w for w in words}))
+        return found, None
+
+    def _yesno_word(self, key: str, yes: set[str], no: set[str]) -> bool | None:
+        if key in yes or (key in self.yes and key not in no):
+            return True
+        if key in no or key in self.no:
+            return False
+        return None
 
     def date(self, raw: Any) -> Parsed:
         if isinstance(raw, datetime):
@@ -171,14 +198,10 @@ class ValueParsers:
             else:
                 return None, Problem("bad-date")
         text = re.sub(r"\s+", " ", clean(raw))
-        for form in _DATE_FORMS:
-            match = form.match(text)
-            if match:
-                try:
-                    return date(*(int(g) for g in match.groups()[:3])), None
-                except ValueError:
-                    break
-        return None, Problem("bad-date")
+        found = _full_date(text)
+        if found is None:
+            found = _month_only(text) or _chinese_date(text) or _range_start(text)
+        return (found, None) if found else (None, Problem("bad-date"))
 
     def period(self, raw: Any) -> Parsed:
         parsed = Period.parse(raw_text(raw))
@@ -197,17 +220,42 @@ class ValueParsers:
         return None, Problem("bad-year")
 
     def vocab(self, raw: Any, vocab: str) -> Parsed:
-        found = self.vocab_lookup[vocab].get(norm(raw_text(raw)))
+        lookup = self.vocab_lookup[vocab]
+        key = norm(raw_text(raw))
+        found = lookup.get(key)
+        if found is None and ("/" in key or "／" in key):
+            found = lookup.get(re.split(r"[/／]", key)[-1])   # `专职队/乡镇政府专职消防队`: the last part
         if found is None:
-            return None, Problem("unknown-value", "、".join(self.spec.vocabularies[vocab].values))
+            return None, self._unknown(vocab, key)
         return found, None
+
+    def vocab_several(self, raw: Any, vocab: str) -> Parsed:
+        """One value, or a tuple when the cell names several (`主要责任人、消防安全管理人`)."""
+        one = self.vocab(raw, vocab)
+        if one[1] is None:
+            return one
+        parts = split_list(clean(raw_text(raw)), self.separators)
+        if len(parts) < 2:
+            return one
+        values: list[str] = []
+        for part in parts:
+            found, problem = self.vocab(part, vocab)
+            if problem is not None:
+                return None, Problem(problem.code, problem.expected, problem.nearest)
+            if found not in values:
+                values.append(found)
+        return (values[0] if len(values) == 1 else tuple(values)), None
+
+    def _unknown(self, vocab: str, key: str) -> Problem:
+        lookup = self.vocab_lookup[vocab]
+        return Problem("unknown-value", "、".join(self.spec.vocabularies[vocab].values), _nearest(key, lookup))
 
     def vocab_list(self, raw: Any, vocab: str) -> Parsed:
         values: list[str] = []
         for part in split_list(clean(raw_text(raw)), self.separators):
             found = self.vocab_lookup[vocab].get(norm(part))
             if found is None:
-                return None, Problem("unknown-value", "、".join(self.spec.vocabularies[vocab].values))
+                return None, self._unknown(vocab, norm(part))
             if found not in values:
                 values.append(found)
         return (tuple(values) or None), None
@@ -222,6 +270,10 @@ class ValueParsers:
             value = float(raw)
         else:
             text = re.sub(r"[\s,]", "", clean(raw_text(raw)))
+            for prefix in self.number_prefixes:    # `共计13人`, `约50人`
+                if text.startswith(prefix) and text[len(prefix):][:1].isdigit():
+                    text = text[len(prefix):]
+                    break
             match = _NUMBER.match(text)
             if not match:
                 return None, Problem(code, self.spec.dimensions[dimension].canonical)
@@ -238,3 +290,56 @@ class ValueParsers:
         if value < 0 or (whole and not float(value).is_integer()):
             return None, Problem(code, self.spec.dimensions[dimension].canonical)
         return (int(value) if whole else round(value, 10)), None
+
+
+def _nearest(key: str, lookup: dict[str, str], n: int = 3) -> tuple[str, ...]:
+    """The known values whose names are closest to `key` (difflib), canonical and without repeats."""
+    if not key:
+        return ()
+    close = difflib.get_close_matches(key, list(lookup), n=n * 2, cutoff=0.5)
+    contained = [k for k in lookup if len(k) > 1 and (k in key or key in k)]   # 乡镇政府专职消防队 ~ 专职消防队
+    return tuple(dict.fromkeys(lookup[k] for k in [*close, *contained]))[:n]
+
+
+def _full_date(text: str) -> date | None:
+    for form in _DATE_FORMS:
+        match = form.match(text)
+        if match:
+            try:
+                return date(*(int(g) for g in match.groups()[:3]))
+            except ValueError:
+                return None
+    return None
+
+
+def _month_only(text: str) -> MonthDate | None:
+    """`2024年4月`: the whole month (see MonthDate)."""
+    for form in _MONTH_FORMS:
+        match = form.match(text.replace(" ", ""))
+        if match and 1 <= int(match.group(2)) <= 12:
+            return MonthDate(int(match.group(1)), int(match.group(2)), 1)
+    return None
+
+
+def _chinese_date(text: str) -> date | None:
+    """`二〇二四年六月二十八日`, `二〇一二年九月九日九时整`; a month without a day is a MonthDate."""
+    match = _CN_DATE.match(text.replace(" ", ""))
+    if not match:
+        return None
+    year = int("".join(str(cn_number(c)) for c in match.group(1)))
+    month = cn_number(match.group(2))
+    day = cn_number(match.group(3)) if match.group(3) else None
+    try:
+        return date(year, month, day) if day else MonthDate(year, month, 1)
+    except (ValueError, TypeError):
+        return None
+
+
+def _range_start(text: str) -> date | None:
+    """`2024.4.1-4.3`, `2024年4月1日至3日`: the first day of the range."""
+    for match in _RANGE.finditer(text):
+        head, tail = text[:match.start()], text[match.end():]
+        start = _full_date(head)
+        if start is not None and tail and _RANGE_TAIL.match(tail):
+            return start
+    return None

@@ -1,7 +1,7 @@
 """The county roll-up of a batch: 汇总.json, 汇总.md and 汇总.xlsx.
 
-Ranking by score, the township × R01–R22 matrix, which requirements fail most,
-the county's own duties, the change since the previous quarter, conflicts and
+Ranking by score, the township × R01–R19 matrix, which requirements fail most,
+the county's own duties (R20–R22, a section of their own, never in a township's score), the change since the previous quarter, conflicts and
 unreadable files. Renders only: what is shown is computed once by
 fireaudit/reports/rollup_view.py from the batch's AuditRun."""
 
@@ -23,10 +23,24 @@ FILLS = {"pass": "C6EFCE", "partial": "FFEB9C", "fail": "FFC7CE", "unknown": "E4
 
 def write_rollup_json(run: AuditRun, checklist: Checklist, directory: Path, lang: str,
                       sink: Sink | None = None) -> Path:
-    from fireaudit.reports.json_report import dumps
+    """The run's JSON, plus `county_duties`: R20–R22 for the county, apart from every township's score."""
+    import msgspec
 
+    from fireaudit.reports.json_report import check_json, run_json
+    from fireaudit.reports.rollup_view import county_section
+
+    data = run_json(run)
+    section = county_section(run, checklist, "zh")
+    if section is not None:
+        data["county_duties"] = {
+            "status": section["status"],
+            "requirements": [{"id": d["id"], "status": d["status"], "severity": d["severity"] or None,
+                              "checks": [{"county": line["county"], "township": line["township"],
+                                          **check_json(line["check"])} for line in d["lines"]]}
+                             for d in section["requirements"]],
+        }
     path = inside(directory, f"{ROLLUP_STEM}.json")
-    return _put(path, dumps(run), sink)
+    return _put(path, msgspec.json.format(msgspec.json.encode(data), indent=2).decode("utf-8") + "\n", sink)
 
 
 def write_rollup_md(run: AuditRun, checklist: Checklist, directory: Path, lang: str,
@@ -52,6 +66,7 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
 
     from fireaudit.i18n import status_label
     from fireaudit.reports.excel import header_row, put, solid_fill, table_finish
+    from fireaudit.reports.print_setup import prepare_workbook
 
     data: RollupView = rollup_view(run, checklist, lang)
     workbook = Workbook()
@@ -98,6 +113,13 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
               [[f"{d.county or ''}{d.township or ''}", d.previous_score, d.score, d.change,
                 ", ".join(d.new_gaps), ", ".join(d.closed_gaps)] for d in data.diff])
 
+    if data.county_duties:
+        duties = workbook.create_sheet(t(lang, "rollup.county_duties"))
+        table(duties, [t(lang, "ui.requirement"), t(lang, "ui.title"), t(lang, "ui.township"),
+                       t(lang, "county_duties_view.status"), t(lang, "county_duties_view.finding")],
+              [[d["id"], d["title"], line["name"], status_label(str(line["check"].status), lang), line["text"]]
+               for d in data.county_duties["requirements"] for line in d["shown"]])
+
     problems = workbook.create_sheet(t(lang, "rollup.sheet_problems"))
     table(problems, [t(lang, "ui.file"), t(lang, "rollup.problem")],
           [[u.file, u.reason] for u in run.unreadable]
@@ -116,6 +138,7 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
     for column, width in zip("ABC", (24, 40, 70)):
         sources.column_dimensions[column].width = width
 
+    prepare_workbook(workbook, f"{data.county} {data.period}", lang)
     buffer = BytesIO()
     workbook.save(buffer)
     from fireaudit.provenance import reproducible_zip

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from fireaudit.checklist import Checklist
+from fireaudit.i18n import cite
 from fireaudit.i18n import message_text, severity_label, status_label, t
 from fireaudit.result import AuditRun, TownshipAudit
 from fireaudit.status import Status
@@ -23,7 +24,8 @@ def summary_table(audit: TownshipAudit, checklist: Checklist, lang: str) -> Tabl
         spec = checklist.requirement_by_id[result.id]
         style = Status(result.status).style
         table.add_row(result.id, spec.item, spec.title(lang),
-                      f"[{style}]{status_label(result.status, lang)}[/]", severity_label(result.severity, lang))
+                      f"[{style}]{status_label(result.status, lang)}[/]",
+                      severity_label(result.severity, lang) if Status(result.status).is_gap else "")
     return table
 
 
@@ -72,12 +74,12 @@ def requirements_table(checklist: Checklist, lang: str, requirement_id: str | No
         if requirement_id and spec.id != requirement_id:
             continue
         checks = checklist.checks_of(spec.id)
-        table.add_row(f"[bold]{spec.id}[/]", spec.item, f"[bold]{spec.title(lang)}[/]", "", "", "", spec.source,
+        table.add_row(f"[bold]{spec.id}[/]", spec.item, f"[bold]{spec.title(lang)}[/]", "", "", "", cite(spec.source, lang),
                       end_section=not checks)
         for n, check in enumerate(checks):
             marker = "" if check.enabled else " (off)"
             if checklist.is_overridden(f"checks.{check.id}"):
                 marker += f" [cyan]({t(lang, 'ui.from_config')})[/]"
             table.add_row("", "", check.title(lang), check.id + marker, severity_label(check.severity, lang),
-                          check.kind, check.source, end_section=n == len(checks) - 1)
+                          check.kind, cite(check.source, lang), end_section=n == len(checks) - 1)
     return table
