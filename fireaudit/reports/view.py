@@ -13,10 +13,9 @@ from typing import Any
 
 from fireaudit.checklist import Checklist
 from fireaudit.checklist.models import SEVERITY_ORDER
-from fireaudit.i18n import cite
-from fireaudit.i18n import catalog, fmt_value, severity_label, status_label, t
+from fireaudit.i18n import catalog, cite, fmt_value, message_text, severity_label, status_label, t
 from fireaudit.register.model import Evidence
-from fireaudit.i18n import message_text
+from fireaudit.status import Status
 from fireaudit.result import GAP_STATUSES, STATUSES, AuditRun, CheckResult, TownshipAudit
 
 MAX_EVIDENCE = 10        # cells listed per finding; the rest are counted
@@ -181,7 +180,7 @@ def _finding(row: RequirementRow, check: CheckResult, checklist: Checklist, lang
         more_evidence=t(lang, "report.more_evidence", count=extra) if extra > 0 else "",
         thresholds=thresholds(check.params, lang),
         source=cite(check.source, lang),
-        advice=row.advice,
+        advice=t(lang, "report.advice_unknown") if check.status == Status.UNKNOWN else row.advice,
         from_config=t(lang, "report.from_config", keys=list(check.from_config)) if check.from_config else "",
     )
 
