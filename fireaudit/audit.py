@@ -61,8 +61,9 @@ def aggregate(checks: list[CheckResult]) -> Status:
 
 
 def requirement_severity(checks: list[CheckResult]) -> str | None:
-    """The severity of the worst gap; with no gap, the highest severity checked."""
-    pool = [c for c in checks if c.is_gap] or [c for c in checks if c.status != NA]
+    """The severity of the worst failing check (else the worst gap); with no gap, the highest
+    severity the requirement has, checked or not, so the figure does not change with the quarter."""
+    pool = [c for c in checks if c.status == "fail"] or [c for c in checks if c.is_gap] or checks
     if not pool:
         return None
     return max((Severity(c.severity) for c in pool), key=lambda s: s.rank)

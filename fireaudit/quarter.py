@@ -1,7 +1,8 @@
 """The county's quarter around a batch (issue 17), called from batch.run_batch in a few lines.
 
 - what a batch must not read: its own -o folder, anything fireaudit wrote (known
-  by the provenance rows it writes: 工具版本 = fireaudit X.Y), Office lock files;
+  by the provenance rows it writes: reports/files.py written_by_fireaudit, the same
+  test that lets a report replace a file), Office lock files;
 - which of several workbooks for one township and period stands (--prefer);
 - who has not submitted (乡镇名册 of the county register or [[roster]]);
 - comparisons with earlier quarters that can be trusted: earlier periods only,
@@ -12,10 +13,8 @@
 from __future__ import annotations
 
 import fnmatch
-import html
 import os
 import re
-import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable
@@ -23,6 +22,7 @@ from typing import Any, Iterable
 from fireaudit.errors import ConfigError
 from fireaudit.i18n import t
 from fireaudit.period import Period
+from fireaudit.reports.files import written_by_fireaudit
 from fireaudit.result import (
     AuditRun, Conflict, Place, Skipped, Superseded, TownshipAudit, TownshipChange, Trend,
 )
@@ -34,8 +34,6 @@ TREND_QUARTERS = 4                    # the batch's quarter and up to three befo
 GAPS = ("fail", "partial", "unknown")
 WORSE = {"pass": 0, "na": 0, "unknown": 1, "partial": 2, "fail": 3}   # a higher rank is a worse status
 _LOCK = re.compile(r"^(?:~\$|\.~lock\.|\.~)")
-_MODIFIED = re.compile(r"<dcterms:modified[^>]*>\s*([^<\s]+)\s*</dcterms:modified>")
-_TOOL_CELL = re.compile(r"<t(?:\s[^>]*)?>fireaudit \d+(?:\.\d+)+[^<]{0,40}</t>")
 
 
 # ---------------------------------------------------------------- what a batch must not read
@@ -64,56 +62,6 @@ def lock_files(directory: Path, output: Path | None) -> list[Skipped]:
         dirs[:] = sorted(d for d in dirs if output is None or not _under(_resolved(Path(root) / d), output))
         found += [Skipped(str(Path(root) / name), LOCK) for name in sorted(files) if _LOCK.match(name)]
     return found
-
-
-def written_by_fireaudit(path: Path) -> bool:
-    """A report, roll-up or annotated copy, as fireaudit wrote it.
-
-    fireaudit's own .xlsx outputs carry provenance rows on their first sheet (report
-    概况, copy 审核意见) or on 来源 (roll-up): `工具版本 | fireaudit X.Y` and the run
-    time, which is also the document's `modified` property. A renamed or moved copy
-    is recognised; a filled template (no such rows) is not, nor is an annotated copy
-    a township corrected and saved again (Excel or WPS rewrites `modified`): that is
-    the township's new register and is audited."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return False
-    try:
-        with zipfile.ZipFile(path) as archive:
-            text = "".join(_read(archive, name) for name in _provenance_parts(archive))
-            modified = _MODIFIED.search(_read(archive, "docProps/core.xml"))
-    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, ValueError, EOFError):
-        return False
-    text = html.unescape(text)
-    labels = {t(lang, "report.tool_version") for lang in ("zh", "en")}
-    if not (_TOOL_CELL.search(text) and any(f">{label}<" in text for label in labels) and modified):
-        return False
-    return re.search(rf"<t(?:\s[^>]*)?>{re.escape(modified.group(1))}</t>", text) is not None   # run time = modified
-
-
-def _provenance_parts(archive: zipfile.ZipFile) -> list[str]:
-    """The shared strings, the first sheet and any 来源 sheet of a workbook."""
-    names = set(archive.namelist())
-    parts = ["xl/sharedStrings.xml"] if "xl/sharedStrings.xml" in names else []
-    book, rels = _read(archive, "xl/workbook.xml"), _read(archive, "xl/_rels/workbook.xml.rels")
-    targets = dict(re.findall(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
-    targets.update({k: v for v, k in re.findall(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
-    sources = {t(lang, "rollup_sources.sheet") for lang in ("zh", "en")}
-    for n, (name, rid) in enumerate(re.findall(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"', book)):
-        if n == 0 or html.unescape(name) in sources:
-            target = targets.get(rid, "")
-            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            if member in names:
-                parts.append(member)
-    return parts
-
-
-def _read(archive: zipfile.ZipFile, name: str, limit: int = 4 << 20) -> str:
-    """At most `limit` bytes of a member (a township's first sheet is small; a huge one is cut)."""
-    try:
-        with archive.open(name) as handle:
-            return handle.read(limit).decode("utf-8", "replace")
-    except KeyError:
-        return ""
 
 
 def _resolved(path: Path) -> Path:
@@ -171,15 +119,13 @@ def _prefer(group: list[TownshipAudit], rule: str) -> TownshipAudit | None:
 
 
 # ---------------------------------------------------------------- who has not submitted
-def roster_places(checklist, county_register: Path | None) -> tuple[Place, ...] | None:
-    """The 乡镇名册 of the county register, else [[roster]] of fireaudit.toml; None when neither has one."""
+def roster_places(checklist, county_register: Any | None) -> tuple[Place, ...] | None:
+    """The 乡镇名册 of the county register (as read), else [[roster]] of fireaudit.toml; None when neither has one."""
     places: list[Place] = []
     if county_register is not None:
-        from fireaudit.register import RegisterReader
         from fireaudit.register.county import roster
 
-        register = RegisterReader(checklist).read(county_register, county=True)
-        places = [Place(e.county, e.township, e.kind, e.cell) for e in roster(register)]
+        places = [Place(e.county, e.township, e.kind, e.cell) for e in roster(county_register)]
     if not places:
         places = [Place(e.county.strip(), e.township.strip(), e.kind, checklist.config_file or "fireaudit.toml")
                   for e in checklist.roster]
@@ -352,18 +298,35 @@ def county_run(run: AuditRun, county: str) -> AuditRun:
     return replace(run, townships=tuple(a for a in run.townships if mine(a.county)), unreadable=(), batch=facts)
 
 
-def write_rollups(run: AuditRun, checklist, output: Path, lang: str) -> list[Path]:
-    """汇总.* of the county; with several counties, <县市>/汇总.* each and the prefecture's at the top."""
+def rollup_parts(run: AuditRun, output: Path) -> list[tuple[AuditRun, Path, dict[str, Any]]]:
+    """(run, folder, writers) of each roll-up: 汇总.* of the county; with several counties,
+    <县市>/汇总.* each and the prefecture's at the top."""
     from fireaudit.reports.files import inside, safe_part
     from fireaudit.reports.rollup import PREFECTURE_WRITERS, ROLLUP_WRITERS
 
     names = counties(run)
     if len(names) <= 1:
-        return [writer(run, checklist, output, lang) for writer in ROLLUP_WRITERS.values()]
-    written = []
-    for county in names:
-        folder = inside(output, safe_part(county))
-        folder.mkdir(parents=True, exist_ok=True)
-        written += [writer(county_run(run, county), checklist, folder, lang) for writer in ROLLUP_WRITERS.values()]
-    written += [writer(run, checklist, output, lang) for writer in PREFECTURE_WRITERS.values()]
-    return written
+        return [(run, output, ROLLUP_WRITERS)]
+    parts = [(county_run(run, county), inside(output, safe_part(county)), ROLLUP_WRITERS) for county in names]
+    return [*parts, (run, output, PREFECTURE_WRITERS)]
+
+
+def rollup_targets(run: AuditRun, output: Path) -> list[Path]:
+    """Every roll-up file a batch will write (checked against inputs and strangers' files before any write)."""
+    from fireaudit.reports.files import inside
+    from fireaudit.reports.rollup import ROLLUP_STEM
+
+    return [inside(folder, f"{ROLLUP_STEM}.{name}") for _, folder, writers in rollup_parts(run, output)
+            for name in writers]
+
+
+def write_rollups(run: AuditRun, checklist, output: Path, lang: str) -> list[Path]:
+    """Every roll-up (the counties' and the prefecture's), committed as one set: an interruption
+    leaves the old 汇总.* everywhere or the new, never a mix."""
+    from fireaudit.reports.files import commit_set
+
+    files: list[tuple[Path, bytes | str]] = []
+    for part, folder, writers in rollup_parts(run, output):
+        for writer in writers.values():
+            writer(part, checklist, folder, lang, sink=files.append)
+    return commit_set(files)

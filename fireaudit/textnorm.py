@@ -17,6 +17,18 @@ from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters that show as nothing: soft hyphen, zero-width space/joiners, bidi
+# marks, embeddings and isolates, word joiner and invisible operators, Mongolian
+# and Khmer fillers, variation selectors, Hangul fillers, BOM. Two
+# names differing only by these look identical, so comparisons drop them.
+INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+             "\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0")
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+# What a terminal or a text log must not receive raw: C0 and C1 controls (ESC starts
+# escape sequences, U+009B is a one-byte CSI), DEL, line and paragraph separators,
+# and the invisible characters above (a bidi override reorders what follows).
+_UNSAFE_TEXT = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{INVISIBLE}]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def clean(text: str) -> str:
@@ -50,8 +62,31 @@ def prefix_chars() -> int:
 
 
 def norm(text: str) -> str:
-    """Comparison key: NFKC, all whitespace removed (incl. full-width), case-folded."""
-    return _SPACES.sub("", clean(text)).casefold()
+    """Comparison key: NFKC, invisible characters and all whitespace removed (incl. full-width), case-folded."""
+    return _SPACES.sub("", _INVISIBLE.sub("", clean(text))).casefold()
+
+
+def visible(text: object) -> str:
+    """`text` for a terminal or a line-based log: every control or invisible character shown as an escape.
+
+    ESC becomes `\\x1b`, a newline `\\n`, ZWSP `\\u200b`: an input value can neither
+    drive the terminal nor span two output lines (and so forge a gate line)."""
+    return _UNSAFE_TEXT.sub(_escape_char, str(text))
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def markup_safe(text: object) -> str:
+    """`visible(text)` with rich markup escaped: `[/]镇` and `[link=…]` print as typed, never as markup."""
+    from rich.markup import escape
+
+    return escape(visible(text))
 
 
 def split_list(text: str, separators: list[str] | tuple[str, ...]) -> list[str]:
@@ -65,8 +100,6 @@ def _splitter(separators: tuple[str, ...]) -> re.Pattern[str]:
 
 
 # ---------------------------------------------------------------- place names (batch comparisons, roster)
-_INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
-                        r"\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
 _PREFECTURE = re.compile(r"^(?:伊犁哈萨克自治州|伊犁州直|伊犁州|伊犁)")
 
 
@@ -78,7 +111,7 @@ def canonical_place(county: str | None, township: str | None) -> tuple[str, str]
     stays (伊宁市 and 伊宁县 are two counties): `loose_county` drops it for a
     second, uniqueness-checked match."""
     def key(text: str | None) -> str:
-        return norm(_INVISIBLE.sub("", str(text or "")))
+        return norm(_INVISIBLE.sub("", str(text or "")))   # before NFKC too: U+3164 would become U+1160
 
     county_key = key(county)
     return (_PREFECTURE.sub("", county_key) or county_key), key(township)
@@ -87,3 +120,12 @@ def canonical_place(county: str | None, township: str | None) -> tuple[str, str]
 def loose_county(county_key: str) -> str:
     """`伊宁市` → `伊宁`: a county key without its 县/市, matched only when no other county shares it."""
     return county_key[:-1] if len(county_key) > 1 and county_key[-1] in "县市" else county_key
+
+
+_XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: object) -> str:
+    """`text` with every character XML 1.0 forbids (most C0 controls, lone surrogates, U+FFFE/FFFF) shown as an escape."""
+    return _XML_FORBIDDEN.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                              else f"\\u{ord(m.group()):04x}", str(text))

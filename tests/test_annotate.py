@@ -96,7 +96,7 @@ def test_every_evidence_cell_carries_a_comment_and_the_status_fill(tmp_path, che
     assert message_text(r01.message, r01.params, "zh") in text
     assert "整改建议：" + checklist.requirement_by_id["R01"].advice("zh") in text
     # a register error names its code and the problem
-    assert "bad-date" in copy["会议研判"]["B3"].comment.text and "2024-13-45" in copy["会议研判"]["B3"].comment.text
+    assert "日期无法识别" in copy["会议研判"]["B3"].comment.text and "2024-13-45" in copy["会议研判"]["B3"].comment.text
     # a cell no finding rests on is left alone
     assert copy["责任人"]["B3"].comment is None and copy["责任人"]["B3"].fill.fill_type is None
 

@@ -67,17 +67,14 @@ def test_a_batch_run_twice_into_an_output_inside_its_input_gives_the_same_result
         == {k: v for k, v in after.items() if k != "generated_at"}
 
 
-def test_output_into_the_input_folder_itself_skips_only_what_fireaudit_wrote(tmp_path):
+def test_output_into_the_input_folder_itself_is_refused_before_any_write(tmp_path):
+    # issue 20 (main): -o equal to the input folder is exit 2, nothing written; fireaudit's own files among the
+    # inputs are still recognised by provenance alone (next test), and -o inside the input is skipped (above)
     folder = _folder(tmp_path, [("伊宁市", "甲镇")])
-    args = ("batch", str(folder), "-o", str(folder), "--annotate", "--format", "json,xlsx")
-    assert run_cli(*args).code == 0
-    again = run_cli(*args)
-    assert again.code == 0, again.err
-    rollup = _rollup(folder)
-    assert [Path(t["file"]).name for t in rollup["townships"]] == ["伊宁市甲镇.xlsx"]
-    assert {Path(s["file"]).name for s in rollup["skipped"]} == {
-        "伊宁市-甲镇-2024Q2-批注.xlsx", "伊宁市-甲镇-2024Q2.xlsx", "汇总.xlsx"}
-    assert {s["reason"] for s in rollup["skipped"]} == {"fireaudit"}
+    before = sorted(p.name for p in folder.iterdir())
+    result = run_cli("batch", str(folder), "-o", str(folder), "--annotate", "--format", "json,xlsx")
+    assert result.code == 2 and "input folder" in result.err
+    assert sorted(p.name for p in folder.iterdir()) == before
 
 
 def test_files_fireaudit_wrote_are_known_by_their_provenance_not_their_name(tmp_path):
@@ -99,7 +96,7 @@ def test_files_fireaudit_wrote_are_known_by_their_provenance_not_their_name(tmp_
 def test_an_annotated_copy_the_township_corrected_and_saved_again_is_audited(tmp_path):
     from openpyxl import load_workbook
 
-    from fireaudit.quarter import written_by_fireaudit
+    from fireaudit.reports.files import written_by_fireaudit
 
     folder = _folder(tmp_path, [("伊宁市", "甲镇")])
     out = tmp_path / "out"
@@ -112,10 +109,15 @@ def test_an_annotated_copy_the_township_corrected_and_saved_again_is_audited(tmp
     resubmitted.mkdir()
     workbook.save(resubmitted / "甲镇（整改后）.xlsx")
     assert not written_by_fireaudit(resubmitted / "甲镇（整改后）.xlsx")
+    # one test of ownership for both questions: saved again where fireaudit put it, the copy is no longer
+    # fireaudit's to replace (issue 20: never overwrite a file fireaudit did not write as it stands)
+    shutil.copy(resubmitted / "甲镇（整改后）.xlsx", copy)
+    again = run_cli("batch", str(folder), "-o", str(out), "--annotate", "--format", "json")
+    assert again.code == 2 and "refusing to overwrite" in again.err, again.err
 
 
 def test_a_filled_template_is_not_taken_for_fireaudit_output(tmp_path):
-    from fireaudit.quarter import written_by_fireaudit
+    from fireaudit.reports.files import written_by_fireaudit
 
     template = tmp_path / "模板.xlsx"
     assert run_cli("template", "-o", str(template)).code == 0
@@ -131,6 +133,20 @@ def test_template_county_register_writes_the_county_sheets(tmp_path):
     result = run_cli("template", "--county-register", "-o", str(path))
     assert result.code == 0, result.err
     assert {"督导考评", "奖惩", "典型样板", "乡镇名册"} <= set(load_workbook(path).sheetnames)
+    _assert_prints(path)
+
+
+def _assert_prints(path: Path) -> None:
+    """Every visible sheet prints A4 landscape, one page wide, with 第&P页 共&N页 (reports/print_setup.py)."""
+    from openpyxl import load_workbook
+
+    for sheet in load_workbook(path).worksheets:
+        if sheet.sheet_state != "visible":
+            continue
+        setup = sheet.page_setup
+        assert (setup.orientation, str(setup.paperSize), str(setup.fitToWidth)) == ("landscape", "9", "1"), \
+            (path.name, sheet.title)
+        assert "第&P页 共&N页" in sheet.oddFooter.left.text + sheet.oddFooter.right.text, (path.name, sheet.title)
 
 
 def test_a_township_workbook_given_as_the_county_register_is_exit_2_before_any_work(tmp_path):
@@ -381,6 +397,10 @@ def test_a_two_county_batch_gets_county_rollups_and_the_prefectures(tmp_path):
     assert workbook.sheetnames[:3] == ["县市排名", "县市要求矩阵", "县市职责"]
     matrix = workbook["县市要求矩阵"]
     assert [c.value for c in matrix[1]] == ["县市", *[f"R{n:02d}" for n in range(1, 20)]]
+    for path in (out / "汇总.xlsx", out / "霍城县" / "汇总.xlsx"):   # the prefecture's and a county's with 报送情况
+        _assert_prints(path)
+    assert "报送情况" in load_workbook(out / "霍城县" / "汇总.xlsx").sheetnames
+    assert "county_duties" in huocheng and "not_submitted" in huocheng   # both sides' keys in one roll-up JSON
 
     english = run_cli("batch", str(folder), "-o", str(tmp_path / "en"), "--county-register", str(county),
                       "--format", "json", "--lang", "en")

@@ -185,6 +185,10 @@ class Limits(Strict):
     max_workbook_cells: int = 8000000
     text_prefix_chars: int = 500            # read by fireaudit/textnorm.py, from the shipped file
     text_prefix_source: str = ""
+    annotate_max_cells: int = 2_000_000          # --annotate: see limits.toml
+    annotate_max_merged: int = 20_000
+    annotate_max_shared_strings: int = 1_000_000
+    annotate_max_styles: int = 20_000
 
 
 DATA_SCHEMAS: dict[str, type] = {

@@ -15,6 +15,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from fireaudit.i18n import t
+from fireaudit.reports.print_setup import prepare_workbook
 from fireaudit.result import AuditRun, TownshipAudit
 from fireaudit.status import Status
 
@@ -41,6 +42,7 @@ def render(run: AuditRun, audit: TownshipAudit, options) -> bytes:
     _overview(workbook.active, view)
     _findings(workbook.create_sheet(), view)
     _register_errors(workbook.create_sheet(), view)
+    prepare_workbook(workbook, f"{view.county}{view.township} {view.period}", view.lang)
     buffer = io.BytesIO()
     workbook.save(buffer)
     from fireaudit.provenance import reproducible_zip

@@ -1,14 +1,16 @@
-"""The county roll-up of a batch: 汇总.json, 汇总.md and 汇总.xlsx.
+"""The roll-ups of a batch: 汇总.json, 汇总.md and 汇总.xlsx of a county, and the prefecture's.
 
 Ranking by score, the township × R01–R19 matrix, which requirements fail most,
 the county's own duties (R20–R22, a section of their own, never in a township's score), the change since the previous quarter, conflicts and
-unreadable files. Renders only: what is shown is computed once by
-fireaudit/reports/rollup_view.py from the batch's AuditRun."""
+unreadable files, and the quarter's sections (issue 17). Renders only: what is
+shown is computed once by fireaudit/reports/rollup_view.py from the batch's
+AuditRun. Each writer hands its file to a `sink` so that the batch commits every
+roll-up as one set (quarter.write_rollups, reports/files.py commit_set)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from fireaudit.checklist import Checklist
 from fireaudit.i18n import t
@@ -17,13 +19,15 @@ from fireaudit.reports.rollup_view import SYMBOLS, RollupView, rollup_view
 from fireaudit.result import AuditRun
 
 ROLLUP_STEM = "汇总"
+Sink = Callable[[tuple[Path, "bytes | str"]], None]
 FILLS = {"pass": "C6EFCE", "partial": "FFEB9C", "fail": "FFC7CE", "unknown": "E4DFEC", "na": "EDEDED"}
 
 
-def write_rollup_json(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
+def write_rollup_json(run: AuditRun, checklist: Checklist, directory: Path, lang: str,
+                      sink: Sink | None = None) -> Path:
+    """The run's JSON with `county_duties` (rollup_json) and the quarter's keys (quarter_json)."""
     path = inside(directory, f"{ROLLUP_STEM}.json")
-    write_atomic(path, _dumps({**rollup_json(run, checklist), **quarter_json(run, lang)}))
-    return path
+    return _put(path, _dumps({**rollup_json(run, checklist), **quarter_json(run, lang)}), sink)
 
 
 def rollup_json(run: AuditRun, checklist: Checklist) -> dict[str, Any]:
@@ -65,17 +69,18 @@ def _dumps(data: dict[str, Any]) -> str:
     return msgspec.json.format(msgspec.json.encode(data), indent=2).decode("utf-8") + "\n"
 
 
-def write_rollup_md(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
+def write_rollup_md(run: AuditRun, checklist: Checklist, directory: Path, lang: str,
+                      sink: Sink | None = None) -> Path:
     """The roll-up in Markdown, through the same escaping environment as the township reports."""
     from fireaudit.reports.markdown import tidy, environment
 
     text = environment(None, lang).get_template("rollup.md.j2").render(**rollup_view(run, checklist, lang).fields())
     path = inside(directory, f"{ROLLUP_STEM}.md")
-    write_atomic(path, tidy(text))
-    return path
+    return _put(path, tidy(text), sink)
 
 
-def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
+def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang: str,
+                      sink: Sink | None = None) -> Path:
     from fireaudit.openpyxl_lite import ensure_imported
 
     ensure_imported()
@@ -85,10 +90,11 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
 
     from fireaudit.i18n import status_label
     from fireaudit.reports.excel import header_row, put, solid_fill, table_finish
+    from fireaudit.reports.print_setup import prepare_workbook
 
     data: RollupView = rollup_view(run, checklist, lang)
     workbook = Workbook()
-    workbook.properties.creator = "fireaudit"
+    workbook.properties.creator = "fireaudit"   # reports/files.py: a file fireaudit may replace
 
     def table(sheet, labels: list[str], rows: list[list[Any]]) -> None:
         header_row(sheet, 1, labels)
@@ -159,10 +165,12 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
     for column, width in zip("ABC", (24, 40, 70)):
         sources.column_dimensions[column].width = width
 
-    return _save(workbook, run, directory)
+    prepare_workbook(workbook, f"{data.county} {data.period}", lang)
+    return _save(workbook, run, directory, sink)
 
 
-def _save(workbook, run: AuditRun, directory: Path) -> Path:
+def _save(workbook, run: AuditRun, directory: Path, sink: Sink | None) -> Path:
+    """汇总.xlsx, zipped reproducibly with the run time."""
     from io import BytesIO
 
     from fireaudit.provenance import reproducible_zip
@@ -171,7 +179,15 @@ def _save(workbook, run: AuditRun, directory: Path) -> Path:
     workbook.save(buffer)
     payload = reproducible_zip(buffer.getvalue(), run.generated_at) if run.generated_at else buffer.getvalue()
     path = inside(directory, f"{ROLLUP_STEM}.xlsx")
-    write_atomic(path, payload)
+    return _put(path, payload, sink)
+
+
+def _put(path: Path, data: "bytes | str", sink: Sink | None) -> Path:
+    """Write `path` now, or hand it to `sink` when the roll-up is committed as a set."""
+    if sink is None:
+        write_atomic(path, data)
+    else:
+        sink((path, data))
     return path
 
 
@@ -229,25 +245,26 @@ def _prefecture(run: AuditRun, checklist: Checklist, lang: str):
     return prefecture_view(run, checklist, lang)
 
 
-def write_prefecture_json(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
+def write_prefecture_json(run: AuditRun, checklist: Checklist, directory: Path, lang: str,
+                          sink: Sink | None = None) -> Path:
     """Every township of the batch (a later batch's --baseline) plus the counties' figures under `prefecture`."""
     path = inside(directory, f"{ROLLUP_STEM}.json")
-    write_atomic(path, _dumps({**rollup_json(run, checklist), **quarter_json(run, lang),
-                               "prefecture": _prefecture(run, checklist, lang).json()}))
-    return path
+    return _put(path, _dumps({**rollup_json(run, checklist), **quarter_json(run, lang),
+                              "prefecture": _prefecture(run, checklist, lang).json()}), sink)
 
 
-def write_prefecture_md(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
+def write_prefecture_md(run: AuditRun, checklist: Checklist, directory: Path, lang: str,
+                        sink: Sink | None = None) -> Path:
     from fireaudit.reports.markdown import environment, tidy
 
     view = _prefecture(run, checklist, lang)
     text = environment(None, lang).get_template("prefecture.md.j2").render(**view.fields())
     path = inside(directory, f"{ROLLUP_STEM}.md")
-    write_atomic(path, tidy(text))
-    return path
+    return _put(path, tidy(text), sink)
 
 
-def write_prefecture_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
+def write_prefecture_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang: str,
+                          sink: Sink | None = None) -> Path:
     from fireaudit.openpyxl_lite import ensure_imported
 
     ensure_imported()
@@ -258,10 +275,11 @@ def write_prefecture_xlsx(run: AuditRun, checklist: Checklist, directory: Path, 
 
     from fireaudit.i18n import status_label
     from fireaudit.reports.excel import header_row, put, solid_fill, table_finish
+    from fireaudit.reports.print_setup import prepare_workbook
 
     view = _prefecture(run, checklist, lang)
     workbook = Workbook()
-    workbook.properties.creator = "fireaudit"
+    workbook.properties.creator = "fireaudit"   # reports/files.py: a file fireaudit may replace
 
     def table(sheet, labels: list[str], rows: list[list[Any]]) -> None:
         header_row(sheet, 1, labels)
@@ -326,7 +344,8 @@ def write_prefecture_xlsx(run: AuditRun, checklist: Checklist, directory: Path, 
     for r, item in enumerate(view.inputs, start=first + 1):
         for c, key in enumerate(("name", "file", "sha256"), start=1):
             put(sources, r, c, item[key])
-    return _save(workbook, run, directory)
+    prepare_workbook(workbook, t(lang, "quarter.prefecture_title", period=view.period), lang)
+    return _save(workbook, run, directory, sink)
 
 
 ROLLUP_WRITERS = {"json": write_rollup_json, "md": write_rollup_md, "xlsx": write_rollup_xlsx}
