@@ -105,6 +105,7 @@ def audit_register(register: Register, checklist: Checklist, period: Period | No
         notes=tuple(notes),
         sha256=sha256_of(register.path) if Path(register.path).is_file() else "",
         header_rows={t.sheet: t.header_row for t in register.tables.values() if t.column_index},
+        mapped_cells=dict(register.mapped_cells),
     )
 
 

@@ -60,6 +60,7 @@ class TownshipAudit:
     # workbook sheet name -> zero-based header row of each table read: where the annotated
     # copy notes a missing column (the findings carry no cell for it)
     header_rows: dict[str, int] = field(default_factory=dict)
+    mapped_cells: dict[str, str] = field(default_factory=dict)   # `sheet!cell` read by the county's mapping (issue 15)
 
     @property
     def name(self) -> str:
@@ -138,3 +139,4 @@ class AuditRun:
     notes: tuple[Note, ...] = ()          # run-level notes (e.g. waivers that matched no township)
     generated_at: str = ""                # run time, UTC ISO (SOURCE_DATE_EPOCH when set)
     batch: BatchFacts | None = None       # a `batch` run's own facts
+    mapping: dict[str, str] | None = None  # the county's [register] mapping: {"file", "sha256"} (issue 15)

@@ -55,6 +55,8 @@ def make_run(checklist: Checklist, period: Period | None, townships: list[Townsh
         unreadable=tuple(unreadable),
         config_file=checklist.config_file,
         overrides=checklist.overrides,
+        mapping=({"file": checklist.register.mapping_file, "sha256": checklist.register.mapping_sha256 or ""}
+                 if checklist.register.mapping_file else None),
     )
 
 

@@ -204,6 +204,7 @@ class Table:
     part_columns: tuple[dict[str, int], ...] = ()   # column_index of each of `sheets`
     part_rows: tuple[int, ...] = ()                 # header_row of each of `sheets`
     row_sheet: list[int] | None = None   # index into `sheets` of each record when there are several
+    mapped: dict[str, dict[int, str]] = field(default_factory=dict)   # column -> position -> raw value read by the county's map
 
     def __len__(self) -> int:
         return len(self.row_index)
@@ -289,6 +290,7 @@ class Register:
     sheet_names: tuple[str, ...] = ()
     unrecognised: dict[str, str] = field(default_factory=dict)   # workbook sheet not recognised -> register sheet it resembles
     period_search: tuple[str, ...] = ()    # where the reader looked for the period when none was found
+    mapped_cells: dict[str, str] = field(default_factory=dict)   # `sheet!cell` -> `raw → value` read by the county's map
 
     def table(self, name: str) -> Table | None:
         return self.tables.get(name)

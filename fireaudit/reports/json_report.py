@@ -31,7 +31,23 @@ def check_json(check: CheckResult) -> dict[str, Any]:
     return out
 
 
+def _mapped(out: dict[str, Any], audit: TownshipAudit) -> dict[str, Any]:
+    """A finding resting on a value the county's mapping read says so (issue 15): evidence `mapped`."""
+    if audit.mapped_cells:
+        for requirement in out["requirements"]:
+            for check in requirement["checks"]:
+                for evidence in check["evidence"]:
+                    ref = f"{evidence['sheet']}!{evidence.get('cell', '')}"
+                    if ref in audit.mapped_cells:
+                        evidence["mapped"] = audit.mapped_cells[ref]
+    return out
+
+
 def township_json(audit: TownshipAudit) -> dict[str, Any]:
+    return _mapped(_township_json(audit), audit)
+
+
+def _township_json(audit: TownshipAudit) -> dict[str, Any]:
     return {
         "file": audit.file,
         "sha256": audit.sha256,
@@ -70,6 +86,7 @@ def run_json(run: AuditRun) -> dict[str, Any]:
         "version": run.tool_version,
         "checklist": {"id": run.checklist_id, "version": run.checklist_version},
         "config": {"file": run.config_file, "overrides": list(run.overrides)} if run.config_file else None,
+        **({"mapping": run.mapping} if run.mapping else {}),
         "generated_at": run.generated_at,
         "period": run.period,
         "townships": [township_json(a) for a in run.townships],

@@ -130,6 +130,8 @@ def township_view(run: AuditRun, audit: TownshipAudit, checklist: Checklist, lan
         provenance=(
             (t(lang, "report.sha256"), audit.sha256),
             (t(lang, "report.config_file"), run.config_file or t(lang, "report.no_config")),
+            *([(t(lang, "map.provenance"), f"{run.mapping['file']} (SHA-256 {run.mapping['sha256']})")]
+              if run.mapping else []),
             (t(lang, "report.tool_version"), f"fireaudit {run.tool_version}"),
             (t(lang, "report.generated_at"), run.generated_at),
         ),
