@@ -145,7 +145,10 @@ def _headings(rows: list[list[Any]]) -> list[tuple[str, tuple[str, ...]]]:
             if HEADING_PATTERN.match(text):
                 below = next((rows[k] for k in range(r + 1, min(r + 4, len(rows)))
                               if sum(1 for v in rows[k] if not is_blank(v)) >= 2), [])
-                out.append((text, tuple(raw_text(v).strip() for v in below if isinstance(v, str) and v.strip())))
+                keys = [next((raw_text(v).strip() for v in row if isinstance(v, str) and v.strip()), "")
+                        for row in rows[r + 1:r + 13]]      # a key | value block: the keys down its first column
+                cells = [raw_text(v).strip() for v in below if isinstance(v, str) and v.strip()] + keys
+                out.append((text, tuple(dict.fromkeys(c for c in cells if c))))
     return out
 
 

@@ -1,0 +1,154 @@
+"""`fireaudit map` (issue 15): proposals on real layouts, --yes, a prompted session, the county's file kept."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fireaudit.cli import app
+from fireaudit.errors import ConfigError
+from tests.builders import compliant, county_form, one_sheet, save_free
+
+runner = CliRunner()
+
+
+def statuses(workbook: Path, config: Path | None = None) -> dict[str, str]:
+    args = ["check", str(workbook), "--format", "json", "--fail-on", "none"]
+    if config is not None:
+        args += ["--config", str(config)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    return {r["id"]: r["status"] for r in data["townships"][0]["requirements"]}, data
+
+
+def test_one_sheet_register_is_read_block_by_block_once_map_yes_maps_its_headings(tmp_path):
+    template = compliant().save(tmp_path / "template.xlsx")
+    book = save_free(tmp_path / "one.xlsx", {"消防工作台账": one_sheet(compliant())})
+    config = tmp_path / "fireaudit.toml"
+    result = runner.invoke(app, ["map", str(book), "-o", str(config), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert '"二、消防安全责任人" = "责任人"' in config.read_text(encoding="utf-8")
+    assert f"fireaudit check {book}" in result.output
+    expected, _ = statuses(template)
+    got, data = statuses(book, config)
+    assert got == expected                                   # the statuses a human reads from the same facts
+    assert data["mapping"]["file"] == str(config) and len(data["mapping"]["sha256"]) == 64
+
+
+def test_map_yes_on_a_county_form_never_passes_or_fails_what_the_template_would_not(tmp_path):
+    template_statuses, _ = statuses(compliant().save(tmp_path / "template.xlsx"))
+    book = county_form(compliant()).save(tmp_path / "county.xlsx")
+    unmapped, _ = statuses(book)
+    config = tmp_path / "fireaudit.toml"
+    result = runner.invoke(app, ["map", str(book), "-o", str(config), "--yes"])
+    assert result.exit_code == 0, result.output
+    text = config.read_text(encoding="utf-8")
+    assert 'names = ["安全排查登记"]' in text and '"排查时间" = "检查日期"' in text
+    assert "处理结果" not in text            # no name or value says it is 整改状态: listed for a person
+    assert "处理结果" in result.output
+    mapped, _ = statuses(book, config)
+    for rid, status in mapped.items():   # no false fail, no false pass; a held column leaves checks unknown
+        expected = template_statuses[rid]
+        assert status != "fail" or expected == "fail", rid
+        assert status != "pass" or expected == "pass", rid
+        assert status in (expected, "unknown", "partial"), (rid, status, expected)
+    assert sum(s == "unknown" for s in mapped.values()) <= sum(s == "unknown" for s in unmapped.values())
+
+
+def test_map_yes_on_a_binder_and_a_grid_ledger_needs_nothing_or_finds_nothing_to_change(tmp_path):
+    from tests.builders import binder, grid_ledger
+
+    book = save_free(tmp_path / "binder.xlsx", binder(compliant()))
+    config = tmp_path / "fireaudit.toml"
+    before, _ = statuses(book)
+    result = runner.invoke(app, ["map", str(book), "-o", str(config), "--yes"])
+    assert result.exit_code == 0, result.output
+    if config.exists():
+        after, _ = statuses(book, config)
+        assert all(after[r] in (before[r], "unknown") or before[r] == "unknown" for r in after)
+    ledger = save_free(tmp_path / "ledger.xlsx", {"一、基本情况": binder(compliant())["一、基本情况"],
+                                                  "网格台账": grid_ledger([{"发现日期": "2024-05-10", "网格": "一村",
+                                                                          "网格员": "艾山", "场所": "一村农家乐",
+                                                                          "隐患描述": "疏散通道堆放杂物",
+                                                                          "当前状态": "已完成"}])})
+    result = runner.invoke(app, ["map", str(ledger), "-o", str(tmp_path / "ledger.toml"), "--yes"])
+    assert result.exit_code == 0, result.output
+
+
+def test_an_interactive_session_accepts_changes_and_skips(tmp_path):
+    book = county_form(compliant()).save(tmp_path / "county.xlsx")
+    config = tmp_path / "fireaudit.toml"
+    # round 1: the sheet; round 2: its columns in order 排查时间 被查单位 问题描述 限改日期 处理结果 排查人;
+    # round 3: the status word 已处理 (not in the vocabulary), chosen by name
+    answers = ["a", "a", "a", "s", "c", "1", "a", "a", "c", "已整改"]
+    result = runner.invoke(app, ["map", str(book), "-o", str(config)], input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    text = config.read_text(encoding="utf-8")
+    assert '"被查单位" = "场所名称"' in text
+    assert "问题描述" not in text                              # skipped
+    assert '"限改日期" = "整改期限"' in text                   # changed: chosen from the list
+    assert '"处理结果" = "整改状态"' in text
+    assert '"已处理" = "已整改"' in text                       # a value map, typed by name
+    _, data = statuses(book, config)
+    hazards = data["townships"][0]
+    assert any(n["code"] == "mapping.values" for n in hazards["notes"])
+    again = runner.invoke(app, ["map", str(book), "-o", str(config), "--yes"])
+    assert "排查时间" not in again.output and "已处理" not in again.output   # only what is still unmapped
+
+
+def test_merging_keeps_the_countys_comments_and_keys(tmp_path):
+    book = county_form(compliant()).save(tmp_path / "county.xlsx")
+    config = tmp_path / "fireaudit.toml"
+    original = ('# 伊宁县消防台账审核配置（县消防大队 2024）\n'
+                '[scoring]\npass_line = 70.0   # 县里的合格线\n')
+    config.write_text(original, encoding="utf-8")
+    result = runner.invoke(app, ["map", str(book), "-o", str(config), "--yes"])
+    assert result.exit_code == 0, result.output
+    text = config.read_text(encoding="utf-8")
+    assert text.startswith(original)
+    assert "[register.sheets" in text
+
+
+@pytest.mark.parametrize("mapping, words", [
+    ('[register.sheets."检查隐患".columns]\n"排查时间" = "检查日期"\n"发现时刻" = "检查日期"\n', "two columns"),
+    ('[register.sheets."检查隐患".values."整改状态"]\n"已完成" = "整改中"\n', "already reads as"),
+    ('[register.sheets."检查隐患".values."整改状态"]\n"已处理" = "办结"\n', "not one of"),
+    ('[register.sheets."检查隐患".columns]\n"日期" = "整改期限"\n', "already reads"),
+    ('[register.defaults]\n"县市" = "伊宁市"\n', "only"),
+])
+def test_ambiguous_or_wrong_mappings_are_refused_with_file_and_key(tmp_path, mapping, words):
+    config = tmp_path / "fireaudit.toml"
+    config.write_text(mapping, encoding="utf-8")
+    book = compliant().save(tmp_path / "t.xlsx")
+    result = runner.invoke(app, ["check", str(book), "--config", str(config)])
+    assert isinstance(result.exception, ConfigError) and result.exception.exit_code == 2   # main(): one line, exit 2
+    message = result.exception.message
+    assert "fireaudit.toml" in message and "register." in message and words in message
+
+
+def test_a_value_mapped_to_no_is_never_accepted_by_yes(tmp_path):
+    from fireaudit.audit import load_checklist
+    from fireaudit.proposals import VALUE, Seen, propose, settings_of
+
+    checklist = load_checklist()
+    settings = settings_of(checklist.data)
+    item = Seen(VALUE, "未制定到位", "基本情况", "制定消防安全制度")
+    proposal = propose([item], checklist.register, settings)[0]
+    assert proposal.target == "否" and proposal.hold == "direction" and not proposal.auto(settings)
+
+
+def test_the_map_session_refuses_two_columns_onto_one(tmp_path):
+    book = county_form(compliant()).save(tmp_path / "county.xlsx")
+    config = tmp_path / "fireaudit.toml"
+    config.write_text('[register.sheets."检查隐患"]\nnames = ["安全排查登记"]\n\n'
+                      '[register.sheets."检查隐患".columns]\n"被查单位" = "场所名称"\n', encoding="utf-8")
+    # 排查时间 (a), 问题描述 → choose 场所名称 by name: refused, already taken by 被查单位
+    answers = ["a", "c", "场所名称", "s", "s", "s", "s"]
+    result = runner.invoke(app, ["map", str(book), "-o", str(config)], input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "已拒绝" in result.output and "场所名称" in result.output
+    assert '"问题描述"' not in config.read_text(encoding="utf-8")
