@@ -301,7 +301,7 @@ def session(files: list[Path], output: Path, yes: bool, lang: str, console) -> O
     def decide(proposal: Proposal, settings: MappingSettings) -> tuple[str, str | None]:
         what, written, proposed, score, _ = describe(proposal, lang)
         answer = typer.prompt(t(lang, "map.ask", what=what, written=written, proposed=proposed, score=score),
-                              default="a" if proposal.target else "s").strip().lower()
+                              default="a" if proposal.auto(settings) else "s").strip().lower()
         if answer.startswith("a") and proposal.target:
             return "accept", proposal.target
         if answer.startswith("c"):

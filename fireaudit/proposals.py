@@ -128,7 +128,8 @@ def _rank(item: Seen, spec: RegisterSpec, parsers: ValueParsers,
                   for i, c in enumerate(columns) if c.type != "ignore"]
     else:
         scored = [(value, *_value_score(item, value, aliases)) for value, aliases in _values(spec, item)]
-    scored = [s for s in scored if s[1] > 0]
+    if item.kind != VALUE:      # a value may be any word of its vocabulary: all are offered
+        scored = [s for s in scored if s[1] > 0]
     return sorted(scored, key=lambda s: (-s[1], s[0]))
 
 

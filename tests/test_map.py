@@ -152,3 +152,59 @@ def test_the_map_session_refuses_two_columns_onto_one(tmp_path):
     assert result.exit_code == 0, result.output
     assert "已拒绝" in result.output and "场所名称" in result.output
     assert '"问题描述"' not in config.read_text(encoding="utf-8")
+
+
+def test_a_finding_resting_on_a_mapped_value_says_so(tmp_path):
+    import datetime as dt
+
+    reg = compliant()
+    reg.sheets["检查隐患"].add(序号=4, 检查日期=dt.date(2024, 5, 1), 场所名称="二村仓库", 场所类型="仓库", 所属村社区="二村",
+                              隐患描述="灭火器过期", 整改期限=dt.date(2024, 5, 10), 整改状态="超期未改", 检查人="李梅")
+    book = reg.save(tmp_path / "t.xlsx")
+    status = reg.sheets["检查隐患"].cell("整改状态", 3)
+    config = tmp_path / "fireaudit.toml"
+    config.write_text('[register.sheets."检查隐患".values."整改状态"]\n"超期未改" = "逾期未改"\n', encoding="utf-8")
+    got, data = statuses(book, config)
+    overdue = next(c for r in data["townships"][0]["requirements"] for c in r["checks"] if c["id"] == "R13.3")
+    assert overdue["status"] == "fail"
+    assert overdue["evidence"][0]["mapped"] == f"{status}：超期未改 → 逾期未改"
+    unmapped, _ = statuses(book)
+    assert unmapped["R13"] != "fail" or got["R13"] == "fail"      # without the map the word is not understood
+    result = runner.invoke(app, ["audit", str(book), "--config", str(config), "-o", str(tmp_path / "out"), "--format", "md"])
+    assert result.exit_code == 0, result.output
+    report = next((tmp_path / "out").glob("*.md")).read_text(encoding="utf-8")
+    assert "依据本县映射：" in report and "本县映射文件" in report
+
+
+def test_header_row_hint_and_defaults_for_what_a_form_never_states(tmp_path):
+    from tests.builders import FreeSheet, binder
+
+    sheets = binder(compliant(), title="伊宁市潘津镇消防工作台账")    # the period nowhere in the form
+    hazards = sheets["八、隐患排查整改台账"]
+    header = hazards.rows[1]
+    hazards.rows[1] = [COUNTY_NAMES.get(h, h) for h in header]
+    notes = [[f"填写要求第{n}条：如实填写"] for n in range(1, 18)]          # the header below row 15
+    sheets["八、隐患排查整改台账"] = FreeSheet([hazards.rows[0], *notes, *hazards.rows[1:]])
+    book = save_free(tmp_path / "b.xlsx", sheets)
+    columns = "".join(f'"{v}" = "{k}"\n' for k, v in COUNTY_NAMES.items() if k in header)
+    config = tmp_path / "fireaudit.toml"
+    config.write_text(f'[register.sheets."检查隐患".columns]\n{columns}', encoding="utf-8")
+    result = runner.invoke(app, ["check", str(book), "--config", str(config), "--format", "json"])
+    assert result.exit_code == 3                             # no period anywhere
+    config.write_text('[register.defaults]\n"类型" = "镇"\n"报告期" = "2024Q2"\n\n'
+                      f'[register.sheets."检查隐患".columns]\n{columns}', encoding="utf-8")
+    got, data = statuses(book, config)
+    township = data["townships"][0]
+    assert township["period"] == "2024Q2" and township["kind"] == "镇"
+    assert any(n["code"] == "mapping.default" for n in township["notes"])
+    assert got["R13"] == "unknown"                           # header below row 15: not found without the hint
+    config.write_text('[register.defaults]\n"类型" = "镇"\n"报告期" = "2024Q2"\n\n'
+                      '[register.sheets."检查隐患"]\nheader_row = 19\n\n'
+                      f'[register.sheets."检查隐患".columns]\n{columns}', encoding="utf-8")
+    got, _ = statuses(book, config)
+    assert got["R13"] == "pass"
+
+
+COUNTY_NAMES = {"检查日期": "排查日子", "场所名称": "被查对象", "隐患描述": "发现问题", "整改期限": "整改截止",
+                "整改状态": "办理进度", "检查人": "排查干部", "场所类型": "对象类别", "所属村社区": "所在村",
+                "隐患类别": "问题分类", "移送部门": "移交机关", "移送日期": "移交时间"}

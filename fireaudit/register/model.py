@@ -343,3 +343,18 @@ class Register:
         if entry:
             return entry.evidence
         return Evidence(self.profile_sheet or "基本情况", missing="key" if self.profile_sheet else "sheet", column=key)
+
+
+def mapped_reading(evidence: Evidence, mapped: dict[str, str]) -> str | None:
+    """What the county's mapping read in this evidence's cell, or elsewhere on its row (`已处理 → 已整改`):
+    a finding resting on a mapped value says so (issue 15). None when nothing on the row was mapped."""
+    if not mapped or not evidence.cell:
+        return None
+    ref = evidence.ref()
+    if ref in mapped:
+        return mapped[ref]
+    row = _row_of(evidence.cell)[0]
+    prefix = f"{evidence.sheet}!"
+    found = [f"{k[len(prefix):]}：{v}" for k, v in mapped.items() if k.startswith(prefix)
+             and _row_of(k[len(prefix):])[0] == row]
+    return "；".join(found) or None

@@ -33,13 +33,15 @@ def check_json(check: CheckResult) -> dict[str, Any]:
 
 def _mapped(out: dict[str, Any], audit: TownshipAudit) -> dict[str, Any]:
     """A finding resting on a value the county's mapping read says so (issue 15): evidence `mapped`."""
+    from fireaudit.register.model import mapped_reading
+
     if audit.mapped_cells:
-        for requirement in out["requirements"]:
-            for check in requirement["checks"]:
-                for evidence in check["evidence"]:
-                    ref = f"{evidence['sheet']}!{evidence.get('cell', '')}"
-                    if ref in audit.mapped_cells:
-                        evidence["mapped"] = audit.mapped_cells[ref]
+        for requirement, result in zip(out["requirements"], audit.requirements):
+            for check, check_result in zip(requirement["checks"], result.checks):
+                for evidence, cell in zip(check["evidence"], check_result.evidence):
+                    reading = mapped_reading(cell, audit.mapped_cells)
+                    if reading is not None:
+                        evidence["mapped"] = reading
     return out
 
 
