@@ -46,7 +46,7 @@ def collect(files: Iterable[Path], checklist, examples: int = 3) -> list[Seen]:
     for path in files:
         register = reader.read(path)
         raw = _raw_sheets(Path(path))
-        for item in _seen_in(register, raw, checklist.register, examples):
+        for item in _seen_in(register, raw, checklist.register, examples, reader):
             old = found.get(item.key)
             if old is None:
                 found[item.key] = item
@@ -65,7 +65,8 @@ def _raw_sheets(path: Path) -> dict[str, list[list[Any]]]:
         workbook.close()
 
 
-def _seen_in(register, raw: dict[str, list[list[Any]]], spec: RegisterSpec, n: int) -> Iterable[Seen]:
+def _seen_in(register, raw: dict[str, list[list[Any]]], spec: RegisterSpec, n: int,
+             reader: RegisterReader) -> Iterable[Seen]:
     file = Path(register.path).name
     unread = [note.sheet for note in register.notes if note.code in ("unrecognised-sheet", "ignored-sheet")]
     for sheet in unread:
@@ -91,11 +92,11 @@ def _seen_in(register, raw: dict[str, list[list[Any]]], spec: RegisterSpec, n: i
                 if bad.code in ("unknown-value", "bad-yesno"):
                     yield Seen(VALUE, bad.raw, table.name, column, (bad.evidence.ref(),), nearest=bad.nearest,
                                where=f"{file}!{bad.evidence.ref()}")
-    for note in register.notes:
-        if note.code == "ignored-keys":
-            for key in note.detail.split("、"):
-                yield Seen(KEY, key, spec.profile.sheet, examples=_key_examples(raw.get(note.sheet, []), key),
-                           found=tuple(register.profile), where=f"{file}!{note.sheet}")
+    if register.profile_sheet is not None:
+        lookup = reader._lookup("\0profile", spec.profile.keys)
+        for key, value in _profile_keys(raw.get(register.profile_sheet, []), lookup):
+            yield Seen(KEY, key, spec.profile.sheet, examples=(value,), found=tuple(register.profile),
+                       where=f"{file}!{register.profile_sheet}")
     for key, entry in register.profile.items():
         bad = entry.unparsed
         if bad is not None and bad.code in ("unknown-value", "bad-yesno"):
@@ -152,13 +153,29 @@ def _headings(rows: list[list[Any]]) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
-def _key_examples(rows: list[list[Any]], key: str) -> tuple[str, ...]:
+def _profile_keys(rows: list[list[Any]], lookup) -> Iterable[tuple[str, str]]:
+    """(key, value) pairs of a key | value profile (rows or a grid) whose key the reader does not know."""
+    from fireaudit.register.reader import _PROFILE_HEADER_WORDS
+
     for row in rows:
-        for c, value in enumerate(row):
-            if isinstance(value, str) and norm(value) == norm(key):
-                after = [raw_text(v) for v in row[c + 1:] if not is_blank(v) and raw_text(v) != value]
-                return tuple(after[:1])
-    return ()
+        cells = [(c, v) for c, v in enumerate(row) if not is_blank(v)]
+        if len({raw_text(v) for _, v in cells}) < 2:
+            continue                                  # a title, a heading or an empty row
+        k = 0
+        while k < len(cells):
+            _, value = cells[k]
+            text = raw_text(value).strip()
+            nxt = k + 1
+            while nxt < len(cells) and raw_text(cells[nxt][1]).strip() == text:
+                nxt += 1                              # the key's merged copies
+            if not isinstance(value, str) or norm(text) in _PROFILE_HEADER_WORDS or _is_signature(text):
+                k += 1
+                continue
+            if nxt >= len(cells):
+                break
+            if lookup.match(text) is None and not _is_signature(raw_text(cells[nxt][1])):
+                yield text, raw_text(cells[nxt][1]).strip()
+            k = nxt + 1
 
 
 # -- the county's file --------------------------------------------------------------------

@@ -36,6 +36,7 @@ class MappingSettings(Strict):
     auto_accept: int
     never_auto: list[str]
     margin: int = 8
+    found_penalty: int = 15
     examples: int = 3
     alternatives: int = 3
 
@@ -192,7 +193,10 @@ def _column_score(item: Seen, column: ColumnSpec, index: int, columns: list[Colu
     weights = dict(settings.weights)
     if item.examples:
         signals["shape"] = shape_fit(item.examples, column, parsers)
-    else:
+    unit = _unit_fit(item.name, column, spec)
+    if unit is not None:         # `（平方公里）` in the header: only a column measured in it fits
+        signals["shape"] = min(signals.get("shape", 100), unit)
+    if "shape" not in signals:
         weights.pop("shape", None)
     position = _position(item.neighbours, index, columns)
     if position is None:
@@ -201,7 +205,24 @@ def _column_score(item: Seen, column: ColumnSpec, index: int, columns: list[Colu
         signals["position"] = position
     total = sum(weights.values()) or 1.0
     score = sum(weights[k] * signals[k] for k in weights) / total
-    return round(score), signals
+    if column.name in item.found:    # the reader found this column already: likelier something else
+        score -= settings.found_penalty
+    return max(0, round(score)), signals
+
+
+_UNIT = re.compile(r"[(（]([^()（）]+)[)）]\s*\*?$")
+
+
+def _unit_fit(header: str, column: ColumnSpec, spec: RegisterSpec) -> int | None:
+    """100 when the header's unit is one of the column's, 0 when it is not, None when the header names none."""
+    match = _UNIT.search(header.strip())
+    if not match:
+        return None
+    unit = norm(match.group(1))
+    if column.type not in ("number", "count"):
+        return 0 if any(norm(u) == unit for d in spec.dimensions.values() for u in d.units) else None
+    units = spec.dimensions.get(column.dimension or "count")
+    return 100 if units is not None and unit in {norm(u) for u in units.units} else 0
 
 
 def shape_fit(examples: tuple[str, ...], column: ColumnSpec, parsers: ValueParsers) -> int:
@@ -215,7 +236,9 @@ def shape_fit(examples: tuple[str, ...], column: ColumnSpec, parsers: ValueParse
         return 0
     if column.type not in ("text", "ignore"):
         parse = parsers.for_column(column)
-        return round(100 * sum(1 for v in values if parse(v)[1] is None) / len(values))
+        words = _words(column, parsers)
+        fits = [1.0 if parse(v)[1] is None else 0.8 if words and _near(v, words) else 0.0 for v in values]
+        return round(100 * sum(fits) / len(values))
     typed = [c for c in (ColumnSpec("d", "date"), ColumnSpec("n", "number", dimension="count"))]
     plain = [v for v in values if all(parsers.for_column(c)(v)[1] is not None for c in typed)]
     if len(plain) < len(values):
@@ -228,6 +251,21 @@ def shape_fit(examples: tuple[str, ...], column: ColumnSpec, parsers: ValueParse
     if any(w in name for w in _DEPARTMENTISH):
         return round(50 + 50 * departments / len(plain))
     return round(70 - 20 * people / len(plain))
+
+
+def _words(column: ColumnSpec, parsers: ValueParsers) -> list[str]:
+    """The words a yes/no or vocabulary column reads: a value close to one is probably its own word."""
+    if column.type == "yesno":
+        return [*parsers.yes, *parsers.no, *(norm(w) for w in (*column.yes, *column.no))]
+    if column.type in ("vocab", "vocab_list"):
+        return list(parsers.vocab_lookup.get(column.vocab or "", {}))
+    return []
+
+
+def _near(value: str, words: list[str]) -> bool:
+    """`已落实到位` is close to `已落实`: a state word of the same kind (rapidfuzz, 3+ shared characters)."""
+    key = norm(value)
+    return any(len(w) >= 2 and _similar(key, w) >= 80 for w in words)
 
 
 def _looks_like_person(value: str) -> bool:

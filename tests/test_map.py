@@ -208,3 +208,32 @@ def test_header_row_hint_and_defaults_for_what_a_form_never_states(tmp_path):
 COUNTY_NAMES = {"检查日期": "排查日子", "场所名称": "被查对象", "隐患描述": "发现问题", "整改期限": "整改截止",
                 "整改状态": "办理进度", "检查人": "排查干部", "场所类型": "对象类别", "所属村社区": "所在村",
                 "隐患类别": "问题分类", "移送部门": "移交机关", "移送日期": "移交时间"}
+
+
+COUNTY_KEYS = {"建成区面积（平方公里）": "建成区规模（平方公里）", "消防工作站实体化运行": "工作站实体运转",
+               "距城市消防救援站距离（公里）": "离最近消防站（公里）", "纳入综合治理体系": "融入综治体系"}
+
+
+def test_map_yes_on_a_binder_with_the_countys_own_keys_and_state_words(tmp_path):
+    from tests.builders import binder, export_roster
+
+    reg = compliant()
+    plain = binder(reg)
+    plain["四、队员花名册"] = export_roster(reg.sheets["队员"])      # the system export's two-row header
+    expected, _ = statuses(save_free(tmp_path / "plain.xlsx", plain))
+    sheets = binder(reg)
+    sheets["四、队员花名册"] = export_roster(reg.sheets["队员"])
+    for row in sheets["一、基本情况"].rows:
+        row[:] = [COUNTY_KEYS.get(v, "已落实到位" if v == "已纳入" else v) for v in row]
+    book = save_free(tmp_path / "county.xlsx", sheets)
+    config = tmp_path / "fireaudit.toml"
+    result = runner.invoke(app, ["map", str(book), "-o", str(config), "--yes"])
+    assert result.exit_code == 0, result.output
+    text = config.read_text(encoding="utf-8")
+    assert '"工作站实体运转" = "消防工作站实体化运行"' in text and '"建成区规模（平方公里）" = "建成区面积"' in text
+    assert '"已落实到位" = "是"' in text
+    got, _ = statuses(book, config)
+    for rid, status in got.items():
+        assert status != "fail" or expected[rid] == "fail", rid
+        assert status != "pass" or expected[rid] == "pass", rid
+    assert sum(got[r] != expected[r] for r in got) <= 1     # at most the one held key (离最近消防站) differs
