@@ -82,11 +82,14 @@ def _seen_in(register, raw: dict[str, list[list[Any]]], spec: RegisterSpec, n: i
             list(zip(table.sheets, table.part_rows, table.part_columns))
         for sheet, header_row, columns in parts:
             rows = raw.get(sheet, [])
+            hint = 0
             if not columns:                       # no header found: propose from the likeliest row
                 header_row, _ = _guess_header(rows)
                 if header_row < 0:
                     continue
-            yield from _columns_seen(rows, header_row, columns, table.name, f"{file}!{sheet}", n)
+                if header_row >= spec.reader.header_search_rows:
+                    hint = header_row + 1         # below where the reader looks: the mapping says where
+            yield from _columns_seen(rows, header_row, columns, table.name, f"{file}!{sheet}", n, hint)
         for column, cells in table.unparsed.items():
             for bad in cells.values():
                 if bad.code in ("unknown-value", "bad-yesno"):
@@ -104,7 +107,8 @@ def _seen_in(register, raw: dict[str, list[list[Any]]], spec: RegisterSpec, n: i
                        where=f"{file}!{bad.evidence.ref()}")
 
 
-def _columns_seen(rows, header_row: int, columns: dict[str, int], sheet: str, where: str, n: int) -> Iterable[Seen]:
+def _columns_seen(rows, header_row: int, columns: dict[str, int], sheet: str, where: str, n: int,
+                  hint: int = 0) -> Iterable[Seen]:
     if header_row >= len(rows):
         return
     header = rows[header_row]
@@ -119,7 +123,7 @@ def _columns_seen(rows, header_row: int, columns: dict[str, int], sheet: str, wh
         below = [raw_text(r[c]) for r in rows[header_row + 1:] if c < len(r) and not is_blank(r[c])]
         below = [v for v in below if v.strip() and not _is_signature(v)]
         yield Seen(COLUMN, raw_text(value).strip(), sheet, examples=tuple(dict.fromkeys(below))[:n],
-                   neighbours=(left, right), found=tuple(columns), where=where)
+                   neighbours=(left, right), found=tuple(columns), where=where, header_row=hint)
 
 
 def _is_signature(text: str) -> bool:
@@ -127,13 +131,20 @@ def _is_signature(text: str) -> bool:
 
 
 def _guess_header(rows: list[list[Any]]) -> tuple[int, tuple[str, ...]]:
-    """The row (within the first 15) with the most distinct text cells: the likeliest header."""
+    """The likeliest header: the first row with the most short labels (text that is not a number or a
+    date, at most 16 characters), looked for in every row read."""
     best, texts = -1, ()
-    for r, row in enumerate(rows[:15]):
-        cells = tuple(dict.fromkeys(raw_text(v).strip() for v in row if isinstance(v, str) and v.strip()))
+    for r, row in enumerate(rows):
+        cells = tuple(dict.fromkeys(raw_text(v).strip() for v in row if _label(v)))
         if len(cells) >= 2 and len(cells) > len(texts):
             best, texts = r, cells
     return best, texts
+
+
+def _label(value: Any) -> bool:
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > 16:
+        return False
+    return not any(ch.isdigit() for ch in value)
 
 
 def _headings(rows: list[list[Any]]) -> list[tuple[str, tuple[str, ...]]]:
@@ -194,8 +205,9 @@ def _table(parent, key: str):
     return parent[key]
 
 
-def add(doc, proposal: Proposal, target: str, profile_sheet: str) -> None:
-    """Write one accepted proposal into the document's [register] section."""
+def add(doc, proposal: Proposal, target: str, profile_sheet: str, known: frozenset = frozenset()) -> None:
+    """Write one accepted proposal into the document's [register] section (`known`: (sheet, name) the
+    reader already reads, for which only a header row is written)."""
     register = _table(doc, "register")
     item = proposal.item
     if item.kind == HEADING:
@@ -211,7 +223,11 @@ def add(doc, proposal: Proposal, target: str, profile_sheet: str) -> None:
         if item.name not in names:
             names.append(item.name)
     elif item.kind in (COLUMN, KEY):
-        _table(_table(sheets, item.sheet or profile_sheet), "columns")[item.name] = target
+        entry = _table(sheets, item.sheet or profile_sheet)
+        if item.header_row and "header_row" not in entry:
+            entry["header_row"] = item.header_row
+        if (item.sheet, norm(item.name)) not in known:
+            _table(entry, "columns")[item.name] = target
     elif item.kind == VALUE:
         _table(_table(_table(sheets, item.sheet), "values"), item.column)[item.name] = target
 
@@ -232,6 +248,13 @@ def refusal(doc, proposal: Proposal, target: str, shipped: RegisterSpec, origin:
     except ConfigError as exc:
         return exc.message.split(": ", 1)[-1]
     return None
+
+
+def _known(spec: RegisterSpec) -> frozenset:
+    """(register sheet, normalised name) of every column name and alias register.toml already has."""
+    pairs = {(spec.profile.sheet, norm(a)) for c in spec.profile.keys for a in (c.name, *c.aliases)}
+    pairs |= {(s.name, norm(a)) for s in spec.sheets for c in s.columns for a in (c.name, *c.aliases)}
+    return frozenset(pairs)
 
 
 def shipped_register() -> RegisterSpec:
@@ -273,7 +296,7 @@ def run(files: list[Path], output: Path, decide: Decide | None, *, show: Callabl
             if why is not None:
                 outcome.refused.append((proposal, why))
                 continue
-            add(doc, proposal, target, shipped.profile.sheet)
+            add(doc, proposal, target, shipped.profile.sheet, _known(shipped))
             outcome.accepted.append(Proposal(proposal.item, target, proposal.score, proposal.signals))
             accepted += 1
         if not accepted:

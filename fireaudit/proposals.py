@@ -55,6 +55,7 @@ class Seen:
     found: tuple[str, ...] = ()        # COLUMN: register columns the reader already found in the sheet
     nearest: tuple[str, ...] = ()      # VALUE: the reader's own nearest known values
     where: str = ""                    # file!sheet, for people
+    header_row: int = 0                # COLUMN: 1-based header row to write as a hint (0: the reader finds it)
 
     @property
     def key(self) -> tuple[str, str, str, str]:

@@ -237,3 +237,22 @@ def test_map_yes_on_a_binder_with_the_countys_own_keys_and_state_words(tmp_path)
         assert status != "fail" or expected[rid] == "fail", rid
         assert status != "pass" or expected[rid] == "pass", rid
     assert sum(got[r] != expected[r] for r in got) <= 1     # at most the one held key (离最近消防站) differs
+
+
+def test_map_proposes_a_header_row_below_where_the_reader_looks(tmp_path):
+    from tests.builders import FreeSheet, binder
+
+    sheets = binder(compliant())
+    hazards = sheets["八、隐患排查整改台账"]
+    notes = [[f"填写要求第{n}条：如实填写"] for n in range(1, 18)]
+    sheets["八、隐患排查整改台账"] = FreeSheet([hazards.rows[0], *notes, *hazards.rows[1:]])
+    book = save_free(tmp_path / "b.xlsx", sheets)
+    before, _ = statuses(book)
+    assert before["R13"] == "unknown"
+    config = tmp_path / "fireaudit.toml"
+    result = runner.invoke(app, ["map", str(book), "-o", str(config), "--yes"])
+    assert result.exit_code == 0, result.output
+    text = config.read_text(encoding="utf-8")
+    assert "header_row = 19" in text and '"检查日期"' not in text    # names it already knows: only the row
+    after, _ = statuses(book, config)
+    assert after["R13"] == "pass"
