@@ -119,6 +119,9 @@ def test_merging_keeps_the_countys_comments_and_keys(tmp_path):
     ('[register.sheets."检查隐患".values."整改状态"]\n"已处理" = "办结"\n', "not one of"),
     ('[register.sheets."检查隐患".columns]\n"日期" = "整改期限"\n', "already reads"),
     ('[register.defaults]\n"县市" = "伊宁市"\n', "only"),
+    ('[register.sheets."检查隐患"]\nlayout = "columns"\n', "only the profile sheet"),
+    ('[register.sheets."隐患"]\nnames = ["安全排查"]\n', "no register sheet"),
+    ('[register.defaults]\n"报告期" = "二季度"\n', "not a quarter"),
 ])
 def test_ambiguous_or_wrong_mappings_are_refused_with_file_and_key(tmp_path, mapping, words):
     config = tmp_path / "fireaudit.toml"
@@ -256,3 +259,20 @@ def test_map_proposes_a_header_row_below_where_the_reader_looks(tmp_path):
     assert "header_row = 19" in text and '"检查日期"' not in text    # names it already knows: only the row
     after, _ = statuses(book, config)
     assert after["R13"] == "pass"
+
+
+def test_a_profile_laid_out_as_columns_is_read_with_the_countys_layout_hint(tmp_path):
+    from tests.builders import FreeSheet, binder
+
+    reg = compliant()
+    sheets = binder(reg)
+    keys = list(reg.profile)
+    sheets["一、基本情况"] = FreeSheet([["潘津镇基本情况"], keys, [reg.profile[k] for k in keys]])
+    book = save_free(tmp_path / "b.xlsx", sheets)
+    config = tmp_path / "fireaudit.toml"
+    config.write_text('[register.sheets."基本情况"]\nlayout = "columns"\n', encoding="utf-8")
+    got, data = statuses(book, config)
+    township = data["townships"][0]
+    assert (township["county"], township["township"], township["kind"], township["period"]) == ("伊宁市", "潘津镇", "镇", "2024Q2")
+    expected, _ = statuses(reg.save(tmp_path / "t.xlsx"))
+    assert got == expected

@@ -96,6 +96,9 @@ def _map_sheet(spec: SheetSpec | ProfileSpec, sheet_map, register: RegisterSpec,
         overrides.append(f"{key}.names")
     if isinstance(spec, ProfileSpec):
         changes["keys"] = columns
+        if sheet_map.layout is not None:
+            changes["layout"] = sheet_map.layout
+            overrides.append(f"{key}.layout")
     else:
         changes["columns"] = columns
         if sheet_map.header_row is not None:

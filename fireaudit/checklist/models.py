@@ -88,6 +88,7 @@ class ProfileSpec(_Strict):
     plan_items: list[str] = []
     description: str = ""
     description_en: str = ""
+    layout: Literal["rows", "grid", "columns"] | None = None   # a county's hint; None: key | value rows or a grid
 
 
 class TemplateSettings(_Strict):
@@ -235,7 +236,8 @@ class SheetMapping(_Strict):
     columns: dict[str, str] = {}               # header (or profile key) as written -> register column
     values: dict[str, dict[str, str]] = {}     # register column -> {value as written -> register value}
     header_row: int | None = None              # 1-based row of the header (the lower row of a two-row header)
-    layout: Literal["rows", "grid"] | None = None   # the profile only: key | value rows, or a key | value grid
+    layout: Literal["rows", "grid", "columns"] | None = None   # the profile only: key | value rows, a grid,
+                                                               # or keys across one row with values under them
 
 
 class RegisterMapping(_Strict):

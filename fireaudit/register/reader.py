@@ -334,6 +334,8 @@ class RegisterReader:
         """Key | value pairs anywhere on a row: after a 序号, in a grid (`key | value | key | value`),
         keys in merged cells (the merge's copies of the key are skipped)."""
         lookup = self._lookup("\0profile", spec.keys)
+        if spec.layout == "columns":
+            return self._read_profile_columns(sheet, rows, lookup, errors, notes, titles)
         profile: dict[str, ProfileEntry] = {}
         ignored: list[str] = []
         for r, row in enumerate(rows):
@@ -390,6 +392,39 @@ class RegisterReader:
                     notes.append(Note("unit-assumed", sheet, f"{match.spec.name}: {self.spec.dimensions[match.spec.dimension].canonical}"))
         if ignored:
             notes.append(Note("ignored-keys", sheet, "、".join(ignored)))
+        return profile
+
+    def _read_profile_columns(self, sheet: str, rows: Iterable[list[Any]], lookup: _Lookup,
+                              errors: list[RegisterError], notes: list[Note],
+                              titles: list[tuple[str, str, str]]) -> dict[str, ProfileEntry]:
+        """A profile laid out as a one-record table (a county's `layout = "columns"`): the keys across
+        one row, each value in the cell under its key."""
+        head = list(islice(rows, self.settings.header_search_rows + 1))
+        scored = [(sum(1 for v in row if isinstance(v, str) and isinstance(lookup.match(v), HeaderMatch)), r)
+                  for r, row in enumerate(head[:-1] if len(head) > 1 else head)]
+        best, r = max(scored, key=lambda s: (s[0], -s[1]), default=(0, -1))
+        profile: dict[str, ProfileEntry] = {}
+        if best == 0 or r + 1 >= len(head):
+            notes.append(Note("no-header", sheet, self.spec.profile.sheet))
+            return profile
+        for earlier in range(r):
+            texts = [raw_text(v) for v in head[earlier] if isinstance(v, str) and v.strip()]
+            if texts:
+                titles.append((sheet, a1(earlier, 0), "".join(dict.fromkeys(texts))))
+        values = head[r + 1]
+        for c, key in enumerate(head[r]):
+            match = lookup.match(key) if isinstance(key, str) else None
+            if not isinstance(match, HeaderMatch) or match.spec.name in profile:
+                continue
+            raw = values[c] if c < len(values) else None
+            evidence = Evidence(sheet, a1(r + 1, c), column=match.spec.name)
+            parsed, problem = self.parsers.for_column(match.spec, match.unit_factor)(raw)
+            unparsed = None
+            if problem:
+                errors.append(RegisterError(problem.code, sheet, evidence.cell or "", raw_text(raw), problem.expected,
+                                            problem.nearest))
+                unparsed = Unparsed(raw_text(raw), problem.code, problem.expected, evidence, problem.nearest)
+            profile[match.spec.name] = ProfileEntry(parsed, evidence, unparsed, _mapped_source(match.spec, raw, unparsed))
         return profile
 
     def _require_profile_keys(self, profile: dict[str, ProfileEntry], sheet: str | None,
