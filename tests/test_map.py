@@ -276,3 +276,18 @@ def test_a_profile_laid_out_as_columns_is_read_with_the_countys_layout_hint(tmp_
     assert (township["county"], township["township"], township["kind"], township["period"]) == ("伊宁市", "潘津镇", "镇", "2024Q2")
     expected, _ = statuses(reg.save(tmp_path / "t.xlsx"))
     assert got == expected
+
+
+def test_the_real_command_line_exits_2_naming_file_and_key_and_map_speaks_english(tmp_path):
+    from tests.cli_helper import run_cli
+
+    book = county_form(compliant()).save(tmp_path / "county.xlsx")
+    config = tmp_path / "fireaudit.toml"
+    config.write_text('[register.sheets."检查隐患".columns]\n"排查时间" = "检查日期"\n"发现时刻" = "检查日期"\n',
+                      encoding="utf-8")
+    result = run_cli("check", str(book), "--config", str(config))
+    assert result.code == 2 and "Traceback" not in result.err
+    assert str(config) in result.err and "register.sheets.检查隐患.columns" in result.err
+    english = run_cli("map", str(book), "-o", str(tmp_path / "new.toml"), "--yes", "--lang", "en")
+    assert english.code == 0, english.err
+    assert "Next: fireaudit check" in english.out and "not accepted automatically" in english.out
