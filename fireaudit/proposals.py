@@ -36,6 +36,7 @@ class MappingSettings(Strict):
     auto_accept: int
     never_auto: list[str]
     margin: int = 8
+    type_words: list[str] = []
     found_penalty: int = 15
     examples: int = 3
     alternatives: int = 3
@@ -147,15 +148,33 @@ def _columns(spec: RegisterSpec, sheet: str) -> list[ColumnSpec]:
     return next((list(s.columns) for s in spec.sheets if s.name == sheet), [])
 
 
-def name_similarity(text: str, names: list[str], help_text: str = "", help_weight: float = 0.0) -> int:
+def name_similarity(text: str, names: list[str], help_text: str = "", help_weight: float = 0.0,
+                    type_words: tuple[str, ...] = ()) -> int:
     """0–100: the best rapidfuzz similarity against the names, or the help text's partial_ratio, weighted."""
     key = _bare(text)
     if not key:
         return 0
-    best = max((_similar(key, _bare(n)) for n in names if _bare(n)), default=0.0)
-    if help_text and help_weight:
-        best = max(best, help_weight * fuzz.partial_ratio(key, norm(help_text)))
+    best = max((_name_pair(key, _bare(n), type_words) for n in names if _bare(n)), default=0.0)
+    if help_text and help_weight:       # the help text names what the column holds, not its kind
+        stem = next((key[:-len(w)] for w in type_words if key.endswith(w) and len(key) > len(w)), key)
+        best = max(best, help_weight * fuzz.partial_ratio(stem, norm(help_text)))
     return round(best)
+
+
+def _name_pair(key: str, name: str, type_words: tuple[str, ...]) -> float:
+    """A name that is only a type word (the alias `日期`) says only the kind: 30 for any name of that kind."""
+    if key != name and name in type_words and key.endswith(name):
+        return 30.0
+    return _similar(*_stems(key, name, type_words))
+
+
+def _stems(a: str, b: str, type_words: tuple[str, ...]) -> tuple[str, str]:
+    """Two names ending in the same type word (`日期`, `人`) compared without it: the type says what kind of
+    value (the shape signal weighs that), the stem says which (整改确认日期 is not 移送日期)."""
+    for word in type_words:
+        if a.endswith(word) and b.endswith(word) and len(a) > len(word) and len(b) > len(word):
+            return a[:-len(word)], b[:-len(word)]
+    return a, b
 
 
 def _similar(a: str, b: str) -> float:
@@ -189,7 +208,8 @@ def _sheet_score(item: Seen, name: str, aliases: list[str], columns: list[Column
 
 def _column_score(item: Seen, column: ColumnSpec, index: int, columns: list[ColumnSpec], spec: RegisterSpec,
                   parsers: ValueParsers, settings: MappingSettings) -> tuple[int, dict[str, int]]:
-    named = name_similarity(item.name, [column.name, *column.aliases], column.help, settings.help_weight)
+    named = name_similarity(item.name, [column.name, *column.aliases], column.help, settings.help_weight,
+                            _type_words(settings))
     signals = {"name": named}
     weights = dict(settings.weights)
     if item.examples:
@@ -212,6 +232,10 @@ def _column_score(item: Seen, column: ColumnSpec, index: int, columns: list[Colu
 
 
 _UNIT = re.compile(r"[(（]([^()（）]+)[)）]\s*\*?$")
+
+
+def _type_words(settings: MappingSettings) -> tuple[str, ...]:
+    return tuple(sorted((norm(w) for w in settings.type_words), key=len, reverse=True))
 
 
 def _unit_fit(header: str, column: ColumnSpec, spec: RegisterSpec) -> int | None:
@@ -275,18 +299,22 @@ def _looks_like_person(value: str) -> bool:
 
 
 def _position(neighbours: tuple[str | None, str | None], index: int, columns: list[ColumnSpec]) -> int | None:
-    """100 when the template puts the column between the recognised neighbours, 50 next to one of them."""
+    """Where the template puts the column, against the recognised neighbours: between both, 100 for the
+    only slot and 20 less for each other slot there; with one side known, 70 next to it, 40 one further."""
     left, right = neighbours
     if left is None and right is None:
         return None
     order = {c.name: i for i, c in enumerate(columns)}
-    lo = order.get(left, -1) if left else -1
-    hi = order.get(right, len(columns)) if right else len(columns)
-    if lo < index < hi:
-        return 100
-    if index in (lo + 1, hi - 1) or abs(index - lo) == 1 or abs(index - hi) == 1:
-        return 50
-    return 0
+    lo, hi = order.get(left) if left else None, order.get(right) if right else None
+    if lo is not None and hi is not None:
+        if not lo < index < hi:
+            return 0
+        return max(40, 100 - 20 * (hi - lo - 2))
+    side = lo if lo is not None else hi
+    if side is None:
+        return None
+    distance = index - side if lo is not None else side - index
+    return {1: 70, 2: 40}.get(distance, 0)
 
 
 def _values(spec: RegisterSpec, item: Seen) -> list[tuple[str, list[str]]]:

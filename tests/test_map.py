@@ -59,24 +59,30 @@ def test_map_yes_on_a_county_form_never_passes_or_fails_what_the_template_would_
     assert sum(s == "unknown" for s in mapped.values()) <= sum(s == "unknown" for s in unmapped.values())
 
 
-def test_map_yes_on_a_binder_and_a_grid_ledger_needs_nothing_or_finds_nothing_to_change(tmp_path):
+def test_map_yes_on_a_grid_ledger_accepts_nothing_a_person_should_decide(tmp_path):
+    """整改确认日期 is a date near 移送日期 in the template, and 网格 / 整改责任人 / 复查结果 resemble columns
+    the reader already found: none of them may be mapped unasked (a false 移送日期 would pass R13)."""
+    import datetime as dt
+
     from tests.builders import binder, grid_ledger
 
-    book = save_free(tmp_path / "binder.xlsx", binder(compliant()))
-    config = tmp_path / "fireaudit.toml"
+    day = dt.date
+    sheets = binder(compliant())
+    sheets["八、隐患排查整改台账"] = grid_ledger([
+        {"发现日期": day(2024, 5, 10), "网格": "一村", "网格员": "艾山", "场所": "一村农家乐", "隐患描述": "疏散通道堆放杂物",
+         "整改责任人": "马明", "整改时限": day(2024, 5, 20), "当前状态": "已完成", "整改确认日期": day(2024, 5, 18),
+         "复查结果": "合格"},
+        {"发现日期": day(2024, 5, 12), "网格": "幸福社区", "网格员": "李梅", "场所": "幸福超市", "隐患描述": "无",
+         "当前状态": "无隐患"}])
+    book = save_free(tmp_path / "ledger.xlsx", sheets)
     before, _ = statuses(book)
+    config = tmp_path / "fireaudit.toml"
     result = runner.invoke(app, ["map", str(book), "-o", str(config), "--yes"])
     assert result.exit_code == 0, result.output
+    assert not config.exists() or "整改确认日期" not in config.read_text(encoding="utf-8")
+    assert "整改确认日期" in result.output                     # listed for a person
     if config.exists():
-        after, _ = statuses(book, config)
-        assert all(after[r] in (before[r], "unknown") or before[r] == "unknown" for r in after)
-    ledger = save_free(tmp_path / "ledger.xlsx", {"一、基本情况": binder(compliant())["一、基本情况"],
-                                                  "网格台账": grid_ledger([{"发现日期": "2024-05-10", "网格": "一村",
-                                                                          "网格员": "艾山", "场所": "一村农家乐",
-                                                                          "隐患描述": "疏散通道堆放杂物",
-                                                                          "当前状态": "已完成"}])})
-    result = runner.invoke(app, ["map", str(ledger), "-o", str(tmp_path / "ledger.toml"), "--yes"])
-    assert result.exit_code == 0, result.output
+        assert statuses(book, config)[0] == before
 
 
 def test_an_interactive_session_accepts_changes_and_skips(tmp_path):
