@@ -18,7 +18,7 @@ from fireaudit.audit import load_checklist
 from fireaudit.checklist.loader import convert, read_toml
 from fireaudit.checklist.mapping import apply_mapping
 from fireaudit.checklist.models import RegisterMapping, RegisterSpec
-from fireaudit.errors import ConfigError
+from fireaudit.errors import ConfigError, InputError
 from fireaudit.i18n import t
 from fireaudit.proposals import (COLUMN, HEADING, HEADING_PATTERN, KEY, SHEET, VALUE, MappingSettings, Proposal, Seen,
                                  propose, settings_of)
@@ -36,16 +36,27 @@ class Outcome:
     accepted: list[Proposal] = field(default_factory=list)
     held: list[Proposal] = field(default_factory=list)       # listed for a person (--yes) or skipped
     refused: list[tuple[Proposal, str]] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)   # file -> why it could not be read
 
 
 # -- what the reader did not recognise ---------------------------------------------------
-def collect(files: Iterable[Path], checklist, examples: int = 3) -> list[Seen]:
-    """Every sheet, heading, column, profile key and value the reader did not recognise, merged over files."""
+def collect(files: Iterable[Path], checklist, examples: int = 3,
+            unreadable: dict[str, str] | None = None) -> list[Seen]:
+    """Every sheet, heading, column, profile key and value the reader did not recognise, merged over files.
+
+    A file that cannot be read goes into `unreadable` (file -> reason) and the rest are still looked at;
+    without `unreadable` its InputError is raised."""
     reader = RegisterReader(checklist)
     found: dict[tuple, Seen] = {}
     for path in files:
-        register = reader.read(path)
-        raw = _raw_sheets(Path(path))
+        try:
+            register = reader.read(path)
+            raw = _raw_sheets(Path(path))
+        except InputError as exc:
+            if unreadable is None:
+                raise
+            unreadable[exc.path] = exc.reason
+            continue
         for item in _seen_in(register, raw, checklist.register, examples, reader):
             old = found.get(item.key)
             if old is None:
@@ -275,7 +286,7 @@ def run(files: list[Path], output: Path, decide: Decide | None, *, show: Callabl
     for _ in range(MAX_ROUNDS):
         checklist = load_checklist(str(output) if output.is_file() else None)
         settings = settings_of(checklist.data)
-        items = [i for i in collect(files, checklist, settings.examples) if i.key not in decided]
+        items = [i for i in collect(files, checklist, settings.examples, outcome.unreadable) if i.key not in decided]
         proposals = propose(items, checklist.register, settings)
         if not proposals:
             break
@@ -354,10 +365,14 @@ def session(files: list[Path], output: Path, yes: bool, lang: str, console) -> O
         return "skip", None
 
     outcome = run(files, output, None if yes else decide, show=show)
+    for file, reason in outcome.unreadable.items():
+        console.print(t(lang, "map.unreadable", file=file, reason=reason), markup=False, soft_wrap=True)
     for proposal, reason in outcome.refused:
         what, written, proposed, _, _ = describe(proposal, lang)
         console.print(t(lang, "map.refused", what=what, written=written, proposed=proposed, reason=reason),
                       markup=False, soft_wrap=True)
+    if outcome.unreadable and len(outcome.unreadable) == len(files):
+        raise typer.Exit(3)           # nothing could be read at all
     if not (outcome.accepted or outcome.held or outcome.refused):
         console.print(t(lang, "map.nothing"), markup=False)
         return outcome
@@ -369,7 +384,7 @@ def session(files: list[Path], output: Path, yes: bool, lang: str, console) -> O
         for proposal in outcome.held:
             what, written, proposed, score, examples = describe(proposal, lang)
             console.print(f"  {what} “{written}” → {proposed} ({score}) {examples}", markup=False, soft_wrap=True)
-    names = " ".join(_quoted(str(f)) for f in files)
+    names = " ".join(_quoted(str(f)) for f in files if str(f) not in outcome.unreadable)
     console.print(t(lang, "map.next", command=f"fireaudit check {names} --config {_quoted(str(output))}"),
                   markup=False, soft_wrap=True)
     return outcome

@@ -297,3 +297,14 @@ def test_the_real_command_line_exits_2_naming_file_and_key_and_map_speaks_englis
     english = run_cli("map", str(book), "-o", str(tmp_path / "new.toml"), "--yes", "--lang", "en")
     assert english.code == 0, english.err
     assert "Next: fireaudit check" in english.out and "not accepted automatically" in english.out
+
+
+def test_an_unreadable_file_is_skipped_and_named_the_rest_are_mapped(tmp_path):
+    book = county_form(compliant()).save(tmp_path / "county.xlsx")
+    broken = tmp_path / "broken.xlsx"
+    broken.write_text("not a workbook", encoding="utf-8")
+    config = tmp_path / "fireaudit.toml"
+    result = runner.invoke(app, ["map", str(broken), str(book), "-o", str(config), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "broken.xlsx" in result.output and 'names = ["安全排查登记"]' in config.read_text(encoding="utf-8")
+    assert runner.invoke(app, ["map", str(broken), "-o", str(config), "--yes"]).exit_code == 3
