@@ -37,6 +37,8 @@ def test_one_sheet_register_is_read_block_by_block_once_map_yes_maps_its_heading
     got, data = statuses(book, config)
     assert got == expected                                   # the statuses a human reads from the same facts
     assert data["mapping"]["file"] == str(config) and len(data["mapping"]["sha256"]) == 64
+    junit = runner.invoke(app, ["check", str(book), "--config", str(config), "--format", "junit", "--fail-on", "none"])
+    assert f'name="mapping_sha256" value="{data["mapping"]["sha256"]}"' in junit.stdout
 
 
 def test_map_yes_on_a_county_form_never_passes_or_fails_what_the_template_would_not(tmp_path):
