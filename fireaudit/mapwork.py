@@ -127,8 +127,6 @@ def _columns_seen(rows, header_row: int, columns: dict[str, int], sheet: str, wh
     for c, value in enumerate(header):
         if c in at or is_blank(value) or not isinstance(value, str):
             continue
-        if header_row > 0 and c < len(rows[header_row - 1]) and rows[header_row - 1][c] == value and c in at:
-            continue
         left = next((at[k] for k in range(c - 1, -1, -1) if k in at), None)
         right = next((at[k] for k in range(c + 1, len(header)) if k in at), None)
         below = [raw_text(r[c]) for r in rows[header_row + 1:] if c < len(r) and not is_blank(r[c])]

@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import msgspec
 from rapidfuzz import fuzz
 
-from fireaudit.checklist.models import ColumnSpec, RegisterSpec, Strict
+from fireaudit.checklist.mapping import MappingSettings
+from fireaudit.checklist.models import ColumnSpec, RegisterSpec
 from fireaudit.register.values import ValueParsers
 from fireaudit.textnorm import norm
 
@@ -26,20 +26,6 @@ HEADING_PATTERN = re.compile(r"^[(（]?[一二三四五六七八九十]+[)）]?[
 _PERSONISH = ("人", "员", "姓名", "队长", "主持", "责任人", "负责人")
 _DEPARTMENTISH = ("部门", "单位", "机构")
 _DEPARTMENT_END = ("局", "队", "所", "办", "中心", "委", "站", "政府", "部", "院", "公司", "村", "社区")
-
-
-class MappingSettings(Strict):
-    source: str
-    weights: dict[str, float]
-    sheet_weights: dict[str, float]
-    help_weight: float
-    auto_accept: int
-    never_auto: list[str]
-    margin: int = 8
-    type_words: list[str] = []
-    found_penalty: int = 15
-    examples: int = 3
-    alternatives: int = 3
 
 
 @dataclass(frozen=True)
@@ -77,8 +63,8 @@ class Proposal:
 
 
 def settings_of(data: dict[str, Any]) -> MappingSettings:
-    return msgspec.convert(data["mapping"], MappingSettings) if not isinstance(data["mapping"], MappingSettings) \
-        else data["mapping"]
+    """checklists/mapping.toml, validated by the loader (DATA_SCHEMAS) with the county's [data.mapping]."""
+    return data["mapping"]
 
 
 def propose(items: list[Seen], spec: RegisterSpec, settings: MappingSettings) -> list[Proposal]:

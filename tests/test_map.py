@@ -129,6 +129,9 @@ def test_merging_keeps_the_countys_comments_and_keys(tmp_path):
     ('[register.defaults]\n"县市" = "伊宁市"\n', "only"),
     ('[register.sheets."检查隐患"]\nlayout = "columns"\n', "only the profile sheet"),
     ('[register.sheets."隐患"]\nnames = ["安全排查"]\n', "no register sheet"),
+    ('[register.sheets."演练"]\nnames = ["隐患台账"]\n', "already reads sheet"),
+    ('[register.sheets."演练"]\nnames = ["安全排查"]\n[register.sheets."检查隐患"]\nnames = ["安全排查"]\n',
+     "already reads sheet"),
     ('[register.defaults]\n"报告期" = "二季度"\n', "not a quarter"),
 ])
 def test_ambiguous_or_wrong_mappings_are_refused_with_file_and_key(tmp_path, mapping, words):
@@ -310,3 +313,16 @@ def test_an_unreadable_file_is_skipped_and_named_the_rest_are_mapped(tmp_path):
     assert result.exit_code == 0, result.output
     assert "broken.xlsx" in result.output and 'names = ["安全排查登记"]' in config.read_text(encoding="utf-8")
     assert runner.invoke(app, ["map", str(broken), "-o", str(config), "--yes"]).exit_code == 3
+
+
+def test_the_county_may_raise_the_threshold_and_a_wrong_type_is_a_config_error(tmp_path):
+    book = county_form(compliant()).save(tmp_path / "county.xlsx")
+    config = tmp_path / "fireaudit.toml"
+    config.write_text("[data.mapping]\nauto_accept = 99   # 本县只接受几乎确定的建议\n", encoding="utf-8")
+    result = runner.invoke(app, ["map", str(book), "-o", str(config), "--yes"])
+    assert result.exit_code == 0, result.output
+    text = config.read_text(encoding="utf-8")
+    assert "# 本县只接受几乎确定的建议" in text and "[register" not in text      # nothing scores 99
+    config.write_text('[data.mapping]\nauto_accept = "high"\n', encoding="utf-8")
+    result = runner.invoke(app, ["map", str(book), "-o", str(config), "--yes"])
+    assert isinstance(result.exception, ConfigError) and "auto_accept" in result.exception.message

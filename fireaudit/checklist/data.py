@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from fireaudit.checklist.mapping import MappingSettings
 from fireaudit.checklist.models import Strict
 
 Confidence = Literal["plan", "standard", "secondary", "assumed"]
@@ -176,4 +177,5 @@ DATA_SCHEMAS: dict[str, type] = {
     "gbt35547": GradeData,
     "annex": AnnexData,
     "limits": Limits,
+    "mapping": MappingSettings,     # checklists/mapping.toml (fireaudit map, issue 15)
 }

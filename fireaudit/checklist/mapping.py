@@ -13,10 +13,26 @@ from pathlib import Path
 
 import msgspec
 
-from fireaudit.checklist.models import ColumnSpec, ProfileSpec, RegisterMapping, RegisterSpec, SheetSpec
+from fireaudit.checklist.models import ColumnSpec, ProfileSpec, RegisterMapping, RegisterSpec, SheetSpec, Strict
 from fireaudit.errors import ConfigError
 from fireaudit.period import Period
 from fireaudit.textnorm import norm
+
+class MappingSettings(Strict):
+    """checklists/mapping.toml: how `fireaudit map` scores proposals and which --yes accepts."""
+
+    source: str
+    weights: dict[str, float]
+    sheet_weights: dict[str, float]
+    help_weight: float
+    auto_accept: int
+    never_auto: list[str]
+    margin: int = 8
+    type_words: list[str] = []
+    found_penalty: int = 15
+    examples: int = 3
+    alternatives: int = 3
+
 
 DEFAULT_KEYS = {"类型": "vocab", "报告期": "period"}   # what a form may leave to the county's defaults
 
@@ -29,10 +45,17 @@ def apply_mapping(register: RegisterSpec, mapping: RegisterMapping, origin: str,
     sheets = list(register.sheets)
     county_sheets = list(register.county_sheets)
     known = {profile.sheet, *(s.name for s in sheets), *(s.name for s in county_sheets)}
+    read_as = {norm(a): s.sheet if isinstance(s, ProfileSpec) else s.name
+               for s in (profile, *sheets, *county_sheets) for a in (spec_name(s), *s.aliases)}
     for name, sheet_map in mapping.sheets.items():
         key = f"register.sheets.{name}"
         if name not in known:
             raise ConfigError(f"{origin}: [{key}]: no register sheet {name!r} (known: {'、'.join(sorted(known))})")
+        for sheet_name in sheet_map.names:
+            already = read_as.get(norm(sheet_name))
+            if already is not None and already != name:
+                raise ConfigError(f"{origin}: {key}.names: the reader already reads sheet {sheet_name!r} as {already!r}")
+            read_as[norm(sheet_name)] = name
         if sheet_map.layout is not None and name != profile.sheet:
             raise ConfigError(f"{origin}: {key}.layout: only the profile sheet {profile.sheet} has a layout")
         if sheet_map.header_row is not None and not 1 <= sheet_map.header_row <= 1000:
