@@ -235,7 +235,8 @@ class SheetMapping(_Strict):
     names: list[str] = []                      # workbook sheet names that are this sheet
     columns: dict[str, str] = {}               # header (or profile key) as written -> register column
     values: dict[str, dict[str, str]] = {}     # register column -> {value as written -> register value}
-    header_row: int | None = None              # 1-based row of the header (the lower row of a two-row header)
+    header_row: int | None = None              # 1-based row of the header (of a two-row header, the upper
+                                               # row: names under a merged group heading are read with it)
     layout: Literal["rows", "grid", "columns"] | None = None   # the profile only: key | value rows, a grid,
                                                                # or keys across one row with values under them
 
