@@ -61,6 +61,9 @@ class TownshipAudit:
     # copy notes a missing column (the findings carry no cell for it)
     header_rows: dict[str, int] = field(default_factory=dict)
     mapped_cells: dict[str, str] = field(default_factory=dict)   # `sheet!cell` read by the county's mapping (issue 15)
+    # batch only: R20–R22 as judged for this township, for the roll-up's county section. They are the
+    # county's duties: never in `requirements` (there they are `na`), the score or the township's reports.
+    county_duties: tuple[RequirementResult, ...] = ()
 
     @property
     def name(self) -> str:

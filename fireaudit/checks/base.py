@@ -16,9 +16,10 @@ from typing import Annotated, Any, Callable
 import msgspec
 
 from fireaudit.checklist import Checklist
+from fireaudit.i18n import Phrase
 from fireaudit.period import Period
 from fireaudit.register.model import Evidence, Register, Table
-from fireaudit.status import Status
+from fireaudit.status import Severity, Status
 from fireaudit.textnorm import norm
 
 PASS, FAIL, UNKNOWN, NA = Status.PASS, Status.FAIL, Status.UNKNOWN, Status.NA
@@ -45,6 +46,7 @@ class Outcome:
     params: dict[str, Any] = field(default_factory=dict)
     evidence: tuple[Evidence, ...] = ()
     uses: tuple[str, ...] = ()         # dotted checklist-data keys the finding rests on (for from_config)
+    severity: Severity | None = None   # this finding's gap severity when a param sets it apart from the check's
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,8 @@ class CheckKind:
 
 
 def outcome(status: Status, message: str, evidence: list[Evidence] | tuple[Evidence, ...] = (), *,
-            uses: tuple[str, ...] = (), **params: Any) -> Outcome:
-    return Outcome(status, message, params, tuple(evidence), uses)
+            uses: tuple[str, ...] = (), severity: Severity | None = None, **params: Any) -> Outcome:
+    return Outcome(status, message, params, tuple(evidence), uses, severity)
 
 
 class MissingInput(Exception):
@@ -67,6 +69,22 @@ class MissingInput(Exception):
     def __init__(self, outcome: Outcome):
         super().__init__(outcome.message)
         self.outcome = outcome
+
+
+def window_phrase(window: str) -> Phrase:
+    """A window as a frequency the reader understands: period → 每季度, year → 每年, months:12 → 近12个月."""
+    kind, _, n = window.partition(":")
+    return Phrase(f"cadence_window.{kind}", {"n": n})
+
+
+def with_cadence(result: Outcome, window: str, plan_word: str | None) -> Outcome:
+    """Where the plan says only 定期/有计划, the window is the county's reading, and the finding says so
+    ("本县考评口径：每季度") instead of passing the frequency off as the plan's words."""
+    if not plan_word or result.status not in (PASS, FAIL):
+        return result
+    finding = Phrase(f"check.{result.message}", dict(result.params))
+    params = {**result.params, "cadence": window_phrase(window), "plan_word": plan_word, "finding": finding}
+    return Outcome(result.status, "cadence.finding", params, result.evidence, result.uses, result.severity)
 
 
 def missing_sheet(sheet: str) -> Outcome:

@@ -79,11 +79,11 @@ def no_calamine(monkeypatch):
             assert sheet != "演练", "calamine asked for the oversized sheet"
             return self.workbook.get_sheet_by_name(sheet)
 
-    def guarded(path):
+    def guarded(path, data=None):
         opened.append(path)
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
             raise AssertionError(f"calamine opened {path}")
-        return Guarded(real(path))
+        return Guarded(real(path, data))
 
     monkeypatch.setattr(reader_module, "open_workbook", guarded)
     return opened
