@@ -16,10 +16,11 @@ from fireaudit.checklist.models import RequirementSpec
 from fireaudit.checks import KINDS, CheckContext
 from fireaudit.checks.base import NA, UNKNOWN, MissingInput, outcome
 from fireaudit.checks.county import CountyData
+from fireaudit.checks.understood import judge, unreadable
 from fireaudit.errors import InputError
 from fireaudit.grades import required_grade_json
 from fireaudit.period import Period
-from fireaudit.register.model import Evidence, Note, ProfileEntry, Register
+from fireaudit.register.model import UNPARSED, Evidence, Note, ProfileEntry, Register
 from fireaudit.result import CheckResult, RequirementResult, TownshipAudit
 from fireaudit.status import Severity, Status
 from fireaudit.textnorm import norm
@@ -116,14 +117,16 @@ def _requirement(ctx: CheckContext, spec: RequirementSpec, mode: str) -> Require
             outcome = _fixed(NA, "common.county_single")
         elif spec.scope == "county" and "county" not in ctx.extra:
             outcome = _fixed(UNKNOWN, "common.county_missing")
+        elif spec.applies_to and ctx.register.status("类型") == UNPARSED:
+            outcome = unreadable([ctx.register.profile["类型"].unparsed], None)
         elif spec.applies_to and ctx.register.kind is None:
             outcome = _fixed(UNKNOWN, "common.kind_unknown")
         elif spec.applies_to and ctx.register.kind not in spec.applies_to:
             outcome = _fixed(NA, "common.kind_not_applicable", kind=ctx.register.kind, kinds=spec.applies_to)
         else:
             kind = KINDS[check.kind]
-            try:
-                outcome = kind.run(ctx, ctx.checklist.params[check.id])
+            try:   # judge: the one place a cell not understood keeps a verdict from resting on it
+                outcome = judge(kind, ctx, ctx.checklist.params[check.id])
             except MissingInput as missing:   # the one place a missing input becomes `unknown`
                 outcome = missing.outcome
         results.append(CheckResult(

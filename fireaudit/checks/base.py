@@ -45,6 +45,9 @@ class Outcome:
     params: dict[str, Any] = field(default_factory=dict)
     evidence: tuple[Evidence, ...] = ()
     uses: tuple[str, ...] = ()         # dotted checklist-data keys the finding rests on (for from_config)
+    # True when the finding is proven by the rows its evidence names (a drill that was held, a hazard
+    # left unreferred), so cells not understood on other rows cannot change it (checks/understood.py)
+    witnessed: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,8 @@ class CheckKind:
 
 
 def outcome(status: Status, message: str, evidence: list[Evidence] | tuple[Evidence, ...] = (), *,
-            uses: tuple[str, ...] = (), **params: Any) -> Outcome:
-    return Outcome(status, message, params, tuple(evidence), uses)
+            uses: tuple[str, ...] = (), witnessed: bool = False, **params: Any) -> Outcome:
+    return Outcome(status, message, params, tuple(evidence), uses, witnessed)
 
 
 class MissingInput(Exception):
@@ -69,7 +72,12 @@ class MissingInput(Exception):
         self.outcome = outcome
 
 
-def missing_sheet(sheet: str) -> Outcome:
+def missing_sheet(sheet: str, register: Register | None = None) -> Outcome:
+    """`unknown`: no such sheet; names the unrecognised workbook sheet that resembles it, if any."""
+    resembling = register.resembling(sheet) if register is not None else None
+    if resembling:
+        return outcome(UNKNOWN, "common.missing_sheet_resembling", [Evidence(sheet, missing="sheet")], sheet=sheet,
+                       found=resembling)
     return outcome(UNKNOWN, "common.missing_sheet", [Evidence(sheet, missing="sheet")], sheet=sheet)
 
 
@@ -107,14 +115,14 @@ class CheckContext:
         """As `need`, for another register (the county's)."""
         table = register.table(sheet)
         if table is None:
-            raise MissingInput(missing_sheet(sheet))
+            raise MissingInput(missing_sheet(sheet, register))
         for column in columns:
             need_column(table, column)
         return table
 
     def profile(self, key: str) -> Any:
-        """The profile's value for `key`; MissingInput when it is blank or absent."""
-        value = self.register.value(key)
+        """The profile's value for `key`; MissingInput when it is blank or absent, Unreadable when not understood."""
+        value = self.register.need(key)
         if value is None:
             raise MissingInput(missing_profile(self, key))
         return value

@@ -30,7 +30,7 @@ def brigade_present(ctx: CheckContext, p: BrigadePresentParams) -> Outcome:
     names = table.column("队伍名称")
     hits = [i for i in sorted(own) if kinds[i] in p.types]
     if hits:
-        return outcome(PASS, "brigade_present.pass", [table.cell(i, "队伍类型") for i in hits],
+        return outcome(PASS, "brigade_present.pass", [table.cell(i, "队伍类型") for i in hits], witnessed=True,
                        names=[names[i] for i in hits], types=p.types)
     others = [i for i in range(len(table)) if kinds[i] in p.types and i not in own]
     evidence = [table.cell(i, "所属单位") for i in others] or [table.cell(i, "队伍类型") for i in sorted(own)] \

@@ -232,7 +232,7 @@ def missing_input(ctx: CheckContext, table: Table, item: str) -> Outcome | None:
         needs_members = True
     if needs_members:
         if members is None:
-            return missing_sheet(MEMBERS)
+            return missing_sheet(MEMBERS, ctx.register)
         for column in ("所属队伍", "岗位"):
             if not members.has(column):
                 return missing_column(members, column)
@@ -326,7 +326,7 @@ def required_grade_met(ctx: CheckContext, p: RequiredGradeParams) -> Outcome:
                 problems.append(Phrase(f"check.required_grade_met.{problem}"))
                 evidence.append(table.cell(i, column))
         if not problems:
-            return outcome(PASS, "required_grade_met.pass", [table.cell(i, "队伍类型")], uses=uses,
+            return outcome(PASS, "required_grade_met.pass", [table.cell(i, "队伍类型")], uses=uses, witnessed=True,
                            brigade=names[i], grade=kinds[i], **params)
         blockers.append(Phrase("check.required_grade_met.blocked",
                                {"brigade": names[i], "grade": kinds[i], "problems": problems}))

@@ -5,6 +5,7 @@ Tables are stored column-wise (one list of parsed values per column) so that a
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date
@@ -100,6 +101,54 @@ class Unreadable(Exception):
 
 
 EMPTY, VALUE, UNPARSED = "empty", "value", "unparsed"
+
+
+class Reads:
+    """The columns and profile keys one check read (fireaudit/checks/understood.py).
+
+    While a check runs, `Table.column/records/need` and `Register.value/need`
+    note what they hand out here, so the engine can tell whether a verdict
+    rests on a cell the reader did not understand, without each check saying so."""
+
+    __slots__ = ("tables", "keys", "undecided")
+
+    def __init__(self) -> None:
+        self.tables: dict[int, tuple[Table, set[str]]] = {}
+        self.keys: dict[int, tuple[Register, set[str]]] = {}
+        self.undecided: list[Unparsed] = []   # cells a check understood but could not place (a month astride a bound)
+
+    def unparsed(self) -> list[Unparsed]:
+        """Every cell read and not understood, then the undecided ones; each once."""
+        found: list[Unparsed] = []
+        for table, columns in self.tables.values():
+            found += table.unparsed_in(*sorted(columns))
+        for register, keys in self.keys.values():
+            found += [e.unparsed for k in sorted(keys) if (e := register.profile.get(k)) and e.unparsed]
+        found += self.undecided
+        seen: set[tuple] = set()
+        return [u for u in found if not ((u.evidence.sheet, u.evidence.cell) in seen
+                                         or seen.add((u.evidence.sheet, u.evidence.cell)))]
+
+
+READS: ContextVar[Reads | None] = ContextVar("fireaudit_reads", default=None)
+
+
+def _note_columns(table: "Table", columns: tuple[str, ...]) -> None:
+    reads = READS.get()
+    if reads is not None and table.unparsed:
+        entry = reads.tables.get(id(table))
+        if entry is None:
+            reads.tables[id(table)] = entry = (table, set())
+        entry[1].update(columns)
+
+
+def _note_key(register: "Register", key: str) -> None:
+    reads = READS.get()
+    if reads is not None:
+        entry = reads.keys.get(id(register))
+        if entry is None:
+            reads.keys[id(register)] = entry = (register, set())
+        entry[1].add(key)
 
 
 class MonthDate(date):
@@ -212,6 +261,7 @@ class Table:
         return column in self.column_index
 
     def column(self, column: str) -> list[Any]:
+        _note_columns(self, (column,))
         return self.values[column]
 
     def cell(self, position: int, column: str) -> Evidence:
@@ -237,6 +287,7 @@ class Table:
 
     def need(self, position: int, column: str) -> Any:
         """The parsed value (None for an empty cell); raises Unreadable when the cell was not understood."""
+        _note_columns(self, (column,))
         bad = self.unparsed.get(column, {}).get(position)
         if bad is not None:
             raise Unreadable(bad)
@@ -264,6 +315,7 @@ class Table:
 
     def records(self, *columns: str) -> Iterator[tuple]:
         """(position, value, value, …) for every record; absent columns give None."""
+        _note_columns(self, columns)
         lists = [self.values.get(c) or [None] * len(self) for c in columns]
         return zip(range(len(self)), *lists)
 
@@ -294,6 +346,7 @@ class Register:
         return self.tables.get(name)
 
     def value(self, key: str) -> Any:
+        _note_key(self, key)
         entry = self.profile.get(key)
         return entry.value if entry else None
 
@@ -308,6 +361,7 @@ class Register:
 
     def need(self, key: str) -> Any:
         """The profile value (None when absent or blank); raises Unreadable when it was not understood."""
+        _note_key(self, key)
         entry = self.profile.get(key)
         if entry is not None and entry.unparsed is not None:
             raise Unreadable(entry.unparsed)
