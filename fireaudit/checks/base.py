@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import lru_cache
 from typing import Annotated, Any, Callable
 
 import msgspec
@@ -95,6 +95,11 @@ def need_column(table: Table, column: str) -> None:
         raise MissingInput(missing_column(table, column))
 
 
+@lru_cache(maxsize=64)
+def _norm_name(name: str) -> str:
+    return norm(name)
+
+
 @dataclass
 class CheckContext:
     """The register, the period and the checklist a check runs against."""
@@ -137,9 +142,10 @@ class CheckContext:
             return self.period.months_back(int(name.split(":", 1)[1])), self.period.end
         raise ValueError(f"unknown window {name!r}")
 
-    @cached_property
+    @property
     def township_key(self) -> str:
-        return norm(self.register.township or "")
+        """The township's name, normalised (read each time, so the engine sees that a check used it)."""
+        return _norm_name(self.register.township or "")
 
     def is_township_itself(self, unit: Any) -> bool:
         """Blank, the township's name, or that name + 党委/人民政府/办事处 … (REGISTER.md)."""
@@ -153,13 +159,21 @@ class CheckContext:
             return rest in {norm(s) for s in TOWNSHIP_SUFFIXES}
         return False
 
-    @cached_property
+    @property
     def villages(self) -> dict[str, int]:
         """Normalised village/community name -> its position in 村社区 (empty if no sheet)."""
         table = self.register.table("村社区")
         if table is None or not table.has("名称"):
             return {}
-        return {norm(name): i for i, name in table.records("名称") if name}
+        names = table.column("名称")      # noted as read by the check asking, though built once
+        return self._villages(id(names))
+
+    def _villages(self, key: int) -> dict[str, int]:
+        cache = self.__dict__.setdefault("_village_cache", {})
+        if key not in cache:
+            table = self.register.table("村社区")
+            cache[key] = {norm(name): i for i, name in table.records("名称") if name}
+        return cache[key]
 
     def village_of(self, unit: Any) -> str | None:
         """The normalised village name a unit refers to, if it is one listed in 村社区."""

@@ -117,6 +117,13 @@ class Reads:
         self.keys: dict[int, tuple[Register, set[str]]] = {}
         self.undecided: list[Unparsed] = []   # cells a check understood but could not place (a month astride a bound)
 
+    def merge(self, other: "Reads") -> None:
+        for key, (table, columns) in other.tables.items():
+            self.tables.setdefault(key, (table, set()))[1].update(columns)
+        for key, (register, keys) in other.keys.items():
+            self.keys.setdefault(key, (register, set()))[1].update(keys)
+        self.undecided += other.undecided
+
     def unparsed(self) -> list[Unparsed]:
         """Every cell read and not understood, then the undecided ones; each once."""
         found: list[Unparsed] = []
@@ -135,7 +142,7 @@ READS: ContextVar[Reads | None] = ContextVar("fireaudit_reads", default=None)
 
 def _note_columns(table: "Table", columns: tuple[str, ...]) -> None:
     reads = READS.get()
-    if reads is not None and table.unparsed:
+    if reads is not None:
         entry = reads.tables.get(id(table))
         if entry is None:
             reads.tables[id(table)] = entry = (table, set())
