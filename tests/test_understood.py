@@ -118,3 +118,163 @@ def test_a_cell_not_understood_never_gives_a_verdict(kind, towns, checklist):
                     turned_unknown += result.status == "unknown" and baseline.status != "unknown"
     assert judged, kind
     assert turned_unknown, f"{kind}: no cell it reads ever made it unknown (is the rule applied?)"
+
+
+# ---------------------------------------------------------------- the accusations, each gone (item 9)
+from fireaudit.audit import audit_register  # noqa: E402
+from fireaudit.i18n import message_text  # noqa: E402
+from fireaudit.result import TownshipAudit  # noqa: E402
+from tests.builders import D, Sheet  # noqa: E402
+
+
+def _texts(audit: TownshipAudit, lang: str = "zh") -> str:
+    return "\n".join(message_text(c.message, c.params, lang) for r in audit.requirements for c in r.checks)
+
+
+def _statuses(audit: TownshipAudit) -> dict[str, str]:
+    return {c.id: str(c.status) for r in audit.requirements for c in r.checks}
+
+
+def test_yi_na_ru_in_the_fiscal_budget_column_is_yes(audit_of):
+    reg = compliant()
+    for row in range(len(reg.sheets["经费"].rows)):
+        reg.sheets["经费"].set(row, "纳入财政预算", "已纳入")
+    audit = audit_of(reg)
+    assert audit.check("R18.1").status == "pass"
+    assert "未纳入财政预算" not in _texts(audit)
+
+
+@pytest.mark.parametrize("written", ["专职队/乡镇政府专职消防队", "乡镇政府专职消防队"])
+def test_a_full_time_brigade_written_without_its_grade_is_never_an_accusation(audit_of, written):
+    reg = compliant()                       # 潘津镇: the plan asks a 一级 brigade
+    reg.sheets["消防队伍"].set(0, "队伍类型", written)
+    audit = audit_of(reg)
+    status = _statuses(audit)
+    assert status["R04.8"] == "unknown" and status["R07.1"] == "unknown"
+    assert not [k for k, v in status.items() if k[:3] in ("R04", "R07", "R08") and v == "fail"], status
+    assert "现有本级队伍：。" not in _texts(audit)
+    ref = f"消防队伍!{reg.sheets['消防队伍'].cell('队伍类型', 0)}"
+    assert ref in [e.ref() for e in audit.check("R04.8").evidence]
+    assert written.split("/")[-1] in _texts(audit)          # the finding quotes the raw value
+
+
+def test_yi_wu_brigade_is_the_older_name_of_the_volunteer_brigade(audit_of):
+    reg = compliant(township="巴彦岱镇")
+    reg.sheets["消防队伍"].set(0, "队伍类型", "义务消防队")
+    audit = audit_of(reg)
+    assert audit.check("R04.8").status == "pass" and audit.check("R07.1").status == "pass"
+
+
+def test_an_empty_brigade_list_says_none_not_an_empty_colon(audit_of):
+    reg = compliant()
+    reg.sheets["消防队伍"].set(0, "所属单位", "一村")
+    text = _texts(audit_of(reg))
+    assert "现有本级队伍：无" in text and "现有本级队伍：。" not in text
+
+
+def test_several_roles_in_one_cell_count_for_each(audit_of):
+    reg = compliant()
+    people = reg.sheets["责任人"]
+    people.set(1, "消防职责", "主要责任人、消防安全管理人")
+    people.rows = [r for r in people.rows if r[people.header.index("消防职责")] != "消防安全管理人"]
+    audit = audit_of(reg)
+    assert audit.check("R01.1").status == "pass" and audit.check("R04.6").status == "pass"
+    assert audit.check("R17.1").status == "pass"
+    assert "未登记" not in _texts(audit)
+
+
+def test_yi_zhi_ding_is_a_village_convention(audit_of):
+    reg = compliant()
+    for row in range(len(reg.sheets["村社区"].rows)):
+        reg.sheets["村社区"].set(row, "防火安全公约", "已制定")
+    audit = audit_of(reg)
+    assert audit.check("R06.2").status == "pass"
+    assert "0个具备" not in _texts(audit)
+
+
+def test_a_month_only_training_date_inside_the_window_is_training(audit_of):
+    reg = compliant()
+    for row in range(len(reg.sheets["责任人"].rows)):
+        reg.sheets["责任人"].set(row, "最近培训日期", "2024年4月")
+    audit = audit_of(reg)
+    assert audit.check("R17.1").status == "pass"
+    assert "无记录" not in _texts(audit)
+
+
+def test_a_meeting_named_by_its_body_without_fire_in_the_agenda_is_unknown_not_fail(audit_of):
+    reg = compliant()
+    meetings = reg.sheets["会议研判"]
+    meetings.set(0, "类型", "党委会").set(0, "议题", "研究春耕生产")
+    audit = audit_of(reg)
+    result = audit.check("R03.2")
+    assert result.status == "unknown", (result.message, result.params)
+    assert f"会议研判!{meetings.cell('类型', 0)}" in [e.ref() for e in result.evidence]
+    assert "党委会" in _texts(audit)
+
+
+def test_a_meeting_named_by_its_body_with_fire_in_the_agenda_counts(audit_of):
+    reg = compliant()
+    reg.sheets["会议研判"].set(0, "类型", "党委会").set(0, "议题", "研究部署消防安全工作")
+    assert audit_of(reg).check("R03.2").status == "pass"
+
+
+def _one_hazard(**values) -> Sheet:
+    hazards = Sheet(["序号", "检查日期", "场所名称", "隐患描述", "整改期限", "整改状态", "移送部门", "移送日期", "备注"],
+                    title="隐患台账")
+    hazards.add(序号=1, 检查日期=D(2024, 5, 15), 场所名称="二村自建房", 隐患描述="违章搭建彩钢棚", **values)
+    return hazards
+
+
+def test_wei_zheng_gai_without_deadline_or_reason_is_not_read_as_in_progress(audit_of):
+    reg = compliant()
+    reg.sheets["检查隐患"] = _one_hazard(整改状态="未整改")
+    audit = audit_of(reg)
+    status = _statuses(audit)
+    assert status["R13.1"] == "unknown" and status["R13.3"] == "unknown", status
+    assert audit.requirement("R13").status not in ("pass", "fail")
+    cell = f"检查隐患!{reg.sheets['检查隐患'].cell('整改状态', 0)}"
+    assert cell in [e.ref() for e in audit.check("R13.3").evidence]
+
+
+def test_wei_zheng_gai_with_a_refusal_in_the_row_and_no_referral_fails(audit_of):
+    reg = compliant()
+    reg.sheets["检查隐患"] = _one_hazard(整改状态="未整改", 备注="住户拒绝拆除")
+    audit = audit_of(reg)
+    assert audit.check("R13.1").status == "fail"
+
+
+def test_an_unreferred_refusal_on_a_second_hazard_sheet_fails_r13(audit_of):
+    reg = compliant()
+    reg.extra_sheets["消防检查"] = _one_hazard(整改状态="拒不整改")
+    audit = audit_of(reg)
+    result = audit.check("R13.1")
+    assert result.status == "fail", (result.message, result.params)
+    assert any(e.sheet == "消防检查" for e in result.evidence)
+
+
+def test_a_hazard_sheet_not_recognised_keeps_r13_from_passing(audit_of):
+    reg = compliant()
+    reg.extra_sheets["隐患排查台账（二）"] = _one_hazard(整改状态="拒不整改")
+    audit = audit_of(reg)
+    result = audit.check("R13.1")
+    assert (result.status, result.message) == ("unknown", "common.unread_sheet")
+    assert "隐患排查台账（二）" in _texts(audit) and "隐患排查台账（二）" in _texts(audit, "en")
+    assert audit.check("R04.10").status == "pass"        # a drill sheet is not a hazard sheet
+
+
+def test_a_missing_sheet_finding_names_the_sheet_that_resembles_it(audit_of):
+    reg = compliant()
+    reg.extra_sheets["消防安全责任人"] = reg.sheets.pop("责任人")
+    audit = audit_of(reg)
+    result = audit.check("R01.1")
+    assert (result.status, result.message) == ("unknown", "common.missing_sheet_resembling")
+    assert "未识别工作表“消防安全责任人”，可能对应“责任人”" in _texts(audit)
+
+
+def test_a_profile_value_not_understood_is_not_called_blank(audit_of):
+    reg = compliant()
+    reg.profile["建立消防安全组织"] = "正在研究"
+    audit = audit_of(reg)
+    result = audit.check("R04.1")
+    assert (result.status, result.message) == ("unknown", MESSAGE)
+    assert "正在研究" in _texts(audit) and "未填写“建立消防安全组织”" not in _texts(audit)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fireaudit.checks.base import UNKNOWN, CheckContext, CheckKind, Outcome, outcome
+from fireaudit.checks.base import NA, UNKNOWN, CheckContext, CheckKind, Outcome, outcome
 from fireaudit.i18n import Phrase
 from fireaudit.register.model import READS, Evidence, MonthDate, Reads, Table, Unparsed, Unreadable, within
 
@@ -45,7 +45,21 @@ def judge(kind: CheckKind, ctx: CheckContext, params: Any) -> Outcome:
         outer = READS.get()
         if outer is not None:          # a caller recording too (tests): it sees what this check read
             outer.merge(reads)
-    return hold(result, reads.unparsed())
+    result = hold(result, reads.unparsed())
+    return unseen(result, ctx, {table.name for table, _ in reads.tables.values()})
+
+
+def unseen(result: Outcome, ctx: CheckContext, sheets: set[str]) -> Outcome:
+    """A verdict not proven by rows read is `unknown` while a workbook sheet that was not recognised
+    resembles a sheet the check read: its rows (a second hazard ledger) could change it."""
+    if result.status == UNKNOWN or (result.witnessed and result.status != NA):
+        return result
+    found = [(name, sheet) for name, sheet in ctx.register.unrecognised.items() if sheet in sheets]
+    if not found:
+        return result
+    name, sheet = found[0]
+    return outcome(UNKNOWN, "common.unread_sheet", [Evidence(name, missing="sheet")], found=name, sheet=sheet,
+                   verdict=str(result.status))
 
 
 def hold(result: Outcome, unparsed: list[Unparsed]) -> Outcome:
