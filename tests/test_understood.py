@@ -264,11 +264,11 @@ def test_a_hazard_sheet_not_recognised_keeps_r13_from_passing(audit_of):
 
 def test_a_missing_sheet_finding_names_the_sheet_that_resembles_it(audit_of):
     reg = compliant()
-    reg.extra_sheets["消防安全责任人"] = reg.sheets.pop("责任人")
+    reg.extra_sheets["消防责任人员表"] = reg.sheets.pop("责任人")
     audit = audit_of(reg)
     result = audit.check("R01.1")
     assert (result.status, result.message) == ("unknown", "common.missing_sheet_resembling")
-    assert "未识别工作表“消防安全责任人”，可能对应“责任人”" in _texts(audit)
+    assert "未识别工作表“消防责任人员表”，可能对应“责任人”" in _texts(audit)
 
 
 def test_a_profile_value_not_understood_is_not_called_blank(audit_of):
