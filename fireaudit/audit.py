@@ -40,8 +40,9 @@ def resolve_period(register: Register, period: Period | None) -> Period:
     if period is not None:
         return period
     value = register.value("报告期")
-    if value is None:
-        raise InputError(register.path, "no reporting period: fill 基本情况 报告期 or pass --period 2024Q1")
+    if value is None:   # exit 3, listing every place the reader looked, in the report's language
+        texts = {lang: register.no_period_text(lang) for lang in ("zh", "en")}
+        raise InputError(register.path, texts["zh"], texts)
     return value
 
 

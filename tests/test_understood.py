@@ -278,3 +278,18 @@ def test_a_profile_value_not_understood_is_not_called_blank(audit_of):
     result = audit.check("R04.1")
     assert (result.status, result.message) == ("unknown", MESSAGE)
     assert "正在研究" in _texts(audit) and "未填写“建立消防安全组织”" not in _texts(audit)
+
+
+# ---------------------------------------------------------------- no period anywhere: exit 3, in the report's language
+def test_no_period_exits_3_listing_every_place_looked_in_the_chosen_language(tmp_path):
+    from tests.cli_helper import run_cli
+
+    reg = compliant()
+    reg.profile.pop("报告期")
+    path = reg.save(tmp_path / "台账.xlsx")
+    zh = run_cli("audit", str(path), "--output", str(tmp_path / "zh"))
+    assert zh.code == 3 and "Traceback" not in zh.out + zh.err
+    assert all(w in zh.out for w in ("统计时段", "标题行", "文件名")), zh.out
+    en = run_cli("check", str(path), "--lang", "en")
+    assert en.code == 3
+    assert all(w in en.out for w in ("title rows", "file name")), en.out

@@ -68,7 +68,7 @@ def dumps(run: AuditRun, checklist: Checklist, fail_on: str, lang: str) -> str:
         suite = TestSuite(item.file)
         _provenance(suite, run, None)
         case = TestCase(t(lang, "ui.unreadable"), classname=item.file)
-        case.result = [Error(item.reason, "unreadable")]
+        case.result = [Error(item.text(lang), "unreadable")]
         suite.add_testcase(case)
         suite.update_statistics()
         xml.add_testsuite(suite)

@@ -37,7 +37,7 @@ def print_summary(console: Console, run: AuditRun, checklist: Checklist, lang: s
 
 def print_unreadable(console: Console, run: AuditRun, lang: str) -> None:
     for item in run.unreadable:
-        console.print(f"[red]{t(lang, 'ui.unreadable')}[/]: {item.file}: {item.reason}", soft_wrap=True)
+        console.print(f"[red]{t(lang, 'ui.unreadable')}[/]: {item.file}: {item.text(lang)}", soft_wrap=True)
 
 
 def gate_lines(run: AuditRun, fail_on: str, lang: str) -> list[str]:
@@ -55,7 +55,7 @@ def gate_lines(run: AuditRun, fail_on: str, lang: str) -> list[str]:
             lines.append(f"{audit.file}: register {error.code} {error.ref()} "
                          f"{t(lang, 'register.' + error.code, value=error.value, expected=error.expected)}")
     for item in run.unreadable:
-        lines.append(f"{item.file}: unreadable {item.reason}")
+        lines.append(f"{item.file}: unreadable {item.text(lang)}")
     return lines
 
 
