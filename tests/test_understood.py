@@ -293,3 +293,27 @@ def test_no_period_exits_3_listing_every_place_looked_in_the_chosen_language(tmp
     en = run_cli("check", str(path), "--lang", "en")
     assert en.code == 3
     assert all(w in en.out for w in ("title rows", "file name")), en.out
+
+
+# ---------------------------------------------------------------- the nearest known values, wherever a register error is shown
+def test_register_errors_show_the_nearest_known_values_in_every_writer(audit_of, checklist):
+    from fireaudit.reports.json_report import township_json
+    from fireaudit.reports.junit import dumps as junit_dumps
+    from fireaudit.reports.terminal import gate_lines
+    from fireaudit.reports.view import township_view
+    from fireaudit.runner import make_run
+
+    reg = compliant(township="巴彦岱镇")
+    reg.sheets["消防队伍"].set(0, "队伍类型", "志愿消防对")
+    audit = audit_of(reg)
+    (error,) = [e for e in audit.register_errors if e.value == "志愿消防对"]
+    assert "志愿消防队" in error.nearest
+    entry = next(e for e in township_json(audit)["register_errors"] if e["value"] == "志愿消防对")
+    assert "志愿消防队" in entry["nearest"] and "志愿消防队" in entry["message"]
+    run = make_run(checklist, None, [audit], [])
+    for lang in ("zh", "en"):
+        line = next(x for x in gate_lines(run, "advisory", lang) if "志愿消防对" in x)
+        assert "志愿消防队" in line.split("志愿消防对", 1)[1]
+        assert "志愿消防队" in next(r.message for r in township_view(run, audit, checklist, lang).register_errors
+                                  if r.value == "志愿消防对")
+        assert "最接近" in junit_dumps(run, checklist, "advisory", lang) or lang == "en"

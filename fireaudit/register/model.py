@@ -76,6 +76,15 @@ class RegisterError:
     def ref(self) -> str:
         return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
 
+    def message(self, lang: str) -> str:
+        """What is wrong, in `lang`, with the nearest known values when there are some (every writer uses this)."""
+        from fireaudit.i18n import t
+
+        text = t(lang, f"register.{self.code}", value=self.value, expected=self.expected)
+        if self.nearest:
+            text += ("" if lang == "zh" else " ") + t(lang, "register.nearest", nearest=list(self.nearest))
+        return text
+
 
 @dataclass(frozen=True, slots=True)
 class Unparsed:

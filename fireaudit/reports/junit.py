@@ -37,7 +37,7 @@ def _suite(run: AuditRun, audit: TownshipAudit, checklist: Checklist, fail_on: s
     case = TestCase(t(lang, "ui.register_errors"), classname=f"{audit.county or ''}{audit.township or ''}")
     if errors:
         failure = Failure(t(lang, "ui.register_errors_count", count=len(errors)), REGISTER_ERROR_SEVERITY.value)
-        failure.text = "\n".join(f"{e.ref()} {t(lang, 'register.' + e.code, value=e.value, expected=e.expected)}"
+        failure.text = "\n".join(f"{e.ref()} {e.message(lang)}"
                                  for e in errors)
         case.result = [failure]
     suite.add_testcase(case)

@@ -53,7 +53,7 @@ def gate_lines(run: AuditRun, fail_on: str, lang: str) -> list[str]:
                          f"{message_text(check.message, check.params, lang)}")
         for error in failing.register_errors:
             lines.append(f"{audit.file}: register {error.code} {error.ref()} "
-                         f"{t(lang, 'register.' + error.code, value=error.value, expected=error.expected)}")
+                         f"{error.message(lang)}")
     for item in run.unreadable:
         lines.append(f"{item.file}: unreadable {item.text(lang)}")
     return lines
