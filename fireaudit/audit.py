@@ -21,6 +21,7 @@ from fireaudit.errors import InputError
 from fireaudit.grades import required_grade_json
 from fireaudit.period import Period
 from fireaudit.register.model import UNPARSED, Evidence, Note, ProfileEntry, Register
+from fireaudit.register.statuses import at_period
 from fireaudit.result import CheckResult, RequirementResult, TownshipAudit
 from fireaudit.status import Severity, Status
 from fireaudit.textnorm import norm
@@ -90,6 +91,7 @@ def audit_register(register: Register, checklist: Checklist, period: Period | No
                    mode: str = SINGLE) -> TownshipAudit:
     """Audit one township register for one period (in BATCH mode without the county duties)."""
     period = resolve_period(register, period)
+    register = at_period(register, period)      # 未整改 against this period's end, not only the register's own
     ctx = CheckContext(register, period, checklist)
     notes = list(register.notes)
     requirements = [apply_waivers(_requirement(ctx, spec, mode), ctx, notes) for spec in checklist.requirements

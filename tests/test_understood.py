@@ -317,3 +317,23 @@ def test_register_errors_show_the_nearest_known_values_in_every_writer(audit_of,
         assert "志愿消防队" in next(r.message for r in township_view(run, audit, checklist, lang).register_errors
                                   if r.value == "志愿消防对")
         assert "最接近" in junit_dumps(run, checklist, "advisory", lang) or lang == "en"
+
+
+# ---------------------------------------------------------------- 未整改 against the period audited (not only the register's own)
+@pytest.mark.parametrize("own, audited, deadline, expected", [
+    ("2024Q2", "2024Q3", D(2024, 8, 15), "fail"),      # deadline passed by the audited period's end: 逾期未改
+    ("2024Q3", "2024Q2", D(2024, 8, 15), "unknown"),   # read 逾期未改 for Q3, but not yet late at Q2's end
+    ("2024Q2", "2024Q2", D(2024, 8, 15), "unknown"),   # not late, no refusal: cannot say
+])
+def test_wei_zheng_gai_is_read_against_the_audited_period(audit_of, own, audited, deadline, expected):
+    reg = compliant(period=own)
+    reg.sheets["检查隐患"] = _one_hazard(整改状态="未整改", 整改期限=deadline)
+    reg.sheets["检查隐患"].set(0, "检查日期", D(2024, 5, 15))
+    audit = audit_of(reg, audited)
+    result = audit.check("R13.3")
+    assert result.status == expected, (result.message, result.params)
+    cell = f"检查隐患!{reg.sheets['检查隐患'].cell('整改状态', 0)}"
+    ambiguous = [e for e in audit.register_errors if e.code == "ambiguous-status"]
+    assert bool(ambiguous) == (expected == "unknown")
+    if expected == "unknown":
+        assert cell in [e.ref() for e in result.evidence]

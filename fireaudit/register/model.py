@@ -269,6 +269,9 @@ class Table:
     part_columns: tuple[dict[str, int], ...] = ()   # column_index of each of `sheets`
     part_rows: tuple[int, ...] = ()                 # header_row of each of `sheets`
     row_sheet: list[int] | None = None   # index into `sheets` of each record when there are several
+    # 整改状态 cells written 未整改 with no refusal in the row: 逾期未改 once their deadline has passed by
+    # the audit period's end, else not understood (fireaudit/register/statuses.py)
+    ambiguous: dict[int, Unparsed] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.row_index)

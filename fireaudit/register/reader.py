@@ -492,6 +492,9 @@ class RegisterReader:
         """未整改 with a deadline before the register's own period ends is 逾期未改."""
         hazards = tables.get("检查隐患")
         entry = profile.get("报告期")
+        if hazards is not None:   # kept, so that an audit for another period reads them against its own end
+            hazards.ambiguous = {p: bad for p, bad in hazards.unparsed.get("整改状态", {}).items()
+                                 if bad.code == "ambiguous-status"}
         if hazards is None or "整改状态" not in hazards.unparsed or entry is None or not isinstance(entry.value, Period):
             return
         end = entry.value.end
