@@ -121,7 +121,6 @@ def test_a_cell_not_understood_never_gives_a_verdict(kind, towns, checklist):
 
 
 # ---------------------------------------------------------------- the accusations, each gone (item 9)
-from fireaudit.audit import audit_register  # noqa: E402
 from fireaudit.i18n import message_text  # noqa: E402
 from fireaudit.result import TownshipAudit  # noqa: E402
 from tests.builders import D, Sheet  # noqa: E402
@@ -337,3 +336,63 @@ def test_wei_zheng_gai_is_read_against_the_audited_period(audit_of, own, audited
     assert bool(ambiguous) == (expected == "unknown")
     if expected == "unknown":
         assert cell in [e.ref() for e in result.evidence]
+
+
+def test_a_grade_criterion_not_understood_is_not_called_blank(audit_of):
+    reg = compliant()
+    reg.profile["建成区常住人口（万人）"] = "约一万多"
+    audit = audit_of(reg)
+    result = audit.check("R07.14")
+    assert (result.status, result.message) == ("unknown", MESSAGE), (result.message, result.params)
+    assert "约一万多" in _texts(audit)
+
+
+# ---------------------------------------------------------------- a month astride a window's bound is undecided
+def test_a_month_astride_a_bound_makes_a_fail_unknown_and_leaves_a_witnessed_pass(read, checklist):
+    from fireaudit.checks.base import FAIL, PASS, CheckKind, outcome
+    from fireaudit.checks.understood import judge, note_astride
+    from fireaudit.register.model import MonthDate
+
+    register = read(compliant())
+    table = register.table("演练")
+    table.values["日期"][0] = MonthDate(2024, 4, 1)
+    ctx = CheckContext(register, Period.parse("2024Q2"), checklist)
+
+    def check(status, witnessed):
+        def run(ctx, params):
+            note_astride(table, "日期", table.column("日期"), D(2024, 4, 15), D(2024, 6, 30))
+            return outcome(status, "records_in_window.pass", [table.cell(1, "日期")], witnessed=witnessed)
+        return CheckKind(run, object)
+
+    failed = judge(check(FAIL, False), ctx, None)
+    assert failed.status == "unknown" and table.cell(0, "日期") in failed.evidence
+    assert "2024-04" in message_text(failed.message, failed.params, "zh")
+    assert judge(check(PASS, True), ctx, None).status == "pass"
+
+
+def test_a_pass_proven_on_understood_rows_stands_beside_an_unreadable_row(audit_of):
+    reg = compliant()
+    reg.sheets["演练"].add(序号=4, 日期="五月中旬", 组织单位="潘津镇", 演练类型="应急疏散演练")
+    audit = audit_of(reg)
+    assert audit.check("R04.10").status == "pass"            # the drill held on 2024-05-15 proves it
+    assert any(e.value == "五月中旬" for e in audit.register_errors)
+
+
+def test_a_fail_for_want_of_a_record_is_unknown_while_a_row_is_unreadable(audit_of):
+    reg = compliant()
+    drills = reg.sheets["演练"]
+    drills.set(0, "日期", "五月中旬")                          # the only 应急疏散演练
+    audit = audit_of(reg)
+    result = audit.check("R04.10")
+    assert result.status == "unknown" and f"演练!{drills.cell('日期', 0)}" in [e.ref() for e in result.evidence]
+    assert result.params["verdict"] == "fail"
+
+
+def test_many_unreadable_cells_are_counted_and_the_first_named(audit_of):
+    reg = compliant()
+    for n in range(30):
+        reg.sheets["演练"].add(序号=10 + n, 日期=f"第{n}天", 组织单位="潘津镇", 演练类型="灭火演练")
+    reg.sheets["演练"].set(0, "日期", "五月中旬")
+    result = audit_of(reg).check("R04.10")
+    assert result.status == "unknown" and result.params["count"] == 31
+    assert len(result.params["cells"]) == 20 and len(result.evidence) == 31

@@ -349,11 +349,11 @@ def grade_criteria(ctx: CheckContext, p: GradeCriteriaParams) -> Outcome:
     register = ctx.register
     if register.kind is None:
         return outcome(UNKNOWN, "common.kind_unknown", [register.profile_evidence("类型")])
-    required = grades.resolve(ctx.checklist, register.county, register.township, register.kind,
-                              grades.profile_values(register))
+    data = grades.grade_data(ctx.checklist)
+    values = {c.key: register.value(c.key) for c in data.criteria.values()}   # read so the engine sees them
+    required = grades.resolve(ctx.checklist, register.county, register.township, register.kind, values)
     if required.grade is None:
         return outcome(NA, "grade_criteria.street", [register.profile_evidence("类型")])
-    data = grades.grade_data(ctx.checklist)
     uses = ("data.gbt35547.criteria",)
     params = dict(required=required.grade, rule=rule_phrase(required))
     if required.suggests_higher:

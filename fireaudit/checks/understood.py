@@ -29,6 +29,7 @@ from fireaudit.i18n import Phrase
 from fireaudit.register.model import READS, Evidence, MonthDate, Reads, Table, Unparsed, Unreadable, within
 
 MESSAGE = "common.unreadable"
+MAX_LISTED = 20      # cells named in the message; the evidence names every one
 
 
 def judge(kind: CheckKind, ctx: CheckContext, params: Any) -> Outcome:
@@ -83,7 +84,7 @@ def hold(result: Outcome, unparsed: list[Unparsed]) -> Outcome:
 def unreadable(unparsed: list[Unparsed], instead: Outcome | None) -> Outcome:
     """`unknown`: these cells hold values not understood; `instead` is what the understood cells alone said."""
     unique = list({_key(u.evidence): u for u in unparsed}.values())
-    params: dict[str, Any] = {"cells": [cell_phrase(u) for u in unique], "count": len(unique)}
+    params: dict[str, Any] = {"cells": [cell_phrase(u) for u in unique[:MAX_LISTED]], "count": len(unique)}
     if instead is not None:
         params["verdict"] = str(instead.status)
     return outcome(UNKNOWN, MESSAGE, [u.evidence for u in unique], **params)
@@ -95,14 +96,6 @@ def cell_phrase(u: Unparsed) -> Phrase:
     nearest = Phrase("register.nearest", {"nearest": list(u.nearest)}) if u.nearest else ""
     return Phrase("common.unreadable_cell", {"cell": u.evidence.ref(), "value": u.raw, "reason": reason,
                                              "nearest": nearest})
-
-
-def in_window(table: Table, position: int, column: str, value: Any, start: date, end: date) -> bool:
-    """Whether a dated cell lies in [start, end]; a month astride a bound is noted as undecided (so `unknown`)."""
-    inside = within(value, start, end)
-    if inside is None and value is not None:
-        undecided(table.cell(position, column), str(value), f"{start.isoformat()}～{end.isoformat()}")
-    return bool(inside)
 
 
 def note_astride(table: Table, column: str, values: list[Any], start: date, end: date) -> None:
