@@ -3,12 +3,20 @@
     python benchmarks/generate.py OUT.xlsx                       # typical
     python benchmarks/generate.py OUT.xlsx --hazards 100000      # huge
     python benchmarks/generate.py DIR --copies 200               # a batch folder
+    python benchmarks/generate.py OUT.xlsx --hazards 500 --description-chars 32000 --all-referred  # long texts
+    python benchmarks/generate.py OUT.xlsx --hazards 100000 --bad-dates               # unparseable dates
 
 Typical (the defaults): ~10 villages, ~40 responsible persons, ~3 brigades,
 ~60 members, ~25 budget rows, ~40 drills, ~60 publicity rows, ~300 hazards.
 Descriptions are drawn from the phrases township staff use, combined with
 place names, so a large sheet has many distinct texts (as real ones do), not
-one repeated line. Written with openpyxl's write-only mode (streams rows)."""
+one repeated line. Written with openpyxl's write-only mode (streams rows).
+
+Pathological cases (issue 19): `description_chars` pads every hazard
+description to that length with more distinct phrases (a pasted inspection
+report); `all_referred` makes every hazard a refused one referred to a
+department (so every description goes through the annex routing); `bad_dates` writes every hazard's 检查日期 and 整改期限 as text no
+date parser reads (`某月某日`, `2024.13.45`, ...)."""
 
 from __future__ import annotations
 
@@ -24,12 +32,14 @@ HAZARD_PHRASES = [
     "醇基燃料违规储存", "店内销售改装电动车", "商店销售无3C认证灭火器", "应急照明损坏", "疏散指示标志缺失",
 ]
 PLACES = ["超市", "农家乐", "民宿", "小区", "饭店", "网吧", "仓库", "加油站", "学校", "卫生院", "集贸市场", "加工厂"]
+BAD_DATES = ["某月某日", "2024.13.45", "二〇二四年", "待定", "2024-02-30", "上旬", "见附件", "45/45/2024"]
 STATUSES = ["已整改"] * 6 + ["整改中"] * 2 + ["无隐患"] * 3 + ["逾期未改", "拒不整改"]
 
 
 def build(path: Path, *, villages: int = 10, people: int = 40, brigades: int = 3, members: int = 60, budget: int = 25,
           drills: int = 40, publicity: int = 60, hazards: int = 300, seed: int = 7,
-          township: str = "潘津镇", county: str = "伊宁市", period: str = "2024Q2") -> Path:
+          township: str = "潘津镇", county: str = "伊宁市", period: str = "2024Q2", description_chars: int = 0,
+          bad_dates: bool = False, all_referred: bool = False) -> Path:
     from openpyxl import Workbook
 
     rng = random.Random(seed)
@@ -91,14 +101,28 @@ def build(path: Path, *, villages: int = 10, people: int = 40, brigades: int = 3
     sheet("宣传培训", "宣传培训台账", ["序号", "日期", "活动类型", "对象", "参加人数", "组织单位", "备注"],
           ([n + 1, day(), activities[n % 5], "村民", 50, township, None] for n in range(publicity)))
 
+    def long_text(text: str) -> str:
+        """`text` followed by more findings of the same inspection, `description_chars` long in all."""
+        parts = [text]
+        length = len(text)
+        while length < description_chars:
+            part = f"；{rng.choice(PLACES)}{rng.randrange(1, 999)}号{rng.choice(HAZARD_PHRASES)}"
+            parts.append(part)
+            length += len(part)
+        return "".join(parts)[:description_chars]
+
     def hazard_rows():
         for n in range(hazards):
             phrase = rng.choice(HAZARD_PHRASES)
             place = f"{rng.choice(village_names)}{rng.choice(PLACES)}{rng.randrange(1, 60)}号"
-            status = rng.choice(STATUSES)
+            status = "拒不整改" if all_referred else rng.choice(STATUSES)
             referred = status == "拒不整改"
-            yield [n + 1, day(), place, "商场市场", rng.choice(village_names),
-                   "无" if status == "无隐患" else f"{place}{phrase}", None, day() + dt.timedelta(days=30), status,
+            description = "无" if status == "无隐患" else f"{place}{phrase}"
+            if description_chars and description != "无":
+                description = long_text(description)
+            checked = rng.choice(BAD_DATES) if bad_dates else day()
+            deadline = rng.choice(BAD_DATES) if bad_dates else day() + dt.timedelta(days=30)
+            yield [n + 1, checked, place, "商场市场", rng.choice(village_names), description, None, deadline, status,
                    "伊宁市消防救援大队" if referred else None, day() if referred else None, f"人员{rng.randrange(10, people)}"]
 
     sheet("检查隐患", "消防安全检查及隐患台账", ["序号", "检查日期", "场所名称", "场所类型", "所属村社区", "隐患描述", "隐患类别",
@@ -114,7 +138,33 @@ def build(path: Path, *, villages: int = 10, people: int = 40, brigades: int = 3
           [[1, start, start + dt.timedelta(days=80), "电动自行车专项治理", "住宅小区", 40, 10, 9]])
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+    _utf8_sheets(path)
     return path
+
+
+def _utf8_sheets(path: Path) -> None:
+    """Write non-ASCII text as UTF-8, as Excel and WPS do, not as `&#NNNNN;` references.
+
+    openpyxl without lxml writes every CJK character as a 7-byte character
+    reference, which makes a sheet of long Chinese descriptions twice the size
+    a real one is (and trips max_member_mb). References below U+0080 stay."""
+    import re
+    import zipfile
+
+    reference = re.compile(rb"&#(\d+);")
+
+    def decode(match: re.Match[bytes]) -> bytes:
+        code = int(match.group(1))
+        return chr(code).encode("utf-8") if code >= 0x80 else match.group(0)
+
+    temporary = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                data = reference.sub(decode, data)
+            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    temporary.replace(path)
 
 
 def main() -> None:
@@ -122,12 +172,16 @@ def main() -> None:
     parser.add_argument("out", type=Path, help="an .xlsx file, or a folder with --copies")
     parser.add_argument("--hazards", type=int, default=300)
     parser.add_argument("--copies", type=int, default=0, help="write this many townships into the folder OUT")
+    parser.add_argument("--description-chars", type=int, default=0, help="pad each hazard description to this length")
+    parser.add_argument("--bad-dates", action="store_true", help="hazard dates as text no parser reads")
+    parser.add_argument("--all-referred", action="store_true", help="every hazard refused and referred (移送)")
     args = parser.parse_args()
+    extra = {"description_chars": args.description_chars, "bad_dates": args.bad_dates, "all_referred": args.all_referred}
     if args.copies:
         for n in range(args.copies):
-            build(args.out / f"t{n:03d}.xlsx", hazards=args.hazards, seed=n, township=f"第{n + 1}镇")
+            build(args.out / f"t{n:03d}.xlsx", hazards=args.hazards, seed=n, township=f"第{n + 1}镇", **extra)
     else:
-        build(args.out, hazards=args.hazards)
+        build(args.out, hazards=args.hazards, **extra)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from typing import Any, Iterable
 from fireaudit.checklist.data import AnnexData, Category, Department, Rule, Synonym  # noqa: F401 - the data's shape
 from fireaudit.errors import ConfigError
 from fireaudit.i18n import Phrase
-from fireaudit.textnorm import clean, norm, split_list
+from fireaudit.textnorm import clean, norm, prefix, split_list
 
 ANNEX = "annex"
 VOCABULARY = "隐患类别"
@@ -169,6 +169,7 @@ class Router:
 
     def _clauses(self, description: str) -> list[str]:
         """The description cut at numbering (before NFKC turns ① into 1), then at punctuation and spaces."""
+        description = prefix(description)      # a very long text: its prefix only (limits.toml)
         pieces = self._numbering.split(description) if self._numbering else [description]
         return [c for piece in pieces for c in self._splitter.split(clean(piece).casefold()) if c]
 

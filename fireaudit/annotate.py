@@ -31,14 +31,17 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from fireaudit.errors import FireauditError
 from fireaudit.i18n import message_text, severity_label, status_label, t
-from fireaudit.reports.files import inside, report_stem, write_atomic
+from fireaudit.register.active import over_limits, strip_active
+from fireaudit.reports.files import ANNOTATED_KEYWORD, check_targets, inside, report_stem, write_atomic
 from fireaudit.result import GAP_STATUSES, AuditRun, TownshipAudit
+from fireaudit.textnorm import markup_safe, visible
 
 if TYPE_CHECKING:
     from fireaudit.checklist import Checklist
     from fireaudit.reports import ReportOptions
 
 ANNOTATED_SUFFIX = "-批注.xlsx"
+MAX_REMOVED_LISTED = 50                        # active content items listed on 审核意见; the rest counted
 OPENPYXL_SUFFIXES = (".xlsx", ".xlsm")
 WORST_FIRST = ("fail", "partial", "unknown")   # one cell, several findings: the worst one's colour
 REGISTER_ERROR_STATUS = "fail"
@@ -91,7 +94,7 @@ def marks_of(audit: TownshipAudit, checklist: "Checklist", lang: str) -> Marks:
                     marks.sheets[evidence.sheet].append(mark)
                 # a missing sheet has nowhere to go but the 审核意见 sheet, which lists every finding
     for error in audit.register_errors:
-        text = "\n".join((t(lang, "annotate.register_error", code=error.code),
+        text = "\n".join((t(lang, "annotate.register_error", code=t(lang, f"register_title.{error.code}")),
                           error.message(lang)))
         mark = Mark(REGISTER_ERROR_STATUS, text)
         if error.cell:
@@ -120,16 +123,32 @@ def render(run: AuditRun, audit: TownshipAudit, options: "ReportOptions") -> byt
     from fireaudit.reports.view import township_view
 
     lang, checklist = options.lang, options.checklist
-    workbook, converted, cached, keep_created = _load(audit)
+    workbook, converted, cached, keep_created = _load(audit, checklist)
+    removed = [] if converted else strip_active(workbook)
     apply_marks(workbook, marks_of(audit, checklist, lang), audit.header_rows, lang)
     review_sheet(workbook, township_view(run, audit, checklist, lang), converted)
+    if removed:
+        _note_removed(workbook, removed, lang)
+    workbook.properties.keywords = ANNOTATED_KEYWORD   # reports/files.py: a copy fireaudit may replace
     buffer = io.BytesIO()
     workbook.save(buffer)
     data = restore(buffer.getvalue(), cached)
     return reproducible_zip(data, run.generated_at, keep_created=keep_created) if run.generated_at else data
 
 
-def _load(audit: TownshipAudit):
+def _note_removed(workbook: Any, removed: list[str], lang: str) -> None:
+    """Below the findings on the 审核意见 sheet: what was taken out of the copy, one line each."""
+    sheet = workbook.worksheets[0]
+    row = sheet.max_row + 2
+    sheet.cell(row=row, column=1, value=t(lang, "annotate_active.heading"))
+    for n, item in enumerate(removed[:MAX_REMOVED_LISTED], start=1):
+        sheet.cell(row=row + n, column=1, value=item)
+    if len(removed) > MAX_REMOVED_LISTED:
+        sheet.cell(row=row + MAX_REMOVED_LISTED + 1, column=1,
+                   value=t(lang, "annotate_active.more", count=len(removed) - MAX_REMOVED_LISTED))
+
+
+def _load(audit: TownshipAudit, checklist: "Checklist | None" = None):
     """(workbook, converted from values?, formula cached values, keep the file's `created`?)."""
     from fireaudit.audit import sha256_of
     from fireaudit.formula_cache import cached_values
@@ -141,13 +160,21 @@ def _load(audit: TownshipAudit):
     except OSError as exc:
         raise NotAnnotatable(audit.file, exc.strerror or str(exc)) from None
     if path.suffix.lower() not in OPENPYXL_SUFFIXES:
-        return from_values(path), True, {}, False
+        from fireaudit.register.preflight import limits_of
+
+        return from_values(path, limits_of(checklist) if checklist is not None else None), True, {}, False
     from openpyxl import load_workbook
 
+    if checklist is not None:
+        from fireaudit.register.preflight import limits_of
+
+        reason = over_limits(path, limits_of(checklist))
+        if reason:
+            raise NotAnnotatable(audit.file, reason)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")   # openpyxl: "extension not supported", "unknown style"…
-            workbook = load_workbook(path, rich_text=True, keep_links=True)
+            workbook = load_workbook(path, rich_text=True, keep_links=False)   # external links never copied
     except Exception as exc:  # noqa: BLE001 - a file calamine read but openpyxl will not open
         text = " ".join(str(exc).split())[:200] or type(exc).__name__
         raise NotAnnotatable(audit.file, f"openpyxl cannot open it: {text}") from None
@@ -162,7 +189,7 @@ def _has_created(path: Path) -> bool:
             return False
 
 
-def from_values(path: Path):
+def from_values(path: Path, limits: Any = None):
     """An .xls/.ods as a new openpyxl workbook: the values calamine reads, sheet by sheet, cell by cell.
 
     Strings stay text (never formulas); hidden sheets stay hidden; merged cells stay merged."""
@@ -187,6 +214,12 @@ def from_values(path: Path):
             elif meta.visible == SheetVisibleEnum.VeryHidden:
                 sheet.sheet_state = "veryHidden"
             data = source.get_sheet_by_name(meta.name)
+            merges = data.merged_cell_ranges or []
+            if limits is not None:
+                covered = sum((er - sr + 1) * (ec - sc + 1) for (sr, sc), (er, ec) in merges)
+                if len(merges) > limits.annotate_max_merged or covered > limits.annotate_max_cells:
+                    raise NotAnnotatable(str(path), f"too large to annotate: {len(merges):,} merged ranges covering "
+                                         f"{covered:,} cells (annotate_max_merged, annotate_max_cells)")
             for r, row in enumerate(sheet_rows(data), start=1):
                 for c, value in enumerate(row, start=1):
                     if value == "" or value is None:
@@ -199,7 +232,7 @@ def from_values(path: Path):
                         cell.value = value
                         if isinstance(value, datetime) and value.time() == time(0):
                             cell.number_format = DATE_FORMAT   # a date the .xls stored as a day
-            for (sr, sc), (er, ec) in data.merged_cell_ranges or []:
+            for (sr, sc), (er, ec) in merges:
                 sheet.merge_cells(start_row=sr + 1, start_column=sc + 1, end_row=er + 1, end_column=ec + 1)
             fit_columns(sheet)
     finally:
@@ -262,6 +295,7 @@ def _mark(cell, items: list[Mark], lang: str) -> None:
 def review_sheet(workbook, view, converted: bool) -> None:
     """The sheet in front: what this copy is, provenance, and every finding with its cell (no links)."""
     from fireaudit.reports.excel import HEADER_FILL, STATUS_FILL, sheet_title, put
+    from fireaudit.reports.print_setup import prepare_sheet
 
     lang = view.lang
     sheet = workbook.create_sheet(sheet_title(t(lang, "annotate.sheet")), 0)
@@ -307,6 +341,7 @@ def review_sheet(workbook, view, converted: bool) -> None:
             view_.tabSelected = False      # two selected tabs would open as a group
     workbook.active = 0
     sheet.sheet_view.tabSelected = True
+    prepare_sheet(sheet, f"{view.county}{view.township} {view.period}", lang)
 
 
 def _row(sheet, row: int, values: list[Any], fill: str) -> None:
@@ -339,9 +374,10 @@ def print_annotated(console: Any, written: Iterable[Path], failed: Iterable[NotA
     if written:
         console.print(t(lang, "annotate.written"), markup=False)
         for path in written:
-            console.print(f"  {path.name}", soft_wrap=True, markup=False)
+            console.print(f"  {visible(path.name)}", soft_wrap=True, markup=False)
     for item in failed:
-        console.print(f"[red]{t(lang, 'annotate.failed')}[/]: {item.file}: {item.reason}", soft_wrap=True)
+        console.print(f"[red]{t(lang, 'annotate.failed')}[/]: {markup_safe(item.file)}: {markup_safe(item.reason)}",
+                      soft_wrap=True)
 
 
 def write_annotated(run: AuditRun, directory: Path, options: "ReportOptions",
@@ -355,6 +391,7 @@ def write_annotated(run: AuditRun, directory: Path, options: "ReportOptions",
 
     used: set[str] = set()
     stems = [unique_stem(report_stem(a.county, a.township, a.period), used) for a in run.townships]
+    check_targets([inside(directory, annotated_name(stem)) for stem in stems], [Path(a.file) for a in run.townships])
     written: list[Path] = []
     failed: list[NotAnnotatable] = []
     for stem, (audit, result) in zip(stems, _rendered(run, options, jobs)):
@@ -368,24 +405,29 @@ def write_annotated(run: AuditRun, directory: Path, options: "ReportOptions",
 
 
 def _rendered(run: AuditRun, options: "ReportOptions", jobs: int):
-    """(audit, bytes or (file, reason)) per township, in order."""
+    """(audit, bytes or (file, reason)) per township, in order.
+
+    Each copy is made in a worker process (fireaudit/pool.py) where fork is
+    available: openpyxl on a hostile file may exhaust memory or abort, and then
+    only that copy is missing (with the reason), never the run."""
     from dataclasses import replace
 
-    if jobs <= 1 or len(run.townships) <= 1:
+    from fireaudit.pool import Pool
+    from fireaudit.runner import adopt_checklist, can_isolate, init_worker
+
+    if not can_isolate() and (jobs <= 1 or len(run.townships) <= 1):
         for audit in run.townships:
             yield audit, _render_or_reason(run, audit, options)
         return
-    from concurrent.futures import ProcessPoolExecutor
-
-    from fireaudit.runner import init_worker
-
     config = options.checklist.config_file if options.checklist else None
-    with ProcessPoolExecutor(max_workers=min(jobs, len(run.townships)), initializer=init_worker,
-                             initargs=(config,)) as pool:
-        futures = [pool.submit(_render_in_worker, replace(run, townships=(a,), batch=None), a, options.lang)
-                   for a in run.townships]
-        for audit, future in zip(run.townships, futures):
-            yield audit, future.result()
+    pool = (Pool(min(jobs, len(run.townships)), adopt_checklist, (options.checklist,)) if can_isolate()
+            and options.checklist else Pool(min(jobs, len(run.townships)), init_worker, (config,)))
+    results: dict[int, Any] = {}
+    pool.map(((n, _render_in_worker, (replace(run, townships=(a,), batch=None), a, options.lang))
+              for n, a in enumerate(run.townships)),
+             results.__setitem__, lambda n, reason: results.__setitem__(n, (run.townships[n].file, reason)))
+    for n, audit in enumerate(run.townships):
+        yield audit, results[n]
 
 
 def _render_or_reason(run: AuditRun, audit: TownshipAudit, options: "ReportOptions") -> bytes | tuple[str, str]:

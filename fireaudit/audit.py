@@ -18,7 +18,7 @@ from fireaudit.checks.base import NA, UNKNOWN, MissingInput, outcome
 from fireaudit.checks.county import CountyData
 from fireaudit.checks.understood import judge, unreadable
 from fireaudit.errors import InputError
-from fireaudit.grades import required_grade_json
+from fireaudit.grades import near_miss_note, required_grade_json
 from fireaudit.period import Period
 from fireaudit.register.model import UNPARSED, Evidence, Note, ProfileEntry, Register
 from fireaudit.register.statuses import at_period
@@ -64,19 +64,31 @@ def aggregate(checks: list[CheckResult]) -> Status:
 
 
 def requirement_severity(checks: list[CheckResult]) -> str | None:
-    """The severity of the worst gap; with no gap, the highest severity checked."""
-    pool = [c for c in checks if c.is_gap] or [c for c in checks if c.status != NA]
+    """The severity of the worst failing check (else the worst gap); with no gap, the highest
+    severity the requirement has, checked or not, so the figure does not change with the quarter."""
+    pool = [c for c in checks if c.status == "fail"] or [c for c in checks if c.is_gap] or checks
     if not pool:
         return None
     return max((Severity(c.severity) for c in pool), key=lambda s: s.rank)
 
 
-def score(requirements: list[RequirementResult], points: dict[str, float]) -> float:
-    applicable = [r for r in requirements if r.status != NA]
+def score(requirements: list[RequirementResult], points: dict[str, float],
+          county_duties: frozenset[str] = frozenset()) -> float:
+    """The township's score: its own applicable requirements; the county's duties (R20–R22) never count."""
+    applicable = [r for r in requirements if r.status != NA and r.id not in county_duties]
     total = sum(r.weight for r in applicable)
     if not total:
         return 0.0
     return round(100 * sum(r.weight * points.get(r.status, 0.0) for r in applicable) / total, 1)
+
+
+def county_duty_ids(checklist: Checklist) -> frozenset[str]:
+    return frozenset(spec.id for spec in checklist.requirements if spec.scope == "county")
+
+
+def township_score(requirements: list[RequirementResult], checklist: Checklist) -> float:
+    """The same in `check`, `audit` and `batch`: R20–R22 are left out whatever their status."""
+    return score(requirements, checklist.scoring.status_points, county_duty_ids(checklist))
 
 
 def sha256_of(path: str) -> str:
@@ -94,6 +106,9 @@ def audit_register(register: Register, checklist: Checklist, period: Period | No
     register = at_period(register, period)      # 未整改 against this period's end, not only the register's own
     ctx = CheckContext(register, period, checklist)
     notes = list(register.notes)
+    near_miss = near_miss_note(checklist, register.county, register.township)   # in every report
+    if near_miss is not None:
+        notes.append(near_miss)
     requirements = [apply_waivers(_requirement(ctx, spec, mode), ctx, notes) for spec in checklist.requirements
                     if not (mode == BATCH and spec.scope == "county")]
     return TownshipAudit(
@@ -102,7 +117,7 @@ def audit_register(register: Register, checklist: Checklist, period: Period | No
         township=register.township,
         kind=register.kind,
         period=str(period),
-        score=score(requirements, checklist.scoring.status_points),
+        score=township_score(requirements, checklist),
         required_grade=required_grade_json(ctx),
         requirements=tuple(requirements),
         register_errors=tuple(register.errors),
@@ -134,7 +149,7 @@ def _requirement(ctx: CheckContext, spec: RequirementSpec, mode: str) -> Require
                 outcome = missing.outcome
         results.append(CheckResult(
             id=check.id, requirement=spec.id, kind=check.kind, status=outcome.status,
-            severity=check.severity, message=outcome.message, params=outcome.params,
+            severity=outcome.severity or check.severity, message=outcome.message, params=outcome.params,
             evidence=outcome.evidence, source=check.source,
             from_config=_from_config(ctx.checklist, check.id, outcome.uses),
         ))
@@ -142,12 +157,15 @@ def _requirement(ctx: CheckContext, spec: RequirementSpec, mode: str) -> Require
 
 
 def judge_county_duties(audit: TownshipAudit, checklist: Checklist, county: CountyData | None) -> TownshipAudit:
-    """The county duties (R20–R22) of one township of a batch, judged once, then the score.
+    """The county duties (R20–R22) of one township of a batch, judged once, kept apart for the roll-up.
 
     `county` is the county register with every township of the batch (None: no
     county register, so each duty is `unknown`). County checks read only the
     township's identity and the period, so the context's register holds just
-    the identity from the audit; the township's workbook is not read again."""
+    the identity from the audit; the township's workbook is not read again.
+    The township's own result lists R20–R22 as `na` (the JSON keeps its keys)
+    and its score is the one `check` and `audit` give (plan (二十)–(二十二) are
+    the county's: 各县市要…)."""
     profile = {key: ProfileEntry(value, Evidence("基本情况")) for key, value in
                (("县市", audit.county), ("乡镇街道", audit.township), ("类型", audit.kind)) if value is not None}
     ctx = CheckContext(Register(audit.file, None, profile, {}, [], []), Period.parse(audit.period), checklist,
@@ -156,9 +174,17 @@ def judge_county_duties(audit: TownshipAudit, checklist: Checklist, county: Coun
     judged = {spec.id: apply_waivers(_requirement(ctx, spec, BATCH), ctx, notes)
               for spec in checklist.requirements if spec.scope == "county"}
     township = {r.id: r for r in audit.requirements}
-    requirements = [judged.get(spec.id) or township[spec.id] for spec in checklist.requirements]
+    requirements = [_in_rollup(judged[spec.id]) if spec.id in judged else township[spec.id]
+                    for spec in checklist.requirements]
     return replace(audit, requirements=tuple(requirements), notes=tuple(dict.fromkeys(notes)),
-                   score=score(requirements, checklist.scoring.status_points))
+                   score=township_score(requirements, checklist), county_duties=tuple(judged.values()))
+
+
+def _in_rollup(judged: RequirementResult) -> RequirementResult:
+    """A county duty as the township's result shows it: `na`, pointing at the roll-up's county section."""
+    checks = tuple(replace(c, status=NA, message="county_duties.in_rollup", params={}, evidence=(), waiver=None)
+                   for c in judged.checks)
+    return RequirementResult(judged.id, NA, None, judged.weight, checks)
 
 
 def waiver_matches(waiver: Any, county: str | None, township: str | None) -> bool:

@@ -1,13 +1,17 @@
 """Batch runs before a quarterly assessment: every workbook under a folder, in parallel.
 
 The whole `fireaudit batch` workflow lives here (the CLI only parses options and
-maps the BatchResult to an exit code): worker processes each load the checklist
-once and are reused across files; one unreadable or hostile file never stops
-the batch. Two workbooks for the same township and period are a conflict: both
-are listed, neither is merged or ranked. The county duties R20–R22 are judged
-once per township by the engine, from the county register when one is given;
-with a previous quarter's batch JSON, the change since then is computed. Then
-the per-township reports, the county roll-up and the annotated copies."""
+maps the BatchResult to an exit code). Worker processes (fireaudit/pool.py)
+inherit the checklist and are reused across files; one unreadable or hostile
+file never stops the batch, not even one that kills its worker. Two workbooks
+for the same township and period are a conflict: both are listed, neither is
+merged or ranked. The county duties R20–R22 are judged once per township by the
+engine, from the county register when one is given (parsed in a worker too);
+with a previous quarter's batch JSON (validated before any work), the change
+since then is computed. Then, after every target is checked against the inputs
+and against files fireaudit did not write, the workers render and commit each
+township's report set (only paths come back), the roll-up is committed as a
+set, and the annotated copies are made."""
 
 from __future__ import annotations
 
@@ -17,12 +21,15 @@ import signal
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Annotated, Any, Callable, Iterable, Literal
+
+import msgspec
 
 from fireaudit.audit import BATCH, judge_county_duties, sha256_of
 from fireaudit.checklist import Checklist
 from fireaudit.checks.county import CountyData
 from fireaudit.errors import ConfigError, FireauditError
+from fireaudit.reports.files import OutputClash
 from fireaudit.i18n import t
 from fireaudit.period import Period
 from fireaudit.register import RegisterReader
@@ -30,25 +37,37 @@ from fireaudit.register.county import rows_without_county
 from fireaudit.result import (
     AuditRun, BatchFacts, Conflict, CountyRegisterInput, TownshipAudit, TownshipChange, Unreadable,
 )
-from fireaudit.runner import init_worker, make_run, worker_audit
-from fireaudit.textnorm import norm
+from fireaudit.pool import Pool
+from fireaudit.runner import adopt_checklist, can_isolate, init_worker, make_run, special_file_reason, worker_audit
+from fireaudit.textnorm import norm, visible
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 GAPS = ("fail", "partial", "unknown")
 MAX_CONFLICT_FILES = 3                 # files named per conflict on the terminal; the rest are counted
 
 
-def discover(directory: Path) -> list[Path]:
-    """Workbooks under `directory`, recursively; Office lock files (~$…) and hidden files skipped."""
+def discover(directory: Path, skip: Path | None = None, odd: list[Unreadable] | None = None) -> list[Path]:
+    """Workbooks under `directory`, recursively; Office lock files (~$…), hidden files and `skip` (the output) left out.
+
+    Entries named like workbooks that are not regular files (a dangling link,
+    a FIFO, a device) are never opened: they go to `odd` as unreadable, with why."""
     if not directory.is_dir():
         raise ConfigError(f"{directory}: not a directory")
+    skipped = skip.resolve() if skip is not None and skip.exists() else None
     found = []
     for path in directory.rglob("*"):
         parts = path.relative_to(directory).parts
         if any(p.startswith(".") for p in parts) or path.name.startswith("~$"):
             continue
-        if path.suffix.lower() in WORKBOOK_SUFFIXES and path.is_file():
+        if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+            continue
+        if skipped is not None and skipped in path.resolve().parents:
+            continue
+        reason = special_file_reason(path)
+        if reason is None:
             found.append(path)
+        elif odd is not None and not path.is_dir():
+            odd.append(Unreadable(str(path), reason))
     return sorted(found)
 
 
@@ -69,35 +88,35 @@ def audit_parallel(paths: list[Path], checklist: Checklist, period: Period | Non
                    progress: BatchProgress) -> tuple[list[TownshipAudit], list[Unreadable], bool]:
     """Audit `paths` in `jobs` worker processes; returns what finished and whether Ctrl-C stopped it.
 
+    A worker that dies on a file (any signal, calamine's PanicException) makes
+    that file unreadable and is replaced; the batch carries on (fireaudit/pool.py).
     The townships come back without their county duties (BATCH mode): judge_county adds them."""
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-
     townships: list[TownshipAudit] = []
     unreadable: list[Unreadable] = []
     progress.started(len(paths))
     if not paths:
         return townships, unreadable, False
-    executor = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(paths))), initializer=init_worker,
-                                   initargs=(checklist.config_file,))
-    futures = {executor.submit(worker_audit, str(p), str(period) if period else None, BATCH): p for p in paths}
-    pending = set(futures)
+
+    def done(path: Path, result: TownshipAudit | Unreadable) -> None:
+        (unreadable if isinstance(result, Unreadable) else townships).append(result)
+        progress.finished(str(path), not isinstance(result, Unreadable))
+
+    def died(path: Path, reason: str) -> None:
+        done(path, Unreadable(str(path), reason))
+
+    pool = _pool(min(jobs, len(paths)), checklist)
     try:
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                result = future.result()
-                if isinstance(result, Unreadable):
-                    unreadable.append(result)
-                else:
-                    townships.append(result)
-                progress.finished(str(futures[future]), not isinstance(result, Unreadable))
+        pool.map(((p, worker_audit, (str(p), str(period) if period else None, BATCH)) for p in paths), done, died)
     except KeyboardInterrupt:
-        for process in list(getattr(executor, "_processes", {}).values()):
-            process.terminate()
-        executor.shutdown(wait=False, cancel_futures=True)
         return _in_order(townships, paths), unreadable, True
-    executor.shutdown()
     return _in_order(townships, paths), sorted(unreadable, key=lambda u: u.file), False
+
+
+def _pool(workers: int, checklist: Checklist) -> Pool:
+    """Forked workers inherit the parent's checklist; spawned ones load it from the same config."""
+    if can_isolate():
+        return Pool(workers, adopt_checklist, (checklist,))
+    return Pool(workers, init_worker, (checklist.config_file,))
 
 
 def _in_order(townships: list[TownshipAudit], paths: list[Path]) -> list[TownshipAudit]:
@@ -122,17 +141,59 @@ def find_conflicts(townships: list[TownshipAudit]) -> tuple[list[TownshipAudit],
 
 
 # ---------------------------------------------------------------- baseline and county register
+MAX_BASELINE_MB = 64      # a 汇总.json of a county's townships is a few MiB
+
+
+class _BaselineCheck(msgspec.Struct, frozen=True):
+    id: Annotated[str, msgspec.Meta(max_length=64)]
+    status: str | None = None
+    severity: str | None = None
+
+
+class _BaselineRequirement(msgspec.Struct, frozen=True):
+    id: Annotated[str, msgspec.Meta(max_length=64)]
+    status: Annotated[str, msgspec.Meta(max_length=32)]
+    checks: list[_BaselineCheck] = []
+
+
+class _BaselineTownship(msgspec.Struct, frozen=True):
+    county: str | None = None
+    township: str | None = None
+    period: str | None = None
+    score: Annotated[float, msgspec.Meta(ge=0, le=100)] = 0.0
+    requirements: list[_BaselineRequirement] = []
+
+
+class _Baseline(msgspec.Struct, frozen=True):
+    """What a previous quarter's batch JSON must look like for the diff and R22 (other keys are ignored)."""
+
+    tool: Literal["fireaudit"]
+    townships: list[_BaselineTownship]
+
+
 def load_baseline(path: str) -> dict[str, Any]:
-    """The previous quarter's batch JSON (汇总.json or any fireaudit JSON)."""
+    """The previous quarter's batch JSON (汇总.json or any fireaudit JSON), validated before any work (exit 2)."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BASELINE_MB * (1 << 20) + 1)
     except FileNotFoundError:
         raise ConfigError(f"{path}: baseline file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"{path}: not a fireaudit JSON file ({exc})") from None
-    if not isinstance(data, dict) or data.get("tool") != "fireaudit" or not isinstance(data.get("townships"), list):
-        raise ConfigError(f"{path}: not a fireaudit JSON file (no 'tool': 'fireaudit' with 'townships')")
-    return data
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the baseline ({exc.strerror or exc})") from None
+    if len(data) > MAX_BASELINE_MB * (1 << 20):
+        raise ConfigError(f"{path}: baseline over {MAX_BASELINE_MB} MiB; not a fireaudit JSON file")
+    try:
+        msgspec.json.decode(data, type=_Baseline)   # the shape, with the path of the first wrong value
+        parsed = json.loads(data.decode("utf-8-sig"), parse_constant=_no_constant)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"{path}: not a fireaudit baseline JSON: {exc}") from None
+    except (msgspec.DecodeError, UnicodeDecodeError, json.JSONDecodeError, ValueError, RecursionError) as exc:
+        raise ConfigError(f"{path}: not a fireaudit JSON file ({' '.join(str(exc).split())[:200] or 'nested too deeply'})") from None
+    return parsed
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
 
 
 def baseline_diff(townships: Iterable[TownshipAudit], baseline: dict[str, Any]) -> tuple[TownshipChange, ...]:
@@ -172,6 +233,12 @@ def judge_county(townships: list[TownshipAudit], checklist: Checklist, county_re
     Returns the judged townships and the county register's own register errors,
     with rows that name a township without its 县市 in a batch of several counties."""
     register, _ = read_county_register(county_register, checklist)
+    return judge_county_register(townships, checklist, register, previous)
+
+
+def judge_county_register(townships: list[TownshipAudit], checklist: Checklist, register: Any,
+                          previous: dict[str, Any] | None) -> tuple[list[TownshipAudit], list[Any]]:
+    """judge_county on a county register already read."""
     identities = [(a.county, a.township) for a in townships]
     county = CountyData(register, identities, previous)
     errors = [*register.errors, *rows_without_county(register, identities)]
@@ -182,7 +249,7 @@ def supervision_missed(townships: Iterable[TownshipAudit]) -> tuple[str, ...] | 
     """R21's list of townships the county did not supervise (the same in every township's result)."""
     missed = None
     for audit in townships:
-        for check in (c for r in audit.requirements for c in r.checks):
+        for check in (c for r in (*audit.requirements, *audit.county_duties) for c in r.checks):
             if check.kind == "county_supervision" and "missed" in check.params:
                 missed = tuple(check.params["missed"])
     return missed
@@ -230,28 +297,33 @@ def run_batch(request: BatchRequest,
               progress: Callable[[], AbstractContextManager[BatchProgress]] = lambda: nullcontext(BatchProgress()),
               ) -> BatchResult:
     """Audit, judge the county duties, compare with the baseline, write every report and the roll-up."""
-    from fireaudit.annotate import annotate_run
-    from fireaudit.reports import ReportOptions, write_reports
-    from fireaudit.reports.rollup import ROLLUP_WRITERS
+    from fireaudit.annotate import annotate_run, annotated_name
+    from fireaudit.reports import ReportOptions, plan_reports, report_paths
+    from fireaudit.reports.files import check_targets
+    from fireaudit.reports.rollup import rollup_paths, write_rollup
 
     checklist, lang = request.checklist, request.lang
-    previous = load_baseline(str(request.baseline)) if request.baseline else None
-    paths = discover(request.directory)
+    refuse_output_in_input(request.directory, request.output)
+    previous = load_baseline(str(request.baseline)) if request.baseline else None   # exit 2 before any work
+    odd: list[Unreadable] = []
+    paths = discover(request.directory, skip=request.output, odd=odd)
     signal.signal(signal.SIGTERM, _raise_interrupt)   # a stopped batch still writes what it finished
     jobs = request.jobs or default_jobs()
     with progress() as bar:
         townships, unreadable, interrupted = audit_parallel(paths, checklist, request.period, jobs, bar)
+    unreadable = sorted(unreadable + odd, key=lambda u: u.file)
     townships, conflicts = find_conflicts(townships)
     audited = len(townships) + len(unreadable)
 
     county_input: CountyRegisterInput | None = None
     if request.county_register and not interrupted:
-        path = str(request.county_register)
-        try:
-            townships, errors = judge_county(townships, checklist, path, previous)
-            county_input = CountyRegisterInput(path, _sha(request.county_register), tuple(errors))
-        except FireauditError as exc:
-            unreadable.append(Unreadable(path, getattr(exc, "reason", exc.message)))
+        read = read_county_isolated(str(request.county_register), checklist)   # a parser abort spares the batch
+        if isinstance(read, Unreadable):
+            unreadable.append(read)
+        else:
+            register, county_input = read
+            townships, errors = judge_county_register(townships, checklist, register, previous)
+            county_input = replace(county_input, register_errors=tuple(errors))
     if county_input is None:
         townships = [judge_county_duties(a, checklist, None) for a in townships]
 
@@ -265,20 +337,121 @@ def run_batch(request: BatchRequest,
         supervision_missed=supervision_missed(townships),
     ))
 
-    written: list[str] = []
     options = ReportOptions(lang, checklist)
+    plan = plan_reports(run, request.output, request.formats)
+    targets = [p for _, stem in plan for p in report_paths(request.output, stem, request.formats)]
+    targets += rollup_paths(request.output) if not interrupted else []
+    targets += [request.output / annotated_name(stem) for _, stem in plan] if request.annotate else []
+    check_targets(targets, [*paths, *(x for x in (request.county_register, request.baseline) if x),
+                            *([Path(checklist.config_file)] if checklist.config_file else [])])
+    reports, stopped = render_parallel(run, plan, request, options, jobs)
+    interrupted = interrupted or stopped
     try:
-        reports = write_reports(run, request.output, request.formats, options, lambda a: written.append(a.file))
         if not interrupted:
-            for writer in ROLLUP_WRITERS.values():   # the roll-up always comes in every format
-                writer(run, checklist, request.output, lang)
+            write_rollup(run, checklist, request.output, lang)   # the roll-up always comes in every format
     except OSError as exc:
-        raise FireauditError(f"cannot write the reports to {request.output}: {exc.strerror or exc}; "
-                             f"finished {len(written)} of {len(run.townships)} townships") from None
+        raise FireauditError(f"cannot write the reports to {request.output}: {exc.strerror or exc}") from None
     annotated, failed = (annotate_run(run, request.output, options, jobs) if request.annotate and not interrupted
                          else ([], []))
-    return BatchResult(run, request.output, len(paths), audited, interrupted, tuple(reports), tuple(annotated),
+    return BatchResult(run, request.output, len(paths) + len(odd), audited, interrupted, tuple(reports), tuple(annotated),
                        tuple(failed))
+
+
+def refuse_output_in_input(directory: Path, output: Path) -> None:
+    """`batch sub -o sub` would put reports among the submissions (and replace any of the same name): exit 2."""
+    try:
+        same = directory.resolve() == output.resolve()
+    except OSError:
+        same = False
+    if same:
+        raise OutputClash(f"refusing to write the reports into the input folder {directory} (-o {output}): "
+                          f"reports could replace submissions; choose another output directory")
+
+
+# ---------------------------------------------------------------- rendering in the workers
+_RENDER: dict[str, Any] = {}
+
+
+def _init_render(run: AuditRun, lang: str, directory: Path, formats: list[str], checklist: Any) -> None:
+    """A render worker: the run (without its townships) and the options, set once per worker."""
+    from fireaudit.reports import ReportOptions
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _raise_interrupt)   # a stopped worker removes its temporary files first
+    if not isinstance(checklist, Checklist):
+        from fireaudit.audit import load_checklist
+
+        checklist = load_checklist(checklist)
+    _RENDER.update(run=run, options=ReportOptions(lang, checklist), directory=directory, formats=formats)
+
+
+def _render_task(audit: TownshipAudit, stem: str) -> list[Path] | tuple[int, str]:
+    """One township's reports, rendered and committed in the worker; only the paths go back.
+
+    A write that fails (full disk) or a template error comes back as (exit code, message)."""
+    from fireaudit.reports import render_township
+
+    try:
+        return render_township(_RENDER["run"], audit, _RENDER["directory"], stem, _RENDER["formats"],
+                               _RENDER["options"])
+    except OSError as exc:
+        return 2, f"cannot write the reports to {_RENDER['directory']}: {exc.strerror or exc}"
+    except FireauditError as exc:
+        return int(exc.exit_code), exc.message
+
+
+def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], request: BatchRequest,
+                    options: Any, jobs: int) -> tuple[list[Path], bool]:
+    """Every township's report set, rendered and written in `jobs` workers; (paths in run order, interrupted)."""
+    if not plan:
+        return [], False
+    stub = replace(run, townships=(), unreadable=())
+    checklist = request.checklist if can_isolate() else request.checklist.config_file
+    pool = Pool(min(jobs, len(plan)), _init_render, (stub, request.lang, request.output, request.formats, checklist))
+    written: dict[str, list[Path]] = {}
+    problems: list[tuple[int, str]] = []
+
+    def done(stem: str, result: list[Path] | tuple[int, str]) -> None:
+        if isinstance(result, tuple):
+            problems.append(result)
+        else:
+            written[stem] = result
+
+    def died(stem: str, reason: str) -> None:
+        problems.append((2, f"cannot write the reports of {stem}: {reason}"))
+
+    try:
+        pool.map(((stem, _render_task, (audit, stem)) for audit, stem in plan), done, died)
+    except KeyboardInterrupt:
+        return [p for _, stem in plan for p in written.get(stem, [])], True
+    if problems:
+        error = FireauditError(f"{problems[0][1]}; finished {len(written)} of {len(plan)} townships")
+        error.exit_code = problems[0][0]
+        raise error
+    return [p for _, stem in plan for p in written.get(stem, [])], False
+
+
+def read_county_isolated(path: str, checklist: Checklist) -> tuple[Any, CountyRegisterInput] | Unreadable:
+    """The county register, parsed in a worker process too: an abort there must not take the batch down."""
+    results: list[Any] = []
+    if not can_isolate():
+        try:
+            return read_county_register(path, checklist)
+        except FireauditError as exc:
+            return Unreadable(path, getattr(exc, "reason", exc.message))
+    pool = Pool(1, adopt_checklist, (checklist,))
+    pool.map([(path, _county_task, (path,))], lambda _, r: results.append(r),
+             lambda _, reason: results.append(Unreadable(path, reason)))
+    return results[0]
+
+
+def _county_task(path: str) -> tuple[Any, CountyRegisterInput] | Unreadable:
+    from fireaudit.runner import worker_checklist
+
+    try:
+        return read_county_register(path, worker_checklist())
+    except FireauditError as exc:
+        return Unreadable(path, getattr(exc, "reason", exc.message))
 
 
 def _sha(path: Path) -> str:
@@ -294,11 +467,11 @@ def print_batch_summary(console: Any, result: BatchResult, lang: str) -> None:
         print_annotated(console, result.annotated, result.not_annotated, lang)
     print_unreadable(console, result.run, lang)
     for conflict in result.run.batch.conflicts if result.run.batch else ():
-        console.print(conflict_line(conflict, lang), soft_wrap=True, markup=False, style="red")
+        console.print(visible(conflict_line(conflict, lang)), soft_wrap=True, markup=False, style="red")
     if result.interrupted:
-        console.print(t(lang, "rollup.interrupted", done=result.audited, total=result.found))
+        console.print(t(lang, "rollup.interrupted", done=result.audited, total=result.found), markup=False)
     else:
-        console.print(t(lang, "rollup.written", done=result.found, path=str(result.output)))
+        console.print(visible(t(lang, "rollup.written", done=result.found, path=str(result.output))), markup=False)
 
 
 def conflict_line(conflict: Conflict, lang: str) -> str:

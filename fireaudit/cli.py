@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from fireaudit.cli_text import run as run_localised
 from fireaudit.errors import ExitCode, FireauditError
 
 EXIT_CODES_HELP = """Exit codes:
@@ -114,6 +115,7 @@ def audit(
     from fireaudit.reports import DEFAULT_FORMATS, ReportOptions, write_reports
     from fireaudit.reports.terminal import print_summary
     from fireaudit.runner import audit_files
+    from fireaudit.textnorm import visible
 
     paths = list(files or [])
     if demo:
@@ -141,13 +143,14 @@ def audit(
         print_summary(console, run, checklist, lang.value)
     if output is not None:
         try:
-            written = write_reports(run, output, formats, ReportOptions(lang.value, checklist, templates))
+            written = write_reports(run, output, formats, ReportOptions(lang.value, checklist, templates),
+                                    inputs=[*paths, *([Path(checklist.config_file)] if checklist.config_file else [])])
         except OSError as exc:
             raise FireauditError(f"cannot write the reports to {output}: {exc.strerror or exc}") from None
-        console.print(t(lang.value, "ui.demo_written" if demo else "ui.written", path=str(output.resolve())),
+        console.print(visible(t(lang.value, "ui.demo_written" if demo else "ui.written", path=str(output.resolve()))),
                       soft_wrap=True, markup=False)
         for path in written:
-            console.print(f"  {path.name}", soft_wrap=True, markup=False)
+            console.print(f"  {visible(path.name)}", soft_wrap=True, markup=False)
     failed = _annotate(run, output, ReportOptions(lang.value, checklist), console) if annotate else []
     if run.unreadable or failed:
         raise typer.Exit(ExitCode.UNREADABLE)
@@ -256,12 +259,14 @@ def _progress(console, label: str):
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+        from fireaudit.textnorm import markup_safe
+
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       TextColumn("{task.fields[current]}"), console=console, transient=True) as progress:
             task = progress.add_task(label, total=0, current="")
             yield BatchProgress(
                 started=lambda total: progress.update(task, total=total),
-                finished=lambda path, ok: progress.update(task, advance=1, current=Path(path).name),
+                finished=lambda path, ok: progress.update(task, advance=1, current=markup_safe(Path(path).name)),
             )
 
     return bar()
@@ -306,7 +311,20 @@ def grade(
             print_file(console, lookup, lang.value)
         except InputError as exc:
             unreadable = True
-            console.print(f"[red]{t(lang.value, 'ui.unreadable')}[/]: {exc.message}", soft_wrap=True)
+            from fireaudit.textnorm import markup_safe
+
+            console.print(f"[red]{t(lang.value, 'ui.unreadable')}[/]: {markup_safe(exc.message)}", soft_wrap=True)
+        except BaseException as exc:   # calamine's PanicException is a BaseException: the file, not us
+            from fireaudit.runner import parser_died
+            from fireaudit.textnorm import markup_safe
+
+            if not parser_died(exc):
+                raise
+            unreadable = True
+            from fireaudit.pool import PARSER_DIED
+
+            console.print(f"[red]{t(lang.value, 'ui.unreadable')}[/]: {markup_safe(path)}: "
+                          f"{PARSER_DIED}（{markup_safe(type(exc).__name__)}）", soft_wrap=True)
     if unreadable:
         raise typer.Exit(ExitCode.UNREADABLE)
 
@@ -386,9 +404,11 @@ def main() -> None:
     typer (in standalone mode) already turns usage errors into exit 2 and
     typer.Exit into its code; what reaches the handlers here is ours."""
     try:
-        app()
+        run_localised(app)   # help and click's words in the chosen language (fireaudit/cli_text.py)
     except FireauditError as exc:
-        _console(stderr=True).print(f"fireaudit: {exc.message}", soft_wrap=True, markup=False)
+        from fireaudit.textnorm import visible
+
+        _console(stderr=True).print(f"fireaudit: {visible(exc.message)}", soft_wrap=True, markup=False)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         print("fireaudit: interrupted", file=sys.stderr)

@@ -20,6 +20,12 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 OFFICE_DOCUMENT = DOC_REL + "/officeDocument"
+# Strict OOXML (ISO 29500 Strict) names the same things under purl.oclc.org.
+STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+STRICT_DOC_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+MAINS = (MAIN, STRICT_MAIN)
+DOC_RELS = (DOC_REL, STRICT_DOC_REL)
+OFFICE_DOCUMENTS = (OFFICE_DOCUMENT, STRICT_DOC_REL + "/officeDocument")
 KEPT_TYPES = ("str", "b", "e", "n")   # a formula's result type; `s`/`inlineStr` are not valid there
 
 # A formula cell as openpyxl writes it (ElementTree or lxml): `<c r="B2" s="1"><f>A1*2</f><v /></c>`.
@@ -35,8 +41,11 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     from defusedxml.ElementTree import fromstring
 
     root_rels = fromstring(archive.read("_rels/.rels"))
-    workbook_part = next(r.get("Target", "") for r in root_rels.iter(f"{{{PKG_REL}}}Relationship")
-                         if r.get("Type") == OFFICE_DOCUMENT).lstrip("/")
+    workbook_part = next((r.get("Target", "") for r in root_rels.iter(f"{{{PKG_REL}}}Relationship")
+                          if r.get("Type") in OFFICE_DOCUMENTS), None)
+    if workbook_part is None:
+        return {}
+    workbook_part = workbook_part.lstrip("/")
     folder, name = posixpath.split(workbook_part)
     rels = fromstring(archive.read(posixpath.join(folder, "_rels", name + ".rels")))
     targets = {}
@@ -46,15 +55,27 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
             posixpath.normpath(posixpath.join(folder, target))
     workbook = fromstring(archive.read(workbook_part))
     parts = {}
-    for sheet in workbook.iter(f"{{{MAIN}}}sheet"):
-        part = targets.get(sheet.get(f"{{{DOC_REL}}}id"))
+    for sheet in (e for main in MAINS for e in workbook.iter(f"{{{main}}}sheet")):
+        part = targets.get(next((sheet.get(f"{{{rel}}}id") for rel in DOC_RELS if sheet.get(f"{{{rel}}}id")), None))
         if part and part in archive.namelist():
             parts[sheet.get("name")] = part
     return parts
 
 
 def cached_values(path: str) -> Cached:
-    """Every formula cell's stored result in the workbook at `path` (an .xlsx/.xlsm)."""
+    """Every formula cell's stored result in the workbook at `path` (an .xlsx/.xlsm).
+
+    A package whose parts cannot be found or parsed gives no cached values (the
+    copy is still made, its formulas without results), never a crash."""
+    from xml.etree.ElementTree import ParseError
+
+    try:
+        return _cached_values(path)
+    except (KeyError, ValueError, ParseError, zipfile.BadZipFile, OSError):
+        return {}
+
+
+def _cached_values(path: str) -> Cached:
     from defusedxml.ElementTree import iterparse
 
     out: Cached = {}
@@ -63,10 +84,11 @@ def cached_values(path: str) -> Cached:
             cells: dict[str, tuple[str | None, str]] = {}
             with archive.open(part) as stream:
                 for _, element in iterparse(stream):
-                    if element.tag != f"{{{MAIN}}}c":
+                    main = element.tag[1:].partition("}")[0]
+                    if element.tag != f"{{{main}}}c" or main not in MAINS:
                         continue
-                    value = element.find(f"{{{MAIN}}}v")
-                    if element.find(f"{{{MAIN}}}f") is not None and value is not None and value.text:
+                    value = element.find(f"{{{main}}}v")
+                    if element.find(f"{{{main}}}f") is not None and value is not None and value.text:
                         kind = element.get("t")
                         cells[element.get("r", "")] = (kind if kind in KEPT_TYPES else None, value.text)
                     element.clear()

@@ -14,9 +14,11 @@ from fireaudit.checklist import Checklist
 from fireaudit.checklist.data import (  # noqa: F401 - the data's shape, re-exported for the grade logic's users
     Grades, StreetRule, NamedRule, DefaultRule, Rules, NamedTownship, Criterion, Minimum, Minimums, GradeData, Confidence,
 )
+from fireaudit.register.model import Note
 from fireaudit.textnorm import norm
 
 DATA = "gbt35547"
+NEAR_MISS_NOTE = "more.named-near-miss"     # note.more.named-near-miss in the catalogue
 ITEMS = ("land_area", "total_staff", "engines", "leaders", "drivers_per_engine", "crew_leaders_per_engine",
          "duty_staff_per_engine", "comms_safety", "portable_pumps", "barracks", "acceptance_before_duty")
 
@@ -45,6 +47,7 @@ class RequiredGrade:
     from_config: bool
     suggestion: Suggestion
     higher_than_required: tuple[str, ...] = ()   # grades above the required one
+    near: NamedTownship | None = None            # a named township the names come close to (rule near_miss)
 
     @property
     def suggests_higher(self) -> bool:
@@ -57,6 +60,8 @@ class RequiredGrade:
                                "source": self.source, "confidence": self.confidence}
         if self.from_config:
             out["from_config"] = True
+        if self.near is not None:
+            out["near_miss"] = {"county": self.near.county, "township": self.near.township, "grade": self.near.grade}
         if self.suggests_higher:
             out["advisory"] = {
                 "suggested_grade": self.suggestion.grade,
@@ -78,12 +83,74 @@ def satisfies(data: GradeData, declared: str | None, required: str) -> bool:
     return have is not None and need is not None and have <= need
 
 
+@dataclass(frozen=True)
+class CanonicalName:
+    """A name split into its stem and its optional kind: 霍城县 → (霍城, 县); 惠远镇人民政府 → (惠远, 镇)."""
+
+    stem: str
+    kind: str | None
+
+    def same_as(self, other: "CanonicalName") -> bool:
+        """The same stem, and a written kind must agree (伊宁县 is not 伊宁市; 惠远 is 惠远镇)."""
+        return self.stem == other.stem and (self.kind is None or other.kind is None or self.kind == other.kind)
+
+
+def _split(name: str, prefixes: list[str], suffixes: list[str], kinds: list[str]) -> CanonicalName:
+    key = norm(name)
+    for prefix in sorted((norm(p) for p in prefixes), key=len, reverse=True):
+        if key.startswith(prefix) and len(key) > len(prefix):
+            key = key[len(prefix):]
+            break
+    stripped = True
+    while stripped:                                  # 惠远镇党委, 惠远镇人民政府
+        stripped = False
+        for suffix in sorted((norm(s) for s in suffixes), key=len, reverse=True):
+            if key.endswith(suffix) and len(key) > len(suffix):
+                key, stripped = key[: -len(suffix)], True
+                break
+    for kind in sorted((norm(k) for k in kinds), key=len, reverse=True):
+        if key.endswith(kind) and len(key) > len(kind):
+            return CanonicalName(key[: -len(kind)], kind)
+    return CanonicalName(key, None)
+
+
+def canonical_county(data: GradeData, name: str) -> CanonicalName:
+    return _split(name, data.naming.county_prefixes, [], data.naming.county_kinds)
+
+
+def canonical_township(data: GradeData, name: str) -> CanonicalName:
+    return _split(name, [], data.naming.township_suffixes, data.naming.township_kinds)
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """The plan's entry this county and township name (`entry`), or one they come close to (`near`)."""
+
+    entry: NamedTownship | None = None
+    near: NamedTownship | None = None
+
+
+def match_named(data: GradeData, county: str | None, township: str | None) -> NameMatch:
+    """Canonical names decide: 霍城 + 惠远 is 霍城县惠远镇. The same township stem under another
+    county, or with 乡 for 镇, is a near miss: neither the named grade nor silently the default."""
+    if not township:
+        return NameMatch()
+    town = canonical_township(data, township)
+    place = canonical_county(data, county or "")
+    near = None
+    for entry in data.named:
+        if not town.stem or town.stem != canonical_township(data, entry.township).stem:
+            continue
+        if county and town.same_as(canonical_township(data, entry.township)) \
+                and place.same_as(canonical_county(data, entry.county)):
+            return NameMatch(entry=entry)
+        near = near or entry
+    return NameMatch(near=near)
+
+
 def named_township(data: GradeData, county: str | None, township: str | None) -> NamedTownship | None:
-    """The plan's entry for this county AND township (伊宁县 is not 伊宁市)."""
-    if not county or not township:
-        return None
-    key = (norm(county), norm(township))
-    return next((n for n in data.named if (norm(n.county), norm(n.township)) == key), None)
+    """The plan's entry for this county AND township (canonical names; 伊宁县 is not 伊宁市)."""
+    return match_named(data, county, township).entry
 
 
 def suggest(data: GradeData, profile: dict[str, Any]) -> Suggestion:
@@ -120,7 +187,8 @@ def resolve(checklist: Checklist, county: str | None, township: str | None, kind
     if kind in rules.street.kinds:
         return RequiredGrade(None, "street", rules.street.basis, rules.street.source, rules.street.confidence,
                              checklist.is_overridden(f"data.{DATA}.rules.street"), suggestion)
-    entry = named_township(data, county, township)
+    match = match_named(data, county, township)
+    entry = match.entry
     if entry is not None:
         basis = rules.named.basis.format(county=entry.county, township=entry.township, grade=entry.grade)
         grade, source, confidence = entry.grade, entry.source, entry.confidence
@@ -130,9 +198,17 @@ def resolve(checklist: Checklist, county: str | None, township: str | None, kind
         grade, basis = rules.default.grade, rules.default.basis
         source, confidence = rules.default.source, rules.default.confidence
         from_config = checklist.is_overridden(f"data.{DATA}.rules.default")
-        rule = "default"
+        rule = "near_miss" if match.near is not None else "default"
     higher = tuple(data.grades.order[: data.grades.order.index(grade)])
-    return RequiredGrade(grade, rule, basis, source, confidence, from_config, suggestion, higher)
+    return RequiredGrade(grade, rule, basis, source, confidence, from_config, suggestion, higher, match.near)
+
+
+def near_miss_note(checklist: Checklist, county: str | None, township: str | None) -> Note | None:
+    """The warning every report carries when the names come close to a named township but do not match."""
+    near = match_named(grade_data(checklist), county, township).near
+    if near is None:
+        return None
+    return Note(NEAR_MISS_NOTE, f"{county or ''}{township or ''}", f"{near.county}{near.township}（{near.grade}）")
 
 
 def profile_values(register) -> dict[str, Any]:

@@ -6,6 +6,7 @@ template, so nothing typed into a workbook can act as a format string."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -44,7 +45,7 @@ class Phrase(NamedTuple):
 
 def fmt_value(value: Any, lang: str) -> str:
     if isinstance(value, Phrase):
-        return t(lang, value.key, **value.params)
+        return t(lang, value.key, **_cited(value.params, lang))
     if isinstance(value, (list, tuple)):
         if value and all(isinstance(v, Phrase) for v in value):
             return ("；" if lang == "zh" else "; ").join(fmt_value(v, lang) for v in value)
@@ -75,7 +76,12 @@ def message_key(message: str) -> str:
 
 def message_text(message: str, params: dict[str, Any], lang: str) -> str:
     """A check result's message, in `lang`."""
-    return t(lang, message_key(message), **params)
+    return t(lang, message_key(message), **_cited(params, lang))
+
+
+def _cited(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A `source` value is shown as its citation (cite, below), never as the raw provenance."""
+    return {k: cite(v, lang) if k == "source" and isinstance(v, str) else v for k, v in params.items()}
 
 
 def status_label(status: str, lang: str) -> str:
@@ -84,3 +90,112 @@ def status_label(status: str, lang: str) -> str:
 
 def severity_label(severity: str | None, lang: str) -> str:
     return t(lang, f"severity.{severity}") if severity else ""
+
+
+# ---------------------------------------------------------------- citations
+# A checklist `source` as an official would cite it in a report.
+# 
+# `source` in checklists/*.toml keeps the developers' precise provenance (spec
+# files, notes in English, data-file names); JSON keeps it as is. Reports show
+# `cite(source)` instead: the plan item (实施方案第（七）项), the standard's clause
+# (GB/T 35547-2017 第9.2条), a law's article, or — for a number the plan leaves
+# open — 审核口径. Internal notes (anything naming a spec file, a .toml, or
+# written in English) never reach the citation.
+
+_PLAN = re.compile(r"^(?:实施方案)?\s*[一二三四五六七八九十]*\s*(?P<items>(?:[(（][一二三四五六七八九十]+[)）][、，]?)+)"
+                   r"(?P<annex>\s*及附件(?P<annex_name>《[^》]+》))?(?:[：:]\s*(?P<quote>.*))?$")
+_PLAN_ANNEX = re.compile(r"^(?:实施方案\s*)?附件[：:]?\s*《?(?P<name>[^《》：]+?)》?(?:[：:].*)?$")
+_STANDARD_CODE = re.compile(r"G[AB](?:/T)?\s*\d+(?:-\d+)?")
+_GBT = re.compile(r"GB/T\s*35547-2017")
+_CLAUSE = re.compile(r"(?:§\s*|第\s*)(?P<clause>\d+(?:\.\d+)*)")
+_TABLE = re.compile(r"(?:表|Table\s*)(?P<table>\d+)")
+_LAW = re.compile(r"(?P<law>消防法|行政处罚法)\s*(?P<article>第[一二三四五六七八九十百]+条)")
+_NOTE = re.compile(r"[（(][^（）()]*[A-Za-z][^（）()]*[)）]")   # a parenthesis holding an English/internal note
+_ITEM = re.compile(r"[(（]([一二三四五六七八九十]+)[)）]")
+
+
+def cite(source: str, lang: str) -> str:
+    """The citation of `source` in `lang`; 审核口径 / audit reading when nothing official is named."""
+    return _cite(source or "", lang)
+
+
+@lru_cache(maxsize=512)
+def _cite(source: str, lang: str) -> str:
+    parts: list[str] = []
+    for segment in _segments(_NOTE.sub(_keep_standard, source)):
+        text = _segment(segment, lang)
+        if text and text not in parts:
+            parts.append(text)
+    if not parts:
+        parts.append(t(lang, "cite.reading"))
+    return t(lang, "cite.separator").join(parts)
+
+
+def _keep_standard(note: re.Match) -> str:
+    """Drop an internal note in parentheses, but keep （GB/T 35547-2017）."""
+    return "" if _internal(note[0]) else note[0]
+
+
+def _internal(text: str) -> bool:
+    """English words or file names: anything in ASCII letters but a standard's code (GB/T 35547, GA/T 998)."""
+    return bool(re.search(r"[A-Za-z]", _STANDARD_CODE.sub("", text)))
+
+
+def _segments(source: str) -> list[str]:
+    return [s.strip() for s in re.split(r"[；;]", source) if s.strip()]
+
+
+def _segment(segment: str, lang: str) -> str:
+    if "=" in segment:                       # "2名 = 行政处罚法第四十二条（…）": the right side is the citation
+        segment = segment.split("=", 1)[1].strip()
+    plan = _PLAN.match(segment)
+    if plan:
+        numbers = _ITEM.findall(plan["items"])
+        items = "、".join(f"（{n}）" for n in numbers) if lang == "zh" else ", ".join(f"({n})" for n in numbers)
+        text = t(lang, "cite.plan_item", items=items)
+        if plan["annex"]:
+            text += t(lang, "cite.and_annex", name=plan["annex_name"].strip("《》"))
+        quote = (plan["quote"] or "").strip()
+        if quote and lang == "zh" and not _internal(quote):
+            text += f"：{quote}"
+        return text
+    annex = _PLAN_ANNEX.match(segment)
+    if annex and not _internal(annex["name"]):
+        return t(lang, "cite.plan_annex", name=annex["name"].strip())
+    if _GBT.match(segment) or (_GBT.search(segment) and _internal(segment)):
+        return _standard(segment, lang)
+    law = _LAW.search(segment)
+    if law:
+        article = law["article"] if lang == "zh" else f"Article {_number(law['article'].strip('第条'))}"
+        return t(lang, f"cite.law_{'fire' if law['law'] == '消防法' else 'penalty'}", article=article)
+    if not _internal(segment):
+        return segment            # already written as an official would (a local notice, 默认假定, 本县考评口径 …)
+    if re.search(r"fireaudit|assum|default|older", segment, re.IGNORECASE):
+        return t(lang, "cite.default")
+    return ""        # a spec file, a .toml section or another internal note: not a citation
+
+
+def _standard(segment: str, lang: str) -> str:
+    clause, table = _CLAUSE.search(segment), _TABLE.search(segment)
+    if clause:
+        number = clause["clause"].rstrip(".")
+        text = t(lang, "cite.gbt_clause" if "." in number else "cite.gbt_chapter", clause=number)
+    elif table:
+        text = t(lang, "cite.gbt_table", table=table["table"])
+    else:
+        text = t(lang, "cite.gbt")
+    quote = segment.split("：", 1)[1].strip() if "：" in segment else ""
+    if quote and lang == "zh" and not _internal(quote):
+        text += f"：{quote}"
+    if "台州" in segment:
+        text += t(lang, "cite.secondary")
+    return text
+
+
+def _number(chinese: str) -> int:
+    """四十二 -> 42 (up to 99: the articles cited here)."""
+    digits = "零一二三四五六七八九"
+    if "十" not in chinese:
+        return digits.index(chinese)
+    tens, _, ones = chinese.partition("十")
+    return (digits.index(tens) if tens else 1) * 10 + (digits.index(ones) if ones else 0)

@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+# The plan dates from 2024; a year outside these bounds is a typo (`0001Q1`), and
+# date arithmetic near year 1 or 9999 would overflow.
+MIN_YEAR, MAX_YEAR = 2000, 2100
 _CN_QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _FORMS = (
     re.compile(r"^(\d{4})年?\s*[-_ ]?\s*[qQ]([1-4])$"),
@@ -49,19 +52,21 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> "Period | None":
-        """Read `2024Q1`, `2024-Q1`, `2024年第一季度`, `2024年一季度`, `2024年1季度`; else None."""
+        """Read `2024Q1`, `2024-Q1`, `2024年第一季度`, `2024年一季度`, `2024年1季度`; else None (also for a year
+        outside MIN_YEAR–MAX_YEAR)."""
         from fireaudit.textnorm import clean
 
         compact = _CN_YEAR.sub(_year_digits, re.sub(r"\s+", "", clean(str(text))))
         for form in _FORMS:
             match = form.match(compact)
             if match:
-                return cls(int(match.group(1)), _CN_QUARTER[match.group(2)])
+                year = int(match.group(1))
+                return cls(year, _CN_QUARTER[match.group(2)]) if MIN_YEAR <= year <= MAX_YEAR else None
         for form in _QUARTER_RANGE:   # 统计时段 written as the quarter's first and last month
             match = form.match(compact)
             if match:
                 year, first, last = (int(g) for g in match.groups()[:3])
-                if first in (1, 4, 7, 10) and last == first + 2:
+                if first in (1, 4, 7, 10) and last == first + 2 and MIN_YEAR <= year <= MAX_YEAR:
                     period = cls(year, (first + 2) // 3)
                     if not match.group(4) or int(match.group(4)) == period.end.day:
                         return period

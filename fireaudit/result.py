@@ -60,6 +60,9 @@ class TownshipAudit:
     # workbook sheet name -> zero-based header row of each table read: where the annotated
     # copy notes a missing column (the findings carry no cell for it)
     header_rows: dict[str, int] = field(default_factory=dict)
+    # batch only: R20–R22 as judged for this township, for the roll-up's county section. They are the
+    # county's duties: never in `requirements` (there they are `na`), the score or the township's reports.
+    county_duties: tuple[RequirementResult, ...] = ()
 
     @property
     def name(self) -> str:

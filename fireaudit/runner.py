@@ -2,11 +2,20 @@
 
 Shared by `audit`, `check` and (in worker processes) `batch`. An InputError
 makes a file unreadable and the run goes on; any other exception is a bug and
-propagates, so a crash is never reported as a gap."""
+propagates, so a crash is never reported as a gap.
+
+The parse runs where an abort cannot take the run down (issue 20, 1b): in a
+forked worker process (fireaudit/pool.py) that is replaced when calamine
+aborts or raises its PanicException (a BaseException), and the file becomes
+unreadable with PARSER_DIED. Where fork is unavailable the parse runs in
+process and only the PanicException is caught."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import signal
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -15,6 +24,7 @@ from fireaudit.audit import SINGLE, audit_register, load_checklist, waiver_match
 from fireaudit.checklist import Checklist
 from fireaudit.errors import InputError
 from fireaudit.period import Period
+from fireaudit.pool import PARSER_DIED, Pool
 from fireaudit.provenance import iso, run_time
 from fireaudit.register import RegisterReader
 from fireaudit.register.model import Note
@@ -24,21 +34,124 @@ from fireaudit.result import AuditRun, TownshipAudit, Unreadable
 def audit_file(path: str | Path, checklist: Checklist, period: Period | None, *, mode: str = SINGLE,
                reader: RegisterReader | None = None) -> TownshipAudit:
     reader = reader or RegisterReader(checklist)
-    register = reader.read(path)
-    return audit_register(register, checklist, period, mode=mode)
+    data, digest = read_once(Path(path), reader)
+    register = reader.read(path, data=data)
+    if register.profile_sheet is None and not register.tables:
+        # with --period even a stranger's spreadsheet would otherwise be scored (0 of 100)
+        names = "、".join([checklist.register.profile.sheet, *(s.name for s in checklist.register.sheets)][:4])
+        raise InputError(str(path), f"not a register: none of its sheets is a register sheet ({names}…)")
+    note_active_content(register)
+    audit = audit_register(register, checklist, period, mode=mode)
+    return replace(audit, sha256=digest) if digest else audit
+
+
+def read_once(path: Path, reader: RegisterReader) -> tuple[bytes | None, str]:
+    """The file's bytes and their SHA-256, read once: the provenance hash is of exactly what is parsed.
+
+    A file over the size limit, or one that cannot be opened, is left to the
+    reader (which refuses it with the reason)."""
+    import hashlib
+
+    try:
+        if path.stat().st_size > reader.limits.max_file_mb * (1 << 20):
+            return None, ""
+        with path.open("rb") as handle:
+            data = handle.read(int(reader.limits.max_file_mb * (1 << 20)) + 1)
+    except OSError:
+        return None, ""
+    return data, hashlib.sha256(data).hexdigest()
+
+
+def note_active_content(register: Any) -> None:
+    """A register error when the submission carries DDE, link formulas or external links (issue 20, item 4)."""
+    from fireaudit.register.active import active_content
+    from fireaudit.register.model import RegisterError
+
+    path = Path(register.path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return
+    found = active_content(path)
+    if found:
+        register.errors.append(RegisterError("active-content", register.profile_sheet or Path(path).name, "",
+                                             "、".join(found)))
 
 
 def audit_files(paths: Iterable[str | Path], checklist: Checklist, period: Period | None, *,
-                mode: str = SINGLE) -> AuditRun:
-    reader = RegisterReader(checklist)
+                mode: str = SINGLE, isolate: bool | None = None) -> AuditRun:
+    """Audit each file; `isolate` (default: wherever fork is available) parses in a worker process."""
+    paths = list(paths)
+    if isolate is None:
+        isolate = can_isolate()
     townships: list[TownshipAudit] = []
     unreadable: list[Unreadable] = []
+    if isolate and paths:
+        results: dict[int, TownshipAudit | Unreadable] = {}
+        for n, path in enumerate(paths):
+            reason = special_file_reason(Path(path))
+            if reason is not None:
+                results[n] = Unreadable(str(path), reason)
+        pool = Pool(1, adopt_checklist, (checklist,))
+        pool.map(((n, worker_audit, (str(p), str(period) if period else None, mode)) for n, p in enumerate(paths)
+                  if n not in results),
+                 done=results.__setitem__, died=lambda n, reason: results.__setitem__(n, Unreadable(str(paths[n]), reason)))
+        for n in range(len(paths)):
+            item = results[n]
+            (unreadable if isinstance(item, Unreadable) else townships).append(item)
+        return make_run(checklist, period, townships, unreadable)
+    reader = RegisterReader(checklist)
     for path in paths:
+        reason = special_file_reason(Path(path))
+        if reason is not None:
+            unreadable.append(Unreadable(str(path), reason))
+            continue
         try:
             townships.append(audit_file(path, checklist, period, mode=mode, reader=reader))
         except InputError as exc:
             unreadable.append(Unreadable(str(path), exc.reason, tuple(exc.texts.items())))
+        except BaseException as exc:
+            if not parser_died(exc):
+                raise
+            unreadable.append(Unreadable(str(path), f"{PARSER_DIED}（{type(exc).__name__}）"))
     return make_run(checklist, period, townships, unreadable)
+
+
+def special_file_reason(path: Path) -> str | None:
+    """Why `path` must not be opened (a dangling link, a FIFO that would block, a device), else None.
+
+    A missing file is left to the reader, which names it."""
+    import stat
+
+    try:
+        info = path.lstat()
+    except OSError:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            info = path.stat()
+        except OSError:
+            return "a dangling symbolic link: its target does not exist (never opened)"
+    mode = info.st_mode
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder, not a workbook"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO), not a workbook file (never opened: reading it could block)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, not a workbook file (never opened)"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a workbook file (never opened)"
+    return "not a regular file (never opened)"
+
+
+def can_isolate() -> bool:
+    """Forked workers inherit the loaded checklist for free; elsewhere (spawn) isolation would reload it."""
+    return os.environ.get("FIREAUDIT_NO_ISOLATION") != "1" and multiprocessing.get_start_method(True) in (None, "fork")
+
+
+def parser_died(exc: BaseException) -> bool:
+    """calamine's PanicException: a BaseException that is neither an Exception nor a way of stopping."""
+    return not isinstance(exc, (Exception, KeyboardInterrupt, SystemExit, GeneratorExit))
 
 
 def make_run(checklist: Checklist, period: Period | None, townships: list[TownshipAudit],
@@ -72,6 +185,12 @@ def init_worker(config: str | None) -> None:
     """A worker process's initializer: Ctrl-C is the parent's business; the checklist is loaded once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     checklist = load_checklist(config)
+    _WORKER.update(checklist=checklist, reader=RegisterReader(checklist))
+
+
+def adopt_checklist(checklist: Checklist) -> None:
+    """A forked worker's initializer: the parent's checklist, inherited rather than reloaded."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER.update(checklist=checklist, reader=RegisterReader(checklist))
 
 

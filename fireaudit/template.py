@@ -112,6 +112,8 @@ def build_template(checklist: Checklist, request: TemplateRequest):
     ensure_imported()
     from openpyxl import Workbook
 
+    from fireaudit.reports.print_setup import prepare_workbook
+
     spec = checklist.register
     if spec.template.title_rows + 1 > spec.reader.header_search_rows:
         raise ConfigError(f"register.toml: template.title_rows = {spec.template.title_rows} puts the header below "
@@ -128,6 +130,7 @@ def build_template(checklist: Checklist, request: TemplateRequest):
     workbook.move_sheet(options.sheet, offset=len(workbook.sheetnames))  # keep 选项 last
     workbook.active = 0
     workbook.properties.creator = "fireaudit"
+    prepare_workbook(workbook, f"{request.place} {request.period or ''}".strip(), request.lang, narrow=False)
     return workbook
 
 

@@ -2,7 +2,12 @@
 
 Registers are typed in WPS/Excel with full-width digits, stray spaces and
 mixed brackets; every comparison goes through `norm` so that `１５` = `15` and
-`责任人 ` = `责任人`."""
+`责任人 ` = `责任人`.
+
+A very long text (a pasted inspection report) is normalised only in its
+first `text_prefix_chars` characters (checklists/limits.toml); the rest is
+kept as typed, control characters removed. Keyword scans read the same
+prefix (`prefix`), so a 32,000-character cell costs what a short one does."""
 
 from __future__ import annotations
 
@@ -12,18 +17,74 @@ from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters that show as nothing: soft hyphen, zero-width space/joiners, bidi
+# marks, embeddings and isolates, word joiner and invisible operators, BOM. Two
+# names differing only by these look identical, so comparisons drop them.
+INVISIBLE = "\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+# What a terminal or a text log must not receive raw: C0 and C1 controls (ESC starts
+# escape sequences, U+009B is a one-byte CSI), DEL, line and paragraph separators,
+# and the invisible characters above (a bidi override reorders what follows).
+_UNSAFE_TEXT = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{INVISIBLE}]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def clean(text: str) -> str:
-    """NFKC, control characters removed, surrounding whitespace stripped."""
-    if not unicodedata.is_normalized("NFKC", text):   # the quick check is cheaper than normalising
-        text = unicodedata.normalize("NFKC", text)
-    return _CONTROL.sub("", text).strip()
+    """NFKC (of the bounded prefix), control characters removed, surrounding whitespace stripped."""
+    bound = prefix_chars()
+    head, tail = (text, "") if len(text) <= bound else (text[:bound], text[bound:])
+    if not unicodedata.is_normalized("NFKC", head):   # the quick check is cheaper than normalising
+        head = unicodedata.normalize("NFKC", head)
+    return _CONTROL.sub("", head + tail).strip()
+
+
+def prefix(text: str) -> str:
+    """The part of a text that keyword scans read: its first `text_prefix_chars` characters."""
+    return text[:prefix_chars()]
+
+
+@lru_cache(maxsize=1)
+def prefix_chars() -> int:
+    """checklists/limits.toml `text_prefix_chars`, read once from the shipped file (not a county setting)."""
+    import tomllib
+
+    from fireaudit.resources import data_dir
+
+    with open(data_dir("checklists") / "limits.toml", "rb") as file:
+        value = tomllib.load(file)["text_prefix_chars"]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        from fireaudit.errors import ConfigError
+
+        raise ConfigError(f"checklists/limits.toml: text_prefix_chars must be a positive integer, not {value!r}")
+    return value
 
 
 def norm(text: str) -> str:
-    """Comparison key: NFKC, all whitespace removed (incl. full-width), case-folded."""
-    return _SPACES.sub("", clean(text)).casefold()
+    """Comparison key: NFKC, invisible characters and all whitespace removed (incl. full-width), case-folded."""
+    return _SPACES.sub("", _INVISIBLE.sub("", clean(text))).casefold()
+
+
+def visible(text: object) -> str:
+    """`text` for a terminal or a line-based log: every control or invisible character shown as an escape.
+
+    ESC becomes `\\x1b`, a newline `\\n`, ZWSP `\\u200b`: an input value can neither
+    drive the terminal nor span two output lines (and so forge a gate line)."""
+    return _UNSAFE_TEXT.sub(_escape_char, str(text))
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def markup_safe(text: object) -> str:
+    """`visible(text)` with rich markup escaped: `[/]镇` and `[link=…]` print as typed, never as markup."""
+    from rich.markup import escape
+
+    return escape(visible(text))
 
 
 def split_list(text: str, separators: list[str] | tuple[str, ...]) -> list[str]:
@@ -34,3 +95,12 @@ def split_list(text: str, separators: list[str] | tuple[str, ...]) -> list[str]:
 @lru_cache(maxsize=32)
 def _splitter(separators: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(s) for s in separators))
+
+
+_XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: object) -> str:
+    """`text` with every character XML 1.0 forbids (most C0 controls, lone surrogates, U+FFFE/FFFF) shown as an escape."""
+    return _XML_FORBIDDEN.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                              else f"\\u{ord(m.group()):04x}", str(text))

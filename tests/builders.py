@@ -262,7 +262,7 @@ def compliant(county: str = "伊宁市", township: str = "潘津镇", kind: str 
     publicity.add(序号=2, 日期=mid, 活动类型="业务培训", 对象="网格员", 参加人数=30, 组织单位=township)
     if q == 4:
         publicity.add(序号=3, 日期=D(year, 11, 9), 活动类型="119消防宣传月", 对象="居民", 参加人数=500, 组织单位=township)
-    if q in (1, 3):
+    if q in (1, 2, 3):   # 开学、寒暑假、安全教育日、防灾减灾日 fall in Q1–Q3 (plan (十一))
         publicity.add(序号=3, 日期=mid, 活动类型="学校消防教育", 对象="中心学校师生", 参加人数=600, 组织单位=township)
 
     hazards = Sheet(["序号", "检查日期", "场所名称", "场所类型", "所属村社区", "隐患描述", "隐患类别", "整改期限", "整改状态",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.builders import compliant, county_register
-from tests.cli_helper import run_cli
+from tests.cli_helper import run_cli, run_process
 
 TOWNSHIPS = [f"第{n}镇" for n in range(1, 31)]
 
@@ -33,10 +33,11 @@ def _folder(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def batch_run(tmp_path_factory):
+    """The shipped command in its own process, two worker processes: the parallel path end to end."""
     root = tmp_path_factory.mktemp("batch")
     folder = _folder(root)
     out = root / "out"
-    result = run_cli("batch", str(folder), "-o", str(out), "--jobs", "2", "--format", "json", timeout=600)
+    result = run_process("batch", str(folder), "-o", str(out), "--jobs", "2", "--format", "json", timeout=600)
     return result, out, folder
 
 
@@ -81,15 +82,20 @@ def test_rollup_excel_has_ranking_matrix_and_chart(batch_run):
     ranking = workbook["排名"]
     assert ranking.max_row == 30 and len(ranking._charts) == 1
     matrix = workbook["要求矩阵"]
-    assert [c.value for c in matrix[1]][2:] == [f"R{n:02d}" for n in range(1, 23)]
+    # R20–R22 are the county's (issue 16 item 8): their own sheet, not columns of the township matrix
+    assert [c.value for c in matrix[1]][2:] == [f"R{n:02d}" for n in range(1, 20)]
+    assert "县市职责" in workbook.sheetnames
     assert matrix["C2"].fill.fgColor.rgb.endswith("C6EFCE")      # R01 pass is green
 
 
 def test_county_duties_are_unknown_without_a_county_register(batch_run):
     _, out, _ = batch_run
     rollup = json.loads((out / "汇总.json").read_text(encoding="utf-8"))
+    # issue 16 item 8: R20–R22 are the county's; each township lists them as na (not scored), and the
+    # roll-up's county section holds their verdict: unknown without a county register
     for township in rollup["townships"]:
-        assert [r["status"] for r in township["requirements"][19:]] == ["unknown"] * 3
+        assert [r["status"] for r in township["requirements"][19:]] == ["na"] * 3
+    assert [r["status"] for r in rollup["county_duties"]["requirements"]] == ["unknown"] * 3
 
 
 def _small_batch(root: Path, names: list[str], period: str = "2024Q2", breaker=None) -> Path:
@@ -111,7 +117,10 @@ def test_county_register_judges_r20_to_r22(tmp_path):
     result = run_cli("batch", str(folder), "-o", str(out), "--county-register", str(county), "--format", "json")
     assert result.code == 0, result.err
     rollup = json.loads((out / "汇总.json").read_text(encoding="utf-8"))
-    checks = {t["township"]: {c["id"]: c for r in t["requirements"] for c in r["checks"]} for t in rollup["townships"]}
+    checks: dict = {}
+    for r in rollup["county_duties"]["requirements"]:
+        for c in r["checks"]:
+            checks.setdefault(c["township"], {})[c["id"]] = c
     assert checks["甲镇"]["R20.1"]["status"] == "pass"
     assert checks["甲镇"]["R21.1"]["status"] == "pass" and checks["乙镇"]["R21.1"]["status"] == "pass"
     assert checks["丙镇"]["R21.1"]["status"] == "fail"
@@ -140,11 +149,11 @@ def test_baseline_gives_the_change_and_r22(tmp_path):
     assert result.code == 0, result.err
     rollup = json.loads((out / "汇总.json").read_text(encoding="utf-8"))
     diff = {d["township"]: d for d in rollup["baseline"]}
-    # R20/R21 were unknown last quarter (no county register then)
-    assert diff["乙镇"]["closed_gaps"] == ["R01", "R20", "R21"] and diff["乙镇"]["change"] > 0
-    assert diff["甲镇"]["new_gaps"] == [] and diff["甲镇"]["closed_gaps"] == ["R20", "R21", "R22"]
-    r22 = {t["township"]: next(c for r in t["requirements"] for c in r["checks"] if c["id"] == "R22.1")
-           for t in rollup["townships"]}
+    # R20–R22 are the county's (issue 16 item 8): never a township's gap, so never in its change
+    assert diff["乙镇"]["closed_gaps"] == ["R01"] and diff["乙镇"]["change"] > 0
+    assert diff["甲镇"]["new_gaps"] == [] and diff["甲镇"]["closed_gaps"] == []
+    r22 = {c["township"]: c for r in rollup["county_duties"]["requirements"] for c in r["checks"]
+           if c["id"] == "R22.1"}
     assert r22["乙镇"]["status"] == "fail"             # critical fail last quarter, no 通报
     assert r22["甲镇"]["status"] == "pass"
     assert "## 与上季度相比" in (out / "汇总.md").read_text(encoding="utf-8")
@@ -154,8 +163,8 @@ def test_baseline_gives_the_change_and_r22(tmp_path):
                     str(sanctioned), "--baseline", str(tmp_path / "q1" / "汇总.json"), "--config", str(config))
     assert again.code == 0
     rollup = json.loads((tmp_path / "q2b" / "汇总.json").read_text(encoding="utf-8"))
-    assert all(c["status"] == "pass" for t in rollup["townships"] for r in t["requirements"] for c in r["checks"]
-               if c["id"] == "R22.1")
+    r22 = [c for r in rollup["county_duties"]["requirements"] for c in r["checks"] if c["id"] == "R22.1"]
+    assert len(r22) == 2 and all(c["status"] == "pass" for c in r22)
 
 
 def test_bad_baseline_is_a_usage_error(tmp_path):

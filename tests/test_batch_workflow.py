@@ -31,9 +31,13 @@ def test_a_batch_township_leaves_its_county_duties_to_one_judgement(tmp_path, ch
     assert not [r for r in audit.requirements if r.id in COUNTY_DUTIES]
     judged = judge_county_duties(audit, checklist, None)
     assert [r.id for r in judged.requirements] == [r.id for r in checklist.requirements]
+    duties = {r.id: r for r in judged.county_duties}      # the roll-up's county section
     for duty in COUNTY_DUTIES:
-        (check,) = judged.requirement(duty).checks
+        (check,) = duties[duty].checks
         assert (check.status, check.message) == ("unknown", "common.county_missing")
+        (listed,) = judged.requirement(duty).checks       # the township lists it, na, not scored
+        assert (listed.status, listed.message) == ("na", "county_duties.in_rollup")
+    assert judged.score == audit.score                    # issue 16 item 8: the county's duties never count
     single = _audit(tmp_path, checklist, "乙镇", SINGLE)
     assert {single.requirement(d).status for d in COUNTY_DUTIES} == {"na"}
 
@@ -45,7 +49,9 @@ def test_the_county_register_judges_each_township_and_names_the_unsupervised(tmp
     county = CountyData(RegisterReader(checklist).read(county_path, county=True),
                         [(a.county, a.township) for a in audits])
     judged = [judge_county_duties(a, checklist, county) for a in audits]
-    assert [a.check("R21.1").status for a in judged] == ["pass", "fail"]
+    assert [next(c for r in a.county_duties for c in r.checks if c.id == "R21.1").status for a in judged] \
+        == ["pass", "fail"]
+    assert [a.check("R21.1").status for a in judged] == ["na", "na"]
     assert supervision_missed(judged) == ("伊宁市乙镇",)
 
 

@@ -12,7 +12,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.cell_range import CellRange
 
-from fireaudit.batch import judge_county
+from fireaudit.audit import judge_county_duties
+from fireaudit.checks.county import CountyData
 from fireaudit.period import Period
 from fireaudit.register import RegisterReader
 from fireaudit.register.county import (CountyScope, RosterEntry, classify_workbook, county_key, names_township,
@@ -160,8 +161,22 @@ def _supervision(rows: list[tuple[str | None, str]]) -> Register:
     return Register({}, {"督导考评": sheet, "典型样板": models})
 
 
+def judge_county(audits, checklist, path: str, baseline):
+    """What a batch does with a county register (fireaudit.batch.run_batch): each township's county duties
+    judged once, and the rows naming no county listed as register errors."""
+    register = RegisterReader(checklist).read(path, county=True)
+    townships = [(a.county, a.township) for a in audits]
+    county = CountyData(register, townships, baseline)
+    return [judge_county_duties(a, checklist, county) for a in audits], rows_without_county(register, townships)
+
+
+def _duty(audit, check: str):
+    """R20–R22 are the county's (issue 16 item 8): judged into the roll-up's county section, not the township's."""
+    return next(c for r in audit.county_duties for c in r.checks if c.id == check)
+
+
 def _statuses(audits, check: str) -> dict[str, tuple[str, tuple[str, ...]]]:
-    return {a.name: (a.check(check).status, tuple(e.ref() for e in a.check(check).evidence)) for a in audits}
+    return {a.name: (_duty(a, check).status, tuple(e.ref() for e in _duty(a, check).evidence)) for a in audits}
 
 
 @pytest.fixture
@@ -186,7 +201,7 @@ def test_a_row_without_county_in_a_two_county_batch_is_unknown_with_its_cell(two
     audits, _ = judge_county(two_counties, checklist, str(path), None)
     for status, evidence in _statuses(audits, "R21.1").values():
         assert (status, evidence) == ("unknown", ("督导考评!C3",))
-    check = audits[0].check("R21.1")
+    check = _duty(audits[0], "R21.1")
     assert check.message == "county_scope.no_county" and check.params["count"] == 1
     register = RegisterReader(checklist).read(path, county=True)
     errors = rows_without_county(register, [(a.county, a.township) for a in two_counties])
@@ -200,7 +215,7 @@ def test_an_old_register_without_county_still_works_for_one_county(audit_of, che
     path = county_register(["甲镇", "乙镇"], supervised=["甲镇"]).save(tmp_path / "old.xlsx")
     judged, _ = judge_county(audits, checklist, str(path), None)
     assert {k: v[0] for k, v in _statuses(judged, "R21.1").items()} == {"伊宁市甲镇": "pass", "伊宁市乙镇": "fail"}
-    assert {a.check("R20.1").status for a in judged} == {"pass"}
+    assert {_duty(a, "R20.1").status for a in judged} == {"pass"}
 
 
 # ---------------------------------------------------------------- what a workbook is

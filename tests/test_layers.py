@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "fireaudit"
 
 # Lowest first. A pattern with * takes every module it matches that no earlier, exact name took.
 LAYERS: list[tuple[str, list[str]]] = [
-    ("shared", ["fireaudit", "fireaudit.errors", "fireaudit.textnorm", "fireaudit.period", "fireaudit.resources",
+    ("shared", ["fireaudit", "fireaudit.errors", "fireaudit.textnorm", "fireaudit.period", "fireaudit.resources", "fireaudit.pool",
                 "fireaudit.i18n", "fireaudit.provenance", "fireaudit.status"]),
     ("checklist", ["fireaudit.checklist", "fireaudit.checklist.*"]),
     ("register", ["fireaudit.register", "fireaudit.register.*", "fireaudit.result"]),
@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("views", ["fireaudit.reports.view", "fireaudit.reports.rollup_view"]),
     ("writers", ["fireaudit.reports", "fireaudit.reports.*", "fireaudit.openpyxl_lite", "fireaudit.formula_cache"]),
     ("workflows", ["fireaudit.batch", "fireaudit.template", "fireaudit.annotate"]),
-    ("cli", ["fireaudit.cli", "fireaudit.__main__"]),
+    ("cli", ["fireaudit.cli", "fireaudit.cli_text", "fireaudit.__main__"]),
 ]
 
 

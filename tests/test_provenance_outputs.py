@@ -134,7 +134,7 @@ def test_an_internal_error_exits_4_with_one_line_and_a_saved_traceback(tmp_path,
 
 
 def test_help_documents_every_exit_code():
-    result = run_cli("--help")
+    result = run_cli("--help", "--lang", "en")      # the Chinese table: tests/test_help_lang.py
     assert result.code == 0
     text = " ".join(result.out.replace("│", " ").split())
     for phrase in ("0 ran; no gap", "1 check: gaps at or above --fail-on", "2 usage or configuration error",

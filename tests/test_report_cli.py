@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 from typer.testing import CliRunner
 
 from fireaudit.cli import app
+from tests.cli_helper import run_cli
 from tests.report_support import sample_run, SAMPLES
 
 STEMS = ["伊宁县-喀拉亚尕奇乡-2024Q2", "伊宁市-潘津镇-2024Q2", "伊宁市-解放路街道-2024Q2"]
@@ -41,12 +39,10 @@ def test_all_three_formats_and_json_is_the_same_in_every_language(tmp_path):
 
 
 def test_a_missing_template_directory_is_a_usage_error_naming_the_template(tmp_path):
-    root = Path(__file__).resolve().parent.parent
-    result = subprocess.run([sys.executable, "-m", "fireaudit", "audit", "--demo", "-o", str(tmp_path / "out"),
-                             "--templates", str(tmp_path / "mine")], cwd=root, capture_output=True, text=True)
-    assert result.returncode == 2
-    assert "township.md.j2" in result.stderr and str(tmp_path / "mine") in result.stderr
-    assert "Traceback" not in result.stderr
+    result = run_cli("audit", "--demo", "-o", str(tmp_path / "out"), "--templates", str(tmp_path / "mine"))
+    assert result.code == 2
+    assert "township.md.j2" in result.err and str(tmp_path / "mine") in result.err
+    assert "Traceback" not in result.err
     assert not (tmp_path / "out").exists()
 
 

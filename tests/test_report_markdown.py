@@ -136,7 +136,7 @@ def test_requirement_table_lists_r01_to_r22_with_item_title_status_severity(panj
     assert table[0] == ["要求", "方案条目", "名称", "状态", "严重程度"]
     assert [row[0] for row in table[1:]] == [f"R{n:02d}" for n in range(1, 23)]
     by_id = {row[0]: row for row in table[1:]}
-    assert by_id["R01"] == ["R01", "(一)", "健全消防工作组织领导", "达标", "严重"]
+    assert by_id["R01"] == ["R01", "(一)", "健全消防工作组织领导", "达标", "—"]  # a passing requirement shows no severity
     assert by_id["R05"][3:] == ["不适用", "—"]
     assert by_id["R06"][3] == "部分达标"
     assert {row[3] for row in table[1:]} <= {"达标", "部分达标", "不达标", "无法核验", "不适用"}
@@ -145,15 +145,15 @@ def test_requirement_table_lists_r01_to_r22_with_item_title_status_severity(panj
 def test_each_gap_shows_problem_evidence_threshold_source_and_advice(panjin_zh):
     audit, parsed = panjin_zh
     gap_headings = headings(parsed, 3)
-    assert gap_headings[0] == "R06 (六) 完善村（居）民委员会职责（部分达标，一般）"
+    assert gap_headings[0] == "R06 (六) 完善村（居）民委员会职责（部分达标，较重）"
     assert not any(h.startswith(("R01 ", "R05 ")) for h in gap_headings)    # passed / not applicable
     lines = [plain(t) for t in parsed if t.type == "inline"]
-    start = lines.index("R06.2 每个村（社区）制定发布了防火安全公约（不达标，一般）")
+    start = lines.index("R06.2 每个村（社区）制定发布了防火安全公约（不达标，较重）")
     block = lines[start:start + 6]
     assert "问题：3个村（社区）中仅2个具备“防火安全公约”（66.7%，要求100%）；缺少的村（社区）：幸福社区。" in block
     assert "证据：村社区!E5" in block
     assert "标准：覆盖率不低于100%" in block
-    assert "依据：实施方案 三(六)：制定发布“防火安全公约”" in block
+    assert "依据：实施方案第（六）项：制定发布“防火安全公约”" in block
     assert block[5].startswith("整改建议：指导每个村（社区）确定消防安全管理人") and "（实施方案第（六）项）" in block[5]
 
 
@@ -177,7 +177,7 @@ def test_english_report_uses_the_english_catalogue_throughout():
     assert headings(parsed, 2)[:3] == ["Overview", "Requirements", "Gaps and what to do"]
     requirements = tables(parsed)[1]
     assert requirements[0] == ["Requirement", "Plan item", "Title", "Status", "Severity"]
-    assert requirements[1] == ["R01", "(一)", "Fire-safety leadership organised", "pass", "critical"]
+    assert requirements[1] == ["R01", "(一)", "Fire-safety leadership organised", "pass", "—"]
     for word in ("整改建议", "达标", "问题：", "证据", "得分", "要求一览"):
         assert word not in text
 

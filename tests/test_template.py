@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,7 @@ from fireaudit.register import RegisterReader
 from fireaudit.resources import data_dir
 from fireaudit.template import TemplateRequest, write_template
 from tests.builders import Register, compliant
+from tests.cli_helper import run_cli
 
 REQUEST = TemplateRequest(county="伊宁市", township="潘津镇", kind="镇", period=Period(2024, 2))
 
@@ -373,9 +373,8 @@ def test_cli_lang_en_adds_english_hints_but_keeps_chinese_names(tmp_path, checkl
 @pytest.mark.parametrize("target, message", [("t.xls", "只能写成 .xlsx"), ("a-file/t.xlsx", "无法写入")])
 def test_cli_refuses_an_unwritable_or_non_xlsx_output_without_a_traceback(tmp_path, target, message):
     (tmp_path / "a-file").write_text("not a directory")
-    result = subprocess.run([sys.executable, "-m", "fireaudit", "template", "-o", str(tmp_path / target)],
-                            capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent, timeout=60)
-    assert result.returncode == 2
-    assert message in result.stderr and str(tmp_path / target) in result.stderr
-    assert "Traceback" not in result.stderr + result.stdout
+    result = run_cli("template", "-o", str(tmp_path / target))
+    assert result.code == 2
+    assert message in result.err and str(tmp_path / target) in result.err
+    assert "Traceback" not in result.err + result.out
     assert not (tmp_path / "t.xls").exists()

@@ -10,7 +10,8 @@ from typing import Literal
 
 from fireaudit.checklist.models import Strict
 
-Confidence = Literal["plan", "standard", "secondary", "assumed"]
+# local-policy: a local government's own rule (e.g. the 2018 Taizhou notice), never labelled as the standard's
+Confidence = Literal["plan", "standard", "secondary", "local-policy", "assumed"]
 
 
 # ---------------------------------------------------------------- gbt35547.toml (fireaudit/grades.py)
@@ -69,6 +70,7 @@ class Minimum(Strict):
     source: str
     confidence: Confidence
     shared_allowed: bool = False
+    named_only: bool = False        # asked only of the plan's named townships (验收后投入执勤)
 
 
 class Minimums(Strict):
@@ -85,6 +87,16 @@ class Minimums(Strict):
     acceptance_before_duty: Minimum | None = None
 
 
+class Naming(Strict):
+    """How a county and a township may be written and still be the plan's named one (grades.canonical_*)."""
+
+    county_prefixes: list[str] = []       # 伊犁哈萨克自治州, 伊犁州 …
+    county_kinds: list[str] = []          # 县, 市: optional, but 伊宁县 is not 伊宁市
+    township_suffixes: list[str] = []     # 人民政府, 党委 …: stripped
+    township_kinds: list[str] = []        # 乡, 镇: optional, but 惠远乡 is not 惠远镇
+    source: str = ""
+
+
 class GradeData(Strict):
     source: str
     grades: Grades
@@ -92,6 +104,7 @@ class GradeData(Strict):
     named: list[NamedTownship]
     criteria: dict[str, Criterion]
     minimums: dict[str, Minimums]
+    naming: Naming = Naming()
 
     def __post_init__(self) -> None:
         known = set(self.grades.order)
@@ -168,7 +181,14 @@ class Limits(Strict):
     ratio_min_member_mb: float
     max_members: int
     max_sheet_cells: int
-    exact_scan_max_mb: float
+    exact_scan_max_mb: float                # no longer used: every sheet is parsed exactly
+    max_workbook_cells: int = 8000000
+    text_prefix_chars: int = 500            # read by fireaudit/textnorm.py, from the shipped file
+    text_prefix_source: str = ""
+    annotate_max_cells: int = 2_000_000          # --annotate: see limits.toml
+    annotate_max_merged: int = 20_000
+    annotate_max_shared_strings: int = 1_000_000
+    annotate_max_styles: int = 20_000
 
 
 DATA_SCHEMAS: dict[str, type] = {

@@ -63,14 +63,72 @@ class Checklist:
         return any(o == key or o.startswith(key + ".") for o in self.overrides)
 
 
+MAX_TOML_BYTES = 1 << 20          # a county's fireaudit.toml is a few KiB
+MAX_TOML_DEPTH = 12               # tables and arrays inside each other
+MAX_TOML_NUMBER = 1e15            # no threshold, weight or limit is anywhere near this
+
+
 def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file as strictly as a workbook: UTF-8 (BOM allowed), bounded size and nesting, finite numbers.
+
+    Anything else is a ConfigError naming the file (and the key, or the encoding found)."""
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+            data = handle.read(MAX_TOML_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    if len(data) > MAX_TOML_BYTES:
+        raise ConfigError(f"{path}: over {MAX_TOML_BYTES >> 10} KiB; not a fireaudit configuration")
+    text = _decode(path, data)
+    try:
+        parsed = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: values nested too deeply (more than {MAX_TOML_DEPTH} levels)") from None
+    _check_values(parsed, path, "", 0)
+    return parsed
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 with or without BOM; other encodings named, so the county knows what to re-save as."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for bom, name in ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+                      (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16")):
+        if data.startswith(bom):
+            raise ConfigError(f"{path}: saved as {name}; save it as UTF-8 (TOML files must be UTF-8)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if data[1::2].count(0) > len(data) // 4 or data[0::2].count(0) > len(data) // 4:
+            found = "UTF-16 (without BOM)"
+        else:
+            try:
+                data.decode("gb18030")
+                found = "GBK/GB18030"
+            except UnicodeDecodeError:
+                found = f"an unknown encoding (byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8)"
+        raise ConfigError(f"{path}: saved as {found}; save it as UTF-8 (TOML files must be UTF-8)") from None
+
+
+def _check_values(value: Any, path: Path, key: str, depth: int) -> None:
+    """Refuse nan/inf, absurd magnitudes and deep nesting, naming the key."""
+    import math
+
+    where = key or "(top level)"
+    if depth > MAX_TOML_DEPTH:
+        raise ConfigError(f"{path}: {where}: nested more than {MAX_TOML_DEPTH} levels deep")
+    if isinstance(value, dict):
+        for name, item in value.items():
+            _check_values(item, path, f"{key}.{name}" if key else str(name), depth + 1)
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            _check_values(item, path, f"{key}[{n}]", depth + 1)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{path}: {where} = {value}: not a finite number")
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_TOML_NUMBER:
+        raise ConfigError(f"{path}: {where} = {value}: out of range (at most {MAX_TOML_NUMBER:g})")
 
 
 def convert(raw: Any, shape: type, origin: str) -> Any:

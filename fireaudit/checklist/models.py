@@ -49,6 +49,7 @@ class YesNo(_Strict):
 class Dimension(_Strict):
     canonical: str
     units: dict[str, float]
+    max: float | None = None     # largest plausible value in the canonical unit; above it is a register error
 
 
 class Vocabulary(_Strict):

@@ -16,9 +16,10 @@ from typing import Annotated, Any, Callable
 import msgspec
 
 from fireaudit.checklist import Checklist
+from fireaudit.i18n import Phrase
 from fireaudit.period import Period
 from fireaudit.register.model import Evidence, Register, Table
-from fireaudit.status import Status
+from fireaudit.status import Severity, Status
 from fireaudit.textnorm import norm
 
 PASS, FAIL, UNKNOWN, NA = Status.PASS, Status.FAIL, Status.UNKNOWN, Status.NA
@@ -48,6 +49,7 @@ class Outcome:
     # True when the finding is proven by the rows its evidence names (a drill that was held, a hazard
     # left unreferred), so cells not understood on other rows cannot change it (checks/understood.py)
     witnessed: bool = False
+    severity: Severity | None = None   # this finding's gap severity when a param sets it apart from the check's
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,9 @@ class CheckKind:
 
 
 def outcome(status: Status, message: str, evidence: list[Evidence] | tuple[Evidence, ...] = (), *,
-            uses: tuple[str, ...] = (), witnessed: bool = False, **params: Any) -> Outcome:
-    return Outcome(status, message, params, tuple(evidence), uses, witnessed)
+            uses: tuple[str, ...] = (), witnessed: bool = False, severity: Severity | None = None,
+            **params: Any) -> Outcome:
+    return Outcome(status, message, params, tuple(evidence), uses, witnessed, severity)
 
 
 class MissingInput(Exception):
@@ -70,6 +73,23 @@ class MissingInput(Exception):
     def __init__(self, outcome: Outcome):
         super().__init__(outcome.message)
         self.outcome = outcome
+
+
+def window_phrase(window: str) -> Phrase:
+    """A window as a frequency the reader understands: period → 每季度, year → 每年, months:12 → 近12个月."""
+    kind, _, n = window.partition(":")
+    return Phrase(f"cadence_window.{kind}", {"n": n})
+
+
+def with_cadence(result: Outcome, window: str, plan_word: str | None) -> Outcome:
+    """Where the plan says only 定期/有计划, the window is the county's reading, and the finding says so
+    ("本县考评口径：每季度") instead of passing the frequency off as the plan's words."""
+    if not plan_word or result.status not in (PASS, FAIL):
+        return result
+    finding = Phrase(f"check.{result.message}", dict(result.params))
+    params = {**result.params, "cadence": window_phrase(window), "plan_word": plan_word, "finding": finding}
+    return Outcome(result.status, "cadence.finding", params, result.evidence, result.uses, result.witnessed,
+                   result.severity)
 
 
 def missing_sheet(sheet: str, register: Register | None = None) -> Outcome:

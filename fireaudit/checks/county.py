@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fireaudit.checklist.names import Vocab
-from fireaudit.checks.base import FAIL, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, Window, outcome
+from fireaudit.checks.base import (
+    FAIL, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, Window, outcome, with_cadence,
+)
 from fireaudit.checks.understood import note_astride
 from fireaudit.register.county import COUNTY_COLUMN, CountyScope, names_township
 from fireaudit.register.model import Register
@@ -65,10 +67,15 @@ def county_models(ctx: CheckContext, p: CountyModelsParams) -> Outcome:
 class CountySupervisionParams(Params):
     types: list[Annotated[str, Vocab("督导类型")]]
     window: Window = "period"
+    county_cadence: str | None = None     # the plan's word (定期): the window is the county's reading of it
 
 
 def county_supervision(ctx: CheckContext, p: CountySupervisionParams) -> Outcome:
-    """R21: this township had a 督导检查 or 季度考评 in the period; lists every township missed."""
+    """R21: this township had a 督导检查 or 季度考评 in the window; lists every township missed."""
+    return with_cadence(_county_supervision(ctx, p), p.window, p.county_cadence)
+
+
+def _county_supervision(ctx: CheckContext, p: CountySupervisionParams) -> Outcome:
     data = _county(ctx)
     table = ctx.need_in(data.register, "督导考评", "日期", "乡镇街道", "类型")
     start, end = ctx.window(p.window)

@@ -22,22 +22,41 @@ def _money(value: float) -> float:
 
 class InFiscalBudgetParams(Params):
     column: Annotated[str, Column(SHEET)] = "纳入财政预算"
+    # plan (十八) puts the township's fire-work funds (消防工作经费) in the budget; a row that says it is
+    # money from outside the budget (a donation) is no such fund and no gap: these words in these columns
+    outside_words: list[str] = []
+    outside_columns: list[Annotated[str, Column(SHEET)]] = []
+
+
+def _outside_budget(table, i: int, p: InFiscalBudgetParams) -> bool:
+    """The row says its money is not the township's own fire-work funds (捐赠, 社会资金 …)."""
+    return any(word in str(table.column(c)[i] or "") for c in p.outside_columns if table.has(c)
+               for word in p.outside_words)
 
 
 def budget_in_fiscal(ctx: CheckContext, p: InFiscalBudgetParams) -> Outcome:
-    """The period's year has budget rows, and each is 纳入财政预算 = 是."""
+    """The period's year has fire-work fund rows, and each is 纳入财政预算 = 是 (donations set apart)."""
     table = ctx.need(SHEET, "年度", p.column)
     year = ctx.period.year
     rows = [(i, flag, subject) for i, y, flag, subject in table.records("年度", p.column, "科目") if y == year]
+    outside = [i for i, flag, _ in rows if flag is not True and _outside_budget(table, i, p)]
+    rows = [r for r in rows if r[0] not in outside]
     if not rows:
+        if outside:
+            return outcome(FAIL, "budget_in_fiscal.more.only_outside", [table.cell(i, "年度") for i in outside],
+                           year=year, count=len(outside))
         return outcome(FAIL, "budget_in_fiscal.no_rows", [table.header("年度")], year=year)
-    outside = [(i, subject) for i, flag, subject in rows if flag is not True]
-    if not outside:
+    lacking = [(i, subject) for i, flag, subject in rows if flag is not True]
+    if not lacking:
+        if outside:
+            return outcome(PASS, "budget_in_fiscal.more.pass_outside",
+                           [table.cell(i, p.column) for i, _, _ in rows[:5]], year=year, count=len(rows),
+                           outside=len(outside))
         return outcome(PASS, "budget_in_fiscal.pass", [table.cell(i, p.column) for i, _, _ in rows[:5]],
                        year=year, count=len(rows))
-    return outcome(FAIL, "budget_in_fiscal.outside", [table.cell(i, p.column) for i, _ in outside], witnessed=True,
+    return outcome(FAIL, "budget_in_fiscal.outside", [table.cell(i, p.column) for i, _ in lacking], witnessed=True,
                    year=year,
-                   subjects=[s or table.cell(i, "年度").ref() for i, s in outside], count=len(outside))
+                   subjects=[s or table.cell(i, "年度").ref() for i, s in lacking], count=len(lacking))
 
 
 class CategoriesParams(Params):

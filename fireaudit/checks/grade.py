@@ -20,6 +20,7 @@ from fireaudit.checks.base import (
 from fireaudit.checks.brigades import SHEET, township_brigades
 from fireaudit.i18n import Phrase
 from fireaudit.register.model import Evidence, Table
+from fireaudit.status import Severity
 from fireaudit.textnorm import norm
 
 MEMBERS = "队员"
@@ -214,10 +215,16 @@ NEEDS: dict[str, tuple[tuple[str, ...], bool]] = {
 }
 
 
-def applies(table: Table, brigade: Brigade, item: str) -> bool:
-    """Items with a condition: the hand-carried pump is for a volunteer brigade without an engine."""
+def applies(table: Table, brigade: Brigade, item: str, ctx: CheckContext | None = None) -> bool:
+    """Items with a condition: the hand-carried pump is for a volunteer brigade without an engine;
+    a `named_only` minimum (验收后投入执勤) is asked of the plan's named townships only."""
     if item == "portable_pumps":
         return not (_value(table, brigade.position, "消防车数量") or 0)
+    if ctx is not None:
+        minimum = grades.minimum(ctx.checklist, brigade.grade, item)
+        if minimum is not None and minimum.named_only:
+            data = grades.grade_data(ctx.checklist)
+            return grades.named_township(data, ctx.register.county, ctx.register.township) is not None
     return True
 
 
@@ -242,7 +249,7 @@ def missing_input(ctx: CheckContext, table: Table, item: str) -> Outcome | None:
 def evaluate_item(ctx: CheckContext, table: Table, brigade: Brigade, item: str) -> ItemResult | None:
     """The item for one brigade, or None when its declared grade has no such minimum."""
     minimum = grades.minimum(ctx.checklist, brigade.grade, item)
-    if minimum is None or not applies(table, brigade, item):
+    if minimum is None or not applies(table, brigade, item, ctx):
         return None
     status, case, params, evidence = getattr(_Eval(table, ctx.table(MEMBERS), brigade, minimum), item)()
     phrase = Phrase(PREFIX + case, {
@@ -267,7 +274,7 @@ def grade_minimum(ctx: CheckContext, p: GradeMinimumParams) -> Outcome:
     table = ctx.need(SHEET, "队伍名称", "队伍类型")
     label = Phrase(f"gbt_item.{p.item}")
     brigades = [b for b in graded_brigades(ctx, table)
-                if grades.minimum(ctx.checklist, b.grade, p.item) is not None and applies(table, b, p.item)]
+                if grades.minimum(ctx.checklist, b.grade, p.item) is not None and applies(table, b, p.item, ctx)]
     if not brigades:
         return outcome(NA, "grade_minimum.none", item=label)
     gap = missing_input(ctx, table, p.item)
@@ -285,13 +292,21 @@ def grade_minimum(ctx: CheckContext, p: GradeMinimumParams) -> Outcome:
 
 
 class RequiredGradeParams(Params):
-    # these types must have 验收日期 to count
+    # these types must have 验收日期 to count (asked of the plan's named townships only)
     acceptance_required_for: list[Annotated[str, Vocab("队伍类型")]] = []
-    on_duty_required: bool = True             # 投入执勤日期 on or before the period's end
+    on_duty_required: bool = True             # 投入执勤日期 on or before the period's end (named townships only)
+    # a named township whose required brigade is not yet accepted and on duty, but which has a lower-grade
+    # brigade on duty, is still building it (逐步建设): a gap at this severity, not the check's own
+    building_severity: Severity = Severity.MAJOR
 
 
 def required_grade_met(ctx: CheckContext, p: RequiredGradeParams) -> Outcome:
-    """An accepted, on-duty brigade of the township has the required grade or a higher one."""
+    """The township has the brigade the plan asks of it.
+
+    Plan (七): the named townships build their 专职 brigade 逐步 and put it on duty after the
+    消防救援机构's 验收 — those dates are asked of that brigade only; every other township builds
+    a 志愿消防队 (no acceptance asked). A named township with only a lower-grade brigade on duty
+    is a gap at `building_severity`; with none at all, at the check's own (critical)."""
     register = ctx.register
     if register.kind is None:
         return outcome(UNKNOWN, "common.kind_unknown", [register.profile_evidence("类型")])
@@ -299,6 +314,11 @@ def required_grade_met(ctx: CheckContext, p: RequiredGradeParams) -> Outcome:
     rule = rule_phrase(required)
     if required.grade is None:
         return outcome(NA, "required_grade_met.street", [register.profile_evidence("类型")], rule=rule)
+    if required.near is not None:
+        return outcome(UNKNOWN, "required_grade_met.more.near_miss",
+                       [register.profile_evidence("县市"), register.profile_evidence("乡镇街道")],
+                       written=f"{register.county or ''}{register.township or ''}",
+                       named=f"{required.near.county}{required.near.township}", grade=required.near.grade)
     table = ctx.need(SHEET, "队伍名称", "队伍类型")
     data = grades.grade_data(ctx.checklist)
     own = township_brigades(ctx)
@@ -306,38 +326,74 @@ def required_grade_met(ctx: CheckContext, p: RequiredGradeParams) -> Outcome:
     candidates = [i for i in own if grades.satisfies(data, kinds[i], required.grade)]
     params = dict(required=required.grade, rule=rule)
     uses = ("data.gbt35547.named", "data.gbt35547.rules", "data.gbt35547.grades")
-    if not candidates:
-        evidence = [table.cell(i, "队伍类型") for i in own] or [table.header("队伍类型")]
-        found = [f"{names[i]}（{kinds[i]}）" for i in own if kinds[i]] or [Phrase("check.required_grade_met.nothing")]
-        return outcome(FAIL, "required_grade_met.none", evidence, uses=uses, found=found, **params)
+    if required.rule != "named":                # 志愿 (or better) built: no acceptance or duty date asked
+        if candidates:
+            i = candidates[0]
+            return outcome(PASS, "required_grade_met.more.built", [table.cell(i, "队伍类型")], uses=uses,
+                           brigade=names[i], grade=kinds[i], **params)
+        return _none(table, own, names, kinds, uses, params)
     end = ctx.period.end
     blockers: list[Phrase] = []
     evidence: list[Evidence] = []
     for i in candidates:
-        problems: list[Phrase] = []
-        dated_steps = (("验收日期", "not_accepted", kinds[i] in p.acceptance_required_for),
-                       ("投入执勤日期", "not_on_duty", p.on_duty_required))
-        for column, problem, required in dated_steps:   # each step must be dated by the period's end
-            if not required:
-                continue
-            need_column(table, column)
-            day = table.column(column)[i]
-            if day is None or day > end:
-                problems.append(Phrase(f"check.required_grade_met.{problem}"))
-                evidence.append(table.cell(i, column))
+        problems = _not_ready(ctx, table, i, p, kinds[i])
         if not problems:
             return outcome(PASS, "required_grade_met.pass", [table.cell(i, "队伍类型")], uses=uses, witnessed=True,
                            brigade=names[i], grade=kinds[i], **params)
+        evidence += [table.cell(i, column) for column, _ in problems]
         blockers.append(Phrase("check.required_grade_met.blocked",
-                               {"brigade": names[i], "grade": kinds[i], "problems": problems}))
+                               {"brigade": names[i], "grade": kinds[i], "problems": [ph for _, ph in problems]}))
+    on_duty = [i for i in own if grades.rank(data, kinds[i]) is not None and i not in candidates
+               and _on_duty(ctx, table, i, data)]
+    if on_duty:                                  # a lower grade serves while the required one is built (逐步)
+        lower = [f"{names[i]}（{kinds[i]}）" for i in on_duty]
+        return outcome(FAIL, "required_grade_met.more.building",
+                       evidence + [table.cell(i, "队伍类型") for i in on_duty], uses=uses, severity=p.building_severity,
+                       lower=lower, blocked=blockers or [Phrase("check.required_grade_met.nothing")],
+                       end=end.isoformat(), **params)
+    if not candidates:
+        return _none(table, own, names, kinds, uses, params)
     return outcome(FAIL, "required_grade_met.not_ready", evidence, uses=uses, blocked=blockers, end=end.isoformat(),
                    **params)
 
 
+def _none(table: Table, own: list[int], names: list, kinds: list, uses: tuple[str, ...], params: dict) -> Outcome:
+    evidence = [table.cell(i, "队伍类型") for i in own] or [table.header("队伍类型")]
+    found = [f"{names[i]}（{kinds[i]}）" for i in own if kinds[i]] or [Phrase("check.required_grade_met.nothing")]
+    return outcome(FAIL, "required_grade_met.none", evidence, uses=uses, found=found, **params)
+
+
+def _not_ready(ctx: CheckContext, table: Table, i: int, p: RequiredGradeParams, kind: str) -> list[tuple[str, Phrase]]:
+    """The dated steps (验收, 投入执勤) not taken by the period's end, with the column of each."""
+    problems: list[tuple[str, Phrase]] = []
+    steps = (("验收日期", "not_accepted", kind in p.acceptance_required_for),
+             ("投入执勤日期", "not_on_duty", p.on_duty_required))
+    for column, problem, asked in steps:
+        if not asked:
+            continue
+        need_column(table, column)
+        day = table.column(column)[i]
+        if day is None or day > ctx.period.end:
+            problems.append((column, Phrase(f"check.required_grade_met.{problem}")))
+    return problems
+
+
+def _on_duty(ctx: CheckContext, table: Table, i: int, data: grades.GradeData) -> bool:
+    """A 志愿 brigade serves once listed (no date is asked of it); a 专职 one from its 投入执勤日期."""
+    if table.column("队伍类型")[i] not in data.grades.full_time:
+        return True
+    if not table.has("投入执勤日期"):
+        return False
+    day = table.column("投入执勤日期")[i]
+    return day is not None and day <= ctx.period.end
+
+
 def rule_phrase(required: grades.RequiredGrade) -> Phrase:
     """Which rule decided the grade, with its source, in the reader's language."""
-    return Phrase(f"gbt_rule.{required.rule}", {"grade": required.grade or "", "source": required.source,
-                                                "basis": required.basis})
+    key = "gbt_rule.more.near_miss" if required.rule == "near_miss" else f"gbt_rule.{required.rule}"
+    near = f"{required.near.county}{required.near.township}（{required.near.grade}）" if required.near else ""
+    return Phrase(key, {"grade": required.grade or "", "source": required.source, "basis": required.basis,
+                        "near": near})
 
 
 class GradeCriteriaParams(Params):

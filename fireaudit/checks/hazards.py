@@ -35,28 +35,45 @@ def _listed(items: list[str], limit: int) -> dict[str, Any]:
 class ReferralPresentParams(Params):
     statuses: list[Annotated[str, Vocab("整改状态")]]            # the statuses that must be referred (拒不整改)
     max_listed: int = 20                 # items named in the message; evidence names all
+    # plan (十三): 依法予以处理，并告知相关职能部门 — a 处理方式 of this value with a 告知部门 is handled too
+    local_handling: Annotated[str | None, Vocab("处理方式")] = None
 
 
 def hazard_referral_present(ctx: CheckContext, p: ReferralPresentParams) -> Outcome:
-    """Every refused hazard has a 移送部门 and a 移送日期."""
+    """Every refused hazard is handled: referred (移送部门 and 移送日期), or, when `local_handling`
+    is set, handled by the township itself with the department notified (告知部门)."""
     table = ctx.need(SHEET, "检查日期", "整改状态", "移送部门", "移送日期")
     in_scope = _dated_by_end(table, ctx.period.end)
     statuses = set(p.statuses)
-    refused, lacking, evidence = 0, [], []
+    ways = table.column("处理方式") if p.local_handling and table.has("处理方式") else [None] * len(table)
+    told = table.column("告知部门") if p.local_handling and table.has("告知部门") else [None] * len(table)
+    refused, local, lacking, evidence = 0, 0, [], []
     for i, status, place, department, referred_on in table.records("整改状态", "场所名称", "移送部门", "移送日期"):
         if not in_scope[i] or status not in statuses:
             continue
         refused += 1
-        missing = [c for c, v in (("移送部门", department), ("移送日期", referred_on)) if not v]
+        referred = bool(department) and bool(referred_on)
+        if p.local_handling and not referred and (ways[i] == p.local_handling or (ways[i] is None and told[i])):
+            if told[i]:                          # handled within its powers and the department told
+                local += 1
+                continue
+            missing = ["告知部门"]
+            where = [table.cell(i, "告知部门") if table.has("告知部门") else table.missing_column("告知部门")]
+        else:
+            missing = [c for c, v in (("移送部门", department), ("移送日期", referred_on)) if not v]
+            where = [table.cell(i, c) for c in missing]
         if missing:
             lacking.append(f"{_label(table, i, place, '整改状态')}（{'、'.join(missing)}）")
-            evidence.extend(table.cell(i, c) for c in missing)
+            evidence.extend(where)
     params = dict(statuses=p.statuses, refused=refused, end=ctx.period.end.isoformat())
+    if p.local_handling:
+        params["local"] = local
     if not lacking:
-        return outcome(PASS, "hazard_referral_present.pass", [], **params)
+        message = "hazard_referral_present.more.pass" if p.local_handling else "hazard_referral_present.pass"
+        return outcome(PASS, message, [], **params)
     listed = _listed(lacking, p.max_listed)
-    return outcome(FAIL, "hazard_referral_present.unreferred", evidence, witnessed=True, **params, lacking=listed["items"],
-                   count=listed["count"])
+    message = "hazard_referral_present.more.unreferred" if p.local_handling else "hazard_referral_present.unreferred"
+    return outcome(FAIL, message, evidence, witnessed=True, **params, lacking=listed["items"], count=listed["count"])
 
 
 class ReferralDepartmentParams(Params):

@@ -85,13 +85,17 @@ def qualified_present(ctx: CheckContext, p: QualifiedPresentParams) -> Outcome:
 class InsuranceParams(Params):
     categories: list[Annotated[str, Vocab("人员类别")]]        # 人员类别 covered
     insurances: list[Annotated[str, Column(MEMBERS)]]          # yes/no columns each of them must have
+    # the check is `na` unless 队员 lists someone of these categories (R19 is about 专职 members' 待遇)
+    only_with: list[Annotated[str, Vocab("人员类别")]] = []
 
 
 def insurance_complete(ctx: CheckContext, p: InsuranceParams) -> Outcome:
     """Every member of `categories` has every insurance in `insurances`; lists who lacks which.
 
-    `na` when 队员 lists nobody of those categories, `unknown` when 队员 is missing."""
+    `na` when 队员 lists nobody of those categories (or of `only_with`), `unknown` when 队员 is missing."""
     table = ctx.need(MEMBERS, "姓名", "人员类别")
+    if p.only_with and not any(name and kind in p.only_with for _, name, kind in table.records("姓名", "人员类别")):
+        return outcome(NA, "insurance_complete.nobody", categories=p.only_with)
     people = [(i, name) for i, name, kind in table.records("姓名", "人员类别") if name and kind in p.categories]
     if not people:
         return outcome(NA, "insurance_complete.nobody", categories=p.categories)

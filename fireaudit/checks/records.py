@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 
 from fireaudit.checklist.names import Column, ColumnValues, Sheet, Vocab
-from fireaudit.checks.base import FAIL, NA, PASS, CheckContext, CheckKind, Outcome, Params, outcome
+from fireaudit.checks.base import FAIL, NA, PASS, CheckContext, CheckKind, Outcome, Params, outcome, with_cadence
 from fireaudit.checks.understood import note_astride
 from fireaudit.register.model import several
 from fireaudit.textnorm import norm, split_list
@@ -30,6 +30,8 @@ class RecordsInWindowParams(Params):
     # `person_column` must name a 责任人 holding this 消防职责
     by_duty: Annotated[str | None, Vocab("消防职责")] = None
     person_column: Annotated[str, Column(of="sheet", when="by_duty")] = "检查人"
+    # the plan's own word when it gives no frequency (定期, 有计划): the window is the county's reading of it
+    county_cadence: str | None = None
 
 
 def _window(ctx: CheckContext, name: str) -> tuple[date, date]:
@@ -49,6 +51,10 @@ def _duty_holders(ctx: CheckContext, duty: str) -> set[str]:
 
 def records_in_window(ctx: CheckContext, p: RecordsInWindowParams) -> Outcome:
     """At least `min_count` rows of `sheet` dated in the window and matching `match`."""
+    return with_cadence(_records_in_window(ctx, p), p.window, p.county_cadence)
+
+
+def _records_in_window(ctx: CheckContext, p: RecordsInWindowParams) -> Outcome:
     if p.quarters and ctx.period.quarter not in p.quarters:
         return outcome(NA, "records_in_window.other_quarter", [], quarter=ctx.period.quarter, quarters=p.quarters,
                        match=[v for values in p.match.values() for v in values])

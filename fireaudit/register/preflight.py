@@ -4,10 +4,16 @@ calamine allocates a sheet's whole used range at once and aborts the process
 (uncatchably) when that fails, so a 10 KB workbook with one cell at XFD1048576
 is a denial of service. Before parsing, this module sniffs what the file
 really is, walks a zip's directory (member count, declared sizes, ratios),
-stream-inflates every XML part with hard caps (catching sizes that lie),
-refuses any DOCTYPE/ENTITY declaration, and measures each worksheet's used
-range from its cell references. Legacy .xls files are checked as OLE
-containers, including the BIFF FILEPASS record that marks a password."""
+stream-inflates every XML part with hard caps (catching sizes that lie) and
+refuses any DOCTYPE/ENTITY declaration. It then measures every sheet the way
+calamine will see it, in one linear pass: OOXML worksheets by a streaming
+expat parse of every part the workbook's relationships name (found as
+calamine finds them: case-insensitive, backslashes as slashes, any
+extension); .ods tables by summing number-rows/columns-repeated; legacy .xls
+by walking the BIFF records (BoundSheet, DIMENSIONS, cell records). .xls and
+.ods are parsed whole when opened, so a sheet over the limit refuses the file;
+an .xlsx sheet is parsed only when read, so the reader skips it with a
+register error. The binary .xlsb format is not accepted at all."""
 
 from __future__ import annotations
 
@@ -16,7 +22,8 @@ import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+from xml.parsers import expat
 
 import msgspec
 
@@ -29,115 +36,197 @@ OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 _SNIFF = ((b"%PDF", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
           (b"GIF8", "a GIF image"), (b"PK\x05\x06", "an empty zip archive"), (b"Rar!", "a RAR archive"),
           (b"\x1f\x8b", "a gzip archive"), (b"7z\xbc\xaf", "a 7-Zip archive"))
-_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-# Cell and row references: the attribute r="…" wherever it stands in the tag. Patterns start
-# with a literal so the regex engine skips ahead by substring search; other attributes ending
-# in r (header="0.3") never hold letters-then-digits and at worst raise a maximum harmlessly.
-_ROW = re.compile(rb'r="(\d+)"')
-_CELL = re.compile(rb'r="([A-Z]{1,3})(\d+)"')
-_WIDE_CELL = re.compile(rb'r="([A-Z]{2,3})\d')
-_FAR_CELL = re.compile(rb'r="[A-Z]{1,3}(\d{6,})"')
-_NO_VALUE_FORMULA = re.compile(
-    rb'<c\b[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
-_ERROR_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?<v>([^<]*)</v>')
-_OVERLAP = 512
-_CHUNK = 4 * MB
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)   # a literal prefix: linear
+_OVERLAP = 16
+_CHUNK = 1 * MB
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_MAX_ROWS, _MAX_COLUMNS = 1048576, 16384          # calamine's caps on .ods repeats
+
+# Why a file is refused: a stable short code -> the one-line text (str.format fields).
+REASONS = {
+    "file-not-found": "file not found",
+    "file-empty": "not a workbook: the file is empty",
+    "file-too-large": "refused: the file is {size:.0f} MiB, over the limit of {limit:g} MiB (max_file_mb)",
+    "sniffed-other": "not a workbook: the file is {what}",
+    "unknown-format": "not a workbook: the file is neither an Excel nor an OpenDocument spreadsheet "
+                      "(text or an unknown format)",
+    "xlsb": "not supported: the file is an Excel binary workbook (.xlsb); save it as .xlsx",
+    "zip-corrupt": "not a readable workbook: the zip container is truncated or corrupt ({detail})",
+    "too-many-members": "refused: {count} parts in the archive, over the limit of {limit} (max_members)",
+    "duplicate-member": "refused: the archive holds part {part} twice (names differing only in case or slashes)",
+    "total-too-large": "refused: {size:.0f} MiB uncompressed, over the limit of {limit:g} MiB (max_total_mb)",
+    "inflated-too-large": "refused: over {limit:g} MiB uncompressed (max_total_mb)",
+    "member-too-large": "refused: part {part} declares {size:.0f} MiB, over the limit of {limit:g} MiB (max_member_mb)",
+    "zip-bomb-ratio": "refused: part {part} compresses {ratio:.0f}:1, over {limit:g}:1 (max_ratio) — a zip bomb",
+    "zip-bomb-inflate": "refused: part {part} inflates beyond its declared size or {limit:g} MiB (max_member_mb) "
+                        "— a zip bomb",
+    "password": "password-protected: save it without a password",
+    "word-document": "not a workbook: the file is a Word document",
+    "powerpoint": "not a workbook: the file is a PowerPoint presentation",
+    "zip-no-spreadsheet": "not a workbook: a zip archive without a spreadsheet inside",
+    "xml-declaration": "refused: part {part} carries an XML DOCTYPE or ENTITY declaration (entity expansion attack)",
+    "part-corrupt": "not a readable workbook: part {part} is corrupt ({detail})",
+    "part-malformed": "not a readable workbook: part {part} is not well-formed XML ({detail})",
+    "index-unreadable": "refused: the workbook index cannot be read safely ({detail})",
+    "sheet-too-large": "refused: sheet {sheet} spans {cells} cells, over the limit of {limit} (max_sheet_cells); "
+                       "the parser would allocate them all",
+    "workbook-too-large": "refused: the sheets span {cells} cells in all, over the limit of {limit} "
+                          "(max_workbook_cells); the parser would allocate them all",
+    "legacy-word": "not a workbook: the file is a legacy Word document",
+    "ole-no-workbook": "not a workbook: an OLE container without a workbook stream",
+    "xls-corrupt": "not a readable workbook: the legacy .xls container is corrupt",
+    "xls-bad-offset": "not a readable workbook: sheet {sheet} of the legacy .xls points outside its stream",
+}
+
+
+def _refuse(name: str, code: str, **fields: Any) -> InputError:
+    """The InputError for a reason code (raise the result)."""
+    return InputError(name, REASONS[code].format(**fields))
 
 
 @dataclass
 class SheetScan:
     """What the reader must know about one worksheet before loading it."""
 
-    cells: int = 0                          # rows x columns of the used range (an upper bound)
+    cells: int = 0                          # max(used range from A1, cells seen): what calamine allocates
     formulas_without_value: list[tuple[str, str]] = field(default_factory=list)   # (A1, formula)
     error_cells: list[tuple[str, str]] = field(default_factory=list)              # (A1, #REF! …)
+
+
+class SheetScans(dict):
+    """Sheet name -> scan. A name the guard did not see (an XML parser may decode a name
+    differently from calamine's) gets the largest scan: never a way round the limit."""
+
+    def get(self, name, default=None):  # noqa: D102 - dict.get
+        if name in self:
+            return self[name]
+        return SheetScan(max((s.cells for s in self.values()), default=0)) if self else default
 
 
 @dataclass
 class Preflight:
     kind: str                               # "xlsx", "ods", "xls"
-    sheets: dict[str, SheetScan] = field(default_factory=dict)   # sheet name -> scan (xlsx only)
+    sheets: dict[str, SheetScan] = field(default_factory=SheetScans)   # sheet name -> scan (xlsx only)
 
 
 def check_file(path: Path, limits: Limits) -> Preflight:
     """Refuse (InputError, exit 3) anything that is not a safe workbook; else what was learnt."""
     name = str(path)
     if not path.is_file():
-        raise InputError(name, "file not found")
+        raise _refuse(name, "file-not-found")
     size = path.stat().st_size
     if size == 0:
-        raise InputError(name, "not a workbook: the file is empty")
+        raise _refuse(name, "file-empty")
     if size > limits.max_file_mb * MB:
-        raise InputError(name, f"refused: the file is {size / MB:.0f} MiB, over the limit of {limits.max_file_mb:g} MiB (max_file_mb)")
+        raise _refuse(name, "file-too-large", size=size / MB, limit=limits.max_file_mb)
+    if path.suffix.lower() == ".xlsb":
+        raise _refuse(name, "xlsb")
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(ZIP_MAGIC):
         return _check_zip(path, limits)
     if head == OLE_MAGIC:
-        return _check_ole(path)
+        return _check_ole(path, limits)
     for magic, what in _SNIFF:
         if head.startswith(magic):
-            raise InputError(name, f"not a workbook: the file is {what}")
-    raise InputError(name, "not a workbook: the file is neither an Excel nor an OpenDocument spreadsheet "
-                           "(text or an unknown format)")
+            raise _refuse(name, "sniffed-other", what=what)
+    raise _refuse(name, "unknown-format")
 
 
 # ---------------------------------------------------------------- zip containers (.xlsx .xlsm .ods)
+class _Parts:
+    """Member lookup as calamine does it: exact name, else case-insensitive with backslashes as slashes."""
+
+    def __init__(self, name: str, members: list[zipfile.ZipInfo]):
+        self.by_name = {m.filename: m for m in members}
+        self.normal: dict[str, str] = {}
+        for member in members:
+            key = _normal(member.filename)
+            if key in self.normal:
+                raise _refuse(name, "duplicate-member", part=member.filename)
+            self.normal[key] = member.filename
+
+    def find(self, path: str) -> str | None:
+        """The real member calamine opens for `path`, or None."""
+        real = self.normal.get(path.translate(_ASCII_LOWER))
+        if real is not None:
+            return real
+        return path if path in self.by_name else None
+
+
+def _normal(path: str) -> str:
+    return path.replace("\\", "/").translate(_ASCII_LOWER)
+
+
 def _check_zip(path: Path, limits: Limits) -> Preflight:
     name = str(path)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InputError(name, f"not a readable workbook: the zip container is truncated or corrupt ({exc})") from None
+        raise _refuse(name, "zip-corrupt", detail=exc) from None
     with archive:
         members = archive.infolist()
         if len(members) > limits.max_members:
-            raise InputError(name, f"refused: {len(members)} parts in the archive, over the limit of {limits.max_members} (max_members)")
+            raise _refuse(name, "too-many-members", count=len(members), limit=limits.max_members)
         total = 0
         for info in members:
             _check_declared(name, info, limits)
             total += info.file_size
         if total > limits.max_total_mb * MB:
-            raise InputError(name, f"refused: {total / MB:.0f} MiB uncompressed, over the limit of {limits.max_total_mb:g} MiB (max_total_mb)")
-        names = {m.filename for m in members}
-        if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+            raise _refuse(name, "total-too-large", size=total / MB, limit=limits.max_total_mb)
+        parts = _Parts(name, members)
+        office = _office_document(archive, parts, name)
+        if parts.find("xl/workbook.bin") or office.lower().endswith(".bin"):
+            raise _refuse(name, "xlsb")
+        xl_path = office[:office.rfind("/") + 1].lstrip("/") if office else "xl/"
+        workbook = parts.find(xl_path + "workbook.xml")
+        ods = "content.xml" in parts.by_name
+        if workbook:
             kind = "xlsx"
-        elif "content.xml" in names and _read_small(archive, "mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        elif ods and _read_small(archive, "mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
             kind = "ods"
-        elif "word/document.xml" in names:
-            raise InputError(name, "not a workbook: the file is a Word document")
-        elif "ppt/presentation.xml" in names:
-            raise InputError(name, "not a workbook: the file is a PowerPoint presentation")
+        elif parts.find("word/document.xml"):
+            raise _refuse(name, "word-document")
+        elif parts.find("ppt/presentation.xml"):
+            raise _refuse(name, "powerpoint")
         else:
-            raise InputError(name, "not a workbook: a zip archive without a spreadsheet inside")
+            raise _refuse(name, "zip-no-spreadsheet")
 
-        worksheet_parts = _worksheet_parts(archive, name) if kind == "xlsx" else {}
-        scans: dict[str, SheetScan] = {}
+        # calamine picks the reader by extension, or tries each in turn: measure every format present.
+        worksheets = _worksheet_parts(archive, parts, xl_path, workbook, name) if workbook else []
+        counters: dict[str, list[Any]] = {part: [_SheetCounter()] for _, part in worksheets}
+        tables = _OdsCounter()
+        if ods:
+            counters.setdefault("content.xml", []).append(tables)
         inflated_total = 0
         for info in members:
-            if not info.filename.endswith((".xml", ".rels", ".vml")) and info.filename != "mimetype":
+            fed = counters.get(info.filename, [])
+            if not fed and not info.filename.lower().endswith(_XML_SUFFIXES) and info.filename != "mimetype":
                 continue
-            sheet = info.filename in worksheet_parts.values()
-            scan, inflated = _scan_member(archive, info, limits, name, sheet)
-            inflated_total += inflated
+            inflated_total += _scan_member(archive, info, limits, name, fed)
             if inflated_total > limits.max_total_mb * MB:
-                raise InputError(name, f"refused: over {limits.max_total_mb:g} MiB uncompressed (max_total_mb)")
-            if sheet:
-                scans[info.filename] = scan
-    return Preflight(kind, {sheet: scans.get(part, SheetScan()) for sheet, part in worksheet_parts.items()})
+                raise _refuse(name, "inflated-too-large", limit=limits.max_total_mb)
+    if ods:
+        _check_totals(name, tables.tables, limits)
+    scans = SheetScans()
+    for sheet, part in worksheets:
+        scan = counters[part][0].result()
+        if sheet not in scans or scan.cells > scans[sheet].cells:   # a repeated name: the larger counts
+            scans[sheet] = scan
+    return Preflight(kind, scans)
 
 
 def _check_declared(name: str, info: zipfile.ZipInfo, limits: Limits) -> None:
     if info.flag_bits & 0x1:
-        raise InputError(name, "password-protected: save it without a password")
+        raise _refuse(name, "password")
     if info.file_size > limits.max_member_mb * MB:
-        raise InputError(name, f"refused: part {info.filename} declares {info.file_size / MB:.0f} MiB, "
-                               f"over the limit of {limits.max_member_mb:g} MiB (max_member_mb)")
+        raise _refuse(name, "member-too-large", part=info.filename, size=info.file_size / MB,
+                      limit=limits.max_member_mb)
     if info.file_size > limits.ratio_min_member_mb * MB:
         ratio = info.file_size / max(info.compress_size, 1)
         if ratio > limits.max_ratio:
-            raise InputError(name, f"refused: part {info.filename} compresses {ratio:.0f}:1, over {limits.max_ratio:g}:1 "
-                                   f"(max_ratio) — a zip bomb")
+            raise _refuse(name, "zip-bomb-ratio", part=info.filename, ratio=ratio, limit=limits.max_ratio)
 
 
 def _read_small(archive: zipfile.ZipFile, member: str) -> bytes:
@@ -149,15 +238,10 @@ def _read_small(archive: zipfile.ZipFile, member: str) -> bytes:
 
 
 def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, name: str,
-                 sheet: bool) -> tuple[SheetScan, int]:
-    """Inflate one part with caps; refuse declarations; measure a worksheet's used range."""
+                 counters: list[Any]) -> int:
+    """Inflate one part with caps and refuse declarations; feed it to each counter's XML parser."""
     cap = int(limits.max_member_mb * MB)
-    exact = info.file_size <= limits.exact_scan_max_mb * MB
-    scan = SheetScan()
-    rows: list[int] = []
-    row_tags = 0
-    columns: set[bytes] = set()
-    far_rows: list[int] = []
+    parsers = [counter.parser() for counter in counters]
     inflated = 0
     tail = b""
     try:
@@ -168,80 +252,308 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
                     break
                 inflated += len(chunk)
                 if inflated > cap or inflated > info.file_size + _CHUNK:
-                    raise InputError(name, f"refused: part {info.filename} inflates beyond its declared size or "
-                                           f"{limits.max_member_mb:g} MiB (max_member_mb) — a zip bomb")
-                window = tail + chunk
-                if _DECLARATION.search(window):
-                    raise InputError(name, f"refused: part {info.filename} carries an XML DOCTYPE or ENTITY "
-                                           f"declaration (entity expansion attack)")
-                if sheet:
-                    found_rows = _ROW.findall(window)
-                    rows.extend(map(int, found_rows))
-                    if not found_rows:              # rows without r="…": count them instead
-                        row_tags += chunk.count(b"<row")
-                    if exact:
-                        for column, row in _CELL.findall(window):
-                            columns.add(column)
-                            far_rows.append(int(row))
-                    else:
-                        columns.update(_WIDE_CELL.findall(window))
-                        far_rows.extend(int(r) for r in _FAR_CELL.findall(window))
-                    for found, pattern, marker in ((scan.formulas_without_value, _NO_VALUE_FORMULA, b"<f"),
-                                                   (scan.error_cells, _ERROR_CELL, b't="e"')):
-                        if marker not in window:      # a substring test spares the slow pattern
-                            continue
-                        for cell, text in pattern.findall(window):
-                            pair = (cell.decode(), text.decode("utf-8", "replace"))
-                            if pair not in found:
-                                found.append(pair)
-                tail = window[-_OVERLAP:]
+                    raise _refuse(name, "zip-bomb-inflate", part=info.filename, limit=limits.max_member_mb)
+                if _DECLARATION.search(tail + chunk):
+                    raise _refuse(name, "xml-declaration", part=info.filename)
+                tail = chunk[-_OVERLAP:]
+                for parser in parsers:
+                    parser.Parse(chunk, False)
+            for parser in parsers:
+                parser.Parse(b"", True)
     except InputError:
         raise
+    except _Declared:
+        raise _refuse(name, "xml-declaration", part=info.filename) from None
+    except expat.ExpatError as exc:
+        raise _refuse(name, "part-malformed", part=info.filename, detail=exc) from None
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:  # RuntimeError: unsupported compression
-        raise InputError(name, f"not a readable workbook: part {info.filename} is corrupt ({exc})") from None
-    if sheet:
-        max_row = max([*rows, *far_rows, row_tags, 1])
-        max_col = max([_column_number(c) for c in columns] + [1 if exact and columns else 26])
-        scan.cells = max_row * max_col
-    return scan, inflated
+        raise _refuse(name, "part-corrupt", part=info.filename, detail=exc) from None
+    return inflated
 
 
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + char - 64
-    return number
+def _office_document(archive: zipfile.ZipFile, parts: _Parts, name: str) -> str:
+    """The officeDocument target of _rels/.rels (calamine's way to the workbook), or ''."""
+    rels = _parse_index(archive, parts, "_rels/.rels", name)
+    target = ""
+    if rels is not None:
+        for rel in rels.iter():
+            if rel.tag.rpartition("}")[2] == "Relationship" and rel.get("Type", "").endswith("/relationships/officeDocument"):
+                target = rel.get("Target", "")
+    return target
 
 
-def _worksheet_parts(archive: zipfile.ZipFile, name: str) -> dict[str, str]:
-    """Sheet name -> worksheet part, from workbook.xml and its relationships (read with defusedxml)."""
+def _parse_index(archive: zipfile.ZipFile, parts: _Parts, part: str, name: str):
+    """A small index part (rels, workbook.xml) read with defusedxml, or None if absent."""
     from defusedxml import ElementTree
 
+    real = parts.find(part)
+    if real is None:
+        return None
+    info = parts.by_name[real]
     try:
-        with archive.open("xl/workbook.xml") as handle:
-            workbook = ElementTree.parse(handle).getroot()
-        with archive.open("xl/_rels/workbook.xml.rels") as handle:
-            rels = ElementTree.parse(handle).getroot()
-    except KeyError:
-        return {}
+        with archive.open(info) as handle:
+            return ElementTree.fromstring(handle.read(info.file_size + 1))
     except Exception as exc:  # defusedxml raises on DTDs/entities; ParseError on garbage
-        raise InputError(name, f"refused: the workbook index cannot be read safely ({type(exc).__name__})") from None
+        raise _refuse(name, "index-unreadable", detail=type(exc).__name__) from None
+
+
+def _worksheet_parts(archive: zipfile.ZipFile, parts: _Parts, xl_path: str, workbook_part: str,
+                     name: str) -> list[tuple[str, str]]:
+    """(sheet name, real member of its part) for every sheet, resolved as calamine resolves it."""
+    rels = _parse_index(archive, parts, xl_path + "_rels/workbook.xml.rels", name)
+    workbook = _parse_index(archive, parts, workbook_part, name)
     targets: dict[str, str] = {}
-    for rel in rels:
-        target = rel.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        targets[rel.get("Id", "")] = re.sub(r"[^/]+/\.\./", "", target)
-    parts: dict[str, str] = {}
+    for rel in rels.iter() if rels is not None else ():
+        if rel.tag.rpartition("}")[2] == "Relationship" and rel.get("Id") is not None:
+            targets[rel.get("Id")] = rel.get("Target", "")
+    sheets: list[tuple[str, str]] = []
     for element in workbook.iter():
-        if element.tag.endswith("}sheet"):
-            rid = next((v for k, v in element.attrib.items() if k.endswith("}id")), "")
-            if rid in targets:
-                parts[element.get("name", "")] = targets[rid]
-    return parts
+        if element.tag.rpartition("}")[2] != "sheet":
+            continue
+        rid = ""
+        for key, value in element.attrib.items():
+            if key == "id" or key.endswith("}id"):
+                rid = value
+        target = targets.get(rid)
+        if target is None:
+            continue                                  # calamine refuses the workbook
+        real = parts.find(target[1:] if target.startswith("/") else xl_path + target)
+        if real is not None:
+            sheets.append((element.get("name", ""), real))
+    return sheets
+
+
+class _Declared(Exception):
+    """A DOCTYPE or entity declaration met by the streaming parser."""
+
+
+def _new_parser(start: Callable, end: Callable, chars: Callable) -> expat.XMLParserType:
+    """An expat parser that refuses DTDs and entities (defusedxml's policy) and buffers text."""
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+
+    def refuse(*_: Any) -> None:
+        raise _Declared()
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    return parser
+
+
+def _column_numbers() -> dict[str, int]:
+    """'A' -> 0 … 'XFD' -> 16383: the common case of a reference looked up, not computed."""
+    letters = [chr(65 + i) for i in range(26)]
+    two = [a + b for a in letters for b in letters]
+    three = [a + b for a in letters for b in two]
+    return {name: i for i, name in enumerate((letters + two + three)[:16384])}
+
+
+_COLUMNS = _column_numbers()
+_DIGITS = "0123456789"
+
+
+def _position(ref: str, column: bool = True) -> tuple[int, int] | None:
+    """(row, column), zero-based, of an A1 reference read as calamine reads it (letters of
+    either case, then digits); None where calamine refuses it."""
+    letters = ref.rstrip(_DIGITS)
+    digits = ref[len(letters):]
+    if not digits or not digits.isascii() or not digits.isdigit():
+        return None
+    col = _COLUMNS.get(letters, -1 if not letters else None)
+    if col is None:
+        if not letters.isascii() or not letters.isalpha():
+            return None
+        col = -1
+        for char in letters:
+            col = (col + 1) * 26 + (ord(char) & 0x1F) - 1
+    row = int(digits)
+    if row < 1 or (column and col < 0):
+        return None
+    return row - 1, col
+
+
+class _SheetCounter:
+    """One OOXML worksheet's cells, positioned as calamine's cell reader positions them:
+    a cell's r (either case, either quote) moves the column, a cell without r takes the
+    next column, a row's r sets the row and the next row without r follows it.
+
+    Only element starts are handled (a callback per end tag would double the cost), so
+    the text of <f> and <v> runs to the next start tag, and a cell without r is counted
+    one row further down (calamine may have closed the row): never fewer cells than calamine."""
+
+    def __init__(self) -> None:
+        self.row, self.col, self.count = -1, 0, 0
+        self.max_row = self.max_col = -1
+        self.in_cell = self.error = self.inline = False
+        self.cell = (0, 0)
+        self.formula: list[str] | None = None
+        self.value: list[str] | None = None
+        self.formulas: dict[tuple[str, str], None] = {}      # ordered sets: linear, first seen first
+        self.errors: dict[tuple[str, str], None] = {}
+        self._parser: expat.XMLParserType | None = None
+
+    def parser(self) -> expat.XMLParserType:
+        self._parser = _new_parser(self.start, None, None)
+        return self._parser
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if self.capturing:
+            self._parser.CharacterDataHandler = None
+            self.capturing = False
+        handler = _SHEET_TAGS.get(tag)
+        if handler is None:
+            if ":" not in tag:
+                return
+            handler = _SHEET_TAGS.get(tag.rpartition(":")[2])     # calamine matches local names
+            if handler is None:
+                return
+        handler(self, attrs)
+
+    capturing = False
+
+    def _c(self, attrs: dict[str, str]) -> None:
+        if self.in_cell:
+            self._finish_cell()
+        ref = attrs.get("r")
+        pos = _position(ref) if ref is not None else None
+        if pos is None:                           # no r (or one calamine refuses): the next column
+            pos = (self.row + 1, self.col)        # a row down: calamine may have ended the row
+        self.col = pos[1] + 1
+        self.count += 1
+        if pos[0] > self.max_row:
+            self.max_row = pos[0]
+        if pos[1] > self.max_col:
+            self.max_col = pos[1]
+        self.cell, self.in_cell = pos, True
+        self.error, self.inline = attrs.get("t") == "e", False
+
+    def _row(self, attrs: dict[str, str]) -> None:
+        if self.in_cell:
+            self._finish_cell()
+        ref = attrs.get("r")
+        pos = _position(ref, column=False) if ref is not None else None
+        self.row = pos[0] if pos is not None else self.row + 1
+        self.col = 0
+
+    def _f(self, attrs: dict[str, str]) -> None:
+        if self.in_cell:
+            self.formula = []
+            self._parser.CharacterDataHandler = self.formula.append
+            self.capturing = True
+
+    def _v(self, attrs: dict[str, str]) -> None:
+        if not self.in_cell:
+            return
+        if self.formula is None and not self.error:       # a plain value: its text is not needed
+            self.value = ["?"]                            # (a <v> before <f> counts as a value)
+            return
+        self.value = []
+        self._parser.CharacterDataHandler = self.value.append
+        self.capturing = True
+
+    def _is(self, attrs: dict[str, str]) -> None:
+        self.inline = self.in_cell
+
+    def _finish_cell(self) -> None:
+        self.in_cell = False
+        formula, value = self.formula, self.value
+        self.formula = self.value = None
+        if formula is None and not self.error:
+            return
+        from fireaudit.register.model import a1
+
+        cell = a1(*self.cell)
+        text = "".join(value).strip() if value is not None else None
+        if formula is not None and not self.inline and not text:
+            self.formulas.setdefault((cell, "".join(formula).strip()), None)
+        if self.error and text is not None:
+            self.errors.setdefault((cell, text), None)
+
+    def result(self) -> SheetScan:
+        if self.in_cell:
+            self._finish_cell()
+        cells = max(self.count, (self.max_row + 1) * (self.max_col + 1)) if self.count else 0
+        return SheetScan(cells, list(self.formulas), list(self.errors))
+
+
+_SHEET_TAGS = {"c": _SheetCounter._c, "row": _SheetCounter._row, "f": _SheetCounter._f, "v": _SheetCounter._v,
+               "is": _SheetCounter._is}
+_ODS_VALUES = ("office:value", "office:string-value", "office:date-value", "office:time-value",
+               "office:boolean-value", "table:formula")
+
+
+def _repeats(attrs: dict[str, str], key: str) -> int:
+    text = attrs.get(key)
+    return int(text) if text is not None and text.isascii() and text.isdigit() else 1
+
+
+class _OdsCounter:
+    """Each table of an .ods content.xml: rows and columns as calamine expands their repeats
+    (capped as it caps them), trailing empty cells and empty rows not counted, as calamine
+    does not store them. The used range is measured from A1."""
+
+    def __init__(self) -> None:
+        self.tables: list[tuple[str, int]] = []
+        self._new_table("")
+
+    def _new_table(self, name: str) -> None:
+        self.name, self.rows, self.used_rows, self.width = name, 0, 0, 0
+        self.row_repeats = self.position = self.row_end = 0
+        self.cell_repeats, self.cell_filled, self.depth = 0, False, 0
+
+    def parser(self) -> expat.XMLParserType:
+        return _new_parser(self.start, self.end, lambda _: None)
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if self.depth:                                    # inside a cell: content makes it filled
+            self.depth += 1
+            self.cell_filled = True
+        elif tag == "table:table-cell" or tag == "table:covered-table-cell":
+            self.cell_repeats = max(0, min(_repeats(attrs, "table:number-columns-repeated"), _MAX_COLUMNS - self.position))
+            self.cell_filled = any(key in attrs for key in _ODS_VALUES)
+            self.depth = 1
+        elif tag == "table:table-row":
+            self.row_repeats = max(0, min(_repeats(attrs, "table:number-rows-repeated"), _MAX_ROWS - self.rows))
+            self.position = self.row_end = 0
+        elif tag == "table:table":
+            self._new_table(attrs.get("table:name", ""))
+
+    def end(self, tag: str) -> None:
+        if self.depth:
+            self.depth -= 1
+            if not self.depth:
+                self.position += self.cell_repeats
+                if self.cell_filled:
+                    self.row_end = self.position
+        elif tag == "table:table-row":
+            if self.row_end:
+                self.used_rows = self.rows + self.row_repeats
+                self.width = max(self.width, self.row_end)
+            self.rows += self.row_repeats
+        elif tag == "table:table":
+            self.tables.append((self.name, self.used_rows * self.width))
+
+
+def _check_totals(name: str, tables: list[tuple[str, int]], limits: Limits) -> None:
+    """Refuse a workbook parsed whole on opening (.xls, .ods) if a sheet or all of them are too large."""
+    for sheet, cells in tables:
+        if cells > limits.max_sheet_cells:
+            raise _refuse(name, "sheet-too-large", sheet=sheet, cells=f"{cells:,}", limit=f"{limits.max_sheet_cells:,}")
+    total = sum(cells for _, cells in tables)
+    if total > limits.max_workbook_cells:
+        raise _refuse(name, "workbook-too-large", cells=f"{total:,}", limit=f"{limits.max_workbook_cells:,}")
 
 
 # ---------------------------------------------------------------- OLE containers (.xls, encrypted OOXML)
-def _check_ole(path: Path) -> Preflight:
+_BIFF_CELLS = frozenset((0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006))  # the records calamine keeps
+
+
+def _check_ole(path: Path, limits: Limits) -> Preflight:
     import olefile
 
     name = str(path)
@@ -249,20 +561,24 @@ def _check_ole(path: Path) -> Preflight:
         with olefile.OleFileIO(str(path)) as ole:
             streams = {"/".join(s) for s in ole.listdir(streams=True, storages=False)}
             if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
-                raise InputError(name, "password-protected: save it without a password")
-            book = "Workbook" if "Workbook" in streams else "Book" if "Book" in streams else None
-            if book is None:
+                raise _refuse(name, "password")
+            books = [s for s in streams if s.lower() in ("workbook", "book")]   # calamine tries these names
+            if not books:
                 if "WordDocument" in streams:
-                    raise InputError(name, "not a workbook: the file is a legacy Word document")
-                raise InputError(name, "not a workbook: an OLE container without a workbook stream")
-            with ole.openstream(book) as stream:
-                head = stream.read(64 * 1024)
+                    raise _refuse(name, "legacy-word")
+                raise _refuse(name, "ole-no-workbook")
+            data = []
+            for book in sorted(books):
+                with ole.openstream(book) as stream:
+                    data.append(stream.read(int(limits.max_file_mb * MB) + 1))
     except InputError:
         raise
     except Exception as exc:  # olefile raises OSError and its own errors on corrupt containers
-        raise InputError(name, "not a readable workbook: the legacy .xls container is corrupt") from exc
-    if _biff_has_filepass(head):
-        raise InputError(name, "password-protected: save it without a password")
+        raise _refuse(name, "xls-corrupt") from exc
+    for stream in data:
+        if _biff_has_filepass(stream[:64 * 1024]):
+            raise _refuse(name, "password")
+        _check_totals(name, _biff_sheets(name, stream), limits)
     return Preflight("xls")
 
 
@@ -277,6 +593,96 @@ def _biff_has_filepass(data: bytes) -> bool:
             return False
         offset += 4 + length
     return False
+
+
+def _biff_sheets(name: str, data: bytes) -> list[tuple[str, int]]:
+    """(sheet, cells calamine allocates) for each BoundSheet of a BIFF workbook stream.
+
+    Walks the globals for BoundSheet records, then each sheet's substream from its
+    offset, as calamine does: DIMENSIONS (calamine reserves rows x columns) and every
+    cell record it keeps, nested substreams (charts) skipped. One pass per distinct offset."""
+    sheets: list[tuple[int, str]] = []          # (offset, sheet name)
+    offset = 0
+    for record, start, length in _records(data, 0):
+        if record == 0x0085 and length >= 4:
+            sheets.append((struct.unpack_from("<I", data, start)[0], _biff_sheet_name(data[start:start + length], len(sheets))))
+        elif record == 0x000A:
+            break
+    measured: dict[int, int] = {}
+    found: list[tuple[str, int]] = []
+    for offset, sheet in sheets:
+        if offset > len(data):
+            raise _refuse(name, "xls-bad-offset", sheet=sheet)
+        if offset not in measured:
+            measured[offset] = _biff_sheet_cells(data, offset)
+        found.append((sheet, measured[offset]))
+    return found
+
+
+def _biff_sheet_name(record: bytes, index: int) -> str:
+    """A BoundSheet8's name (BIFF8 ShortXLUnicodeString), or its position when it cannot be read."""
+    try:
+        count, flags = record[6], record[7]
+        text = record[8:8 + 2 * count].decode("utf-16-le") if flags & 1 else record[8:8 + count].decode("latin-1")
+        if len(text) == count and text.isprintable():
+            return text
+    except (IndexError, UnicodeDecodeError):
+        pass
+    return f"#{index + 1}"
+
+
+def _records(data: bytes, offset: int):
+    """(type, data start, length) of each whole BIFF record from `offset`."""
+    size = len(data)
+    while offset + 4 <= size:
+        record, length = struct.unpack_from("<HH", data, offset)
+        if offset + 4 + length > size:
+            return
+        yield record, offset + 4, length
+        offset += 4 + length
+
+
+def _biff_sheet_cells(data: bytes, offset: int) -> int:
+    reserve = count = 0
+    max_row = max_col = -1
+    seen_bof, depth = False, 0
+    for record, start, length in _records(data, offset):
+        if depth:
+            depth += 1 if record == 0x0809 else -1 if record == 0x000A else 0
+            continue
+        if record == 0x0809:
+            depth, seen_bof = (depth + 1 if seen_bof else depth), True
+        elif record == 0x000A:
+            break
+        elif record == 0x0200:
+            reserve = max(reserve, _biff_dimensions(data[start:start + length]))
+        elif record in _BIFF_CELLS and length >= 4:
+            row, col = struct.unpack_from("<HH", data, start)
+            count += 1
+            max_row, max_col = max(max_row, row), max(max_col, col)
+        elif record == 0x00BD and length >= 6:           # MULRK: a run of columns in one row
+            row, first = struct.unpack_from("<HH", data, start)
+            last = struct.unpack_from("<H", data, start + length - 2)[0]
+            count += max(0, last - first + 1)
+            max_row, max_col = max(max_row, row), max(max_col, last, first)
+    used = (max_row + 1) * (max_col + 1) if count else 0
+    return max(reserve, used, count)
+
+
+def _biff_dimensions(record: bytes) -> int:
+    """The cells calamine reserves for a DIMENSIONS record (a row range that runs backwards wraps: huge)."""
+    if len(record) == 10:
+        first_row, last_row, first_col, last_col = struct.unpack_from("<HHHH", record)
+    elif len(record) == 14:
+        first_row, last_row, first_col, last_col = struct.unpack_from("<IIHH", record)
+    else:
+        return 0
+    if first_col > 0xFF or last_col < first_col:
+        first_col = 0
+    if last_row < 1 or last_col < 1:
+        return 1
+    rows = last_row - first_row if last_row - 1 >= first_row else 1 << 32
+    return rows * (last_col - first_col)
 
 
 def limits_of(checklist: Any) -> Limits:

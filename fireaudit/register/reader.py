@@ -100,11 +100,14 @@ class RegisterReader:
         return self._lookups[name]
 
     # -- whole workbook ----------------------------------------------------
-    def read(self, path: str | Path, *, county: bool = False) -> Register:
-        """Read a township register (or, with county=True, a county register)."""
+    def read(self, path: str | Path, *, county: bool = False, data: bytes | None = None) -> Register:
+        """Read a township register (or, with county=True, a county register).
+
+        `data`, when given, is the file's content already in memory: calamine
+        parses exactly those bytes (the ones the caller hashed for provenance)."""
         path = Path(path)
         scanned = check_file(path, self.limits)
-        workbook = open_workbook(path)
+        workbook = open_workbook(path, data)
         errors: list[RegisterError] = []
         notes: list[Note] = []
         sheets: list[SheetSpec] = list(self.spec.county_sheets if county else self.spec.sheets)
@@ -632,13 +635,17 @@ def _error_order(error: RegisterError) -> tuple:
     return (int(row), len(letters), letters)
 
 
-def open_workbook(path: Path):
-    """Open with calamine; anything it cannot open is an InputError (exit 3)."""
+def open_workbook(path: Path, data: bytes | None = None):
+    """Open with calamine (from `data` when given); anything it cannot open is an InputError (exit 3)."""
     from python_calamine import CalamineWorkbook
 
     if path.suffix.lower() not in WORKBOOK_SUFFIXES:
         raise InputError(str(path), f"not a workbook (expected {', '.join(WORKBOOK_SUFFIXES[:4])})")
     try:
+        if data is not None:
+            import io
+
+            return CalamineWorkbook.from_filelike(io.BytesIO(data))
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:
         raise InputError(str(path), f"not a readable workbook: {_reason(exc)}") from None

@@ -284,6 +284,9 @@ class ValueParsers:
                     return None, Problem(code, self.spec.dimensions[dimension].canonical)
                 factor = units[unit]
         value *= factor
+        bound = self.spec.dimensions[dimension].max
+        if value != value or value in (float("inf"), float("-inf")) or (bound is not None and value > bound):
+            return None, Problem("out-of-range", f"{bound:g} {self.spec.dimensions[dimension].canonical}".strip())
         if value < 0 or (whole and not float(value).is_integer()):
             return None, Problem(code, self.spec.dimensions[dimension].canonical)
         return (int(value) if whole else round(value, 10)), None

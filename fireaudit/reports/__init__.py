@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from fireaudit.reports import notice_docx as _notice_settings  # noqa: F401  registers [data.notice]'s schema
-from fireaudit.reports.files import inside, report_stem, write_atomic
+from fireaudit.reports.files import check_targets, commit_set, inside, report_stem, write_atomic  # noqa: F401
 from fireaudit.result import AuditRun, TownshipAudit
 
 if TYPE_CHECKING:
@@ -84,22 +84,41 @@ def unique_stem(stem: str, used: set[str]) -> str:
     return candidate
 
 
+def plan_reports(run: AuditRun, directory: Path, formats: Iterable[str]) -> list[tuple[TownshipAudit, str]]:
+    """Each township with the unique stem its reports take (in run order)."""
+    used: set[str] = set()
+    return [(audit, unique_stem(report_stem(audit.county, audit.township, audit.period), used))
+            for audit in run.townships]
+
+
+def report_paths(directory: Path, stem: str, formats: Iterable[str]) -> list[Path]:
+    return [inside(directory, stem + WRITERS[name].suffix) for name in formats]
+
+
+def render_township(run: AuditRun, audit: TownshipAudit, directory: Path, stem: str, formats: Iterable[str],
+                    options: ReportOptions) -> list[Path]:
+    """Render one township's reports and commit them as a set (all replaced, or none)."""
+    formats = list(formats)
+    payloads = [(path, WRITERS[name].render(run, audit, options))
+                for path, name in zip(report_paths(directory, stem, formats), formats)]
+    return commit_set(payloads)
+
+
 def write_reports(run: AuditRun, directory: Path, formats: Iterable[str], options: ReportOptions,
-                  written_one: Callable[[TownshipAudit], None] | None = None) -> list[Path]:
+                  written_one: Callable[[TownshipAudit], None] | None = None,
+                  inputs: Iterable[Path] = ()) -> list[Path]:
     """Render and write every township's reports; returns the paths written, in order.
 
-    All of a township's formats are rendered before any is written, so a
-    rendering failure never leaves a report set half-replaced."""
+    Before anything is written, every target is checked against the run's
+    inputs and against files fireaudit did not write (exit 2, naming both).
+    A township's formats are committed as a set, so a failure or an
+    interruption never leaves its report set half-replaced."""
     formats = list(formats)
-    used: set[str] = set()
+    plan = plan_reports(run, directory, formats)
+    check_targets([p for _, stem in plan for p in report_paths(directory, stem, formats)], inputs)
     written: list[Path] = []
-    for audit in run.townships:
-        stem = unique_stem(report_stem(audit.county, audit.township, audit.period), used)
-        payloads = [(inside(directory, stem + WRITERS[name].suffix), WRITERS[name].render(run, audit, options))
-                    for name in formats]
-        for path, data in payloads:
-            write_atomic(path, data)
-            written.append(path)
+    for audit, stem in plan:
+        written.extend(render_township(run, audit, directory, stem, formats, options))
         if written_one:
             written_one(audit)
     return written

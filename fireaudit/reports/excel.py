@@ -9,9 +9,13 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from copy import copy
+from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from fireaudit.i18n import t
+from fireaudit.reports.print_setup import prepare_workbook
 from fireaudit.result import AuditRun, TownshipAudit
 from fireaudit.status import Status
 
@@ -38,6 +42,7 @@ def render(run: AuditRun, audit: TownshipAudit, options) -> bytes:
     _overview(workbook.active, view)
     _findings(workbook.create_sheet(), view)
     _register_errors(workbook.create_sheet(), view)
+    prepare_workbook(workbook, f"{view.county}{view.township} {view.period}", view.lang)
     buffer = io.BytesIO()
     workbook.save(buffer)
     from fireaudit.provenance import reproducible_zip
@@ -140,9 +145,8 @@ def _register_errors(sheet, view) -> None:
 def put(sheet, row: int, column: int, value: Any, *, bold: bool = False, size: float | None = None,
         wrap: bool = False, fill: str | None = None):
     """Write one cell. Strings are always text cells; formula-looking ones get Excel's quote prefix too."""
-    from openpyxl.styles import Alignment, Font
-
     cell = sheet.cell(row=row, column=column)
+    _style(cell, bold, size or 11, wrap, fill)   # first: a date value then sets its own number format
     if isinstance(value, str):
         text = safe_text(value)
         cell.value = text
@@ -151,10 +155,6 @@ def put(sheet, row: int, column: int, value: Any, *, bold: bool = False, size: f
             cell.quotePrefix = True   # Excel keeps it text even when the cell is edited
     else:
         cell.value = value
-    cell.font = Font(name=FONT_NAME, bold=bold, size=size or 11)
-    cell.alignment = Alignment(wrap_text=wrap, vertical="top")
-    if fill:
-        cell.fill = solid_fill(fill)
     return cell
 
 
@@ -163,6 +163,44 @@ def safe_text(value: str) -> str:
     return _ILLEGAL.sub("", value)[:MAX_CELL_CHARS]
 
 
+# Style objects are made once per distinct style and shared by every cell (openpyxl never mutates an
+# assigned style: a cell keeps an index into the workbook's style list), instead of one Font and one
+# Alignment per cell. Assigning even a shared object hashes it into the workbook's list on every
+# cell, so after the first cell of a style the others get a copy of its index array (openpyxl's own
+# `_style`, which its descriptors copy the same way). tests/test_excel_styles.py checks the bytes
+# equal those of the per-cell code this replaced.
+_STYLE_INDEXES: WeakKeyDictionary = WeakKeyDictionary()   # workbook → {style key: StyleArray}
+
+
+def _style(cell, bold: bool, size: float, wrap: bool, fill: str | None) -> None:
+    indexes = _STYLE_INDEXES.setdefault(cell.parent.parent, {})
+    key = (bold, size, wrap, fill)
+    known = indexes.get(key)
+    if known is not None:
+        cell._style = copy(known)
+        return
+    cell.font = _font(bold, size)
+    cell.alignment = _alignment(wrap)
+    if fill:
+        cell.fill = solid_fill(fill)
+    indexes[key] = copy(cell._style)
+
+
+@lru_cache(maxsize=None)
+def _font(bold: bool, size: float):
+    from openpyxl.styles import Font
+
+    return Font(name=FONT_NAME, bold=bold, size=size)
+
+
+@lru_cache(maxsize=None)
+def _alignment(wrap: bool):
+    from openpyxl.styles import Alignment
+
+    return Alignment(wrap_text=wrap, vertical="top")
+
+
+@lru_cache(maxsize=None)
 def solid_fill(colour: str):
     from openpyxl.styles import PatternFill
 

@@ -1,7 +1,9 @@
 """JUnit XML for CI servers (GitLab, Jenkins): a testsuite per township, a testcase per requirement.
 
 A requirement fails when it has a gap at or above --fail-on; `na` is skipped;
-register errors are one more testcase; an unreadable file is an errored suite."""
+register errors are one more testcase; an unreadable file is an errored suite.
+Every text from an input passes through `xml_safe` (`_x`): a control character
+in a cell or a file name must not make the whole report ill-formed XML."""
 
 from __future__ import annotations
 
@@ -11,34 +13,34 @@ from fireaudit.i18n import t
 from fireaudit.i18n import message_text
 from fireaudit.result import AuditRun, TownshipAudit
 from fireaudit.status import Status
+from fireaudit.textnorm import xml_safe as _x
 
 
 def _suite(run: AuditRun, audit: TownshipAudit, checklist: Checklist, fail_on: str, lang: str):
     from junitparser import Failure, Skipped, TestCase, TestSuite
 
-    suite = TestSuite(f"{audit.county or ''}{audit.township or ''} {audit.period}")
-    suite.add_property("file", audit.file)
+    suite = TestSuite(_x(f"{audit.county or ''}{audit.township or ''} {audit.period}"))
+    suite.add_property("file", _x(audit.file))
     suite.add_property("score", str(audit.score))
     _provenance(suite, run, audit)
     for result in audit.requirements:
         spec = checklist.requirement_by_id[result.id]
-        case = TestCase(f"{result.id} {spec.title(lang)}", classname=f"{audit.county or ''}{audit.township or ''}")
+        case = TestCase(_x(f"{result.id} {spec.title(lang)}"), classname=_x(f"{audit.county or ''}{audit.township or ''}"))
         gaps = [c for c in result.checks if fails_gate(c, fail_on)]
         if result.status == Status.NA:
             case.result = [Skipped(t(lang, Status.NA.key))]
         elif gaps:
             failure = Failure(f"{result.id} {t(lang, Status(result.status).key)}: {len(gaps)}", f"{gaps[0].severity}")
-            failure.text = "\n".join(
+            failure.text = _x("\n".join(
                 f"{c.id} [{c.severity}] {c.status} {', '.join(e.ref() for e in c.evidence)}: "
-                f"{message_text(c.message, c.params, lang)}" for c in gaps)
+                f"{message_text(c.message, c.params, lang)}" for c in gaps))
             case.result = [failure]
         suite.add_testcase(case)
     errors = gate(audit, fail_on).register_errors
-    case = TestCase(t(lang, "ui.register_errors"), classname=f"{audit.county or ''}{audit.township or ''}")
+    case = TestCase(t(lang, "ui.register_errors"), classname=_x(f"{audit.county or ''}{audit.township or ''}"))
     if errors:
         failure = Failure(t(lang, "ui.register_errors_count", count=len(errors)), REGISTER_ERROR_SEVERITY.value)
-        failure.text = "\n".join(f"{e.ref()} {e.message(lang)}"
-                                 for e in errors)
+        failure.text = _x("\n".join(f"{e.ref()} {e.message(lang)}" for e in errors))
         case.result = [failure]
     suite.add_testcase(case)
     suite.update_statistics()
@@ -53,7 +55,7 @@ def _provenance(suite, run: AuditRun, audit: TownshipAudit | None) -> None:
 
     fields = {"sha256": audit.sha256 if audit else "", **run_fields(run)}
     for name, value in fields.items():
-        suite.add_property(name, "" if value is None else str(value))
+        suite.add_property(name, "" if value is None else _x(value))
     if run.generated_at:
         suite.timestamp = run.generated_at.removesuffix("Z")   # JUnit's xs:dateTime, UTC
 
@@ -65,10 +67,10 @@ def dumps(run: AuditRun, checklist: Checklist, fail_on: str, lang: str) -> str:
     for audit in run.townships:
         xml.add_testsuite(_suite(run, audit, checklist, fail_on, lang))
     for item in run.unreadable:
-        suite = TestSuite(item.file)
+        suite = TestSuite(_x(item.file))
         _provenance(suite, run, None)
-        case = TestCase(t(lang, "ui.unreadable"), classname=item.file)
-        case.result = [Error(item.text(lang), "unreadable")]
+        case = TestCase(t(lang, "ui.unreadable"), classname=_x(item.file))
+        case.result = [Error(_x(item.text(lang)), "unreadable")]
         suite.add_testcase(case)
         suite.update_statistics()
         xml.add_testsuite(suite)

@@ -18,8 +18,12 @@ from fireaudit.resources import data_dir
 from fireaudit.result import AuditRun, TownshipAudit
 
 TEMPLATE = "township.md.j2"
+MAX_TEMPLATE_BYTES = 256 * 1024        # a report template is a few KiB
 
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# GFM's extended autolinks start at `http://`, `https://`, `ftp://`, `www.` or an e-mail address:
+# a backslash before the `:`, `.` or `@` keeps such text plain.
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp)(:)(?=//)|\b(www)(\.)|(?<=[\w.+-])(@)(?=[\w-]+\.)")
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\t\x0b\x0c\x85\u2028\u2029]")
 # ASCII punctuation that starts inline syntax in CommonMark or GFM (tables, strikethrough,
 # autolinks, HTML, entities) or math on GitHub ($); each is backslash-escaped.
@@ -41,8 +45,18 @@ def md_escape(value: Any) -> MdText:
     text = _CONTROL.sub("", text)
     text = _LINE_BREAK.sub(" ", text).strip()   # leading spaces would start a code block
     text = _INLINE.sub(r"\\\1", text)
+    text = _AUTOLINK.sub(_break_autolink, text)
     text = _BLOCK_START.sub(_escape_block_start, text)
     return MdText(text)
+
+
+def _break_autolink(match: re.Match) -> str:
+    scheme, colon, www, dot, at = match.groups()
+    if scheme:
+        return f"{scheme}\\{colon}"
+    if www:
+        return f"{www}\\{dot}"
+    return f"\\{at}"
 
 
 def _escape_block_start(match: re.Match) -> str:
@@ -65,8 +79,25 @@ def environment(templates: Path | None, lang: str):
     from jinja2.sandbox import SandboxedEnvironment
 
     directory = templates or data_dir("report_templates")
+
+    class CheckedLoader(FileSystemLoader):
+        """A user's template directory read as strictly as a workbook: UTF-8, bounded size (exit 2 otherwise)."""
+
+        def get_source(self, environment, template):
+            import os
+
+            for folder in self.searchpath:
+                path = os.path.join(folder, *template.split("/"))
+                if os.path.isfile(path) and os.path.getsize(path) > MAX_TEMPLATE_BYTES:
+                    raise ConfigError(t(lang, "template_check.too_large", path=path, limit=MAX_TEMPLATE_BYTES >> 10))
+            try:
+                return super().get_source(environment, template)
+            except UnicodeDecodeError as exc:
+                raise ConfigError(t(lang, "template_check.encoding", path=str(Path(directory) / template),
+                                    offset=exc.start)) from None
+
     env = SandboxedEnvironment(
-        loader=FileSystemLoader(str(directory)),
+        loader=CheckedLoader(str(directory)),
         autoescape=False,
         finalize=md_escape,
         undefined=StrictUndefined,
@@ -104,6 +135,8 @@ def render(run: AuditRun, audit: TownshipAudit, options) -> str:
     view = township_view(run, audit, options.checklist, options.lang)
     try:
         text = template.render(report=view)
+    except RecursionError:
+        raise ConfigError(t(options.lang, "template_check.recursion", name=TEMPLATE)) from None
     except TemplateError as exc:
         line = getattr(exc, "lineno", None) or "?"
         raise ConfigError(t(options.lang, "report.template_error", name=TEMPLATE, line=line, error=str(exc))) from None

@@ -1,44 +1,60 @@
 """The county roll-up of a batch: 汇总.json, 汇总.md and 汇总.xlsx.
 
-Ranking by score, the township × R01–R22 matrix, which requirements fail most,
-the county's own duties, the change since the previous quarter, conflicts and
+Ranking by score, the township × R01–R19 matrix, which requirements fail most,
+the county's own duties (R20–R22, a section of their own, never in a township's score), the change since the previous quarter, conflicts and
 unreadable files. Renders only: what is shown is computed once by
 fireaudit/reports/rollup_view.py from the batch's AuditRun."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from fireaudit.checklist import Checklist
 from fireaudit.i18n import t
-from fireaudit.reports.files import inside, write_atomic
+from fireaudit.reports.files import commit_set, inside, write_atomic
 from fireaudit.reports.rollup_view import SYMBOLS, RollupView, rollup_view
 from fireaudit.result import AuditRun
 
 ROLLUP_STEM = "汇总"
+Sink = Callable[[tuple[Path, "bytes | str"]], None]
 FILLS = {"pass": "C6EFCE", "partial": "FFEB9C", "fail": "FFC7CE", "unknown": "E4DFEC", "na": "EDEDED"}
 
 
-def write_rollup_json(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
-    from fireaudit.reports.json_report import dumps
+def write_rollup_json(run: AuditRun, checklist: Checklist, directory: Path, lang: str,
+                      sink: Sink | None = None) -> Path:
+    """The run's JSON, plus `county_duties`: R20–R22 for the county, apart from every township's score."""
+    import msgspec
 
+    from fireaudit.reports.json_report import check_json, run_json
+    from fireaudit.reports.rollup_view import county_section
+
+    data = run_json(run)
+    section = county_section(run, checklist, "zh")
+    if section is not None:
+        data["county_duties"] = {
+            "status": section["status"],
+            "requirements": [{"id": d["id"], "status": d["status"], "severity": d["severity"] or None,
+                              "checks": [{"county": line["county"], "township": line["township"],
+                                          **check_json(line["check"])} for line in d["lines"]]}
+                             for d in section["requirements"]],
+        }
     path = inside(directory, f"{ROLLUP_STEM}.json")
-    write_atomic(path, dumps(run))
-    return path
+    return _put(path, msgspec.json.format(msgspec.json.encode(data), indent=2).decode("utf-8") + "\n", sink)
 
 
-def write_rollup_md(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
+def write_rollup_md(run: AuditRun, checklist: Checklist, directory: Path, lang: str,
+                      sink: Sink | None = None) -> Path:
     """The roll-up in Markdown, through the same escaping environment as the township reports."""
     from fireaudit.reports.markdown import tidy, environment
 
     text = environment(None, lang).get_template("rollup.md.j2").render(**rollup_view(run, checklist, lang).fields())
     path = inside(directory, f"{ROLLUP_STEM}.md")
-    write_atomic(path, tidy(text))
-    return path
+    return _put(path, tidy(text), sink)
 
 
-def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> Path:
+def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang: str,
+                      sink: Sink | None = None) -> Path:
     from io import BytesIO
 
     from fireaudit.openpyxl_lite import ensure_imported
@@ -50,9 +66,11 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
 
     from fireaudit.i18n import status_label
     from fireaudit.reports.excel import header_row, put, solid_fill, table_finish
+    from fireaudit.reports.print_setup import prepare_workbook
 
     data: RollupView = rollup_view(run, checklist, lang)
     workbook = Workbook()
+    workbook.properties.creator = "fireaudit"   # reports/files.py: a file fireaudit may replace
 
     def table(sheet, labels: list[str], rows: list[list[Any]]) -> None:
         header_row(sheet, 1, labels)
@@ -95,6 +113,13 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
               [[f"{d.county or ''}{d.township or ''}", d.previous_score, d.score, d.change,
                 ", ".join(d.new_gaps), ", ".join(d.closed_gaps)] for d in data.diff])
 
+    if data.county_duties:
+        duties = workbook.create_sheet(t(lang, "rollup.county_duties"))
+        table(duties, [t(lang, "ui.requirement"), t(lang, "ui.title"), t(lang, "ui.township"),
+                       t(lang, "county_duties_view.status"), t(lang, "county_duties_view.finding")],
+              [[d["id"], d["title"], line["name"], status_label(str(line["check"].status), lang), line["text"]]
+               for d in data.county_duties["requirements"] for line in d["shown"]])
+
     problems = workbook.create_sheet(t(lang, "rollup.sheet_problems"))
     table(problems, [t(lang, "ui.file"), t(lang, "rollup.problem")],
           [[u.file, u.reason] for u in run.unreadable]
@@ -113,14 +138,35 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
     for column, width in zip("ABC", (24, 40, 70)):
         sources.column_dimensions[column].width = width
 
+    prepare_workbook(workbook, f"{data.county} {data.period}", lang)
     buffer = BytesIO()
     workbook.save(buffer)
     from fireaudit.provenance import reproducible_zip
 
     payload = reproducible_zip(buffer.getvalue(), run.generated_at) if run.generated_at else buffer.getvalue()
     path = inside(directory, f"{ROLLUP_STEM}.xlsx")
-    write_atomic(path, payload)
+    return _put(path, payload, sink)
+
+
+def _put(path: Path, data: "bytes | str", sink: Sink | None) -> Path:
+    """Write `path` now, or hand it to `sink` when the roll-up is committed as a set."""
+    if sink is None:
+        write_atomic(path, data)
+    else:
+        sink((path, data))
     return path
+
+
+def rollup_paths(directory: Path) -> list[Path]:
+    return [inside(directory, f"{ROLLUP_STEM}.{name}") for name in ROLLUP_WRITERS]
+
+
+def write_rollup(run: AuditRun, checklist: Checklist, directory: Path, lang: str) -> list[Path]:
+    """Every roll-up format, committed as a set: an interruption leaves the old 汇总.* or the new, never a mix."""
+    files: list[tuple[Path, "bytes | str"]] = []
+    for writer in ROLLUP_WRITERS.values():
+        writer(run, checklist, directory, lang, sink=files.append)
+    return commit_set(files)
 
 
 ROLLUP_WRITERS = {"json": write_rollup_json, "md": write_rollup_md, "xlsx": write_rollup_xlsx}

@@ -6,15 +6,17 @@ from rich.console import Console
 from rich.table import Table
 
 from fireaudit.checklist import Checklist
+from fireaudit.i18n import cite
 from fireaudit.i18n import message_text, severity_label, status_label, t
 from fireaudit.result import AuditRun, TownshipAudit
 from fireaudit.status import Status
+from fireaudit.textnorm import markup_safe, visible
 
 STATUS_STYLE = {s: s.style for s in Status}   # old name of Status.style
 
 
 def summary_table(audit: TownshipAudit, checklist: Checklist, lang: str) -> Table:
-    title = t(lang, "ui.summary", name=audit.name, period=audit.period, score=audit.score)
+    title = markup_safe(t(lang, "ui.summary", name=audit.name, period=audit.period, score=audit.score))
     table = Table(title=title, title_justify="left", show_lines=False)
     for key in ("requirement", "item", "title", "status", "severity"):
         table.add_column(t(lang, f"ui.{key}"), no_wrap=key in ("requirement", "status"))
@@ -22,7 +24,8 @@ def summary_table(audit: TownshipAudit, checklist: Checklist, lang: str) -> Tabl
         spec = checklist.requirement_by_id[result.id]
         style = Status(result.status).style
         table.add_row(result.id, spec.item, spec.title(lang),
-                      f"[{style}]{status_label(result.status, lang)}[/]", severity_label(result.severity, lang))
+                      f"[{style}]{status_label(result.status, lang)}[/]",
+                      severity_label(result.severity, lang) if Status(result.status).is_gap else "")
     return table
 
 
@@ -37,11 +40,15 @@ def print_summary(console: Console, run: AuditRun, checklist: Checklist, lang: s
 
 def print_unreadable(console: Console, run: AuditRun, lang: str) -> None:
     for item in run.unreadable:
-        console.print(f"[red]{t(lang, 'ui.unreadable')}[/]: {item.file}: {item.text(lang)}", soft_wrap=True)
+        console.print(f"[red]{t(lang, 'ui.unreadable')}[/]: {markup_safe(item.file)}: {markup_safe(item.text(lang))}",
+                      soft_wrap=True)
 
 
 def gate_lines(run: AuditRun, fail_on: str, lang: str) -> list[str]:
-    """One line per gap, `file: R07.1 critical fail 消防队伍!C4 message` — grep-able."""
+    """One line per gap, `file: R07.1 critical fail 消防队伍!C4 message` — grep-able.
+
+    Every line goes through `visible`: a newline or an escape sequence in a file
+    name or a cell shows as `\\n` / `\\x1b` and cannot forge another line."""
     from fireaudit.gate import gate
 
     lines: list[str] = []
@@ -49,13 +56,12 @@ def gate_lines(run: AuditRun, fail_on: str, lang: str) -> list[str]:
         failing = gate(audit, fail_on)
         for check in failing.checks:
             where = ",".join(e.ref() for e in check.evidence[:3])
-            lines.append(f"{audit.file}: {check.id} {check.severity} {check.status} {where} "
-                         f"{message_text(check.message, check.params, lang)}")
+            lines.append(visible(f"{audit.file}: {check.id} {check.severity} {check.status} {where} "
+                                 f"{message_text(check.message, check.params, lang)}"))
         for error in failing.register_errors:
-            lines.append(f"{audit.file}: register {error.code} {error.ref()} "
-                         f"{error.message(lang)}")
+            lines.append(visible(f"{audit.file}: register {error.code} {error.ref()} {error.message(lang)}"))
     for item in run.unreadable:
-        lines.append(f"{item.file}: unreadable {item.text(lang)}")
+        lines.append(visible(f"{item.file}: unreadable {item.text(lang)}"))
     return lines
 
 
@@ -67,12 +73,12 @@ def requirements_table(checklist: Checklist, lang: str, requirement_id: str | No
         if requirement_id and spec.id != requirement_id:
             continue
         checks = checklist.checks_of(spec.id)
-        table.add_row(f"[bold]{spec.id}[/]", spec.item, f"[bold]{spec.title(lang)}[/]", "", "", "", spec.source,
+        table.add_row(f"[bold]{spec.id}[/]", spec.item, f"[bold]{spec.title(lang)}[/]", "", "", "", cite(spec.source, lang),
                       end_section=not checks)
         for n, check in enumerate(checks):
             marker = "" if check.enabled else " (off)"
             if checklist.is_overridden(f"checks.{check.id}"):
                 marker += f" [cyan]({t(lang, 'ui.from_config')})[/]"
             table.add_row("", "", check.title(lang), check.id + marker, severity_label(check.severity, lang),
-                          check.kind, check.source, end_section=n == len(checks) - 1)
+                          check.kind, cite(check.source, lang), end_section=n == len(checks) - 1)
     return table

@@ -13,9 +13,9 @@ from typing import Any
 
 from fireaudit.checklist import Checklist
 from fireaudit.checklist.models import SEVERITY_ORDER
-from fireaudit.i18n import catalog, fmt_value, severity_label, status_label, t
+from fireaudit.i18n import catalog, cite, fmt_value, message_text, severity_label, status_label, t
 from fireaudit.register.model import Evidence
-from fireaudit.i18n import message_text
+from fireaudit.status import Status
 from fireaudit.result import GAP_STATUSES, STATUSES, AuditRun, CheckResult, TownshipAudit
 
 MAX_EVIDENCE = 10        # cells listed per finding; the rest are counted
@@ -151,7 +151,7 @@ def _requirement_row(requirement_id: str, status: str, severity: str | None, che
                      lang: str) -> RequirementRow:
     spec = checklist.requirement_by_id[requirement_id]
     return RequirementRow(requirement_id, spec.item, spec.title(lang), status, status_label(status, lang),
-                          severity, severity_label(severity, lang), spec.advice(lang))
+                          severity, severity_label(severity, lang) if status in GAP_STATUSES else "", spec.advice(lang))
 
 
 def _gap_group(row: RequirementRow, checks: tuple[CheckResult, ...], checklist: Checklist,
@@ -179,8 +179,8 @@ def _finding(row: RequirementRow, check: CheckResult, checklist: Checklist, lang
         evidence=evidence,
         more_evidence=t(lang, "report.more_evidence", count=extra) if extra > 0 else "",
         thresholds=thresholds(check.params, lang),
-        source=check.source,
-        advice=row.advice,
+        source=cite(check.source, lang),
+        advice=t(lang, "report.advice_unknown") if check.status == Status.UNKNOWN else row.advice,
         from_config=t(lang, "report.from_config", keys=list(check.from_config)) if check.from_config else "",
     )
 
@@ -211,7 +211,7 @@ def _required_grade(required: dict[str, Any] | None, lang: str) -> tuple[str, st
         return t(lang, "report.grade_undetermined"), ""
     grade = fmt_value(required.get("grade"), lang) or t(lang, "report.grade_undetermined")
     basis = fmt_value(required.get("basis"), lang)     # English, as the JSON keeps it
-    source = fmt_value(required.get("source"), lang)   # the plan's own (Chinese) wording
+    source = cite(fmt_value(required.get("source"), lang), lang) if required.get("source") else ""
     if required.get("grade") is None and not source:   # a 街道: plan item (五), no township grade
         return grade, t(lang, "report.grade_basis_street")
     if lang == "zh":

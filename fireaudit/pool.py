@@ -1,0 +1,172 @@
+"""A small process pool that survives its workers: one task per worker at a time.
+
+calamine can abort the whole process (an allocation failure is SIGABRT), and its
+PanicException derives from BaseException. ProcessPoolExecutor breaks entirely
+when one worker dies (BrokenProcessPool), so a single hostile file would lose
+every other file's report. Here a worker that dies is replaced and only its
+own task is reported, through `died(key, reason)`; the others carry on.
+
+Workers ignore Ctrl-C (the parent decides) and take SIGTERM's default action;
+on KeyboardInterrupt in the parent every worker is terminated and joined."""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any, Callable, Hashable, Iterable
+
+PARSER_DIED = "读取该文件时解析器异常终止"
+
+
+def died_reason(exitcode: int | None) -> str:
+    """`读取该文件时解析器异常终止（SIGABRT）`: how the worker ended, for the unreadable list."""
+    if exitcode is None:
+        return PARSER_DIED
+    if exitcode < 0:
+        try:
+            how = signal.Signals(-exitcode).name
+        except ValueError:
+            how = f"signal {-exitcode}"
+    else:
+        how = f"exit {exitcode}"
+    return f"{PARSER_DIED}（{how}）"
+
+
+class TaskError(Exception):
+    """A task raised an ordinary exception in a worker: a bug, re-raised in the parent (exit 4)."""
+
+
+def _worker_main(conn: Connection, initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if initializer is not None:
+        initializer(*initargs)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        fn, args = task
+        try:
+            reply = ("ok", fn(*args))
+        except Exception as exc:   # noqa: BLE001 - a bug: the parent re-raises it
+            import traceback
+
+            reply = ("bug", f"{type(exc).__name__}: {' '.join(str(exc).split())}", traceback.format_exc())
+        except BaseException as exc:  # noqa: BLE001 - PanicException and kin: this task's input killed the parser
+            reply = ("died", f"{PARSER_DIED}（{type(exc).__name__}: {' '.join(str(exc).split())[:200]}）")
+        try:
+            conn.send(reply)
+        except Exception as exc:  # noqa: BLE001 - a result that cannot be pickled is a bug too
+            conn.send(("bug", f"cannot send the result back: {type(exc).__name__}: {exc}"))
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    key: Hashable | None = None
+
+
+class Pool:
+    """`workers` processes; `map` runs (key, fn, args) tasks and calls back as each ends."""
+
+    def __init__(self, workers: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()):
+        self.size = max(1, workers)
+        self.initializer, self.initargs = initializer, initargs
+        self.context = multiprocessing.get_context()
+        self.workers: list[_Worker] = []
+
+    def _spawn(self) -> _Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(target=_worker_main, args=(child, self.initializer, self.initargs),
+                                       daemon=True)
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        self.workers.append(worker)
+        return worker
+
+    def _retire(self, worker: _Worker) -> int | None:
+        worker.conn.close()
+        worker.process.join(5)
+        self.workers.remove(worker)
+        return worker.process.exitcode
+
+    def map(self, tasks: Iterable[tuple[Hashable, Callable[..., Any], tuple]],
+            done: Callable[[Hashable, Any], None], died: Callable[[Hashable, str], None]) -> None:
+        """Run every task; `done(key, result)` or `died(key, reason)` once per task, in completion order.
+
+        A task whose worker raised an ordinary exception raises TaskError here
+        (after the pool is shut down): that is fireaudit's bug, not the input's."""
+        queue = deque(tasks)
+        idle: list[_Worker] = []
+        try:
+            while queue or any(w.key is not None for w in self.workers):
+                while queue and (idle or len(self.workers) < self.size):
+                    worker = idle.pop() if idle else self._spawn()
+                    key, fn, args = queue.popleft()
+                    worker.key = key
+                    try:
+                        worker.conn.send((fn, args))
+                    except (BrokenPipeError, OSError):
+                        pass   # died before its task: the sentinel says so below
+                busy = [w for w in self.workers if w.key is not None]
+                ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+                for worker in busy:
+                    if worker.conn not in ready and worker.process.sentinel not in ready:
+                        continue
+                    key, worker.key = worker.key, None
+                    reply = None
+                    try:
+                        if worker.conn.poll():
+                            reply = worker.conn.recv()
+                    except (EOFError, OSError):
+                        reply = None
+                    if reply is None:
+                        died(key, died_reason(self._retire(worker)))
+                    elif reply[0] == "ok":
+                        idle.append(worker)
+                        done(key, reply[1])
+                    elif reply[0] == "died":
+                        self._retire_quietly(worker)
+                        died(key, reply[1])
+                    else:
+                        error = TaskError(reply[1])
+                        if len(reply) > 2:
+                            error.add_note(f"in the worker process:\n{reply[2]}")   # goes to the crash file
+                        raise error
+        except BaseException:
+            self.terminate()
+            raise
+        self.close()
+
+    def _retire_quietly(self, worker: _Worker) -> None:
+        """A worker that survived a BaseException in native code is not trusted with another task."""
+        worker.process.terminate()
+        self._retire(worker)
+
+    def close(self) -> None:
+        for worker in list(self.workers):
+            try:
+                worker.conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+            self._retire(worker)
+
+    def terminate(self) -> None:
+        for worker in self.workers:
+            if worker.process.is_alive():
+                worker.process.terminate()
+        for worker in list(self.workers):
+            worker.conn.close()
+            worker.process.join(5)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join(1)
+        self.workers.clear()
