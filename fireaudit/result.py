@@ -80,6 +80,11 @@ class TownshipAudit:
 class Unreadable:
     file: str
     reason: str
+    texts: tuple[tuple[str, str], ...] = ()   # (lang, reason) when the reason has a catalogue text
+
+    def text(self, lang: str) -> str:
+        """The reason in `lang` when it has one, else as given."""
+        return dict(self.texts).get(lang, self.reason)
 
 
 @dataclass(frozen=True)

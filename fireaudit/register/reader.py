@@ -601,6 +601,9 @@ class RegisterReader:
         """未整改 with a deadline before the register's own period ends is 逾期未改."""
         hazards = tables.get("检查隐患")
         entry = profile.get("报告期")
+        if hazards is not None:   # kept, so that an audit for another period reads them against its own end
+            hazards.ambiguous = {p: bad for p, bad in hazards.unparsed.get("整改状态", {}).items()
+                                 if bad.code == "ambiguous-status"}
         if hazards is None or "整改状态" not in hazards.unparsed or entry is None or not isinstance(entry.value, Period):
             return
         end = entry.value.end
@@ -740,6 +743,8 @@ def _combine(parts: list[Table], notes: list[Note]) -> Table:
             table.values[n].extend(part.values.get(n) or [None] * len(part))
         for n, bad in part.unparsed.items():
             table.unparsed.setdefault(n, {}).update({offset + i: u for i, u in bad.items()})
+        for n, cells in part.mapped.items():
+            table.mapped.setdefault(n, {}).update({offset + i: raw for i, raw in cells.items()})
     return table
 
 

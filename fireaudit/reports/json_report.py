@@ -71,7 +71,7 @@ def _township_json(audit: TownshipAudit) -> dict[str, Any]:
         ],
         "register_errors": [
             {"sheet": e.sheet, "cell": e.cell, "value": e.value, "code": e.code,
-             "message": t(JSON_LANG, f"register.{e.code}", value=e.value, expected=e.expected)}
+             "message": e.message(JSON_LANG), "nearest": list(e.nearest)}
             for e in audit.register_errors
         ],
         "notes": [
@@ -109,7 +109,8 @@ def batch_json(batch: BatchFacts | None) -> dict[str, Any]:
                       for c in batch.conflicts],
         "county_register": {"file": county.file, "sha256": county.sha256,
                             "register_errors": [{"sheet": e.sheet, "cell": e.cell, "value": e.value, "code": e.code,
-                                                 "expected": e.expected} for e in county.register_errors]}
+                                                 "expected": e.expected, "nearest": list(e.nearest)}
+                                                for e in county.register_errors]}
         if county else None,
     }
     if batch.baseline is not None:

@@ -140,7 +140,7 @@ def township_view(run: AuditRun, audit: TownshipAudit, checklist: Checklist, lan
         gaps=gaps,
         register_errors=tuple(
             ErrorRow(f"{e.sheet}!{e.cell}", e.sheet, e.cell, e.value,
-                     t(lang, f"register.{e.code}", value=e.value, expected=e.expected))
+                     e.message(lang))
             for e in audit.register_errors
         ),
         notes=tuple(t(lang, f"note.{n.code}", sheet=n.sheet, detail=n.detail) for n in audit.notes),
