@@ -95,7 +95,7 @@ def marks_of(audit: TownshipAudit, checklist: "Checklist", lang: str) -> Marks:
                 # a missing sheet has nowhere to go but the 审核意见 sheet, which lists every finding
     for error in audit.register_errors:
         text = "\n".join((t(lang, "annotate.register_error", code=t(lang, f"register_title.{error.code}")),
-                          t(lang, f"register.{error.code}", value=error.value, expected=error.expected)))
+                          error.message(lang)))
         mark = Mark(REGISTER_ERROR_STATUS, text)
         if error.cell:
             marks.cells[(error.sheet, error.cell)].append(mark)

@@ -16,10 +16,12 @@ from fireaudit.checklist.models import RequirementSpec
 from fireaudit.checks import KINDS, CheckContext
 from fireaudit.checks.base import NA, UNKNOWN, MissingInput, outcome
 from fireaudit.checks.county import CountyData
+from fireaudit.checks.understood import judge, unreadable
 from fireaudit.errors import InputError
 from fireaudit.grades import near_miss_note, required_grade_json
 from fireaudit.period import Period
-from fireaudit.register.model import Evidence, Note, ProfileEntry, Register
+from fireaudit.register.model import UNPARSED, Evidence, Note, ProfileEntry, Register
+from fireaudit.register.statuses import at_period
 from fireaudit.result import CheckResult, RequirementResult, TownshipAudit
 from fireaudit.status import Severity, Status
 from fireaudit.textnorm import norm
@@ -39,8 +41,9 @@ def resolve_period(register: Register, period: Period | None) -> Period:
     if period is not None:
         return period
     value = register.value("报告期")
-    if value is None:
-        raise InputError(register.path, "no reporting period: fill 基本情况 报告期 or pass --period 2024Q1")
+    if value is None:   # exit 3, listing every place the reader looked, in the report's language
+        texts = {lang: register.no_period_text(lang) for lang in ("zh", "en")}
+        raise InputError(register.path, texts["zh"], texts)
     return value
 
 
@@ -100,6 +103,7 @@ def audit_register(register: Register, checklist: Checklist, period: Period | No
                    mode: str = SINGLE) -> TownshipAudit:
     """Audit one township register for one period (in BATCH mode without the county duties)."""
     period = resolve_period(register, period)
+    register = at_period(register, period)      # 未整改 against this period's end, not only the register's own
     ctx = CheckContext(register, period, checklist)
     notes = list(register.notes)
     near_miss = near_miss_note(checklist, register.county, register.township)   # in every report
@@ -120,6 +124,7 @@ def audit_register(register: Register, checklist: Checklist, period: Period | No
         notes=tuple(notes),
         sha256=sha256_of(register.path) if Path(register.path).is_file() else "",
         header_rows={t.sheet: t.header_row for t in register.tables.values() if t.column_index},
+        mapped_cells=dict(register.mapped_cells),
     )
 
 
@@ -131,14 +136,16 @@ def _requirement(ctx: CheckContext, spec: RequirementSpec, mode: str) -> Require
             outcome = _fixed(NA, "common.county_single")
         elif spec.scope == "county" and "county" not in ctx.extra:
             outcome = _fixed(UNKNOWN, "common.county_missing")
+        elif spec.applies_to and ctx.register.status("类型") == UNPARSED:
+            outcome = unreadable([ctx.register.profile["类型"].unparsed], None)
         elif spec.applies_to and ctx.register.kind is None:
             outcome = _fixed(UNKNOWN, "common.kind_unknown")
         elif spec.applies_to and ctx.register.kind not in spec.applies_to:
             outcome = _fixed(NA, "common.kind_not_applicable", kind=ctx.register.kind, kinds=spec.applies_to)
         else:
             kind = KINDS[check.kind]
-            try:
-                outcome = kind.run(ctx, ctx.checklist.params[check.id])
+            try:   # judge: the one place a cell not understood keeps a verdict from resting on it
+                outcome = judge(kind, ctx, ctx.checklist.params[check.id])
             except MissingInput as missing:   # the one place a missing input becomes `unknown`
                 outcome = missing.outcome
         results.append(CheckResult(

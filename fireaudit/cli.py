@@ -447,3 +447,17 @@ def _crash(exc: BaseException) -> int:
     print(f"fireaudit: internal error ({type(exc).__name__}: {exc}); this is a bug in fireaudit, not a gap "
           f"in the register. Traceback saved to {handle.name}", file=sys.stderr)
     return ExitCode.INTERNAL
+
+
+@app.command(name="map")
+def map_forms(
+    files: Annotated[list[Path], typer.Argument(help="Township workbooks in the county's own forms.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The county's config to write or merge into.")] = Path("fireaudit.toml"),
+    yes: Annotated[bool, typer.Option("--yes", help="Accept proposals above the confidence in checklists/mapping.toml "
+                                      "without asking; list the rest.")] = False,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """Propose a mapping of the county's own forms onto the register; confirm it once, reuse it every quarter."""
+    from fireaudit.mapwork import session
+
+    session(files, output, yes, lang.value, _console())

@@ -36,7 +36,8 @@ class InputError(FireauditError):
 
     exit_code = ExitCode.UNREADABLE
 
-    def __init__(self, path: str, reason: str):
+    def __init__(self, path: str, reason: str, texts: dict[str, str] | None = None):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+        self.texts = texts or {}     # the reason in each language, when it has a catalogue text

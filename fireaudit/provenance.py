@@ -34,6 +34,9 @@ def run_fields(run: Any) -> dict[str, Any]:
         "checklist_version": run.checklist_version,
         "config_file": run.config_file,
         "generated_at": run.generated_at,
+        # the county's [register] mapping (issue 15), only when there is one
+        **({"mapping_file": run.mapping["file"], "mapping_sha256": run.mapping["sha256"]}
+           if getattr(run, "mapping", None) else {}),
     }
 
 

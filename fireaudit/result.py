@@ -60,6 +60,7 @@ class TownshipAudit:
     # workbook sheet name -> zero-based header row of each table read: where the annotated
     # copy notes a missing column (the findings carry no cell for it)
     header_rows: dict[str, int] = field(default_factory=dict)
+    mapped_cells: dict[str, str] = field(default_factory=dict)   # `sheet!cell` read by the county's mapping (issue 15)
     # batch only: R20–R22 as judged for this township, for the roll-up's county section. They are the
     # county's duties: never in `requirements` (there they are `na`), the score or the township's reports.
     county_duties: tuple[RequirementResult, ...] = ()
@@ -79,6 +80,11 @@ class TownshipAudit:
 class Unreadable:
     file: str
     reason: str
+    texts: tuple[tuple[str, str], ...] = ()   # (lang, reason) when the reason has a catalogue text
+
+    def text(self, lang: str) -> str:
+        """The reason in `lang` when it has one, else as given."""
+        return dict(self.texts).get(lang, self.reason)
 
 
 @dataclass(frozen=True)
@@ -189,3 +195,4 @@ class AuditRun:
     notes: tuple[Note, ...] = ()          # run-level notes (e.g. waivers that matched no township)
     generated_at: str = ""                # run time, UTC ISO (SOURCE_DATE_EPOCH when set)
     batch: BatchFacts | None = None       # a `batch` run's own facts
+    mapping: dict[str, str] | None = None  # the county's [register] mapping: {"file", "sha256"} (issue 15)

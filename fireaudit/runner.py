@@ -107,7 +107,7 @@ def audit_files(paths: Iterable[str | Path], checklist: Checklist, period: Perio
         try:
             townships.append(audit_file(path, checklist, period, mode=mode, reader=reader))
         except InputError as exc:
-            unreadable.append(Unreadable(str(path), exc.reason))
+            unreadable.append(Unreadable(str(path), exc.reason, tuple(exc.texts.items())))
         except BaseException as exc:
             if not parser_died(exc):
                 raise
@@ -168,6 +168,8 @@ def make_run(checklist: Checklist, period: Period | None, townships: list[Townsh
         unreadable=tuple(unreadable),
         config_file=checklist.config_file,
         overrides=checklist.overrides,
+        mapping=({"file": checklist.register.mapping_file, "sha256": checklist.register.mapping_sha256 or ""}
+                 if checklist.register.mapping_file else None),
     )
 
 
@@ -205,4 +207,4 @@ def worker_audit(path: str, period: str | None, mode: str) -> TownshipAudit | Un
         return audit_file(path, _WORKER["checklist"], Period.parse(period) if period else None, mode=mode,
                           reader=_WORKER["reader"])
     except InputError as exc:
-        return Unreadable(path, exc.reason)
+        return Unreadable(path, exc.reason, tuple(exc.texts.items()))

@@ -428,3 +428,39 @@ def grid_ledger(rows: list[dict[str, Any]], title: str = "网格员隐患排查�
     """Hazards as a grid-management ledger keeps them (REAL-FORMS.md: 网格员, 当前状态 待整改/整改中/已完成)."""
     body = [[title], list(GRID_LEDGER)] + [[row.get(h) for h in GRID_LEDGER] for row in rows]
     return FreeSheet(body, [f"A1:{_letter(len(GRID_LEDGER))}1"])
+
+
+# ---------------------------------------------------------------- a county's own forms (issue 15)
+ONE_SHEET_HEADINGS = {"基本情况": "一、基本情况", "责任人": "二、消防安全责任人", "消防队伍": "三、消防队伍",
+                      "队员": "四、队员花名册", "经费": "五、经费保障", "演练": "六、训练演练记录",
+                      "宣传培训": "七、消防宣传培训", "检查隐患": "八、隐患排查整改", "村社区": "九、村（社区）消防工作",
+                      "会议研判": "十、会议记录", "专项治理": "十一、专项治理"}
+
+
+def one_sheet(reg: Register, title: str = "伊宁市潘津镇2024年第二季度消防工作台账") -> FreeSheet:
+    """The Word document pasted into one sheet: a title, then blocks under headings `一、…`, `二、…`,
+    each with its own header row (REAL-FORMS.md: One sheet for everything)."""
+    rows: list[list[Any]] = [[title], []]
+    rows.append([ONE_SHEET_HEADINGS["基本情况"]])
+    rows += [[key, value] for key, value in reg.profile.items()]
+    for name, sheet in reg.sheets.items():
+        rows += [[], [ONE_SHEET_HEADINGS[name]], list(sheet.header), *[list(r) for r in sheet.rows]]
+    return FreeSheet(rows)
+
+
+COUNTY_HAZARDS = {"检查日期": "排查时间", "场所名称": "被查单位", "隐患描述": "问题描述", "整改期限": "限改日期",
+                  "整改状态": "处理结果", "检查人": "排查人"}   # none of these is an alias in register.toml
+COUNTY_STATUS = {"已整改": "已处理"}
+
+
+def county_form(reg: Register, sheet: str = "安全排查登记") -> Register:
+    """`reg` with its hazards kept in one county's own form: its sheet name, headers and a status word
+    that register.toml does not know."""
+    out = reg.copy()
+    hazards = out.sheets.pop("检查隐患")
+    at = hazards.header.index("整改状态")
+    hazards.header = [COUNTY_HAZARDS.get(h, h) for h in hazards.header]
+    for row in hazards.rows:
+        row[at] = COUNTY_STATUS.get(row[at], row[at])
+    out.extra_sheets[sheet] = hazards
+    return out

@@ -11,7 +11,7 @@ import pytest
 from fireaudit.cli_text import arguments, click_error, language
 from tests.cli_helper import run_cli
 
-COMMANDS = ["", "audit", "check", "requirements", "batch", "grade", "template", "route"]
+COMMANDS = ["", "audit", "check", "requirements", "batch", "grade", "template", "route", "map"]
 
 # What may stay ASCII in Chinese text: option names, metavars, file names, ids, codes, option values.
 ALLOWED_ASCII = re.compile(
@@ -22,7 +22,7 @@ ALLOWED_ASCII = re.compile(
     r"|GB/T \d+-\d+|R\d\d(?:\.\d+)?|\d{4}Q\d"       # the standard, ids, quarters
     r"|\bFIREAUDIT_LANG\b|\bfireaudit\b|\bMarkdown\b"
     r"|\b(?:zh|en|md|xlsx|json|docx|text|junit|critical|major|advisory|none|newest|largest|ID)\b"   # option values
-    r"|\b(?:audit|check|requirements|batch|grade|template|route)\b"             # command names
+    r"|\b(?:audit|check|requirements|batch|grade|template|route|map|yes)\b"             # command names
 )
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 # Chinese the English help keeps on purpose: the register's own words (sheet, column and file names).

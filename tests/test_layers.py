@@ -24,10 +24,12 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("register", ["fireaudit.register", "fireaudit.register.*", "fireaudit.result"]),
     ("rules", ["fireaudit.grades", "fireaudit.annex"]),
     ("checks", ["fireaudit.checks", "fireaudit.checks.*"]),
-    ("engine", ["fireaudit.audit", "fireaudit.runner", "fireaudit.gate", "fireaudit.grade_lookup"]),
+    ("engine", ["fireaudit.audit", "fireaudit.runner", "fireaudit.gate", "fireaudit.grade_lookup",
+                "fireaudit.proposals"]),
     ("views", ["fireaudit.reports.view", "fireaudit.reports.rollup_view"]),
     ("writers", ["fireaudit.reports", "fireaudit.reports.*", "fireaudit.openpyxl_lite", "fireaudit.formula_cache"]),
-    ("workflows", ["fireaudit.batch", "fireaudit.template", "fireaudit.annotate", "fireaudit.quarter"]),
+    ("workflows", ["fireaudit.batch", "fireaudit.template", "fireaudit.annotate", "fireaudit.quarter",
+                   "fireaudit.mapwork"]),
     ("cli", ["fireaudit.cli", "fireaudit.cli_text", "fireaudit.__main__"]),
 ]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from fireaudit.checklist.mapping import MappingSettings
 from fireaudit.checklist.models import Strict
 
 # local-policy: a local government's own rule (e.g. the 2018 Taizhou notice), never labelled as the standard's
@@ -195,4 +196,5 @@ DATA_SCHEMAS: dict[str, type] = {
     "gbt35547": GradeData,
     "annex": AnnexData,
     "limits": Limits,
+    "mapping": MappingSettings,     # checklists/mapping.toml (fireaudit map, issue 15)
 }

@@ -191,6 +191,7 @@ def _build(root: Path, local_path: Path | None, param_types: ParamTypes) -> Chec
     origin_local = str(local_path) if local_path else ""
     if local_path:
         local = convert(read_toml(local_path), LocalConfig, origin_local)
+        register = _apply_register_mapping(register, local, origin_local, overrides)
 
     requirements = list(req_file.requirement)
     scoring = req_file.scoring
@@ -276,6 +277,14 @@ def _build(root: Path, local_path: Path | None, param_types: ParamTypes) -> Chec
         roster=tuple(local.roster),
         prefer=local.batch.prefer,
     )
+
+
+def _apply_register_mapping(register: RegisterSpec, local: LocalConfig, origin: str,
+                            overrides: list[str]) -> RegisterSpec:
+    """The county's [register] mapping (issue 15) merged into the shipped register spec."""
+    from fireaudit.checklist.mapping import apply_mapping
+
+    return apply_mapping(register, local.register, origin, overrides)
 
 
 def _check_names(check_id: str, params: Any, register: RegisterSpec, origin: str) -> None:

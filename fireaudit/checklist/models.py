@@ -69,6 +69,7 @@ class ColumnSpec(_Strict):
     yes: list[str] = []          # words this yes/no column alone reads as yes (`畅通` for the lane column)
     no: list[str] = []           # … and as no (`被堵塞`, `部分堵塞`)
     several: bool = False        # a vocab cell may name several values (`主要责任人、消防安全管理人`): a tuple
+    mapped: dict[str, str] = {}  # a county's value map (fireaudit.toml [register]): value as written -> value read
 
 
 class SheetSpec(_Strict):
@@ -78,6 +79,7 @@ class SheetSpec(_Strict):
     plan_items: list[str] = []
     description: str = ""
     description_en: str = ""
+    header_row: int | None = None   # a county's hint (fireaudit.toml [register]): 1-based row of the header
 
 
 class ProfileSpec(_Strict):
@@ -87,6 +89,7 @@ class ProfileSpec(_Strict):
     plan_items: list[str] = []
     description: str = ""
     description_en: str = ""
+    layout: Literal["rows", "grid", "columns"] | None = None   # a county's hint; None: key | value rows or a grid
 
 
 class TemplateSettings(_Strict):
@@ -116,6 +119,12 @@ class RegisterSpec(_Strict):
     sheets: list[SheetSpec]
     county_sheets: list[SheetSpec] = []
     template: TemplateSettings = TemplateSettings()
+    # a county's mapping (fireaudit.toml [register], issue 15): block headings of a one-sheet register
+    # -> register sheet, defaults for 类型/报告期, and the mapping file with its SHA-256
+    blocks: dict[str, str] = {}
+    defaults: dict[str, str] = {}
+    mapping_file: str | None = None
+    mapping_sha256: str | None = None
 
     def unit_of(self, column: ColumnSpec) -> str:
         """The canonical unit of a number column (`万元`), or "" for none."""
@@ -243,6 +252,26 @@ class BatchSettings(_Strict):
             raise ValueError("prefer: newest, largest or a file glob such as *终稿*")
 
 
+class SheetMapping(_Strict):
+    """One register sheet as a county's own form writes it (fireaudit.toml [register.sheets.<name>])."""
+
+    names: list[str] = []                      # workbook sheet names that are this sheet
+    columns: dict[str, str] = {}               # header (or profile key) as written -> register column
+    values: dict[str, dict[str, str]] = {}     # register column -> {value as written -> register value}
+    header_row: int | None = None              # 1-based row of the header (of a two-row header, the upper
+                                               # row: names under a merged group heading are read with it)
+    layout: Literal["rows", "grid", "columns"] | None = None   # the profile only: key | value rows, a grid,
+                                                               # or keys across one row with values under them
+
+
+class RegisterMapping(_Strict):
+    """A county's mapping of its forms onto the register (written by `fireaudit map`)."""
+
+    sheets: dict[str, SheetMapping] = {}
+    blocks: dict[str, str] = {}                # heading of a block in a one-sheet register -> register sheet
+    defaults: dict[str, str] = {}              # 类型 / 报告期 where a form never states them
+
+
 class LocalConfig(_Strict):
     """Everything a county may change; every other key is a mistake."""
 
@@ -253,6 +282,7 @@ class LocalConfig(_Strict):
     data: dict[str, Any] = {}
     roster: list[RosterTownship] = []       # 乡镇名册 when the county register has none (issue 17)
     batch: BatchSettings = BatchSettings()
+    register: RegisterMapping = RegisterMapping()
 
     def __post_init__(self) -> None:
         from fireaudit.textnorm import canonical_place

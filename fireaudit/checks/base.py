@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import lru_cache
 from typing import Annotated, Any, Callable
 
 import msgspec
@@ -46,6 +46,9 @@ class Outcome:
     params: dict[str, Any] = field(default_factory=dict)
     evidence: tuple[Evidence, ...] = ()
     uses: tuple[str, ...] = ()         # dotted checklist-data keys the finding rests on (for from_config)
+    # True when the finding is proven by the rows its evidence names (a drill that was held, a hazard
+    # left unreferred), so cells not understood on other rows cannot change it (checks/understood.py)
+    witnessed: bool = False
     severity: Severity | None = None   # this finding's gap severity when a param sets it apart from the check's
 
 
@@ -56,8 +59,9 @@ class CheckKind:
 
 
 def outcome(status: Status, message: str, evidence: list[Evidence] | tuple[Evidence, ...] = (), *,
-            uses: tuple[str, ...] = (), severity: Severity | None = None, **params: Any) -> Outcome:
-    return Outcome(status, message, params, tuple(evidence), uses, severity)
+            uses: tuple[str, ...] = (), witnessed: bool = False, severity: Severity | None = None,
+            **params: Any) -> Outcome:
+    return Outcome(status, message, params, tuple(evidence), uses, witnessed, severity)
 
 
 class MissingInput(Exception):
@@ -84,10 +88,16 @@ def with_cadence(result: Outcome, window: str, plan_word: str | None) -> Outcome
         return result
     finding = Phrase(f"check.{result.message}", dict(result.params))
     params = {**result.params, "cadence": window_phrase(window), "plan_word": plan_word, "finding": finding}
-    return Outcome(result.status, "cadence.finding", params, result.evidence, result.uses, result.severity)
+    return Outcome(result.status, "cadence.finding", params, result.evidence, result.uses, result.witnessed,
+                   result.severity)
 
 
-def missing_sheet(sheet: str) -> Outcome:
+def missing_sheet(sheet: str, register: Register | None = None) -> Outcome:
+    """`unknown`: no such sheet; names the unrecognised workbook sheet that resembles it, if any."""
+    resembling = register.resembling(sheet) if register is not None else None
+    if resembling:
+        return outcome(UNKNOWN, "common.missing_sheet_resembling", [Evidence(sheet, missing="sheet")], sheet=sheet,
+                       found=resembling)
     return outcome(UNKNOWN, "common.missing_sheet", [Evidence(sheet, missing="sheet")], sheet=sheet)
 
 
@@ -103,6 +113,11 @@ def need_column(table: Table, column: str) -> None:
     """Raise MissingInput unless `table` has `column`."""
     if not table.has(column):
         raise MissingInput(missing_column(table, column))
+
+
+@lru_cache(maxsize=64)
+def _norm_name(name: str) -> str:
+    return norm(name)
 
 
 @dataclass
@@ -125,14 +140,14 @@ class CheckContext:
         """As `need`, for another register (the county's)."""
         table = register.table(sheet)
         if table is None:
-            raise MissingInput(missing_sheet(sheet))
+            raise MissingInput(missing_sheet(sheet, register))
         for column in columns:
             need_column(table, column)
         return table
 
     def profile(self, key: str) -> Any:
-        """The profile's value for `key`; MissingInput when it is blank or absent."""
-        value = self.register.value(key)
+        """The profile's value for `key`; MissingInput when it is blank or absent, Unreadable when not understood."""
+        value = self.register.need(key)
         if value is None:
             raise MissingInput(missing_profile(self, key))
         return value
@@ -147,9 +162,10 @@ class CheckContext:
             return self.period.months_back(int(name.split(":", 1)[1])), self.period.end
         raise ValueError(f"unknown window {name!r}")
 
-    @cached_property
+    @property
     def township_key(self) -> str:
-        return norm(self.register.township or "")
+        """The township's name, normalised (read each time, so the engine sees that a check used it)."""
+        return _norm_name(self.register.township or "")
 
     def is_township_itself(self, unit: Any) -> bool:
         """Blank, the township's name, or that name + 党委/人民政府/办事处 … (REGISTER.md)."""
@@ -163,13 +179,21 @@ class CheckContext:
             return rest in {norm(s) for s in TOWNSHIP_SUFFIXES}
         return False
 
-    @cached_property
+    @property
     def villages(self) -> dict[str, int]:
         """Normalised village/community name -> its position in 村社区 (empty if no sheet)."""
         table = self.register.table("村社区")
         if table is None or not table.has("名称"):
             return {}
-        return {norm(name): i for i, name in table.records("名称") if name}
+        names = table.column("名称")      # noted as read by the check asking, though built once
+        return self._villages(id(names))
+
+    def _villages(self, key: int) -> dict[str, int]:
+        cache = self.__dict__.setdefault("_village_cache", {})
+        if key not in cache:
+            table = self.register.table("村社区")
+            cache[key] = {norm(name): i for i, name in table.records("名称") if name}
+        return cache[key]
 
     def village_of(self, unit: Any) -> str | None:
         """The normalised village name a unit refers to, if it is one listed in 村社区."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fireaudit.checklist.names import Vocab
+from fireaudit.i18n import Phrase
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 
 SHEET = "消防队伍"
@@ -30,13 +31,14 @@ def brigade_present(ctx: CheckContext, p: BrigadePresentParams) -> Outcome:
     names = table.column("队伍名称")
     hits = [i for i in sorted(own) if kinds[i] in p.types]
     if hits:
-        return outcome(PASS, "brigade_present.pass", [table.cell(i, "队伍类型") for i in hits],
+        return outcome(PASS, "brigade_present.pass", [table.cell(i, "队伍类型") for i in hits], witnessed=True,
                        names=[names[i] for i in hits], types=p.types)
     others = [i for i in range(len(table)) if kinds[i] in p.types and i not in own]
     evidence = [table.cell(i, "所属单位") for i in others] or [table.cell(i, "队伍类型") for i in sorted(own)] \
         or [table.header("队伍类型")]
+    found = [f"{names[i]}（{kinds[i]}）" for i in sorted(own) if kinds[i]]
     return outcome(FAIL, "brigade_present.none", evidence, types=p.types,
-                   found=[f"{names[i]}（{kinds[i]}）" for i in sorted(own) if kinds[i]])
+                   found=found or [Phrase("check.required_grade_met.nothing")])   # never "现有本级队伍：。"
 
 
 KINDS = {"brigade_present": CheckKind(brigade_present, BrigadePresentParams)}

@@ -19,7 +19,8 @@ def budget_positive(ctx: CheckContext, p: BudgetPositiveParams) -> Outcome:
     total = round(sum(a or 0 for _, a in rows), 4)
     params = dict(year=year, total=total, min_total=p.min_total)
     if total > p.min_total:
-        return outcome(PASS, "budget_positive.pass", [table.cell(i, "预算金额") for i, _ in rows[:5]], **params)
+        return outcome(PASS, "budget_positive.pass", [table.cell(i, "预算金额") for i, _ in rows[:5]], witnessed=True,
+                       **params)
     evidence = [table.cell(i, "预算金额") for i, _ in rows] or [table.header("年度")]
     return outcome(FAIL, "budget_positive.none", evidence, **params)
 

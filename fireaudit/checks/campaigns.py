@@ -29,7 +29,7 @@ def campaign_rectification(ctx: CheckContext, p: RectificationParams) -> Outcome
         return outcome(NA, "campaign_rectification.none", [], **params)
     if not below:
         return outcome(PASS, "campaign_rectification.pass", [], **params)
-    return outcome(FAIL, "campaign_rectification.below", evidence, **params, below=below)
+    return outcome(FAIL, "campaign_rectification.below", evidence, witnessed=True, **params, below=below)
 
 
 KINDS = {"campaign_rectification": CheckKind(campaign_rectification, RectificationParams)}

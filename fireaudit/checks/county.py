@@ -12,6 +12,7 @@ from fireaudit.checklist.names import Vocab
 from fireaudit.checks.base import (
     FAIL, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, Window, outcome, with_cadence,
 )
+from fireaudit.checks.understood import note_astride
 from fireaudit.register.county import COUNTY_COLUMN, CountyScope, names_township
 from fireaudit.register.model import Register
 from fireaudit.status import Severity, Status
@@ -58,7 +59,7 @@ def county_models(ctx: CheckContext, p: CountyModelsParams) -> Outcome:
     hits = [i for i, match in found if match]
     params = dict(year=ctx.period.year, count=len(hits), min_count=p.min_count)
     if len(hits) >= p.min_count:
-        return outcome(PASS, "county_models.pass", [table.cell(i, "名称") for i in hits[:5]], **params)
+        return outcome(PASS, "county_models.pass", [table.cell(i, "名称") for i in hits[:5]], witnessed=True, **params)
     if any(match is None for _, match in found):
         return _undetermined(table, [i for i, match in found if match is None], "名称")
     return outcome(FAIL, "county_models.none", [table.header("年度")], **params)
@@ -79,6 +80,7 @@ def _county_supervision(ctx: CheckContext, p: CountySupervisionParams) -> Outcom
     data = _county(ctx)
     table = ctx.need_in(data.register, "督导考评", "日期", "乡镇街道", "类型")
     start, end = ctx.window(p.window)
+    note_astride(table, "日期", table.column("日期"), start, end)
     scope = data.scope
     visited: list[tuple[int, Any, Any]] = [(i, county, name) for i, day, county, name, kind
                                            in table.records("日期", COUNTY_COLUMN, "乡镇街道", "类型")
@@ -93,7 +95,7 @@ def _county_supervision(ctx: CheckContext, p: CountySupervisionParams) -> Outcom
     own = [i for i, match in found if match]
     params = dict(start=start.isoformat(), end=end.isoformat(), missed=missed, count=len(missed))
     if own:
-        return outcome(PASS, "county_supervision.pass", [table.cell(i, "日期") for i in own], **params)
+        return outcome(PASS, "county_supervision.pass", [table.cell(i, "日期") for i in own], witnessed=True, **params)
     if any(match is None for _, match in found):
         return _undetermined(table, [i for i, match in found if match is None], "乡镇街道")
     return outcome(FAIL, "county_supervision.missed", [table.header("乡镇街道")], **params)
@@ -128,7 +130,7 @@ def county_sanctions(ctx: CheckContext, p: CountySanctionsParams) -> Outcome:
     params = dict(score=score, pass_line=pass_line, critical=critical, types=p.types,
                   previous=previous.get("period") or str(ctx.period.previous()))
     if hits:
-        return outcome(PASS, "county_sanctions.pass", [table.cell(i, "类型") for i in hits], **params)
+        return outcome(PASS, "county_sanctions.pass", [table.cell(i, "类型") for i in hits], witnessed=True, **params)
     if any(match is None for _, match in found):
         return _undetermined(table, [i for i, match in found if match is None], "对象")
     return outcome(FAIL, "county_sanctions.missing", [table.header("对象")], **params)

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fireaudit.checklist.names import Column, ProfileKey, Vocab
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
+from fireaudit.register.model import several
 
 PEOPLE = "责任人"
 
@@ -36,13 +37,14 @@ def certified_people(ctx: CheckContext, p: CertifiedPeopleParams) -> Outcome:
     table = ctx.need(PEOPLE, "消防职责", "姓名", p.certificate_column)
     holders, lacking = [], []
     for i, duty, name, unit, certificate in table.records("消防职责", "姓名", "所属单位", p.certificate_column):
-        if duty != p.duty or not name or (p.unit == "township" and not ctx.is_township_itself(unit)):
+        if p.duty not in several(duty) or not name or (p.unit == "township" and not ctx.is_township_itself(unit)):
             continue
         (holders if certificate else lacking).append(i)
     params = dict(duty=p.duty, column=p.certificate_column, count=len(holders), min_count=p.min_count,
                   names=[table.column("姓名")[i] for i in holders], lacking=[table.column("姓名")[i] for i in lacking])
     if len(holders) >= p.min_count:
-        return outcome(PASS, "certified_people.pass", [table.cell(i, p.certificate_column) for i in holders], **params)
+        return outcome(PASS, "certified_people.pass", [table.cell(i, p.certificate_column) for i in holders],
+                       witnessed=True, **params)
     evidence = [table.cell(i, p.certificate_column) for i in lacking] or [table.header("消防职责")]
     return outcome(FAIL, "certified_people.too_few", evidence, **params)
 

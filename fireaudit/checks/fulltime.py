@@ -45,7 +45,7 @@ def fulltime_brigades_yes(ctx: CheckContext, p: FulltimeYesParams) -> Outcome:
     no = [i for i in positions if values[i] is False]
     blank = [i for i in positions if values[i] is None]
     if no:
-        return outcome(FAIL, "fulltime_brigades_yes.no", [table.cell(i, p.column) for i in no],
+        return outcome(FAIL, "fulltime_brigades_yes.no", [table.cell(i, p.column) for i in no], witnessed=True,
                        column=p.column, brigades=[names[i] for i in no])
     if blank:
         return outcome(UNKNOWN, "fulltime_brigades_yes.blank", [table.cell(i, p.column) for i in blank],

@@ -54,7 +54,8 @@ def budget_in_fiscal(ctx: CheckContext, p: InFiscalBudgetParams) -> Outcome:
                            outside=len(outside))
         return outcome(PASS, "budget_in_fiscal.pass", [table.cell(i, p.column) for i, _, _ in rows[:5]],
                        year=year, count=len(rows))
-    return outcome(FAIL, "budget_in_fiscal.outside", [table.cell(i, p.column) for i, _ in lacking], year=year,
+    return outcome(FAIL, "budget_in_fiscal.outside", [table.cell(i, p.column) for i, _ in lacking], witnessed=True,
+                   year=year,
                    subjects=[s or table.cell(i, "年度").ref() for i, s in lacking], count=len(lacking))
 
 
@@ -81,7 +82,7 @@ def budget_categories(ctx: CheckContext, p: CategoriesParams) -> Outcome:
     missing = [c for c in required if c not in budgeted]
     params = dict(year=year, required=list(required))
     if not missing:
-        return outcome(PASS, "budget_categories.pass", [], **params)
+        return outcome(PASS, "budget_categories.pass", [], witnessed=True, **params)
     evidence = [table.header("科目")] + [e for c in missing for e in required[c]]
     return outcome(FAIL, "budget_categories.missing", evidence, **params, missing=missing)
 

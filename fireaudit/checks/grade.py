@@ -239,7 +239,7 @@ def missing_input(ctx: CheckContext, table: Table, item: str) -> Outcome | None:
         needs_members = True
     if needs_members:
         if members is None:
-            return missing_sheet(MEMBERS)
+            return missing_sheet(MEMBERS, ctx.register)
         for column in ("所属队伍", "岗位"):
             if not members.has(column):
                 return missing_column(members, column)
@@ -338,7 +338,7 @@ def required_grade_met(ctx: CheckContext, p: RequiredGradeParams) -> Outcome:
     for i in candidates:
         problems = _not_ready(ctx, table, i, p, kinds[i])
         if not problems:
-            return outcome(PASS, "required_grade_met.pass", [table.cell(i, "队伍类型")], uses=uses,
+            return outcome(PASS, "required_grade_met.pass", [table.cell(i, "队伍类型")], uses=uses, witnessed=True,
                            brigade=names[i], grade=kinds[i], **params)
         evidence += [table.cell(i, column) for column, _ in problems]
         blockers.append(Phrase("check.required_grade_met.blocked",
@@ -405,11 +405,11 @@ def grade_criteria(ctx: CheckContext, p: GradeCriteriaParams) -> Outcome:
     register = ctx.register
     if register.kind is None:
         return outcome(UNKNOWN, "common.kind_unknown", [register.profile_evidence("类型")])
-    required = grades.resolve(ctx.checklist, register.county, register.township, register.kind,
-                              grades.profile_values(register))
+    data = grades.grade_data(ctx.checklist)
+    values = {c.key: register.value(c.key) for c in data.criteria.values()}   # read so the engine sees them
+    required = grades.resolve(ctx.checklist, register.county, register.township, register.kind, values)
     if required.grade is None:
         return outcome(NA, "grade_criteria.street", [register.profile_evidence("类型")])
-    data = grades.grade_data(ctx.checklist)
     uses = ("data.gbt35547.criteria",)
     params = dict(required=required.grade, rule=rule_phrase(required))
     if required.suggests_higher:

@@ -73,7 +73,7 @@ def hazard_referral_present(ctx: CheckContext, p: ReferralPresentParams) -> Outc
         return outcome(PASS, message, [], **params)
     listed = _listed(lacking, p.max_listed)
     message = "hazard_referral_present.more.unreferred" if p.local_handling else "hazard_referral_present.unreferred"
-    return outcome(FAIL, message, evidence, **params, lacking=listed["items"], count=listed["count"])
+    return outcome(FAIL, message, evidence, witnessed=True, **params, lacking=listed["items"], count=listed["count"])
 
 
 class ReferralDepartmentParams(Params):
@@ -130,7 +130,7 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
         return outcome(PASS, f"hazard_referral_department.{'pass_inferred' if inferred else 'pass'}", [], **params)
     listed = _listed(wrong, p.max_listed)
     case = "wrong_inferred" if inferred else "wrong"
-    return outcome(FAIL, f"hazard_referral_department.{case}", evidence, **params, wrong=listed["items"],
+    return outcome(FAIL, f"hazard_referral_department.{case}", evidence, witnessed=True, **params, wrong=listed["items"],
                    count=listed["count"])
 
 
@@ -163,7 +163,7 @@ def hazards_overdue(ctx: CheckContext, p: OverdueParams) -> Outcome:
     if not overdue:
         return outcome(PASS, "hazards_overdue.pass", [], **params)
     listed = _listed(overdue, p.max_listed)
-    return outcome(FAIL, "hazards_overdue.overdue", evidence, **params, overdue=listed["items"], count=listed["count"])
+    return outcome(FAIL, "hazards_overdue.overdue", evidence, witnessed=True, **params, overdue=listed["items"], count=listed["count"])
 
 
 KINDS = {

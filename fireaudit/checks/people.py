@@ -9,7 +9,7 @@ import msgspec
 
 from fireaudit.checklist.names import Vocab
 from fireaudit.checks.base import FAIL, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, outcome
-from fireaudit.register.model import Evidence
+from fireaudit.register.model import Evidence, several
 from fireaudit.textnorm import norm, split_list
 
 SHEET = "责任人"
@@ -26,16 +26,18 @@ def roles_named(ctx: CheckContext, p: RolesNamedParams) -> Outcome:
     has_unit = table.has("所属单位")
     found: dict[str, list[Evidence]] = {d: [] for d in p.duties}
     elsewhere: dict[str, list[Evidence]] = {d: [] for d in p.duties}
-    for i, duty, name, unit in table.records("消防职责", "姓名", "所属单位"):
-        if duty not in found or not name:
-            continue
-        if p.unit == "any" or not has_unit or ctx.is_township_itself(unit):
-            found[duty].append(table.cell(i, "姓名"))
-        else:
-            elsewhere[duty].append(table.cell(i, "所属单位"))
+    for i, duties, name, unit in table.records("消防职责", "姓名", "所属单位"):
+        for duty in several(duties):     # `主要责任人、消防安全管理人` in one cell counts for each
+            if duty not in found or not name:
+                continue
+            if p.unit == "any" or not has_unit or ctx.is_township_itself(unit):
+                found[duty].append(table.cell(i, "姓名"))
+            else:
+                elsewhere[duty].append(table.cell(i, "所属单位"))
     missing = [d for d in p.duties if not found[d]]
     if not missing:
-        return outcome(PASS, "roles_named.pass", [e for d in p.duties for e in found[d][:1]], duties=p.duties)
+        return outcome(PASS, "roles_named.pass", [e for d in p.duties for e in found[d][:1]], witnessed=True,
+                       duties=p.duties)
     evidence = [e for d in missing for e in elsewhere[d]] or [table.header("消防职责")]
     if any(elsewhere[d] for d in missing):
         return outcome(FAIL, "roles_named.other_unit", evidence, missing=missing)
@@ -80,7 +82,7 @@ def role_title(ctx: CheckContext, p: RoleTitleParams) -> Outcome:
     heads = {norm(h) for h in p.heads}
     ambiguous = {norm(a) for a in p.ambiguous}
     holders = [(i, title) for i, duty, title, unit in table.records("消防职责", "职务", "所属单位")
-               if duty == p.duty and ctx.is_township_itself(unit)]
+               if p.duty in several(duty) and ctx.is_township_itself(unit)]
     if not holders:
         return outcome(FAIL, "role_title.no_holder", [table.header("消防职责")], duty=p.duty)
     unclear: list[tuple[int, str]] = []
@@ -88,7 +90,8 @@ def role_title(ctx: CheckContext, p: RoleTitleParams) -> Outcome:
         bare = {b for part in title_parts(str(title or ""), separators, p.joiners)
                 for b in bare_titles(part, ctx.township_key, p.unit_prefixes)}
         if any(b in heads for b in bare):
-            return outcome(PASS, "role_title.pass", [table.cell(i, "职务")], duty=p.duty, title=title)
+            return outcome(PASS, "role_title.pass", [table.cell(i, "职务")], witnessed=True, duty=p.duty,
+                           title=title)
         if any(b in ambiguous for b in bare):
             unclear.append((i, str(title)))
     if unclear:

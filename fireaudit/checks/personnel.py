@@ -13,7 +13,8 @@ from fireaudit.checks.base import (
     FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, MissingInput, Outcome, Params, Window, outcome,
 )
 from fireaudit.i18n import Phrase, message_key
-from fireaudit.register.model import Evidence
+from fireaudit.register.model import Evidence, several, within
+from fireaudit.checks.understood import undecided
 
 PEOPLE, MEMBERS = "责任人", "队员"
 
@@ -43,18 +44,23 @@ def training_recent(ctx: CheckContext, p: TrainingRecentParams) -> Outcome:
         except MissingInput as missing:        # this part is unknown; the other is still judged
             gaps.append(missing.outcome)
             continue
-        for i, name, role, trained in table.records("姓名", role_column, "最近培训日期"):
-            if not name or role not in roles:
+        for i, name, held, trained in table.records("姓名", role_column, "最近培训日期"):
+            mine = [r for r in several(held) if r in roles]     # a cell may name several duties
+            if not name or not mine:
                 continue
             checked += 1
-            if not isinstance(trained, date) or not start <= trained <= end:
+            inside = within(trained, start, end)
+            if inside is None and isinstance(trained, date):    # a month astride a bound: cannot say
+                undecided(table.cell(i, "最近培训日期"), str(trained), f"{start.isoformat()}～{end.isoformat()}")
+                continue
+            if not inside:
                 overdue.append(Phrase("check.training_recent.person", {
-                    "name": name, "role": role,
+                    "name": name, "role": "、".join(mine),
                     "trained": trained.isoformat() if isinstance(trained, date) else Phrase("check.training_recent.never")}))
                 evidence.append(table.cell(i, "最近培训日期"))
     params = dict(start=start.isoformat(), end=end.isoformat(), checked=checked)
     if overdue:
-        return outcome(FAIL, "training_recent.overdue", evidence, people=overdue, count=len(overdue), **params)
+        return outcome(FAIL, "training_recent.overdue", evidence, witnessed=True, people=overdue, count=len(overdue), **params)
     if gaps:
         first = gaps[0]
         return outcome(UNKNOWN, "training_recent.part_unknown", [e for g in gaps for e in g.evidence],
@@ -71,7 +77,7 @@ def qualified_present(ctx: CheckContext, p: QualifiedPresentParams) -> Outcome:
     table = ctx.need(MEMBERS, "姓名", "职业资格")
     hits = [(i, name, q) for i, name, q in table.records("姓名", "职业资格") if name and q in p.qualifications]
     if hits:
-        return outcome(PASS, "qualified_present.pass", [table.cell(i, "职业资格") for i, _, _ in hits[:5]],
+        return outcome(PASS, "qualified_present.pass", [table.cell(i, "职业资格") for i, _, _ in hits[:5]], witnessed=True,
                        people=[f"{name}（{q}）" for _, name, q in hits])
     return outcome(FAIL, "qualified_present.none", [table.header("职业资格")], qualifications=p.qualifications)
 
@@ -103,7 +109,7 @@ def insurance_complete(ctx: CheckContext, p: InsuranceParams) -> Outcome:
             evidence += [table.cell(i, column) for column in missing]
     params = dict(categories=p.categories, insurances=p.insurances, checked=len(people))
     if lacking:
-        return outcome(FAIL, "insurance_complete.lacking", evidence, people=lacking, count=len(lacking), **params)
+        return outcome(FAIL, "insurance_complete.lacking", evidence, witnessed=True, people=lacking, count=len(lacking), **params)
     return outcome(PASS, "insurance_complete.pass", [], **params)
 
 

@@ -9,6 +9,8 @@ import msgspec
 
 from fireaudit.checklist.names import Column, ColumnValues, Sheet, Vocab
 from fireaudit.checks.base import FAIL, NA, PASS, CheckContext, CheckKind, Outcome, Params, outcome, with_cadence
+from fireaudit.checks.understood import note_astride
+from fireaudit.register.model import several
 from fireaudit.textnorm import norm, split_list
 
 # period | year | months:N, or month:M (month M of the period's year)
@@ -44,7 +46,7 @@ def _window(ctx: CheckContext, name: str) -> tuple[date, date]:
 
 def _duty_holders(ctx: CheckContext, duty: str) -> set[str]:
     people = ctx.need("责任人", "姓名", "消防职责")
-    return {norm(name) for _, name, held in people.records("姓名", "消防职责") if name and held == duty}
+    return {norm(name) for _, name, held in people.records("姓名", "消防职责") if name and duty in several(held)}
 
 
 def records_in_window(ctx: CheckContext, p: RecordsInWindowParams) -> Outcome:
@@ -75,6 +77,8 @@ def _records_in_window(ctx: CheckContext, p: RecordsInWindowParams) -> Outcome:
     # One comprehension per condition: C-speed passes over a 100,000-row sheet.
     if ends is None:
         hits = [i for i, day in enumerate(dates) if day is not None and start <= day <= end]
+        # a month-only date (`2024年4月`) counts when the whole month lies in the window; astride a bound: undecided
+        note_astride(table, p.date_column, dates, start, end)
     else:                                   # a blank end: still running
         hits = [i for i, day in enumerate(dates)
                 if day is not None and day <= end and (ends[i] is None or ends[i] >= start)]
@@ -92,7 +96,8 @@ def _records_in_window(ctx: CheckContext, p: RecordsInWindowParams) -> Outcome:
     if p.by_duty:
         params["duty"] = p.by_duty
     if len(hits) >= p.min_count:
-        return outcome(PASS, "records_in_window.pass", [table.cell(i, p.date_column) for i in hits[:5]], **params)
+        return outcome(PASS, "records_in_window.pass", [table.cell(i, p.date_column) for i in hits[:5]],
+                       witnessed=True, **params)
     evidence = [table.cell(i, p.date_column) for i in hits] or [table.header(p.date_column)]
     message = "records_in_window.too_few"
     if p.organised_by_village:

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fireaudit.checklist.names import Column, Vocab
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, need_column, outcome
+from fireaudit.register.model import several
 from fireaudit.textnorm import norm
 
 SHEET = "村社区"
@@ -40,7 +41,7 @@ def village_coverage(ctx: CheckContext, p: VillageCoverageParams) -> Outcome:
         people = ctx.table("责任人")
         if people is not None and people.has("消防职责") and people.has("所属单位"):
             for _, duty, unit, name in people.records("消防职责", "所属单位", "姓名"):
-                village = ctx.village_of(unit) if duty == p.duty and name else None
+                village = ctx.village_of(unit) if p.duty in several(duty) and name else None
                 if village:
                     people_cover.add(village)
     if not has_column and not people_cover and not alternatives:

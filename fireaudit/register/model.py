@@ -5,6 +5,7 @@ Tables are stored column-wise (one list of parsed values per column) so that a
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date
@@ -75,6 +76,15 @@ class RegisterError:
     def ref(self) -> str:
         return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
 
+    def message(self, lang: str) -> str:
+        """What is wrong, in `lang`, with the nearest known values when there are some (every writer uses this)."""
+        from fireaudit.i18n import t
+
+        text = t(lang, f"register.{self.code}", value=self.value, expected=self.expected)
+        if self.nearest:
+            text += ("" if lang == "zh" else " ") + t(lang, "register.nearest", nearest=list(self.nearest))
+        return text
+
 
 @dataclass(frozen=True, slots=True)
 class Unparsed:
@@ -100,6 +110,61 @@ class Unreadable(Exception):
 
 
 EMPTY, VALUE, UNPARSED = "empty", "value", "unparsed"
+
+
+class Reads:
+    """The columns and profile keys one check read (fireaudit/checks/understood.py).
+
+    While a check runs, `Table.column/records/need` and `Register.value/need`
+    note what they hand out here, so the engine can tell whether a verdict
+    rests on a cell the reader did not understand, without each check saying so."""
+
+    __slots__ = ("tables", "keys", "undecided")
+
+    def __init__(self) -> None:
+        self.tables: dict[int, tuple[Table, set[str]]] = {}
+        self.keys: dict[int, tuple[Register, set[str]]] = {}
+        self.undecided: list[Unparsed] = []   # cells a check understood but could not place (a month astride a bound)
+
+    def merge(self, other: "Reads") -> None:
+        for key, (table, columns) in other.tables.items():
+            self.tables.setdefault(key, (table, set()))[1].update(columns)
+        for key, (register, keys) in other.keys.items():
+            self.keys.setdefault(key, (register, set()))[1].update(keys)
+        self.undecided += other.undecided
+
+    def unparsed(self) -> list[Unparsed]:
+        """Every cell read and not understood, then the undecided ones; each once."""
+        found: list[Unparsed] = []
+        for table, columns in self.tables.values():
+            found += table.unparsed_in(*sorted(columns))
+        for register, keys in self.keys.values():
+            found += [e.unparsed for k in sorted(keys) if (e := register.profile.get(k)) and e.unparsed]
+        found += self.undecided
+        seen: set[tuple] = set()
+        return [u for u in found if not ((u.evidence.sheet, u.evidence.cell) in seen
+                                         or seen.add((u.evidence.sheet, u.evidence.cell)))]
+
+
+READS: ContextVar[Reads | None] = ContextVar("fireaudit_reads", default=None)
+
+
+def _note_columns(table: "Table", columns: tuple[str, ...]) -> None:
+    reads = READS.get()
+    if reads is not None:
+        entry = reads.tables.get(id(table))
+        if entry is None:
+            reads.tables[id(table)] = entry = (table, set())
+        entry[1].update(columns)
+
+
+def _note_key(register: "Register", key: str) -> None:
+    reads = READS.get()
+    if reads is not None:
+        entry = reads.keys.get(id(register))
+        if entry is None:
+            reads.keys[id(register)] = entry = (register, set())
+        entry[1].add(key)
 
 
 class MonthDate(date):
@@ -204,6 +269,10 @@ class Table:
     part_columns: tuple[dict[str, int], ...] = ()   # column_index of each of `sheets`
     part_rows: tuple[int, ...] = ()                 # header_row of each of `sheets`
     row_sheet: list[int] | None = None   # index into `sheets` of each record when there are several
+    mapped: dict[str, dict[int, str]] = field(default_factory=dict)   # column -> position -> raw value read by the county's map
+    # 整改状态 cells written 未整改 with no refusal in the row: 逾期未改 once their deadline has passed by
+    # the audit period's end, else not understood (fireaudit/register/statuses.py)
+    ambiguous: dict[int, Unparsed] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.row_index)
@@ -212,6 +281,7 @@ class Table:
         return column in self.column_index
 
     def column(self, column: str) -> list[Any]:
+        _note_columns(self, (column,))
         return self.values[column]
 
     def cell(self, position: int, column: str) -> Evidence:
@@ -237,6 +307,7 @@ class Table:
 
     def need(self, position: int, column: str) -> Any:
         """The parsed value (None for an empty cell); raises Unreadable when the cell was not understood."""
+        _note_columns(self, (column,))
         bad = self.unparsed.get(column, {}).get(position)
         if bad is not None:
             raise Unreadable(bad)
@@ -264,6 +335,7 @@ class Table:
 
     def records(self, *columns: str) -> Iterator[tuple]:
         """(position, value, value, …) for every record; absent columns give None."""
+        _note_columns(self, columns)
         lists = [self.values.get(c) or [None] * len(self) for c in columns]
         return zip(range(len(self)), *lists)
 
@@ -289,11 +361,13 @@ class Register:
     sheet_names: tuple[str, ...] = ()
     unrecognised: dict[str, str] = field(default_factory=dict)   # workbook sheet not recognised -> register sheet it resembles
     period_search: tuple[str, ...] = ()    # where the reader looked for the period when none was found
+    mapped_cells: dict[str, str] = field(default_factory=dict)   # `sheet!cell` -> `raw → value` read by the county's map
 
     def table(self, name: str) -> Table | None:
         return self.tables.get(name)
 
     def value(self, key: str) -> Any:
+        _note_key(self, key)
         entry = self.profile.get(key)
         return entry.value if entry else None
 
@@ -308,6 +382,7 @@ class Register:
 
     def need(self, key: str) -> Any:
         """The profile value (None when absent or blank); raises Unreadable when it was not understood."""
+        _note_key(self, key)
         entry = self.profile.get(key)
         if entry is not None and entry.unparsed is not None:
             raise Unreadable(entry.unparsed)
@@ -341,3 +416,18 @@ class Register:
         if entry:
             return entry.evidence
         return Evidence(self.profile_sheet or "基本情况", missing="key" if self.profile_sheet else "sheet", column=key)
+
+
+def mapped_reading(evidence: Evidence, mapped: dict[str, str]) -> str | None:
+    """What the county's mapping read in this evidence's cell, or elsewhere on its row (`已处理 → 已整改`):
+    a finding resting on a mapped value says so (issue 15). None when nothing on the row was mapped."""
+    if not mapped or not evidence.cell:
+        return None
+    ref = evidence.ref()
+    if ref in mapped:
+        return mapped[ref]
+    row = _row_of(evidence.cell)[0]
+    prefix = f"{evidence.sheet}!"
+    found = [f"{k[len(prefix):]}：{v}" for k, v in mapped.items() if k.startswith(prefix)
+             and _row_of(k[len(prefix):])[0] == row]
+    return "；".join(found) or None

@@ -128,6 +128,10 @@ class RegisterReader:
             names = list(workbook.sheet_names)
             for sheet_name in names:
                 spec = wanted.get(_sheet_key(sheet_name))
+                if spec is None and self.spec.blocks and self._read_blocks(
+                        workbook, sheet_name, scanned, wanted, parts, profile, errors, notes, titles):
+                    profile_sheet = profile_sheet or (sheet_name if profile else None)
+                    continue
                 if spec is None:
                     if _sheet_key(sheet_name) not in template_sheets:  # `fireaudit template`'s own sheets
                         unrecognised.append(sheet_name)
@@ -182,10 +186,73 @@ class RegisterReader:
             if profile_sheet is None and resembling and self.spec.profile.sheet in resembling.values():
                 pass  # said by the unrecognised-sheet note
             search = self._fill_identity(path, profile, profile_sheet, titles, notes)
+            search = self._apply_defaults(profile, profile_sheet, notes, search)
             self._require_profile_keys(profile, profile_sheet, errors)
             self._row_readings(tables, profile, errors, notes)
+        mapped = _mapped_cells(tables, profile)
+        if mapped:
+            shown = [f"{ref}（{what}）" for ref, what in islice(mapped.items(), _MAPPED_SHOWN)]
+            notes.append(Note("mapping.values", "", "、".join(shown) + ("…" if len(mapped) > _MAPPED_SHOWN else "")))
         return Register(str(path), profile_sheet, profile, tables, errors, notes, tuple(names),
-                        unrecognised=resembling, period_search=search)
+                        unrecognised=resembling, period_search=search, mapped_cells=mapped)
+
+    def _read_blocks(self, workbook, sheet_name: str, scanned, wanted: dict[str, SheetSpec | ProfileSpec],
+                     parts: dict[str, list[Table]], profile: dict[str, ProfileEntry], errors: list[RegisterError],
+                     notes: list[Note], titles: list[tuple[str, str, str]]) -> bool:
+        """A one-sheet register (the Word document pasted into one sheet): split at the block headings
+        the county mapped (`一、消防安全责任人` → 责任人) and read each block as its sheet. False when the
+        sheet holds none of them."""
+        scan = scanned.sheets.get(sheet_name)
+        if scan is not None and scan.cells > self.limits.max_sheet_cells:
+            return False
+        headings = {norm(h): target for h, target in self.spec.blocks.items()}
+        sheet = workbook.get_sheet_by_name(sheet_name)
+        rows = list(_filled(sheet, sheet_rows(sheet)))
+        starts: list[tuple[int, str]] = []
+        for r, row in enumerate(rows):
+            filled = {raw_text(v) for v in row if not is_blank(v)}
+            if len(filled) == 1:
+                target = headings.get(norm(next(iter(filled))))
+                if target is not None:
+                    starts.append((r, target))
+        if not starts:
+            return False
+        if scan is not None:
+            errors.extend(RegisterError("formula-no-value", sheet_name, cell, "=" + formula)
+                          for cell, formula in scan.formulas_without_value)
+            errors.extend(RegisterError("error-cell", sheet_name, cell, value) for cell, value in scan.error_cells)
+        specs = {s.name: s for s in self.spec.sheets}
+        for (r, target), end in zip(starts, [s for s, _ in starts[1:]] + [len(rows)]):
+            if target == self.spec.profile.sheet:
+                block = [[] for _ in range(r + 1)] + rows[r + 1:end]    # keeps the cells' own rows
+                for key, entry in self._read_profile(sheet_name, block, self.spec.profile, errors, notes, titles).items():
+                    profile.setdefault(key, entry)
+            elif target in specs:
+                parts.setdefault(target, []).append(
+                    self._read_table(sheet_name, rows[r + 1:end], specs[target], errors, notes, titles, offset=r + 1))
+        notes.append(Note("mapping.blocks", sheet_name, "、".join(f"{a1(r, 0)}→{target}" for r, target in starts)))
+        return True
+
+    def _apply_defaults(self, profile: dict[str, ProfileEntry], profile_sheet: str | None, notes: list[Note],
+                        search: tuple[str, ...]) -> tuple[str, ...]:
+        """类型 / 报告期 from the county's defaults where neither the form, its titles nor its file name say."""
+        for key, value in self.spec.defaults.items():
+            entry = profile.get(key)
+            if entry is not None and (entry.value is not None or entry.unparsed is not None):
+                continue
+            column = next((c for c in self.spec.profile.keys if c.name == key), None)
+            if column is None:
+                continue
+            parsed, problem = self.parsers.for_column(column)(value)
+            if problem is not None or parsed is None:
+                continue
+            where = Evidence(Path(self.spec.mapping_file or "fireaudit.toml").name, column=key)
+            profile[key] = ProfileEntry(parsed, where, None, "mapped")
+            notes.append(Note("mapping.default", where.sheet, f"{key}：{value}"))
+            if key == "报告期":
+                notes[:] = [n for n in notes if n.code != "no-period"]
+                search = ()
+        return search
 
     def _resemblances(self, unrecognised: list[str], wanted: dict[str, SheetSpec | ProfileSpec],
                       heads: dict[str, list[list[Any]]], sheets: list[SheetSpec]) -> dict[str, str]:
@@ -270,6 +337,8 @@ class RegisterReader:
         """Key | value pairs anywhere on a row: after a 序号, in a grid (`key | value | key | value`),
         keys in merged cells (the merge's copies of the key are skipped)."""
         lookup = self._lookup("\0profile", spec.keys)
+        if spec.layout == "columns":
+            return self._read_profile_columns(sheet, rows, lookup, errors, notes, titles)
         profile: dict[str, ProfileEntry] = {}
         ignored: list[str] = []
         for r, row in enumerate(rows):
@@ -321,11 +390,44 @@ class RegisterReader:
                     errors.append(RegisterError(problem.code, sheet, evidence.cell or "", raw_text(raw), problem.expected,
                                                 problem.nearest))
                     unparsed = Unparsed(raw_text(raw), problem.code, problem.expected, evidence, problem.nearest)
-                profile[match.spec.name] = ProfileEntry(parsed, evidence, unparsed)
+                profile[match.spec.name] = ProfileEntry(parsed, evidence, unparsed, _mapped_source(match.spec, raw, unparsed))
                 if match.unit is None and match.spec.dimension and self.spec.dimensions[match.spec.dimension].canonical:
                     notes.append(Note("unit-assumed", sheet, f"{match.spec.name}: {self.spec.dimensions[match.spec.dimension].canonical}"))
         if ignored:
             notes.append(Note("ignored-keys", sheet, "、".join(ignored)))
+        return profile
+
+    def _read_profile_columns(self, sheet: str, rows: Iterable[list[Any]], lookup: _Lookup,
+                              errors: list[RegisterError], notes: list[Note],
+                              titles: list[tuple[str, str, str]]) -> dict[str, ProfileEntry]:
+        """A profile laid out as a one-record table (a county's `layout = "columns"`): the keys across
+        one row, each value in the cell under its key."""
+        head = list(islice(rows, self.settings.header_search_rows + 1))
+        scored = [(sum(1 for v in row if isinstance(v, str) and isinstance(lookup.match(v), HeaderMatch)), r)
+                  for r, row in enumerate(head[:-1] if len(head) > 1 else head)]
+        best, r = max(scored, key=lambda s: (s[0], -s[1]), default=(0, -1))
+        profile: dict[str, ProfileEntry] = {}
+        if best == 0 or r + 1 >= len(head):
+            notes.append(Note("no-header", sheet, self.spec.profile.sheet))
+            return profile
+        for earlier in range(r):
+            texts = [raw_text(v) for v in head[earlier] if isinstance(v, str) and v.strip()]
+            if texts:
+                titles.append((sheet, a1(earlier, 0), "".join(dict.fromkeys(texts))))
+        values = head[r + 1]
+        for c, key in enumerate(head[r]):
+            match = lookup.match(key) if isinstance(key, str) else None
+            if not isinstance(match, HeaderMatch) or match.spec.name in profile:
+                continue
+            raw = values[c] if c < len(values) else None
+            evidence = Evidence(sheet, a1(r + 1, c), column=match.spec.name)
+            parsed, problem = self.parsers.for_column(match.spec, match.unit_factor)(raw)
+            unparsed = None
+            if problem:
+                errors.append(RegisterError(problem.code, sheet, evidence.cell or "", raw_text(raw), problem.expected,
+                                            problem.nearest))
+                unparsed = Unparsed(raw_text(raw), problem.code, problem.expected, evidence, problem.nearest)
+            profile[match.spec.name] = ProfileEntry(parsed, evidence, unparsed, _mapped_source(match.spec, raw, unparsed))
         return profile
 
     def _require_profile_keys(self, profile: dict[str, ProfileEntry], sheet: str | None,
@@ -341,15 +443,17 @@ class RegisterReader:
 
     # -- a table sheet ------------------------------------------------------
     def _read_table(self, sheet: str, rows: Iterable[list[Any]], spec: SheetSpec, errors: list[RegisterError],
-                    notes: list[Note], titles: list[tuple[str, str, str]] | None = None) -> Table:
+                    notes: list[Note], titles: list[tuple[str, str, str]] | None = None, offset: int = 0) -> Table:
+        """`offset`: the sheet row of rows[0] (a block of a one-sheet register starts below its heading)."""
         flagged = {e.cell for e in errors if e.sheet == sheet}   # cells the preflight already reported
         lookup = self._lookup(spec.name, spec.columns)
         iterator = iter(rows)
-        head = list(islice(iterator, self.settings.header_search_rows + 1))
+        hint = spec.header_row - 1 - offset if spec.header_row is not None and not offset else None
+        head = list(islice(iterator, max(self.settings.header_search_rows, (hint or 0) + 1) + 1))
         header_index, matches, ignored = -1, {}, []
-        for r in range(min(self.settings.header_search_rows, len(head))):
-            found, unknown = self._match_header(sheet, r, head[r], lookup, errors)
-            if len(found) >= min(self.settings.header_min_matches, len(spec.columns)):
+        for r in _header_candidates(len(head), self.settings.header_search_rows, hint):
+            found, unknown = self._match_header(sheet, offset + r, head[r], lookup, errors)
+            if len(found) >= (1 if hint is not None else min(self.settings.header_min_matches, len(spec.columns))):
                 header_index, matches, ignored = r, found, unknown
                 sub = self._sub_header(head[r], head[r + 1], found, lookup) if r + 1 < len(head) else {}
                 if sub:   # `参保情况` over `养老 | 失业 | 工伤 | 意外`: the second row completes the names
@@ -361,7 +465,7 @@ class RegisterReader:
             for r, row in enumerate(head[:max(header_index, 0) if header_index >= 0 else 3]):
                 texts = list(dict.fromkeys(raw_text(v) for v in row if isinstance(v, str) and v.strip()))
                 if texts:
-                    titles.append((sheet, a1(r, next(c for c, v in enumerate(row) if isinstance(v, str) and v.strip())),
+                    titles.append((sheet, a1(offset + r, next(c for c, v in enumerate(row) if isinstance(v, str) and v.strip())),
                                    "".join(texts)))
         if header_index < 0:
             notes.append(Note("no-header", sheet, spec.name))
@@ -381,7 +485,7 @@ class RegisterReader:
             if m.unit is None and dimension and dimension.canonical:
                 notes.append(Note("unit-assumed", sheet, f"{m.spec.name}: {dimension.canonical}"))
 
-        table = Table(spec.name, sheet, header_index, column_index, missing_columns=missing, sheets=(sheet,))
+        table = Table(spec.name, sheet, offset + header_index, column_index, missing_columns=missing, sheets=(sheet,))
         used = [(c, m.spec, self.parsers.for_column(m.spec, m.unit_factor)) for c, m in sorted(matches.items())
                 if m.spec.type != "ignore"]
         used_columns = [c for c, _, _ in used]
@@ -392,7 +496,7 @@ class RegisterReader:
         skip = tuple(norm(p) for p in self.settings.skip_row_prefixes)
         end = tuple(norm(p) for p in self.settings.end_row_prefixes)
         marks = {p[:1] for p in skip + end}          # first characters worth normalising a row for
-        for r, row in enumerate(iterator, start=header_index + 1):
+        for r, row in enumerate(iterator, start=offset + header_index + 1):
             first = _first_filled(row)
             if first is None:
                 continue
@@ -428,6 +532,8 @@ class RegisterReader:
                                                Evidence(sheet, cell, column=column.name), problem.nearest)
             if bad_cells:
                 table.unparsed[column.name] = bad_cells
+            if column.mapped:
+                _record_mapped(table, column, raws, set(bad_cells))
             if column.required:
                 bad = {position for position, _ in problems}
                 for position, value in enumerate(parsed):
@@ -495,6 +601,9 @@ class RegisterReader:
         """未整改 with a deadline before the register's own period ends is 逾期未改."""
         hazards = tables.get("检查隐患")
         entry = profile.get("报告期")
+        if hazards is not None:   # kept, so that an audit for another period reads them against its own end
+            hazards.ambiguous = {p: bad for p, bad in hazards.unparsed.get("整改状态", {}).items()
+                                 if bad.code == "ambiguous-status"}
         if hazards is None or "整改状态" not in hazards.unparsed or entry is None or not isinstance(entry.value, Period):
             return
         end = entry.value.end
@@ -526,6 +635,54 @@ class RegisterReader:
         if len(found) >= self.settings.header_min_matches:
             errors.extend(bad_units)
         return found, unknown
+
+
+# -- a county's mapping (fireaudit.toml [register], issue 15) ----------------------------------
+def _header_candidates(available: int, search: int, hint: int | None) -> range:
+    """The rows to look for the header in: the county's hinted row alone, else the first `search`."""
+    if hint is not None:
+        return range(hint, hint + 1) if 0 <= hint < available else range(0)
+    return range(min(search, available))
+
+
+def _record_mapped(table: Table, column: ColumnSpec, raws: list[Any], bad: set[int]) -> None:
+    """Which cells the county's value map read (a finding resting on one says so)."""
+    from fireaudit.register.values import is_mapped
+
+    found = {p: raw_text(raw) for p, raw in enumerate(raws) if p not in bad and is_mapped(column, raw) is not None}
+    if found:
+        table.mapped[column.name] = found
+
+
+def _mapped_cells(tables: dict[str, Table], profile: dict[str, ProfileEntry]) -> dict[str, str]:
+    """`sheet!cell` -> `raw → value` for every cell a county's value map read."""
+    out: dict[str, str] = {}
+    for table in tables.values():
+        for column, cells in table.mapped.items():
+            for position, raw in cells.items():
+                out[table.cell(position, column).ref()] = f"{raw} → {fmt(table.values[column][position])}"
+    for entry in profile.values():
+        if entry.source.startswith("mapped:"):
+            out[entry.evidence.ref()] = f"{entry.source[len('mapped:'):]} → {fmt(entry.value)}"
+        elif entry.source == "mapped":     # a default
+            out[entry.evidence.ref()] = f"→ {fmt(entry.value)}"
+    return out
+
+
+def fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "、".join(map(str, value)) if isinstance(value, tuple) else raw_text(value)
+
+
+def _mapped_source(column: ColumnSpec, raw: Any, unparsed: Unparsed | None) -> str:
+    """ProfileEntry.source of a profile value the county's map read: `mapped:<raw>`, else ""."""
+    from fireaudit.register.values import is_mapped
+
+    return f"mapped:{raw_text(raw)}" if unparsed is None and is_mapped(column, raw) is not None else ""
+
+
+_MAPPED_SHOWN = 10     # cells read by the county's map listed in the note; the findings name their own
 
 
 _BLANKS = {"", None}
@@ -586,6 +743,8 @@ def _combine(parts: list[Table], notes: list[Note]) -> Table:
             table.values[n].extend(part.values.get(n) or [None] * len(part))
         for n, bad in part.unparsed.items():
             table.unparsed.setdefault(n, {}).update({offset + i: u for i, u in bad.items()})
+        for n, cells in part.mapped.items():
+            table.mapped.setdefault(n, {}).update({offset + i: raw for i, raw in cells.items()})
     return table
 
 

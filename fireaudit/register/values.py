@@ -123,7 +123,10 @@ class ValueParsers:
 
     def for_column(self, column: ColumnSpec, unit_factor: float | None = None) -> "ColumnParser":
         """A memoised parser; `unit_factor` converts a header unit to the canonical one."""
-        return ColumnParser(self._base(column, unit_factor))
+        base = self._base(column, unit_factor)
+        if column.mapped:
+            base = mapped_first(base, column.mapped)
+        return ColumnParser(base)
 
     def _base(self, column: ColumnSpec, unit_factor: float | None) -> Callable[[Any], Parsed]:
         kind = column.type
@@ -290,6 +293,24 @@ class ValueParsers:
         if value < 0 or (whole and not float(value).is_integer()):
             return None, Problem(code, self.spec.dimensions[dimension].canonical)
         return (int(value) if whole else round(value, 10)), None
+
+
+def mapped_first(base: Callable[[Any], Parsed], mapped: dict[str, str]) -> Callable[[Any], Parsed]:
+    """A county's value map (fireaudit.toml [register]) applied before the column's own parser."""
+    table = {norm(k): v for k, v in mapped.items()}
+
+    def parse(raw: Any) -> Parsed:
+        return base(table.get(norm(raw_text(raw)), raw) if not is_blank(raw) else raw)
+
+    return parse
+
+
+def is_mapped(column: ColumnSpec, raw: Any) -> str | None:
+    """The value a county's map reads `raw` as, or None when the map does not apply to it."""
+    if not column.mapped or is_blank(raw):
+        return None
+    key = norm(raw_text(raw))
+    return next((v for k, v in column.mapped.items() if norm(k) == key), None)
 
 
 def _nearest(key: str, lookup: dict[str, str], n: int = 3) -> tuple[str, ...]:

@@ -31,7 +31,25 @@ def check_json(check: CheckResult) -> dict[str, Any]:
     return out
 
 
+def _mapped(out: dict[str, Any], audit: TownshipAudit) -> dict[str, Any]:
+    """A finding resting on a value the county's mapping read says so (issue 15): evidence `mapped`."""
+    from fireaudit.register.model import mapped_reading
+
+    if audit.mapped_cells:
+        for requirement, result in zip(out["requirements"], audit.requirements):
+            for check, check_result in zip(requirement["checks"], result.checks):
+                for evidence, cell in zip(check["evidence"], check_result.evidence):
+                    reading = mapped_reading(cell, audit.mapped_cells)
+                    if reading is not None:
+                        evidence["mapped"] = reading
+    return out
+
+
 def township_json(audit: TownshipAudit) -> dict[str, Any]:
+    return _mapped(_township_json(audit), audit)
+
+
+def _township_json(audit: TownshipAudit) -> dict[str, Any]:
     return {
         "file": audit.file,
         "sha256": audit.sha256,
@@ -53,7 +71,7 @@ def township_json(audit: TownshipAudit) -> dict[str, Any]:
         ],
         "register_errors": [
             {"sheet": e.sheet, "cell": e.cell, "value": e.value, "code": e.code,
-             "message": t(JSON_LANG, f"register.{e.code}", value=e.value, expected=e.expected)}
+             "message": e.message(JSON_LANG), "nearest": list(e.nearest)}
             for e in audit.register_errors
         ],
         "notes": [
@@ -70,6 +88,7 @@ def run_json(run: AuditRun) -> dict[str, Any]:
         "version": run.tool_version,
         "checklist": {"id": run.checklist_id, "version": run.checklist_version},
         "config": {"file": run.config_file, "overrides": list(run.overrides)} if run.config_file else None,
+        **({"mapping": run.mapping} if run.mapping else {}),
         "generated_at": run.generated_at,
         "period": run.period,
         "townships": [township_json(a) for a in run.townships],
@@ -90,7 +109,8 @@ def batch_json(batch: BatchFacts | None) -> dict[str, Any]:
                       for c in batch.conflicts],
         "county_register": {"file": county.file, "sha256": county.sha256,
                             "register_errors": [{"sheet": e.sheet, "cell": e.cell, "value": e.value, "code": e.code,
-                                                 "expected": e.expected} for e in county.register_errors]}
+                                                 "expected": e.expected, "nearest": list(e.nearest)}
+                                                for e in county.register_errors]}
         if county else None,
     }
     if batch.baseline is not None:

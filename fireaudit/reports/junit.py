@@ -40,8 +40,7 @@ def _suite(run: AuditRun, audit: TownshipAudit, checklist: Checklist, fail_on: s
     case = TestCase(t(lang, "ui.register_errors"), classname=_x(f"{audit.county or ''}{audit.township or ''}"))
     if errors:
         failure = Failure(t(lang, "ui.register_errors_count", count=len(errors)), REGISTER_ERROR_SEVERITY.value)
-        failure.text = _x("\n".join(f"{e.ref()} {t(lang, 'register.' + e.code, value=e.value, expected=e.expected)}"
-                                 for e in errors))
+        failure.text = _x("\n".join(f"{e.ref()} {e.message(lang)}" for e in errors))
         case.result = [failure]
     suite.add_testcase(case)
     suite.update_statistics()
@@ -71,7 +70,7 @@ def dumps(run: AuditRun, checklist: Checklist, fail_on: str, lang: str) -> str:
         suite = TestSuite(_x(item.file))
         _provenance(suite, run, None)
         case = TestCase(t(lang, "ui.unreadable"), classname=_x(item.file))
-        case.result = [Error(_x(item.reason), "unreadable")]
+        case.result = [Error(_x(item.text(lang)), "unreadable")]
         suite.add_testcase(case)
         suite.update_statistics()
         xml.add_testsuite(suite)

@@ -130,6 +130,8 @@ def rollup_provenance(run: AuditRun, lang: str) -> list[tuple[str, str]]:
     return [
         (t(lang, "report.checklist"), f"{run.checklist_id} {run.checklist_version}"),
         (t(lang, "report.config_file"), run.config_file or t(lang, "report.no_config")),
+        *([(t(lang, "map.provenance"), f"{run.mapping['file']} (SHA-256 {run.mapping['sha256']})")]
+          if getattr(run, "mapping", None) else []),
         (t(lang, "report.tool_version"), f"fireaudit {run.tool_version}"),
         (t(lang, "report.generated_at"), run.generated_at),
     ]

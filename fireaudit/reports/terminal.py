@@ -40,7 +40,7 @@ def print_summary(console: Console, run: AuditRun, checklist: Checklist, lang: s
 
 def print_unreadable(console: Console, run: AuditRun, lang: str) -> None:
     for item in run.unreadable:
-        console.print(f"[red]{t(lang, 'ui.unreadable')}[/]: {markup_safe(item.file)}: {markup_safe(item.reason)}",
+        console.print(f"[red]{t(lang, 'ui.unreadable')}[/]: {markup_safe(item.file)}: {markup_safe(item.text(lang))}",
                       soft_wrap=True)
 
 
@@ -59,10 +59,9 @@ def gate_lines(run: AuditRun, fail_on: str, lang: str) -> list[str]:
             lines.append(visible(f"{audit.file}: {check.id} {check.severity} {check.status} {where} "
                                  f"{message_text(check.message, check.params, lang)}"))
         for error in failing.register_errors:
-            lines.append(visible(f"{audit.file}: register {error.code} {error.ref()} "
-                                 f"{t(lang, 'register.' + error.code, value=error.value, expected=error.expected)}"))
+            lines.append(visible(f"{audit.file}: register {error.code} {error.ref()} {error.message(lang)}"))
     for item in run.unreadable:
-        lines.append(visible(f"{item.file}: unreadable {item.reason}"))
+        lines.append(visible(f"{item.file}: unreadable {item.text(lang)}"))
     return lines
 
 

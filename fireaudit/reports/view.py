@@ -107,7 +107,8 @@ class TownshipView:
 def township_view(run: AuditRun, audit: TownshipAudit, checklist: Checklist, lang: str) -> TownshipView:
     requirements = tuple(_requirement_row(r.id, r.status, r.severity, checklist, lang) for r in audit.requirements)
     rows = {row.id: row for row in requirements}
-    gaps = tuple(group for group in (_gap_group(rows[r.id], r.checks, checklist, lang) for r in audit.requirements)
+    gaps = tuple(group for group in (_gap_group(rows[r.id], r.checks, checklist, lang, audit.mapped_cells)
+                                        for r in audit.requirements)
                  if group)
     findings = [f for group in gaps for f in group.findings]
     grade, basis = _required_grade(audit.required_grade, lang)
@@ -130,6 +131,8 @@ def township_view(run: AuditRun, audit: TownshipAudit, checklist: Checklist, lan
         provenance=(
             (t(lang, "report.sha256"), audit.sha256),
             (t(lang, "report.config_file"), run.config_file or t(lang, "report.no_config")),
+            *([(t(lang, "map.provenance"), f"{run.mapping['file']} (SHA-256 {run.mapping['sha256']})")]
+              if run.mapping else []),
             (t(lang, "report.tool_version"), f"fireaudit {run.tool_version}"),
             (t(lang, "report.generated_at"), run.generated_at),
         ),
@@ -137,7 +140,7 @@ def township_view(run: AuditRun, audit: TownshipAudit, checklist: Checklist, lan
         gaps=gaps,
         register_errors=tuple(
             ErrorRow(f"{e.sheet}!{e.cell}", e.sheet, e.cell, e.value,
-                     t(lang, f"register.{e.code}", value=e.value, expected=e.expected))
+                     e.message(lang))
             for e in audit.register_errors
         ),
         notes=tuple(t(lang, f"note.{n.code}", sheet=n.sheet, detail=n.detail) for n in audit.notes),
@@ -155,16 +158,17 @@ def _requirement_row(requirement_id: str, status: str, severity: str | None, che
 
 
 def _gap_group(row: RequirementRow, checks: tuple[CheckResult, ...], checklist: Checklist,
-               lang: str) -> GapGroup | None:
+               lang: str, mapped: dict[str, str] | None = None) -> GapGroup | None:
     if row.status not in GAP_STATUSES:
         return None
-    findings = tuple(_finding(row, c, checklist, lang) for c in checks if c.status in GAP_STATUSES)
+    findings = tuple(_finding(row, c, checklist, lang, mapped) for c in checks if c.status in GAP_STATUSES)
     return GapGroup(row, findings) if findings else None
 
 
-def _finding(row: RequirementRow, check: CheckResult, checklist: Checklist, lang: str) -> Finding:
+def _finding(row: RequirementRow, check: CheckResult, checklist: Checklist, lang: str,
+             mapped: dict[str, str] | None = None) -> Finding:
     spec = checklist.check_by_id.get(check.id)
-    evidence = tuple(evidence_text(e, lang) for e in check.evidence[:MAX_EVIDENCE])
+    evidence = tuple(_mapped_mark(evidence_text(e, lang), e, mapped, lang) for e in check.evidence[:MAX_EVIDENCE])
     extra = len(check.evidence) - len(evidence)
     return Finding(
         requirement=row.id,
@@ -183,6 +187,16 @@ def _finding(row: RequirementRow, check: CheckResult, checklist: Checklist, lang
         advice=t(lang, "report.advice_unknown") if check.status == Status.UNKNOWN else row.advice,
         from_config=t(lang, "report.from_config", keys=list(check.from_config)) if check.from_config else "",
     )
+
+
+def _mapped_mark(text: str, evidence: Evidence, mapped: dict[str, str] | None, lang: str) -> str:
+    """`检查隐患!I4（依据本县映射：已处理 → 已整改）` for a cell the county's mapping read (issue 15)."""
+    from fireaudit.register.model import mapped_reading
+
+    reading = mapped_reading(evidence, mapped or {})
+    if reading is None:
+        return text
+    return f"{text}（{t(lang, 'map.mapped')}：{reading}）" if lang == "zh" else f"{text} ({t(lang, 'map.mapped')}: {reading})"
 
 
 def evidence_text(evidence: Evidence, lang: str) -> str:
