@@ -18,6 +18,8 @@ silently never matching."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import difflib
 import types
 import typing
@@ -67,11 +69,12 @@ class Names:
         return tuple(vocab.values) if vocab else None
 
 
-class Marker:
+class Marker(ABC):
     """What a parameter's value names; `check` returns the problem, if any."""
 
+    @abstractmethod
     def check(self, value: Any, owner: Any, names: Names, path: str) -> Iterator[Problem]:
-        raise NotImplementedError
+        """The problems of `value` at `path` (none when it names something register.toml has)."""
 
 
 @dataclass(frozen=True)

@@ -149,22 +149,23 @@ class Reads:
 READS: ContextVar[Reads | None] = ContextVar("fireaudit_reads", default=None)
 
 
-def _note_columns(table: "Table", columns: tuple[str, ...]) -> None:
+def _note(kind: str, owner: "Table | Register", names: Iterable[str]) -> None:
+    """Record, for the running check, that it read `names` of `owner` (kind: "tables" or "keys")."""
     reads = READS.get()
     if reads is not None:
-        entry = reads.tables.get(id(table))
+        noted = getattr(reads, kind)
+        entry = noted.get(id(owner))
         if entry is None:
-            reads.tables[id(table)] = entry = (table, set())
-        entry[1].update(columns)
+            noted[id(owner)] = entry = (owner, set())
+        entry[1].update(names)
+
+
+def _note_columns(table: "Table", columns: tuple[str, ...]) -> None:
+    _note("tables", table, columns)
 
 
 def _note_key(register: "Register", key: str) -> None:
-    reads = READS.get()
-    if reads is not None:
-        entry = reads.keys.get(id(register))
-        if entry is None:
-            reads.keys[id(register)] = entry = (register, set())
-        entry[1].add(key)
+    _note("keys", register, (key,))
 
 
 class MonthDate(date):

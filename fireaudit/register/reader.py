@@ -383,14 +383,7 @@ class RegisterReader:
                 c = v + 1
                 if match.spec.name in profile:
                     continue
-                evidence = Evidence(sheet, a1(r, v), column=match.spec.name)
-                parsed, problem = self.parsers.for_column(match.spec, match.unit_factor)(raw)
-                unparsed = None
-                if problem:
-                    errors.append(RegisterError(problem.code, sheet, evidence.cell or "", raw_text(raw), problem.expected,
-                                                problem.nearest))
-                    unparsed = Unparsed(raw_text(raw), problem.code, problem.expected, evidence, problem.nearest)
-                profile[match.spec.name] = ProfileEntry(parsed, evidence, unparsed, _mapped_source(match.spec, raw, unparsed))
+                profile[match.spec.name] = self._profile_entry(sheet, a1(r, v), match, raw, errors)
                 if match.unit is None and match.spec.dimension and self.spec.dimensions[match.spec.dimension].canonical:
                     notes.append(Note("unit-assumed", sheet, f"{match.spec.name}: {self.spec.dimensions[match.spec.dimension].canonical}"))
         if ignored:
@@ -420,15 +413,19 @@ class RegisterReader:
             if not isinstance(match, HeaderMatch) or match.spec.name in profile:
                 continue
             raw = values[c] if c < len(values) else None
-            evidence = Evidence(sheet, a1(r + 1, c), column=match.spec.name)
-            parsed, problem = self.parsers.for_column(match.spec, match.unit_factor)(raw)
-            unparsed = None
-            if problem:
-                errors.append(RegisterError(problem.code, sheet, evidence.cell or "", raw_text(raw), problem.expected,
-                                            problem.nearest))
-                unparsed = Unparsed(raw_text(raw), problem.code, problem.expected, evidence, problem.nearest)
-            profile[match.spec.name] = ProfileEntry(parsed, evidence, unparsed, _mapped_source(match.spec, raw, unparsed))
+            profile[match.spec.name] = self._profile_entry(sheet, a1(r + 1, c), match, raw, errors)
         return profile
+
+    def _profile_entry(self, sheet: str, cell: str, match: "HeaderMatch", raw: Any,
+                       errors: list[RegisterError]) -> ProfileEntry:
+        """One profile value, parsed; one not understood is a register error and keeps its raw text."""
+        evidence = Evidence(sheet, cell, column=match.spec.name)
+        parsed, problem = self.parsers.for_column(match.spec, match.unit_factor)(raw)
+        unparsed = None
+        if problem:
+            errors.append(RegisterError(problem.code, sheet, cell, raw_text(raw), problem.expected, problem.nearest))
+            unparsed = Unparsed(raw_text(raw), problem.code, problem.expected, evidence, problem.nearest)
+        return ProfileEntry(parsed, evidence, unparsed, _mapped_source(match.spec, raw, unparsed))
 
     def _require_profile_keys(self, profile: dict[str, ProfileEntry], sheet: str | None,
                               errors: list[RegisterError]) -> None:
