@@ -331,6 +331,11 @@ def review_sheet(workbook, view, converted: bool) -> None:
         values = [t(lang, "ui.register_errors"), "", "", status_label(REGISTER_ERROR_STATUS, lang),
                   severity_label(_register_error_severity(), lang), error.message, error.ref, ""]
         _row(sheet, row, values, STATUS_FILL[REGISTER_ERROR_STATUS])
+    for line in view.more_errors:    # the codes with errors beyond the listed ones: a count each
+        row += 1
+        values = [t(lang, "ui.register_errors"), "", "", status_label(REGISTER_ERROR_STATUS, lang),
+                  severity_label(_register_error_severity(), lang), line, "", ""]
+        _row(sheet, row, values, STATUS_FILL[REGISTER_ERROR_STATUS])
     if row == header_row:
         put(sheet, row + 1, 1, t(lang, "report.no_gaps"))
     sheet.freeze_panes = f"A{header_row + 1}"

@@ -182,9 +182,10 @@ def check(
 
         sys.stdout.write(junit_dumps(run, checklist, fail_on.value, lang.value))
     else:
+        from fireaudit.listing import per_code
         from fireaudit.reports.terminal import gate_lines
 
-        for line in gate_lines(run, fail_on.value, lang.value):
+        for line in gate_lines(run, fail_on.value, lang.value, per_code(checklist)):
             print(line)
         total = sum(counted_gaps(a, fail_on.value) for a in run.townships)
         level = t(lang.value, f"severity.{fail_on.value}") if fail_on is not FailOn.none else "none"

@@ -6,7 +6,9 @@ once below (file stem -> shape), not filled in by imports elsewhere."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
+
+import msgspec
 
 from fireaudit.checklist.mapping import MappingSettings
 from fireaudit.checklist.models import Strict
@@ -190,6 +192,9 @@ class Limits(Strict):
     annotate_max_merged: int = 20_000
     annotate_max_shared_strings: int = 1_000_000
     annotate_max_styles: int = 20_000
+    # register errors listed per error code in reports and `check` text (fireaudit/listing.py); JSON keeps all
+    listed_errors_per_code: Annotated[int, msgspec.Meta(ge=1)] = 20
+    listed_errors_source: str = ""
 
 
 DATA_SCHEMAS: dict[str, type] = {

@@ -139,7 +139,10 @@ def _register_errors(sheet, view) -> None:
     for row, error in enumerate(view.register_errors, start=2):
         for column, value in enumerate((error.sheet, error.cell, error.value, error.message), start=1):
             put(sheet, row, column, value, wrap=column == 4)
-    table_finish(sheet, len(headers), len(view.register_errors) + 1)
+    last = len(view.register_errors) + 1
+    table_finish(sheet, len(headers), last)
+    for row, line in enumerate(view.more_errors, start=last + 1):   # below the filtered table: counts, not cells
+        put(sheet, row, 4, line, wrap=True)
 
 
 def put(sheet, row: int, column: int, value: Any, *, bold: bool = False, size: float | None = None,

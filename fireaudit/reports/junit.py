@@ -11,6 +11,7 @@ from fireaudit.checklist import Checklist
 from fireaudit.gate import REGISTER_ERROR_SEVERITY, fails_gate, gate
 from fireaudit.i18n import t
 from fireaudit.i18n import message_text
+from fireaudit.listing import listed
 from fireaudit.result import AuditRun, TownshipAudit
 from fireaudit.status import Status
 from fireaudit.textnorm import xml_safe as _x
@@ -40,7 +41,9 @@ def _suite(run: AuditRun, audit: TownshipAudit, checklist: Checklist, fail_on: s
     case = TestCase(t(lang, "ui.register_errors"), classname=_x(f"{audit.county or ''}{audit.township or ''}"))
     if errors:
         failure = Failure(t(lang, "ui.register_errors_count", count=len(errors)), REGISTER_ERROR_SEVERITY.value)
-        failure.text = _x("\n".join(f"{e.ref()} {e.message(lang)}" for e in errors))
+        listing = listed(errors, checklist)     # the first N of each error code, then a count per code
+        failure.text = _x("\n".join([*(f"{e.ref()} {e.message(lang)}" for e in listing.shown),
+                                     *listing.more_lines(lang)]))
         case.result = [failure]
     suite.add_testcase(case)
     suite.update_statistics()

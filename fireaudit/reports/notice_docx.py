@@ -189,7 +189,7 @@ def notice_view(run: AuditRun, audit: TownshipAudit, checklist, lang: str, view=
         report_by=long_date(issued + timedelta(days=report_days), lang),
         groups=tuple(groups),
         count=len(findings),
-        register_errors=len(view.register_errors),
+        register_errors=view.register_error_count,
         register_error_examples=separator.join(e.ref for e in view.register_errors[:MAX_ERROR_EXAMPLES]),
         sha256=audit.sha256,
     )

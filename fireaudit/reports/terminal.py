@@ -8,6 +8,7 @@ from rich.table import Table
 from fireaudit.checklist import Checklist
 from fireaudit.i18n import cite
 from fireaudit.i18n import message_text, severity_label, status_label, t
+from fireaudit.listing import DEFAULT_PER_CODE
 from fireaudit.result import AuditRun, TownshipAudit
 from fireaudit.status import Status
 from fireaudit.textnorm import markup_safe, visible
@@ -44,12 +45,15 @@ def print_unreadable(console: Console, run: AuditRun, lang: str) -> None:
                       soft_wrap=True)
 
 
-def gate_lines(run: AuditRun, fail_on: str, lang: str) -> list[str]:
+def gate_lines(run: AuditRun, fail_on: str, lang: str, per_code: int = DEFAULT_PER_CODE) -> list[str]:
     """One line per gap, `file: R07.1 critical fail 消防队伍!C4 message` — grep-able.
 
+    Register errors: the first `per_code` of each error code, then one line per
+    code counting the rest (fireaudit/listing.py).
     Every line goes through `visible`: a newline or an escape sequence in a file
     name or a cell shows as `\\n` / `\\x1b` and cannot forge another line."""
     from fireaudit.gate import gate
+    from fireaudit.listing import listing
 
     lines: list[str] = []
     for audit in run.townships:
@@ -58,8 +62,11 @@ def gate_lines(run: AuditRun, fail_on: str, lang: str) -> list[str]:
             where = ",".join(e.ref() for e in check.evidence[:3])
             lines.append(visible(f"{audit.file}: {check.id} {check.severity} {check.status} {where} "
                                  f"{message_text(check.message, check.params, lang)}"))
-        for error in failing.register_errors:
+        errors = listing(failing.register_errors, per_code)
+        for error in errors.shown:
             lines.append(visible(f"{audit.file}: register {error.code} {error.ref()} {error.message(lang)}"))
+        for (code, _), line in zip(errors.left_out, errors.more_lines(lang)):
+            lines.append(visible(f"{audit.file}: register {code} {line}"))
     for item in run.unreadable:
         lines.append(visible(f"{item.file}: unreadable {item.text(lang)}"))
     return lines

@@ -14,6 +14,7 @@ from typing import Any
 from fireaudit.checklist import Checklist
 from fireaudit.checklist.models import SEVERITY_ORDER
 from fireaudit.i18n import catalog, cite, fmt_value, message_text, severity_label, status_label, t
+from fireaudit.listing import listed
 from fireaudit.register.model import Evidence
 from fireaudit.status import Status
 from fireaudit.result import GAP_STATUSES, STATUSES, AuditRun, CheckResult, TownshipAudit
@@ -94,7 +95,9 @@ class TownshipView:
     provenance: tuple[tuple[str, str], ...]   # (label, value): hash, local config, tool, run time
     requirements: tuple[RequirementRow, ...]
     gaps: tuple[GapGroup, ...]
-    register_errors: tuple[ErrorRow, ...]
+    register_errors: tuple[ErrorRow, ...]   # the first N of each error code (fireaudit/listing.py)
+    more_errors: tuple[str, ...]            # one sentence per code with errors left out of the list
+    register_error_count: int               # all of them
     notes: tuple[str, ...]
     status_counts: tuple[Count, ...]
     severity_counts: tuple[Count, ...]
@@ -114,6 +117,7 @@ def township_view(run: AuditRun, audit: TownshipAudit, checklist: Checklist, lan
     grade, basis = _required_grade(audit.required_grade, lang)
     status_counts = Counter(r.status for r in audit.requirements)
     severity_counts = Counter(f.severity for f in findings if f.severity)
+    errors = listed(audit.register_errors, checklist)
     return TownshipView(
         lang=lang,
         title=t(lang, "report.title", county=audit.county or "", township=audit.township or "", period=audit.period),
@@ -138,11 +142,10 @@ def township_view(run: AuditRun, audit: TownshipAudit, checklist: Checklist, lan
         ),
         requirements=requirements,
         gaps=gaps,
-        register_errors=tuple(
-            ErrorRow(f"{e.sheet}!{e.cell}", e.sheet, e.cell, e.value,
-                     e.message(lang))
-            for e in audit.register_errors
-        ),
+        register_errors=tuple(ErrorRow(f"{e.sheet}!{e.cell}", e.sheet, e.cell, e.value, e.message(lang))
+                              for e in errors.shown),
+        more_errors=errors.more_lines(lang),
+        register_error_count=errors.total,
         notes=tuple(t(lang, f"note.{n.code}", sheet=n.sheet, detail=n.detail) for n in audit.notes),
         status_counts=tuple(Count(s, status_label(s, lang), status_counts.get(s, 0)) for s in STATUSES),
         severity_counts=tuple(Count(s, severity_label(s, lang), severity_counts.get(s, 0))

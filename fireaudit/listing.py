@@ -1,0 +1,62 @@
+"""Register errors as a reader sees them listed: the first N of each error code, then a count of the rest.
+
+A workbook with 100,000 unparseable dates has 100,000 register errors of one
+code; listing each in a Markdown report, an Excel sheet, the annotated copy's
+审核意见 sheet, `check` text or JUnit made reports of tens of megabytes that
+nobody reads past the first screen (issue 19, item 5). N is
+`listed_errors_per_code` in checklists/limits.toml (a county may change it
+under [data.limits]). The JSON report keeps every error: it is for machines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from fireaudit.register.model import RegisterError
+
+DEFAULT_PER_CODE = 20    # the Limits schema's default; the shipped limits.toml says the same
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The errors to list, in their original order, and how many of each code were left out."""
+
+    shown: tuple[RegisterError, ...]
+    left_out: tuple[tuple[str, int], ...]   # (code, count) in order of the code's first error
+    total: int
+
+    def more_lines(self, lang: str) -> tuple[str, ...]:
+        """One sentence per code with errors left out: `另有 4980 处同类错误（日期无法识别，bad-date）`."""
+        from fireaudit.i18n import t
+
+        return tuple(t(lang, "listing.more_errors", n=count, code=code, title=t(lang, f"register_title.{code}"))
+                     for code, count in self.left_out)
+
+
+def per_code(checklist: Any = None) -> int:
+    """`listed_errors_per_code` of the checklist's limits (the shipped default without a checklist)."""
+    if checklist is None:
+        return DEFAULT_PER_CODE
+    from fireaudit.register.preflight import limits_of
+
+    return limits_of(checklist).listed_errors_per_code
+
+
+def listing(errors: Iterable[RegisterError], limit: int) -> Listing:
+    """The first `limit` errors of each code (original order kept) and a count per code of the rest."""
+    shown: list[RegisterError] = []
+    seen: dict[str, int] = {}
+    total = 0
+    for error in errors:
+        total += 1
+        count = seen.get(error.code, 0)
+        seen[error.code] = count + 1
+        if count < limit:
+            shown.append(error)
+    left_out = tuple((code, count - limit) for code, count in seen.items() if count > limit)
+    return Listing(tuple(shown), left_out, total)
+
+
+def listed(errors: Sequence[RegisterError], checklist: Any = None) -> Listing:
+    """`listing` with the checklist's per-code limit."""
+    return listing(errors, per_code(checklist))
