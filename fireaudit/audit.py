@@ -20,7 +20,7 @@ from fireaudit.checks.understood import judge, unreadable
 from fireaudit.errors import InputError
 from fireaudit.grades import near_miss_note, required_grade_json
 from fireaudit.period import Period
-from fireaudit.register.model import UNPARSED, Evidence, Note, ProfileEntry, Register
+from fireaudit.register.model import UNPARSED, Evidence, Note, ProfileEntry, Register, one_audit
 from fireaudit.register.statuses import at_period
 from fireaudit.result import CheckResult, RequirementResult, TownshipAudit
 from fireaudit.status import Severity, Status
@@ -109,8 +109,9 @@ def audit_register(register: Register, checklist: Checklist, period: Period | No
     near_miss = near_miss_note(checklist, register.county, register.township)   # in every report
     if near_miss is not None:
         notes.append(near_miss)
-    requirements = [apply_waivers(_requirement(ctx, spec, mode), ctx, notes) for spec in checklist.requirements
-                    if not (mode == BATCH and spec.scope == "county")]
+    with one_audit():      # the register is not edited while its checks run
+        requirements = [apply_waivers(_requirement(ctx, spec, mode), ctx, notes) for spec in checklist.requirements
+                        if not (mode == BATCH and spec.scope == "county")]
     return TownshipAudit(
         file=register.path,
         county=register.county,

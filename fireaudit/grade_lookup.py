@@ -25,6 +25,7 @@ from fireaudit.errors import InputError
 from fireaudit.i18n import Phrase
 from fireaudit.period import Period
 from fireaudit.register import RegisterReader
+from fireaudit.register.model import one_audit
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,11 @@ def profile_lookup(checklist: Checklist, county: str | None, township: str | Non
 
 def brigade_lookup(ctx: CheckContext) -> BrigadeLookup:
     """R07.1's verdict, then every brigade of the township against its declared grade's minimums."""
+    with one_audit():       # the 队员 index built once for all brigades and minimums
+        return _brigade_lookup(ctx)
+
+
+def _brigade_lookup(ctx: CheckContext) -> BrigadeLookup:
     try:
         verdict = required_grade_met(ctx, ctx.checklist.params.get("R07.1") or RequiredGradeParams())
     except MissingInput as missing:

@@ -19,7 +19,7 @@ from fireaudit.checks.base import (
 )
 from fireaudit.checks.brigades import SHEET, township_brigades
 from fireaudit.i18n import Phrase
-from fireaudit.register.model import Evidence, Table
+from fireaudit.register.model import Evidence, Table, memo
 from fireaudit.status import Severity
 from fireaudit.textnorm import norm
 
@@ -47,8 +47,17 @@ def members_of(members: Table | None, brigade: str) -> list[int]:
     """Positions of the 队员 rows whose 所属队伍 is this brigade."""
     if members is None or not members.has("所属队伍"):
         return []
-    key = norm(brigade)
-    return [i for i, team in members.records("所属队伍") if team and norm(str(team)) == key]
+    teams = members.column("所属队伍")      # noted as read by the running check, every time
+    return list(memo(members, "members_of", lambda: _member_index(teams)).get(norm(brigade), ()))
+
+
+def _member_index(teams: list[Any]) -> dict[str, list[int]]:
+    """normalised 所属队伍 -> positions: built once per audit, not once per brigade (and minimum)."""
+    index: dict[str, list[int]] = {}
+    for i, team in enumerate(teams):
+        if team:
+            index.setdefault(norm(str(team)), []).append(i)
+    return index
 
 
 def posts_of(members: Table, position: int) -> list[str]:

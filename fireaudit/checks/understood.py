@@ -67,27 +67,76 @@ def hold(result: Outcome, unparsed: list[Unparsed]) -> Outcome:
     """`result` if no cell in `unparsed` could change it, else the `unknown` naming them."""
     if not unparsed:
         return result
-    cells = {_key(u.evidence): u for u in unparsed}
-    in_evidence = [cells[k] for k in dict.fromkeys(_key(e) for e in result.evidence) if k in cells]
-    if in_evidence:
-        rest = [u for u in unparsed if u not in in_evidence]
-        return unreadable([*in_evidence, *rest], result)
+    derived = _derived(unparsed)
+    if result.evidence:
+        cells = derived.cells()
+        in_evidence = [cells[k] for k in dict.fromkeys(_key(e) for e in result.evidence) if k in cells]
+        if in_evidence:
+            rest = [u for u in unparsed if u not in in_evidence]
+            return unreadable([*in_evidence, *rest], result)
     if result.status == UNKNOWN:
         return result                       # already no verdict; its own reason stands
     if result.witnessed:
         rows = {_row(e) for e in result.evidence if e.cell}
-        if not rows & {_row(u.evidence) for u in unparsed}:
+        if not rows & derived.rows():
             return result
     return unreadable(unparsed, result)
 
 
 def unreadable(unparsed: list[Unparsed], instead: Outcome | None) -> Outcome:
     """`unknown`: these cells hold values not understood; `instead` is what the understood cells alone said."""
-    unique = list({_key(u.evidence): u for u in unparsed}.values())
+    unique, evidence = _derived(unparsed).unique()
     params: dict[str, Any] = {"cells": [cell_phrase(u) for u in unique[:MAX_LISTED]], "count": len(unique)}
     if instead is not None:
         params["verdict"] = str(instead.status)
-    return outcome(UNKNOWN, MESSAGE, [u.evidence for u in unique], **params)
+    return outcome(UNKNOWN, MESSAGE, evidence, **params)
+
+
+class _Derived:
+    """What `hold` and `unreadable` compute from one list of unparsed cells, computed once.
+
+    Many checks read the same columns and get the same list (Table.unparsed_in keeps it): with
+    200,000 unparseable dates each check would otherwise rebuild these, and every `unknown` would
+    carry its own 200,000-item evidence tuple (one shared tuple pickles once from a worker)."""
+
+    __slots__ = ("unparsed", "_cells", "_rows", "_unique")
+
+    def __init__(self, unparsed: list[Unparsed]):
+        self.unparsed = unparsed
+        self._cells: dict[tuple, Unparsed] | None = None
+        self._rows: set[tuple[str, str]] | None = None
+        self._unique: tuple[list[Unparsed], tuple[Evidence, ...]] | None = None
+
+    def cells(self) -> dict[tuple, Unparsed]:
+        if self._cells is None:
+            self._cells = {_key(u.evidence): u for u in self.unparsed}
+        return self._cells
+
+    def rows(self) -> set[tuple[str, str]]:
+        if self._rows is None:
+            self._rows = {_row(u.evidence) for u in self.unparsed}
+        return self._rows
+
+    def unique(self) -> tuple[list[Unparsed], tuple[Evidence, ...]]:
+        if self._unique is None:
+            unique = list(self.cells().values()) if self._cells is not None else \
+                list({_key(u.evidence): u for u in self.unparsed}.values())
+            self._unique = (unique, tuple(u.evidence for u in unique))
+        return self._unique
+
+
+_RECENT: dict[int, _Derived] = {}     # id(list) -> derived; the few lists of the register being audited
+_RECENT_MAX = 16
+
+
+def _derived(unparsed: list[Unparsed]) -> _Derived:
+    found = _RECENT.get(id(unparsed))
+    if found is not None and found.unparsed is unparsed:
+        return found
+    if len(_RECENT) >= _RECENT_MAX:
+        del _RECENT[next(iter(_RECENT))]
+    _RECENT[id(unparsed)] = found = _Derived(unparsed)
+    return found
 
 
 def cell_phrase(u: Unparsed) -> Phrase:

@@ -23,8 +23,16 @@ def column_letter(index: int) -> str:
     return letters
 
 
+_DIGITS = "0123456789"
+
+
 def _row_of(cell: str | None) -> tuple[int, int, str]:
     """Sort key of an A1 reference: row, then column."""
+    if cell:
+        letters = cell.rstrip(_DIGITS)     # the common `AB12`: string methods, no per-character Python
+        digits = cell[len(letters):]
+        if digits and letters.isascii() and letters.isalpha():
+            return (int(digits), len(letters), letters)
     letters = "".join(ch for ch in cell or "" if ch.isalpha())
     digits = "".join(ch for ch in cell or "" if ch.isdigit())
     return (int(digits or 0), len(letters), letters)
@@ -43,6 +51,9 @@ class Evidence:
     cell: str | None = None
     missing: str | None = None   # "sheet", "column" or "key"
     column: str | None = None    # the column or profile key the evidence is about
+
+    def __reduce__(self):   # a constructor call: unpickling 100,000s of them (a worker's result) is 2–3× faster
+        return (Evidence, (self.sheet, self.cell, self.missing, self.column))
 
     def ref(self) -> str:
         if self.cell:
@@ -73,6 +84,9 @@ class RegisterError:
     expected: str = ""
     nearest: tuple[str, ...] = ()   # the known values closest to `value` (difflib), for vocabularies
 
+    def __reduce__(self):   # see Evidence.__reduce__
+        return (RegisterError, (self.code, self.sheet, self.cell, self.value, self.expected, self.nearest))
+
     def ref(self) -> str:
         return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
 
@@ -98,6 +112,9 @@ class Unparsed:
     expected: str
     evidence: Evidence
     nearest: tuple[str, ...] = ()
+
+    def __reduce__(self):   # see Evidence.__reduce__
+        return (Unparsed, (self.raw, self.code, self.expected, self.evidence, self.nearest))
 
 
 class Unreadable(Exception):
@@ -135,6 +152,9 @@ class Reads:
 
     def unparsed(self) -> list[Unparsed]:
         """Every cell read and not understood, then the undecided ones; each once."""
+        if len(self.tables) == 1 and not self.keys and not self.undecided:
+            table, columns = next(iter(self.tables.values()))
+            return table.unparsed_in(*sorted(columns))    # one table's cells are distinct already
         found: list[Unparsed] = []
         for table, columns in self.tables.values():
             found += table.unparsed_in(*sorted(columns))
@@ -147,6 +167,34 @@ class Reads:
 
 
 READS: ContextVar[Reads | None] = ContextVar("fireaudit_reads", default=None)
+# What is worked out once per register while it is audited (the register is not edited then):
+# Table.unparsed_in's lists in reading order (65 checks, many reading the same columns, and 200,000
+# unparseable dates are gathered and sorted once), the 队员 index of checks/grade.py. Keys start
+# with id(table); each value keeps the table, so an id is never reused while the memo lives.
+AUDIT_MEMO: ContextVar[dict | None] = ContextVar("fireaudit_audit_memo", default=None)
+
+
+class one_audit:
+    """`with one_audit():` the memo above lives for the duration (one register's audit or lookup)."""
+
+    def __enter__(self) -> None:
+        self.token = AUDIT_MEMO.set({})
+
+    def __exit__(self, *exc: object) -> None:
+        AUDIT_MEMO.reset(self.token)
+
+
+def memo(owner: Any, name: str, make: Any) -> Any:
+    """`make()`, kept for the rest of the audit under (owner, name); computed every time outside one."""
+    kept = AUDIT_MEMO.get()
+    if kept is None:
+        return make()
+    found = kept.get((id(owner), name))
+    if found is not None and found[0] is owner:
+        return found[1]
+    value = make()
+    kept[(id(owner), name)] = (owner, value)
+    return value
 
 
 def _note(kind: str, owner: "Table | Register", names: Iterable[str]) -> None:
@@ -274,7 +322,6 @@ class Table:
     # 整改状态 cells written 未整改 with no refusal in the row: 逾期未改 once their deadline has passed by
     # the audit period's end, else not understood (fireaudit/register/statuses.py)
     ambiguous: dict[int, Unparsed] = field(default_factory=dict)
-
     def __len__(self) -> int:
         return len(self.row_index)
 
@@ -316,10 +363,19 @@ class Table:
         return None if values is None else values[position]
 
     def unparsed_in(self, *columns: str, positions: Iterable[int] | None = None) -> list[Unparsed]:
-        """Cells of `columns` (of the records at `positions`, default all) not understood, in reading order."""
-        wanted = None if positions is None else set(positions)
+        """Cells of `columns` (of the records at `positions`, default all) not understood, in reading order.
+
+        While an audit runs (`one_audit`), the list for all records is kept for the next check
+        that reads the same columns: do not modify it."""
+        if positions is None:
+            columns = tuple(c for c in columns if self.unparsed.get(c))    # checks reading other columns share it
+            return memo(self, ("unparsed_in", columns), lambda: self._unparsed_in(columns, None)) if columns else []
+        return self._unparsed_in(columns, set(positions))
+
+    def _unparsed_in(self, columns: tuple[str, ...], wanted: set[int] | None) -> list[Unparsed]:
         found = [u for c in columns for p, u in self.unparsed.get(c, {}).items() if wanted is None or p in wanted]
-        return sorted(found, key=lambda u: (u.evidence.sheet != self.sheet, u.evidence.sheet, _row_of(u.evidence.cell)))
+        found.sort(key=lambda u: (u.evidence.sheet != self.sheet, u.evidence.sheet, _row_of(u.evidence.cell)))
+        return found
 
     def unreadable(self, column: str) -> list[Unparsed]:
         """Every cell of `column` not understood, in row order."""

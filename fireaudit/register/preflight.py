@@ -239,27 +239,28 @@ def _read_small(archive: zipfile.ZipFile, member: str) -> bytes:
 
 def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, name: str,
                  counters: list[Any]) -> int:
-    """Inflate one part with caps and refuse declarations; feed it to each counter's XML parser."""
-    cap = int(limits.max_member_mb * MB)
-    parsers = [counter.parser() for counter in counters]
-    inflated = 0
-    tail = b""
+    """Inflate one part with caps and refuse declarations; measure it with each counter.
+
+    A worksheet is first measured by `_PlainSheet` (a few C-speed byte scans per chunk); a part
+    it cannot vouch for (formulas, comments, prefixes, cells without r …) is measured again
+    by the expat counter, which sees every element as calamine does."""
     try:
-        with archive.open(info) as handle:
-            while True:
-                chunk = handle.read(_CHUNK)
-                if not chunk:
-                    break
-                inflated += len(chunk)
-                if inflated > cap or inflated > info.file_size + _CHUNK:
-                    raise _refuse(name, "zip-bomb-inflate", part=info.filename, limit=limits.max_member_mb)
-                if _DECLARATION.search(tail + chunk):
-                    raise _refuse(name, "xml-declaration", part=info.filename)
-                tail = chunk[-_OVERLAP:]
-                for parser in parsers:
-                    parser.Parse(chunk, False)
+        if len(counters) == 1 and isinstance(counters[0], _SheetCounter):
+            plain = _PlainSheet()
+            inflated = _inflate(archive, info, limits, name, plain.feed)
+            if inflated is not None and plain.finish():
+                counters[0].measured = plain.result()
+                return inflated
+        parsers = [counter.parser() for counter in counters]
+
+        def parse(chunk: bytes) -> bool:
             for parser in parsers:
-                parser.Parse(b"", True)
+                parser.Parse(chunk, False)
+            return True
+
+        inflated = _inflate(archive, info, limits, name, parse)
+        for parser in parsers:
+            parser.Parse(b"", True)
     except InputError:
         raise
     except _Declared:
@@ -269,6 +270,28 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:  # RuntimeError: unsupported compression
         raise _refuse(name, "part-corrupt", part=info.filename, detail=exc) from None
     return inflated
+
+
+def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, name: str,
+             consume: Callable[[bytes], bool]) -> int | None:
+    """Stream one part in chunks with the size caps and the declaration check, handing each chunk to
+    `consume`; the bytes inflated, or None as soon as `consume` says False (it cannot go on)."""
+    cap = int(limits.max_member_mb * MB)
+    inflated = 0
+    tail = b""
+    with archive.open(info) as handle:
+        while True:
+            chunk = handle.read(_CHUNK)
+            if not chunk:
+                return inflated
+            inflated += len(chunk)
+            if inflated > cap or inflated > info.file_size + _CHUNK:
+                raise _refuse(name, "zip-bomb-inflate", part=info.filename, limit=limits.max_member_mb)
+            if _DECLARATION.search(tail + chunk):
+                raise _refuse(name, "xml-declaration", part=info.filename)
+            tail = chunk[-_OVERLAP:]
+            if not consume(chunk):
+                return None
 
 
 def _office_document(archive: zipfile.ZipFile, parts: _Parts, name: str) -> str:
@@ -415,6 +438,7 @@ class _SheetCounter:
         handler(self, attrs)
 
     capturing = False
+    measured: SheetScan | None = None     # set when _PlainSheet measured the part instead
 
     def _c(self, attrs: dict[str, str]) -> None:
         if self.in_cell:
@@ -475,10 +499,98 @@ class _SheetCounter:
             self.errors.setdefault((cell, text), None)
 
     def result(self) -> SheetScan:
+        if self.measured is not None:
+            return self.measured
         if self.in_cell:
             self._finish_cell()
         cells = max(self.count, (self.max_row + 1) * (self.max_col + 1)) if self.count else 0
         return SheetScan(cells, list(self.formulas), list(self.errors))
+
+
+class _PlainSheet:
+    """A worksheet written plainly, measured by byte scans instead of an XML parser (issue 19, item 4).
+
+    Plain means what Excel, WPS and openpyxl write for a sheet of values: UTF-8, every cell
+    `<c r="A1"` with its reference first, upper-case letters and a row from 1, every r attribute
+    written ` r="`, no comment, CDATA, processing instruction or DTD, no namespace prefix on c or
+    row, no formula (`<f`) and no error cell (`t="e"`). Then the cells calamine sees are exactly
+    the `<c r="…"` starts, and one pass keeps the count and the running maxima of row and column.
+    Anything else makes `feed` answer False and the part is measured by `_SheetCounter`. Text can
+    only over-count here (a literal `<c r="XFD1"` inside a value would need a `<`, which XML text
+    cannot hold), never under-count: the checks below make every other spelling fall back."""
+
+    _CELL_LETTERS = re.compile(rb'<c r="([A-Z]{1,3})[1-9][0-9]*"')
+    _CELL_ROWS = re.compile(rb'<c r="[A-Z]{1,3}([1-9][0-9]*)"')
+    # Each pattern starts with a literal (a character class at the start makes `re` try every byte):
+    # every scan below is one C-speed pass over the chunk.
+    _OTHER_TAGS = re.compile(rb"<(?:c[^\s/>]|f[\s/>]|[!?])")   # <col…, <cfRule… (fine); <f, <!--, <? (not plain)
+    _PREFIXED = re.compile(rb":(?:c|row|f|v|is)[\s/>]")      # `<x:c` (and, harmlessly, text like `8:c `)
+    _ODD_R = re.compile(rb" r(?:\s+=|=[^\"])")                 # ` r =`, ` r='`
+    _OTHER_SPACE_R = re.compile(rb"[\t\n\r\f\v]r\s*=")       # run only when such a space occurs at all
+    _OTHER_SPACES = (b"\t", b"\n", b"\r", b"\f", b"\v")
+    _DECLARATION = re.compile(rb'\A(?:\xef\xbb\xbf)?<\?xml[^>]*?\?>')
+    _UTF8 = re.compile(rb'encoding\s*=\s*["\']utf-?8["\']', re.IGNORECASE)
+
+    def __init__(self) -> None:
+        self.carry = b""
+        self.started = False
+        self.count = 0
+        self.max_row = 0                      # one-based, as written
+        self.letters: set[bytes] = set()
+
+    def feed(self, chunk: bytes) -> bool:
+        data = self.carry + chunk
+        if not self.started:
+            declaration = self._DECLARATION.match(data)
+            rest = data[declaration.end():].lstrip(b" \t\r\n") if declaration else data
+            if (not rest or rest.startswith(b"<?") and declaration is None) and len(data) < 4096:
+                self.carry = data               # the declaration or the first tag not complete yet
+                return True
+            if declaration and b"encoding" in declaration.group() and not self._UTF8.search(declaration.group()):
+                return False
+            if not rest.startswith(b"<") or rest.startswith(b"<?"):
+                return False
+            self.started, data = True, rest
+        cut = data.rfind(b"<")          # a tag may straddle chunks: keep from the last `<` for the next
+        if cut <= 0:
+            cut = 0
+        self.carry = data[cut:]
+        if len(self.carry) > 2 * _CHUNK:
+            return False
+        return self._scan(data[:cut])
+
+    def finish(self) -> bool:
+        rest, self.carry = self.carry, b""
+        return self.started and self._scan(rest)
+
+    def _scan(self, piece: bytes) -> bool:
+        if not piece:
+            return True
+        if b"\x00" in piece or b'"e"' in piece or b"'e'" in piece:    # t="e" (or any value e): error cells
+            return False
+        others = self._OTHER_TAGS.findall(piece)
+        if any(not tag.startswith(b"<c") for tag in others) or self._PREFIXED.search(piece) \
+                or self._ODD_R.search(piece):
+            return False
+        if any(space in piece for space in self._OTHER_SPACES) and self._OTHER_SPACE_R.search(piece):
+            return False
+        letters = self._CELL_LETTERS.findall(piece)
+        cells = len(letters)
+        if cells != piece.count(b"<c") - len(others):
+            return False                                  # a cell written otherwise (no r, r not first …)
+        if piece.count(b' r="') != cells + piece.count(b'<row r="'):
+            return False                                  # an r attribute elsewhere (a second one in a cell)
+        if cells:
+            self.count += cells
+            self.letters.update(letters)
+            self.max_row = max(self.max_row, max(map(int, self._CELL_ROWS.findall(piece))))
+        return True
+
+    def result(self) -> SheetScan:
+        if not self.count:
+            return SheetScan(0)
+        max_col = max(_position(letters.decode() + "1")[1] for letters in self.letters)   # ZZZ is past XFD
+        return SheetScan(max(self.count, self.max_row * (max_col + 1)))
 
 
 _SHEET_TAGS = {"c": _SheetCounter._c, "row": _SheetCounter._row, "f": _SheetCounter._f, "v": _SheetCounter._v,

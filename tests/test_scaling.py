@@ -1,0 +1,130 @@
+"""Huge registers cost what their size says (issue 19, item 4): each test counts the work done, so a
+regression to per-brigade, per-check or per-element Python work fails here, not only in benchmarks/."""
+
+from __future__ import annotations
+
+import pytest
+
+from fireaudit.checks import grade
+from fireaudit.register import model, preflight
+from fireaudit.register.model import Table, one_audit
+from tests.builders import compliant
+
+
+# ---------------------------------------------------------------- 队员 indexed once
+def _members(brigades: int, each: int) -> Table:
+    teams = [f"第{b}队" for b in range(brigades) for _ in range(each)]
+    return Table("队员", "队员", 0, {"所属队伍": 0}, row_index=list(range(len(teams))), values={"所属队伍": teams})
+
+
+def test_members_of_indexes_the_members_once_per_audit(monkeypatch):
+    brigades, each = 200, 10
+    members = _members(brigades, each)
+    calls = []
+    real = grade.norm
+    monkeypatch.setattr(grade, "norm", lambda text: calls.append(1) or real(text))
+    with one_audit():
+        found = [grade.members_of(members, f"第{b}队") for b in range(brigades) for _ in range(3)]
+    assert found[3 * 7] == list(range(70, 80))
+    assert len(calls) <= brigades * each + 3 * brigades      # not brigades × members (2,000 × 200)
+
+
+def test_members_of_outside_an_audit_is_still_right():
+    members = _members(3, 2)
+    assert grade.members_of(members, " 第1队") == [2, 3]
+    assert grade.members_of(members, "第9队") == []
+
+
+# ---------------------------------------------------------------- unparsed cells gathered once
+def test_unparsed_cells_are_sorted_once_per_column_set_in_an_audit(tmp_path, checklist, monkeypatch):
+    from fireaudit.audit import audit_register
+    from fireaudit.register import RegisterReader
+
+    bad = 300
+    reg = compliant()
+    for n in range(bad):
+        reg.sheets["检查隐患"].add(序号=n + 10, 检查日期="某月某日", 场所名称=f"场所{n}", 场所类型="商场市场",
+                                  所属村社区="一村", 隐患描述="无", 整改状态="无隐患", 检查人="李梅")
+    register = RegisterReader(checklist).read(reg.save(tmp_path / "潘津镇.xlsx"))
+    calls = []
+    real = model._row_of
+    monkeypatch.setattr(model, "_row_of", lambda cell: calls.append(1) or real(cell))
+    audit = audit_register(register, checklist)
+    unknown = [c for r in audit.requirements for c in r.checks if c.params.get("count") == bad]
+    assert len(unknown) >= 3                 # several checks read 检查日期 and are unknown for it
+    # each distinct set of columns read is sorted once: (检查日期), (检查日期, 整改期限) at most
+    assert len(calls) <= 2 * bad, len(calls)
+    shared = {id(c.evidence) for c in unknown}
+    assert len(shared) < len(unknown)        # one evidence tuple per list, not one per check
+
+
+# ---------------------------------------------------------------- the preflight's plain-sheet scan
+def _plain(xml: bytes, chunk: int | None = None) -> preflight.SheetScan | None:
+    scan = preflight._PlainSheet()
+    size = chunk or len(xml)
+    ok = all(scan.feed(xml[i:i + size]) for i in range(0, len(xml), size)) and scan.finish()
+    return scan.result() if ok else None
+
+
+def _expat(xml: bytes) -> preflight.SheetScan:
+    counter = preflight._SheetCounter()
+    counter.parser().Parse(xml, True)
+    return counter.result()
+
+
+def _sheet(rows: str) -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<worksheet xmlns="urn:x"><sheetData>{rows}'
+            f'</sheetData></worksheet>').encode()
+
+
+PLAIN = [
+    '<row r="2"><c r="B2"><v>1</v></c></row>',
+    '<row r="1"><c r="XFD1048576"><v>1</v></c></row>',
+    '<row r="3" spans="1:3"><c r="A3" t="s"><v>0</v></c><c r="C3" s="1" t="inlineStr"><is><t>乡 r 镇</t></is></c></row>',
+    '<row r="7"><c r="AB7"/><c r="B9000"><v>2</v></c></row>',
+]
+NOT_PLAIN = {
+    "comment": '<!-- <c r="XFD1048576"/> --><row r="1"><c r="A1"><v>1</v></c></row>',
+    "no r": '<row r="1"><c><v>1</v></c><c><v>2</v></c></row>',
+    "lower case": '<row><c r="c3"><v>1</v></c></row>',
+    "single quotes": "<row r='3'><c r='C3'><v>1</v></c></row>",
+    "prefixed": '<x:row r="5"><x:c r="A5"><x:v>1</x:v></x:c></x:row>',
+    "formula": '<row r="1"><c r="A1"><f>1+1</f></c></row>',
+    "error": '<row r="1"><c r="A1" t="e"><v>#REF!</v></c></row>',
+    "r not first": '<row r="1"><c s="1" r="XFD1"><v>1</v></c></row>',
+    "a second r": '<row r="1"><c r="A1" r="XFD1048576"><v>1</v></c></row>',
+    "a second r after a tab": '<row r="1"><c r="A1"\tr="XFD1048576"><v>1</v></c></row>',
+    "spaced r": '<row r="1"><c r ="XFD1"><v>1</v></c></row>',
+    "row zero": '<row r="1"><c r="A0"><v>1</v></c></row>',
+}
+
+
+@pytest.mark.parametrize("rows", PLAIN)
+def test_a_plain_sheet_measures_as_the_xml_parser_does(rows):
+    xml = _sheet(rows)
+    assert _plain(xml) == _expat(xml)
+    assert _plain(xml, chunk=7) == _expat(xml)      # tags straddling chunks
+
+
+@pytest.mark.parametrize("name", sorted(NOT_PLAIN))
+def test_anything_else_is_left_to_the_xml_parser(name):
+    assert _plain(_sheet(NOT_PLAIN[name])) is None
+
+
+def test_a_utf16_sheet_is_left_to_the_xml_parser():
+    assert _plain(_sheet(PLAIN[0]).decode().replace("UTF-8", "UTF-16").encode("utf-16")) is None
+
+
+def test_a_workbook_of_values_is_scanned_without_expat_callbacks(tmp_path, checklist, monkeypatch):
+    path = compliant().save(tmp_path / "潘津镇.xlsx")
+    limits = preflight.limits_of(checklist)
+    starts = []
+    real = preflight._SheetCounter.start
+    monkeypatch.setattr(preflight._SheetCounter, "start", lambda self, *a: starts.append(1) or real(self, *a))
+    with monkeypatch.context() as forced:
+        forced.setattr(preflight._PlainSheet, "finish", lambda self: False)     # every sheet to the parser
+        parsed = preflight.check_file(path, limits).sheets
+    assert starts
+    starts.clear()
+    assert preflight.check_file(path, limits).sheets == parsed
+    assert starts == []
