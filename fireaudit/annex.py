@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Iterable
 
 from fireaudit.checklist.data import AnnexData, Category, Department, Rule, Synonym  # noqa: F401 - the data's shape
@@ -105,17 +106,29 @@ class Router:
             raise ConfigError(f"checklists/annex.toml: clause_patterns: {exc}") from None
         self._parts = re.compile("|".join(re.escape(s) for s in data.list_separators)) if data.list_separators else None
         self._negations = frozenset(norm(n) for n in data.negations)
-        self._scanner = _Scanner([*self._keywords, *self._negations])
-        self._synonyms = _Synonyms(data.synonym, data.protected)
         self._list_separators = list(list_separators)
         self._former = tuple(norm(n) for n in data.former_departments)
         self._departments_of = {c.name: frozenset(c.departments) for c in data.category}
-        self._bigrams = {c.name: _bigrams(norm(c.annex_text)) for c in data.category if not c.any_department}
         self._read: dict[str, Reading] = {}
         # a clause's reading depends on the rest of the description only through the rules' context words
         self._context_words = frozenset(w for _, rule in self._flat_rules for g in rule.context for w in g)
         self._clause_seen: dict[tuple[str, frozenset[str]], list[dict[str, list[str]]]] = {}
         self._referrals: dict[str, Referral] = {}
+
+    # The keyword matcher (a scanner over every keyword and negation, the synonyms, the annex texts'
+    # bigrams) is built when a description must be read, not when the router is: a register whose
+    # referred hazards all name their category never builds it (issue 19, item 6).
+    @cached_property
+    def _scanner(self) -> "_Scanner":
+        return _Scanner([*self._keywords, *self._negations])
+
+    @cached_property
+    def _synonyms(self) -> "_Synonyms":
+        return _Synonyms(self.data.synonym, self.data.protected)
+
+    @cached_property
+    def _bigrams(self) -> dict[str, Any]:
+        return {c.name: _bigrams(norm(c.annex_text)) for c in self.data.category if not c.any_department}
 
     def _excluded(self) -> set[str]:
         return {k for _, rules in self._rules for r in rules for k in r.exclude}

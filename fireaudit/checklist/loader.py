@@ -167,8 +167,23 @@ _CACHE: dict[tuple[Any, ...], Checklist] = {}
 def _load(root: Path, local_path: Path | None, param_types: ParamTypes) -> Checklist:
     key = (root, local_path, local_path.stat().st_mtime if local_path else None, tuple(param_types.items()))
     if key not in _CACHE:
-        _CACHE[key] = _build(root, local_path, param_types)
+        _CACHE[key] = _cached_build(root, local_path, param_types)
     return _CACHE[key]
+
+
+def _cached_build(root: Path, local_path: Path | None, param_types: ParamTypes) -> Checklist:
+    """The checklist from the on-disk cache when its files are unchanged (checklist/disk_cache.py), else built."""
+    from fireaudit.checklist import disk_cache
+
+    if disk_cache.cache_dir() is None:
+        return _build(root, local_path, param_types)
+    key = disk_cache.cache_key(root, local_path, param_types)
+    found = disk_cache.load(key)
+    if isinstance(found, Checklist):
+        return found
+    checklist = _build(root, local_path, param_types)
+    disk_cache.store(key, checklist)
+    return checklist
 
 
 def _build(root: Path, local_path: Path | None, param_types: ParamTypes) -> Checklist:

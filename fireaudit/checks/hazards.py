@@ -87,7 +87,7 @@ def _category_label(matches: tuple[Match, ...]) -> str:
 def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -> Outcome:
     """Every referred hazard went to the annex's department(s) for its category (inferred when blank)."""
     table = ctx.need(SHEET, "检查日期", "移送部门", "隐患描述")
-    router = router_of(ctx.checklist)
+    router = None                     # built at the first referred hazard (most registers have few or none)
     in_scope = _dated_by_end(table, ctx.period.end)
     wrong, inferred, undetermined, other = [], [], [], []
     evidence: list[Evidence] = []
@@ -96,6 +96,7 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
         if not in_scope[i] or not cell:
             continue
         checked += 1
+        router = router or router_of(ctx.checklist)
         label = _label(table, i, place, "移送部门")
         if categories:
             names = tuple(categories)
