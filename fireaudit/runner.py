@@ -70,7 +70,7 @@ def note_active_content(register: Any) -> None:
     path = Path(register.path)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return
-    found = active_content(path)
+    found = active_content(path, register.formula_free)
     if found:
         register.errors.append(RegisterError("active-content", register.profile_sheet or Path(path).name, "",
                                              "、".join(found)))

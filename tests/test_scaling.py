@@ -128,3 +128,20 @@ def test_a_workbook_of_values_is_scanned_without_expat_callbacks(tmp_path, check
     starts.clear()
     assert preflight.check_file(path, limits).sheets == parsed
     assert starts == []
+
+
+def test_only_sheets_without_formulas_skip_the_second_active_content_scan(tmp_path, checklist):
+    from openpyxl import load_workbook
+
+    from fireaudit.register import RegisterReader
+    from fireaudit.register.active import active_content
+
+    path = compliant().save(tmp_path / "潘津镇.xlsx")
+    plain = RegisterReader(checklist).read(path).formula_free
+    assert plain and all(part.startswith("xl/worksheets/") for part in plain)
+    book = load_workbook(path)
+    book["演练"]["Z1"] = '=cmd|"/c calc"!A0'
+    book.save(path)
+    register = RegisterReader(checklist).read(path)
+    assert len(register.formula_free) == len(plain) - 1          # the sheet with a formula is scanned again
+    assert active_content(path, register.formula_free) == ["DDE formula"]

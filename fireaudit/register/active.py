@@ -128,10 +128,11 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]{0,400})?>([^<]{0,8192})")
 _RISKY_FORMULA = re.compile(rb"^\s*[-+@]*'?[\w.\- ]{1,64}'?\||HYPERLINK\s*\(|WEBSERVICE\s*\(|CALL\s*\(|RTD\s*\(", re.IGNORECASE)
 
 
-def active_content(path: Path) -> list[str]:
+def active_content(path: Path, formula_free: frozenset[str] = frozenset()) -> list[str]:
     """What active content a submitted .xlsx/.xlsm carries (DDE or link formulas, external links, file:/javascript: links).
 
-    For the register error; a bounded streaming scan of the package's XML."""
+    For the register error; a bounded streaming scan of the package's XML. Worksheet members in
+    `formula_free` (the preflight measured them as plain values: no `<f`) are not inflated again."""
     found: set[str] = set()
     try:
         with zipfile.ZipFile(path) as archive:
@@ -143,7 +144,7 @@ def active_content(path: Path) -> list[str]:
                     for body in _chunks(archive, info):
                         if any(_RISKY_TARGET.match(t) for t in _TARGET.findall(body)):
                             found.add("file:/javascript: link")
-                elif "worksheets/" in name:
+                elif "worksheets/" in name and info.filename not in formula_free:
                     for body in _chunks(archive, info):
                         for formula in _FORMULA.findall(body):
                             match = _RISKY_FORMULA.search(formula)

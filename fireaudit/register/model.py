@@ -419,6 +419,7 @@ class Register:
     unrecognised: dict[str, str] = field(default_factory=dict)   # workbook sheet not recognised -> register sheet it resembles
     period_search: tuple[str, ...] = ()    # where the reader looked for the period when none was found
     mapped_cells: dict[str, str] = field(default_factory=dict)   # `sheet!cell` -> `raw → value` read by the county's map
+    formula_free: frozenset[str] = frozenset()   # worksheet parts the preflight found without formulas
 
     def table(self, name: str) -> Table | None:
         return self.tables.get(name)

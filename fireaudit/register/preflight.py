@@ -108,6 +108,7 @@ class SheetScans(dict):
 class Preflight:
     kind: str                               # "xlsx", "ods", "xls"
     sheets: dict[str, SheetScan] = field(default_factory=SheetScans)   # sheet name -> scan (xlsx only)
+    plain_parts: frozenset[str] = frozenset()   # worksheet members _PlainSheet measured: no formula in them
 
 
 def check_file(path: Path, limits: Limits) -> Preflight:
@@ -214,7 +215,8 @@ def _check_zip(path: Path, limits: Limits) -> Preflight:
         scan = counters[part][0].result()
         if sheet not in scans or scan.cells > scans[sheet].cells:   # a repeated name: the larger counts
             scans[sheet] = scan
-    return Preflight(kind, scans)
+    plain = frozenset(part for _, part in worksheets if counters[part][0].measured is not None)
+    return Preflight(kind, scans, plain)
 
 
 def _check_declared(name: str, info: zipfile.ZipInfo, limits: Limits) -> None:

@@ -194,7 +194,8 @@ class RegisterReader:
             shown = [f"{ref}（{what}）" for ref, what in islice(mapped.items(), _MAPPED_SHOWN)]
             notes.append(Note("mapping.values", "", "、".join(shown) + ("…" if len(mapped) > _MAPPED_SHOWN else "")))
         return Register(str(path), profile_sheet, profile, tables, errors, notes, tuple(names),
-                        unrecognised=resembling, period_search=search, mapped_cells=mapped)
+                        unrecognised=resembling, period_search=search, mapped_cells=mapped,
+                        formula_free=scanned.plain_parts)
 
     def _read_blocks(self, workbook, sheet_name: str, scanned, wanted: dict[str, SheetSpec | ProfileSpec],
                      parts: dict[str, list[Table]], profile: dict[str, ProfileEntry], errors: list[RegisterError],
