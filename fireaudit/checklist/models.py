@@ -39,6 +39,8 @@ class ReaderSettings(_Strict):
     meeting_bodies: list[str] = []        # 党委会 …: a meeting named by the body that met
     meeting_topic_words: list[str] = []   # … counts as 专题研究 only when its 议题 names one of these
     refusal_words: list[str] = []         # 未整改 with one of these in the row's text is 拒不整改
+    echo_yes_prefixes: list[str] = []     # `已应用` in 应用网格化管理平台: a prefix + the column's own verb is yes …
+    echo_no_prefixes: list[str] = []      # … `尚未纳入` in 纳入财政预算 is no
 
 
 class YesNo(_Strict):

@@ -112,6 +112,9 @@ class ValueParsers:
         self.spec = spec
         self.yes = {norm(v) for v in spec.yesno.yes}
         self.no = {norm(v) for v in spec.yesno.no}
+        longest_first = lambda words: tuple(sorted((norm(w) for w in words), key=len, reverse=True))  # noqa: E731
+        self.echo_yes = longest_first(spec.reader.echo_yes_prefixes)
+        self.echo_no = longest_first(spec.reader.echo_no_prefixes)
         self.vocab_lookup: dict[str, dict[str, str]] = {}
         for name, vocab in spec.vocabularies.items():
             lookup = {norm(v): v for v in vocab.values}
@@ -133,10 +136,9 @@ class ValueParsers:
         if kind in ("text", "ignore"):
             return self.text
         if kind == "yesno":
-            if column.yes or column.no:
-                yes, no = {norm(v) for v in column.yes}, {norm(v) for v in column.no}
-                return lambda raw: self.yesno(raw, yes, no)
-            return self.yesno
+            yes, no = {norm(v) for v in column.yes}, {norm(v) for v in column.no}
+            names = tuple(norm(n) for n in (column.name, *column.aliases))
+            return lambda raw: self.yesno(raw, yes, no, names)
         if kind == "date":
             return self.date
         if kind == "period":
@@ -164,8 +166,10 @@ class ValueParsers:
             return ("是" if raw else "否"), None
         return raw_text(raw), None
 
-    def yesno(self, raw: Any, yes: set[str] = frozenset(), no: set[str] = frozenset()) -> Parsed:
-        """是/否 and the state words of register.toml; `yes`/`no` are the column's own words (畅通)."""
+    def yesno(self, raw: Any, yes: set[str] = frozenset(), no: set[str] = frozenset(),
+              names: tuple[str, ...] = ()) -> Parsed:
+        """是/否 and the state words of register.toml; `yes`/`no` are the column's own words (畅通);
+        `names` the column's name and aliases, whose verb a state word may echo (`已应用`)."""
         if isinstance(raw, bool):
             return raw, None
         if isinstance(raw, (int, float)) and raw in (0, 1):
@@ -177,6 +181,8 @@ class ValueParsers:
             if len(ticked) == 1 and ticked[0] != key:
                 found = self._yesno_word(norm(ticked[0]), yes, no)
         if found is None:
+            found = self._echoed_verb(key, names)
+        if found is None:
             words = [*self.spec.yesno.yes, *self.spec.yesno.no]
             return None, Problem("bad-yesno", "", _nearest(key, {norm(w): w for w in words}))
         return found, None
@@ -186,6 +192,17 @@ class ValueParsers:
             return True
         if key in no or key in self.no:
             return False
+        return None
+
+    def _echoed_verb(self, key: str, names: tuple[str, ...]) -> bool | None:
+        """`已应用` / `尚未纳入`: a state prefix (register.toml) followed by a word of two or more characters
+        that the column's own name holds, so the cell answers the column's question in its own verb.
+        Anything else stays a register error (never a guess)."""
+        for prefixes, answer in ((self.echo_no, False), (self.echo_yes, True)):
+            for prefix in prefixes:
+                rest = key[len(prefix):]
+                if key.startswith(prefix) and len(rest) >= 2 and any(rest in name for name in names):
+                    return answer
         return None
 
     def date(self, raw: Any) -> Parsed:
