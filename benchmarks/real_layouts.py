@@ -70,6 +70,7 @@ GAP_VERDICTS = {
     "no_risk_review": {"R09": "partial"},                   # no 风险研判 this quarter
     "no_publicity": {"R11": "fail"},                        # no publicity nor school education this quarter
     "refusal_in_second_sheet": {"R13": "fail"},             # an unreferred refusal in the 2nd hazard sheet
+    "refusal_planned": {"R13": "fail"},                     # 未整改, 住户拒绝拆除，拟移交城管: refused, not yet referred
 }
 
 
@@ -161,6 +162,10 @@ def facts(t: Town) -> dict:
         hazards.append(dict(date=mid - dt.timedelta(days=30), place="兴旺饭店", village=villages[1][0],
                             text="厨房灭火器过期", category="其他", deadline=mid - dt.timedelta(days=20),
                             state="整改中", inspector=grid))
+    if "refusal_planned" in t.gaps:
+        hazards.append(dict(date=mid + dt.timedelta(days=2), place="第3村民小组28号", village=villages[0][0],
+                            text="院内私搭彩钢板房", category="违规装修私搭乱建", deadline=mid + dt.timedelta(days=40),
+                            state="未整改", note="住户拒绝拆除，拟移交城管", inspector=grid))
     second = []
     if "refusal_in_second_sheet" in t.gaps:
         second.append(dict(date=mid + dt.timedelta(days=6), place="鑫源液化气站", village=villages[1][0],
@@ -406,7 +411,7 @@ def one_sheet(t: Town, f: dict, path: Path) -> None:
     rows += [[n, x["date"], x["kind"], x["audience"], x["people"]] for n, x in enumerate(f["publicity"], 1)]
     rows += [[], ["八、检查隐患"], ["序号", "检查日期", "场所名称", "所属村社区", "隐患描述", "隐患类别", "整改期限",
                                    "整改状态", "移送部门", "移送日期", "检查人"]]
-    rows += [[n, h["date"], h["place"], h["village"], h["text"], h["category"], h["deadline"], h["state"],
+    rows += [[n, h["date"], h["place"], h["village"], _text(h), h["category"], h["deadline"], h["state"],
               h.get("referred_to"), h.get("referred_on"), h["inspector"]] for n, h in enumerate(f["hazards"] + f["second"], 1)]
     rows += [[], ["九、村社区"], ["序号", "名称", "类型", "消防安全管理人", "防火安全公约", "公约发布日期",
                                  "志愿消防队或微型消防站", "网格员人数", "消防车通道畅通", "电动自行车集中充电场所",
@@ -553,19 +558,24 @@ def _plain_activity_sheets(b: Book, f: dict) -> None:
 def _hazard_sheet(ws, t: Town, hazards: list[dict], style: str) -> None:
     header = ["序号", "检查日期", "被检查单位", "所属村（社区）", "隐患内容", "隐患类别", "整改时限", "整改情况", "移送部门",
               "移送日期", "检查人员"]
-    rows = [[n, h["date"] if style == "plain" else dotted(h["date"]), h["place"], h["village"], h["text"], h["category"],
+    rows = [[n, h["date"] if style == "plain" else dotted(h["date"]), h["place"], h["village"], _text(h), h["category"],
              h["deadline"], h["state"], h.get("referred_to"), h.get("referred_on"), h["inspector"]]
             for n, h in enumerate(hazards, 1)]
     put(ws, [["隐患排查整改情况"], header, *rows, [], SIGN] if style == "binder" else [header, *rows])
 
 
-GRID_STATE = {"无隐患": "无隐患", "已整改": "已完成", "整改中": "整改中", "拒不整改": "拒不整改"}
+GRID_STATE = {"无隐患": "无隐患", "已整改": "已完成", "整改中": "整改中", "拒不整改": "拒不整改", "未整改": "待整改"}
+
+
+def _text(h: dict) -> str:
+    """The hazard text, with its remark where the layout has no 备注 column."""
+    return h["text"] + (f"，{h['note']}" if h.get("note") else "")
 
 
 def _grid_ledger(ws, t: Town, hazards: list[dict]) -> None:
     header = ["发现日期", "网格", "网格员", "场所", "隐患描述", "隐患类别", "整改责任人", "整改时限", "当前状态",
               "整改确认日期", "复查结果", "移交部门", "移交日期"]
-    rows = [[h["date"], h["village"], h["inspector"], h["place"], h["text"], h["category"], "场所负责人", h["deadline"],
+    rows = [[h["date"], h["village"], h["inspector"], h["place"], _text(h), h["category"], "场所负责人", h["deadline"],
              GRID_STATE[h["state"]], h["deadline"] if h["state"] == "已整改" else None,
              "合格" if h["state"] == "已整改" else None, h.get("referred_to"), h.get("referred_on")] for h in hazards]
     put(ws, [["网格员隐患排查整改台账"], header, *rows])
@@ -575,10 +585,10 @@ def _wuding_ledger(ws, t: Town, hazards: list[dict]) -> None:
     """The 五定 ledger: no referral columns; a referral is written in 备注."""
     header = ["序号", "检查日期", "检查单位", "地点", "类别", "级别", "状态", "隐患内容", "责任单位", "整改措施", "五定时间",
               "责任单位负责人", "复查时间", "复查人", "复查结果", "备注"]
-    state = {"无隐患": "无隐患", "已整改": "已销号", "整改中": "整改中", "拒不整改": "拒不整改"}
+    state = {"无隐患": "无隐患", "已整改": "已销号", "整改中": "整改中", "拒不整改": "拒不整改", "未整改": "未整改"}
     rows = []
     for n, h in enumerate(hazards, 1):
-        note = None
+        note = h.get("note")
         if h.get("referred_to"):
             note = f"已于{ymd(h['referred_on'])}抄告{h['referred_to']}"
         rows.append([n, h["date"], t.name, h["village"], h["category"], "一般", state[h["state"]], h["text"], h["place"],
@@ -629,7 +639,7 @@ TOWNS = [("察布查尔锡伯自治县", "孙扎齐牛录镇", "镇", "志愿"),
 
 GAP_SETS = [(), ("no_evacuation_drill",), ("overdue_hazard", "village_no_pact"), ("refusal_unreferred",),
             ("budget_outside", "lane_blocked"), ("no_topic_meeting", "stale_training"), ("one_enforcer", "no_risk_review"),
-            ("no_publicity",), ("no_village_drill",), ()]
+            ("no_publicity",), ("no_village_drill",), ("refusal_planned",)]
 
 
 def towns() -> list[tuple[str, Town]]:
@@ -639,8 +649,8 @@ def towns() -> list[tuple[str, Town]]:
     for li, layout in enumerate(LAYOUTS):
         for k in range(5):
             county, name, kind, team = TOWNS[(li + k) % len(TOWNS)]
-            gaps = GAP_SETS[(li * 5 + k) % len(GAP_SETS)]
-            if layout == "twosheets" and k in (1, 3):
+            gaps = GAP_SETS[(li * 3 + k) % len(GAP_SETS)]
+            if layout == "twosheets" and k in (0, 3):
                 gaps = gaps + ("refusal_in_second_sheet",)
             quarter = (li + k) % 4 + 1
             out.append((layout, Town(county, name, kind, 2024, quarter, team, gaps)))

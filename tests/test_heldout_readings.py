@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from fireaudit.register.values import ValueParsers
-from tests.builders import compliant
+from tests.builders import Sheet, compliant
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +105,43 @@ def test_wuding_time_and_on_duty_time_columns(audit_of):
     brigades.header[brigades.header.index("投入执勤日期")] = "投入执勤时间"
     audit = audit_of(reg)
     assert _check(audit, "R13.3").status == "pass" and _check(audit, "R07.12").status == "pass"
+
+
+# ---------------------------------------------------------------- a referral written in 备注
+def _remarks_instead_of_referral_columns(reg, remark_of_refusal: str | None):
+    """The hazard sheet of a 五定 ledger: no 移送部门/移送日期 columns, a 备注 column instead."""
+    hazards = reg.sheets["检查隐患"]
+    keep = [h for h in hazards.header if h not in ("移送部门", "移送日期")]
+    rows = [[row[hazards.header.index(h)] for h in keep] for row in hazards.rows]
+    refusal = next(n for n, row in enumerate(hazards.rows) if row[hazards.header.index("整改状态")] == "拒不整改")
+    new = Sheet(keep + ["备注"], [row + [None] for row in rows], title=hazards.title)
+    new.set(refusal, "备注", remark_of_refusal)
+    reg.sheets["检查隐患"] = new
+    return reg, new, refusal
+
+
+def test_a_referral_with_a_whole_date_in_the_remark_counts(audit_of):
+    reg, sheet, row = _remarks_instead_of_referral_columns(compliant(), "已于2024年5月20日抄告伊宁市消防救援大队")
+    audit = audit_of(reg)
+    assert _check(audit, "R13.1").status == "pass" and _check(audit, "R13.2").status == "pass"
+    assert any(n.code == "referral-from-remark" and sheet.cell("备注", row) in n.detail for n in audit.notes)
+
+
+def test_a_referral_without_a_whole_date_is_a_register_error(audit_of):
+    reg, sheet, row = _remarks_instead_of_referral_columns(compliant(), "已抄告伊宁市消防救援大队")
+    audit = audit_of(reg)
+    assert _check(audit, "R13.1").status == "unknown"
+    assert any(e.code == "referral-undated" and e.cell == sheet.cell("备注", row) for e in audit.register_errors)
+
+
+def test_a_planned_referral_is_no_referral(audit_of):
+    """拟移交城管: the hazard is refused and not yet referred — the sheet records referrals in 备注."""
+    reg, sheet, row = _remarks_instead_of_referral_columns(compliant(), "拟移交城管")
+    reg.sheets["检查隐患"].set(0, "备注", "已于2024年5月20日移交县住建局")   # another row shows where referrals go
+    assert _check(audit_of(reg), "R13.1").status == "fail"
+
+
+def test_no_referral_anywhere_in_the_remarks_stays_unknown(audit_of):
+    """A ledger with a 备注 column but no referral written anywhere: the form may keep referrals apart."""
+    reg, _, _ = _remarks_instead_of_referral_columns(compliant(), None)
+    assert _check(audit_of(reg), "R13.1").status == "unknown"

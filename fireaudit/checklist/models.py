@@ -41,6 +41,9 @@ class ReaderSettings(_Strict):
     refusal_words: list[str] = []         # 未整改 with one of these in the row's text is 拒不整改
     echo_yes_prefixes: list[str] = []     # `已应用` in 应用网格化管理平台: a prefix + the column's own verb is yes …
     echo_no_prefixes: list[str] = []      # … `尚未纳入` in 纳入财政预算 is no
+    remark_columns: list[str] = []        # 备注: where a hazard row may record its referral …
+    referral_verbs: list[str] = []        # … `已于2024年5月17日抄告县市监局`
+    referral_done_prefixes: list[str] = []   # 已 (done); 拟移交 (planned) is no referral
 
 
 class YesNo(_Strict):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from datetime import date
 from dataclasses import dataclass, replace
 from itertools import chain, islice
 from operator import itemgetter
@@ -24,7 +25,8 @@ from fireaudit.checklist import Checklist
 from fireaudit.checklist.models import ColumnSpec, ProfileSpec, RegisterSpec, SheetSpec
 from fireaudit.errors import InputError
 from fireaudit.period import Period
-from fireaudit.register.model import Evidence, Note, ProfileEntry, Register, RegisterError, Table, Unparsed, a1
+from fireaudit.register.model import (Evidence, MonthDate, Note, ProfileEntry, Register, RegisterError, Table, Unparsed,
+                                      a1)
 from fireaudit.register.preflight import check_file, limits_of
 from fireaudit.register.values import ValueParsers, is_blank, raw_text
 from fireaudit.textnorm import clean, norm
@@ -539,6 +541,9 @@ class RegisterReader:
             values[column.name] = parsed
         table.values = values
         self._row_rules(table, kept, errors, notes)
+        if table.name == "检查隐患":
+            header_rows = head[max(header_index - 1, 0):header_index + 1]
+            self._referrals_in_remarks(table, kept, header_rows, errors, notes)
         errors[first_error:] = sorted(errors[first_error:], key=_error_order)   # reading order within the sheet
         return table
 
@@ -592,6 +597,52 @@ class RegisterReader:
                     notes.append(Note("status-read", table.sheet, f"{bad.evidence.cell}：{bad.raw} → 拒不整改"))
                 else:
                     _restate(table, "整改状态", position, errors, "ambiguous-status", "逾期未改、拒不整改、整改中")
+
+    def _referrals_in_remarks(self, table: Table, rows: list[list[Any]], header_rows: list[list[Any]],
+                              errors: list[RegisterError], notes: list[Note]) -> None:
+        """A referral written in 备注 (REAL-FORMS.md: referrals kept in the hazard row's remark):
+        `已[于<date>]抄告/移送/移交…<部门>` with a whole date is read as 移送部门 + 移送日期 at that cell;
+        the same without a whole date is a register error and leaves the referral not understood;
+        `拟移交…` (planned) is no referral. Only where the row's own 移送部门 is empty."""
+        settings = self.settings
+        if not settings.remark_columns or not settings.referral_verbs:
+            return
+        names = {norm(n) for n in settings.remark_columns}
+        remark = next((c for row in header_rows for c, v in enumerate(row)
+                       if isinstance(v, str) and norm(v) in names and c not in table.column_index.values()), None)
+        if remark is None:
+            return
+        verbs = "|".join(re.escape(v) for v in settings.referral_verbs)
+        done = "|".join(re.escape(v) for v in settings.referral_done_prefixes) or "已"
+        pattern = re.compile(rf"(?:{done})(?:于|在)?(?P<date>[^，。；,;]*?)(?:{verbs})(?:给|至|到)?(?P<dept>[^，。；,;、\s]+)")
+        found: dict[int, tuple[str, Any, str]] = {}
+        for position, row in enumerate(rows):
+            text = clean(raw_text(row[remark])) if remark < len(row) and isinstance(row[remark], str) else ""
+            match = pattern.search(text)
+            if match:
+                when, problem = self.parsers.date(match.group("date")) if match.group("date").strip() else (None, None)
+                whole = when if problem is None and isinstance(when, date) and not isinstance(when, MonthDate) else None
+                found[position] = (match.group("dept"), whole, text)
+        if not found:
+            return
+        n = len(table)
+        for column in ("移送部门", "移送日期"):
+            if column not in table.column_index:
+                table.column_index[column] = remark
+                table.values[column] = [None] * n
+                table.missing_columns = tuple(c for c in table.missing_columns if c != column)
+        departments, dates = table.values["移送部门"], table.values["移送日期"]
+        for position, (dept, when, text) in sorted(found.items()):
+            if departments[position] not in (None, "") or position in table.unparsed.get("移送部门", {}):
+                continue
+            cell = a1(table.row_index[position], remark)
+            if when is None:   # 已抄告 without a whole date: referred, but when cannot be told
+                errors.append(RegisterError("referral-undated", table.sheet, cell, text, "已于2024年5月17日抄告…"))
+                table.unparsed.setdefault("移送部门", {})[position] = Unparsed(
+                    text, "referral-undated", "已于2024年5月17日抄告…", Evidence(table.sheet, cell, column="移送部门"))
+                continue
+            departments[position], dates[position] = dept, when
+            notes.append(Note("referral-from-remark", table.sheet, f"{cell}：{dept}（{when.isoformat()}）"))
 
     def _row_readings(self, tables: dict[str, Table], profile: dict[str, ProfileEntry],
                       errors: list[RegisterError], notes: list[Note]) -> None:
