@@ -88,6 +88,11 @@ def _seen_in(register, raw: dict[str, list[list[Any]]], spec: RegisterSpec, n: i
                 yield Seen(HEADING, text, header=header, where=f"{file}!{sheet}")
         else:
             yield Seen(SHEET, sheet, header=_guess_header(rows)[1], where=f"{file}!{sheet}")
+    for note in register.notes:      # a one-sheet register read block by block: the headings it did not know
+        if note.code == "unrecognised-block":
+            text = note.detail.split("：", 1)[-1]
+            header = dict(_headings(raw.get(note.sheet, []))).get(text, ())
+            yield Seen(HEADING, text, header=header, where=f"{file}!{note.sheet}")
     for table in register.tables.values():
         parts = [(table.sheet, table.header_row, table.column_index)] if table.row_sheet is None else \
             list(zip(table.sheets, table.part_rows, table.part_columns))

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from fireaudit.register import RegisterReader
 from fireaudit.register.values import ValueParsers
-from tests.builders import Sheet, compliant
+from tests.builders import FreeSheet, Sheet, compliant, one_sheet, save_free
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +146,32 @@ def test_no_referral_anywhere_in_the_remarks_stays_unknown(audit_of):
     """A ledger with a 备注 column but no referral written anywhere: the form may keep referrals apart."""
     reg, _, _ = _remarks_instead_of_referral_columns(compliant(), None)
     assert _check(audit_of(reg), "R13.1").status == "unknown"
+
+
+# ---------------------------------------------------------------- one sheet for everything, without a mapping
+def test_a_one_sheet_register_with_numbered_headings_is_read_without_mapping(tmp_path, read, checklist):
+    from fireaudit.audit import audit_register
+
+    template = audit_register(read(compliant(), "template.xlsx"), checklist)
+    reg = compliant()
+    del reg.profile["报告期"]                     # only the title says the quarter
+    sheet = one_sheet(reg, "伊宁市潘津镇2024年二季度消防工作台账")
+    names = {"八、隐患排查整改": "八、隐患排查整改台账", "九、村（社区）消防工作": "九、村（社区）消防工作情况"}
+    sheet.rows = [[names.get(v, v) for v in row] for row in sheet.rows]     # every heading names a register sheet
+    book = save_free(tmp_path / "one.xlsx", {"Sheet1": sheet})
+    register = RegisterReader(checklist).read(book)
+    assert any(n.code == "blocks-read" for n in register.notes)
+    assert any(n.code == "period-from-title" for n in register.notes)   # the period from the title above the blocks
+    got = audit_register(register, checklist)
+    assert {r.id: r.status for r in got.requirements} == {r.id: r.status for r in template.requirements}
+
+
+def test_one_numbered_heading_alone_does_not_make_a_one_sheet_register(tmp_path, checklist):
+    """A sheet titled `三、消防队伍` over one table is that table's title, not a register of blocks."""
+    reg = compliant()
+    brigades = reg.sheets["消防队伍"]
+    extra = FreeSheet([["三、消防队伍"], list(brigades.header), *[list(r) for r in brigades.rows]])
+    sheets = {"基本情况": FreeSheet([["项目", "填报内容"], *[[k, v] for k, v in reg.profile.items()]]), "附件1": extra}
+    register = RegisterReader(checklist).read(save_free(tmp_path / "two.xlsx", sheets))
+    assert not any(n.code == "blocks-read" for n in register.notes)
+    assert "消防队伍" not in register.tables

@@ -25,13 +25,23 @@ def statuses(workbook: Path, config: Path | None = None) -> dict[str, str]:
     return {r["id"]: r["status"] for r in data["townships"][0]["requirements"]}, data
 
 
+# headings a county's one-sheet form uses that name no register sheet (the others are read without a mapping)
+OWN_HEADINGS = {"二、消防安全责任人": "二、消防工作人员", "十、会议研判": "十、研究部署"}
+
+
 def test_one_sheet_register_is_read_block_by_block_once_map_yes_maps_its_headings(tmp_path):
     template = compliant().save(tmp_path / "template.xlsx")
-    book = save_free(tmp_path / "one.xlsx", {"消防工作台账": one_sheet(compliant())})
+    sheet = one_sheet(compliant())
+    sheet.rows = [[OWN_HEADINGS.get(v, v) for v in row] for row in sheet.rows]
+    book = save_free(tmp_path / "one.xlsx", {"消防工作台账": sheet})
+    unmapped, data = statuses(book)
+    assert unmapped["R01"] == "unknown"                      # the block under 二、消防工作人员 is not read …
+    assert any(n["code"] == "unrecognised-block" and "二、消防工作人员" in n["detail"]
+               for n in data["townships"][0]["notes"])       # … and the report says which heading
     config = tmp_path / "fireaudit.toml"
     result = runner.invoke(app, ["map", str(book), "-o", str(config), "--yes"])
     assert result.exit_code == 0, result.output
-    assert '"二、消防安全责任人" = "责任人"' in config.read_text(encoding="utf-8")
+    assert '"二、消防工作人员" = "责任人"' in config.read_text(encoding="utf-8")
     assert f"fireaudit check {book}" in result.output
     expected, _ = statuses(template)
     got, data = statuses(book, config)

@@ -41,6 +41,8 @@ class ReaderSettings(_Strict):
     refusal_words: list[str] = []         # 未整改 with one of these in the row's text is 拒不整改
     echo_yes_prefixes: list[str] = []     # `已应用` in 应用网格化管理平台: a prefix + the column's own verb is yes …
     echo_no_prefixes: list[str] = []      # … `尚未纳入` in 纳入财政预算 is no
+    auto_block_headings: int = 0          # a sheet with this many numbered headings naming register sheets is a
+                                          # one-sheet register, read block by block without a mapping (0: never)
     remark_columns: list[str] = []        # 备注: where a hazard row may record its referral …
     referral_verbs: list[str] = []        # … `已于2024年5月17日抄告县市监局`
     referral_done_prefixes: list[str] = []   # 已 (done); 拟移交 (planned) is no referral

@@ -130,7 +130,7 @@ class RegisterReader:
             names = list(workbook.sheet_names)
             for sheet_name in names:
                 spec = wanted.get(_sheet_key(sheet_name))
-                if spec is None and self.spec.blocks and self._read_blocks(
+                if spec is None and self._read_blocks(
                         workbook, sheet_name, scanned, wanted, parts, profile, errors, notes, titles):
                     profile_sheet = profile_sheet or (sheet_name if profile else None)
                     continue
@@ -202,29 +202,58 @@ class RegisterReader:
                      parts: dict[str, list[Table]], profile: dict[str, ProfileEntry], errors: list[RegisterError],
                      notes: list[Note], titles: list[tuple[str, str, str]]) -> bool:
         """A one-sheet register (the Word document pasted into one sheet): split at the block headings
-        the county mapped (`一、消防安全责任人` → 责任人) and read each block as its sheet. False when the
-        sheet holds none of them."""
+        the county mapped (`一、消防安全责任人` → 责任人) and read each block as its sheet. Without a
+        mapping, numbered headings (`二、消防安全责任人`) that name known register sheets split it when at
+        least `auto_block_headings` of them do. False when the sheet holds neither."""
         scan = scanned.sheets.get(sheet_name)
-        if scan is not None and scan.cells > self.limits.max_sheet_cells:
+        if scan is not None and (scan.cells > self.limits.max_sheet_cells or scan.cells > _BLOCKS_MAX_CELLS):
             return False
-        headings = {norm(h): target for h, target in self.spec.blocks.items()}
+        mapped = {norm(h): target for h, target in self.spec.blocks.items()}
         sheet = workbook.get_sheet_by_name(sheet_name)
         rows = list(_filled(sheet, sheet_rows(sheet)))
         starts: list[tuple[int, str]] = []
+        known: list[tuple[int, str]] = []
+        other: list[tuple[int, str]] = []     # numbered headings naming no register sheet: a block not read
         for r, row in enumerate(rows):
             filled = {raw_text(v) for v in row if not is_blank(v)}
             if len(filled) == 1:
-                target = headings.get(norm(next(iter(filled))))
+                text = next(iter(filled))
+                target = mapped.get(norm(text))
                 if target is not None:
                     starts.append((r, target))
-        if not starts:
-            return False
+                elif _BLOCK_HEADING.match(clean(text)) and len(clean(text)) <= _BLOCK_HEADING_MAX:
+                    spec = wanted.get(_sheet_key(text))
+                    if spec is not None:
+                        known.append((r, spec.sheet if isinstance(spec, ProfileSpec) else spec.name))
+                    else:
+                        other.append((r, clean(text)))
+        by_mapping = bool(starts)
+        if starts:      # the county mapped some headings; a heading naming a register sheet is read too
+            taken = {r for r, _ in starts}
+            starts = sorted(starts + [(r, t) for r, t in known if r not in taken])
+        else:
+            targets = [t for _, t in known]
+            if not self.settings.auto_block_headings or len(set(targets)) < self.settings.auto_block_headings:
+                return False    # a single heading may be a table's own title: not clearly a one-sheet register
+            starts = known
+            notes.append(Note("blocks-read", sheet_name, "、".join(f"{a1(r, 0)}→{target}" for r, target in starts)))
+        mapped_rows = {r for r, _ in starts}
+        skipped = [(r, text) for r, text in other if r not in mapped_rows]
+        for r, text in skipped:
+            notes.append(Note("unrecognised-block", sheet_name, f"{a1(r, 0)}：{text}"))
+        ends = sorted({r for r, _ in starts} | {r for r, _ in skipped})
+        for r, row in enumerate(rows[:starts[0][0]]):   # the title above the first block: period and place
+            texts = list(dict.fromkeys(raw_text(v) for v in row if isinstance(v, str) and v.strip()))
+            if texts:
+                titles.append((sheet_name, a1(r, next(c for c, v in enumerate(row) if isinstance(v, str) and v.strip())),
+                               "".join(texts)))
         if scan is not None:
             errors.extend(RegisterError("formula-no-value", sheet_name, cell, "=" + formula)
                           for cell, formula in scan.formulas_without_value)
             errors.extend(RegisterError("error-cell", sheet_name, cell, value) for cell, value in scan.error_cells)
         specs = {s.name: s for s in self.spec.sheets}
-        for (r, target), end in zip(starts, [s for s, _ in starts[1:]] + [len(rows)]):
+        for r, target in starts:
+            end = next((e for e in ends if e > r), len(rows))    # a block ends at the next heading, read or not
             if target == self.spec.profile.sheet:
                 block = [[] for _ in range(r + 1)] + rows[r + 1:end]    # keeps the cells' own rows
                 for key, entry in self._read_profile(sheet_name, block, self.spec.profile, errors, notes, titles).items():
@@ -232,7 +261,8 @@ class RegisterReader:
             elif target in specs:
                 parts.setdefault(target, []).append(
                     self._read_table(sheet_name, rows[r + 1:end], specs[target], errors, notes, titles, offset=r + 1))
-        notes.append(Note("mapping.blocks", sheet_name, "、".join(f"{a1(r, 0)}→{target}" for r, target in starts)))
+        if by_mapping:
+            notes.append(Note("mapping.blocks", sheet_name, "、".join(f"{a1(r, 0)}→{target}" for r, target in starts)))
         return True
 
     def _apply_defaults(self, profile: dict[str, ProfileEntry], profile_sheet: str | None, notes: list[Note],
@@ -734,6 +764,9 @@ _MAPPED_SHOWN = 10     # cells read by the county's map listed in the note; the 
 
 
 _BLANKS = {"", None}
+_BLOCK_HEADING = re.compile(r"^[(（]?[0-9一二三四五六七八九十]+[)）]?[、.．]\s*[^\s\d]")   # 二、… 3.… （四）…
+_BLOCK_HEADING_MAX = 30      # a heading is short; a longer one-cell row is text, not a heading
+_BLOCKS_MAX_CELLS = 200_000   # a one-sheet register is a pasted document, not a data dump: larger sheets are not split
 _UNRECTIFIED = {norm(w) for w in ("未整改", "待整改", "未完成整改", "尚未整改", "没有整改", "未改")}
 
 
