@@ -175,3 +175,22 @@ def test_one_numbered_heading_alone_does_not_make_a_one_sheet_register(tmp_path,
     register = RegisterReader(checklist).read(save_free(tmp_path / "two.xlsx", sheets))
     assert not any(n.code == "blocks-read" for n in register.notes)
     assert "消防队伍" not in register.tables
+
+
+# ---------------------------------------------------------------- engines on duty stand for the engines
+def _without_engine_count(reg, on_duty: int):
+    brigades = reg.sheets["消防队伍"]
+    at = brigades.header.index("消防车数量")
+    brigades.header.pop(at)
+    for row in brigades.rows:
+        row.pop(at)
+    brigades.set(0, "执勤消防车数量", on_duty)
+    return reg
+
+
+def test_engines_on_duty_meeting_the_minimum_pass_the_engine_count(audit_of):
+    assert _check(audit_of(_without_engine_count(compliant(), 3)), "R07.4").status == "pass"   # 一级: 2
+
+
+def test_fewer_engines_on_duty_say_nothing_of_the_total(audit_of):
+    assert _check(audit_of(_without_engine_count(compliant(), 1)), "R07.4").status == "unknown"

@@ -116,6 +116,13 @@ class _Eval:
         return self.number("队员人数")
 
     def engines(self):
+        total = _value(self.table, self.b.position, "消防车数量")
+        on_duty = _value(self.table, self.b.position, "执勤消防车数量")
+        if total is None and on_duty is not None:      # 执勤车辆 only (system exports): engines on duty are
+            if on_duty >= self.value:                  # engines, so the total is at least that many
+                return PASS, "engines_on_duty_met", {"found": on_duty}, [self.cell("执勤消防车数量")]
+            evidence = [self.cell("消防车数量")] if self.table.has("消防车数量") else [self.cell("执勤消防车数量")]
+            return UNKNOWN, "blank", {"column": "消防车数量"}, evidence   # fewer on duty says nothing of the total
         return self.number("消防车数量")
 
     def portable_pumps(self):
@@ -231,6 +238,8 @@ def applies(table: Table, brigade: Brigade, item: str, ctx: CheckContext | None 
 def missing_input(ctx: CheckContext, table: Table, item: str) -> Outcome | None:
     """The `unknown` outcome when a column or sheet the item needs is absent (`fireaudit grade` shows it)."""
     columns, needs_members = NEEDS[item]
+    if item == "engines" and table.has("执勤消防车数量"):
+        columns = ()                     # the engines on duty may stand for the engines (_Eval.engines)
     for column in columns:
         if not table.has(column):
             return missing_column(table, column)
