@@ -36,6 +36,7 @@ class Town:
     team: str            # 志愿 / 一级 / 微型
     gaps: tuple[str, ...] = ()
     facts: dict = field(default_factory=dict)
+    facts_wanted: tuple[str, ...] = ()      # extra facts a layout writes (a product refusal referred …)
 
     @property
     def mid(self) -> dt.date:
@@ -162,6 +163,12 @@ def facts(t: Town) -> dict:
         hazards.append(dict(date=mid - dt.timedelta(days=30), place="兴旺饭店", village=villages[1][0],
                             text="厨房灭火器过期", category="其他", deadline=mid - dt.timedelta(days=20),
                             state="整改中", inspector=grid))
+    if "product_refusal" in t.facts_wanted:
+        hazards.append(dict(date=mid + dt.timedelta(days=1), place="鑫达五金店", village=villages[2][0],
+                            text="销售不合格灭火器，责令下架后拒不整改", category="不合格消防产品（生产流通）",
+                            deadline=mid + dt.timedelta(days=3), state="拒不整改",
+                            referred_to="县市监局" if t.county.endswith("县") else "市监局",
+                            referred_on=mid + dt.timedelta(days=6), inspector="杨帆"))
     if "refusal_planned" in t.gaps:
         hazards.append(dict(date=mid + dt.timedelta(days=2), place="第3村民小组28号", village=villages[0][0],
                             text="院内私搭彩钢板房", category="违规装修私搭乱建", deadline=mid + dt.timedelta(days=40),
@@ -206,7 +213,7 @@ LAYOUT_SILENCES = {
 }
 # 队伍性质 written as the system's path `专职队/乡镇政府专职消防队` says full-time but not the grade
 # (一级 or 二级): the grade-bound checks of (七) cannot be verified from the file.
-PATH_TYPE_LAYOUTS = ("binder", "export", "gridname")
+PATH_TYPE_LAYOUTS = ("binder", "export", "gridname", "binder2")
 
 
 def human_verdicts(t: Town, layout: str = "") -> dict[str, str]:
@@ -340,6 +347,40 @@ def binder(t: Town, f: dict, path: Path) -> None:
     _meeting_sheet(b.sheet("十、会议记录"), f, style="binder")
     _campaign_sheet(b.sheet("十一、专项整治"), f)
     b.save(path)
+
+
+def binder_variant(t: Town, f: dict, path: Path) -> None:
+    """A second binder from another township: the responsible persons on a tab named after the township,
+    a 协管员 among them, drill times with the hour (`二〇二四年五月十二日九时整`), publicity written as date
+    ranges (`2024.5.12-5.14`) and `全体职工` as a count, ticked boxes in the village sheet, the station
+    `依托综治中心`, a product refusal referred to the 市监局."""
+    f = dict(f)
+    f["people"] = f["people"] + [dict(name="买合木提", post="消防协管员", roles=["协管员"], unit=f["villages"][1]["name"],
+                                      trained=f["people"][0]["trained"])]
+    f["profile"] = dict(f["profile"], bodies="社会事务办公室、消防工作站（依托综治中心）")
+    binder(t, f, path)
+    from openpyxl import load_workbook
+    wb = load_workbook(path)
+    wb["二、组织领导"].title = f"{t.name}消防安全责任人"
+    ws = wb["六、训练演练记录"]
+    for row in ws.iter_rows(min_row=3):
+        if isinstance(row[1].value, str) and row[1].value.endswith("日"):
+            row[1].value = row[1].value + "九时整"
+    ws = wb["七、消防宣传培训"]
+    for n, row in enumerate(ws.iter_rows(min_row=3)):
+        x = f["publicity"][n] if n < len(f["publicity"]) else None
+        if x is None:
+            break
+        end = x["date"] + dt.timedelta(days=2)
+        if end.month == x["date"].month:
+            row[1].value = f"{dotted(x['date'])}-{end.month}.{end.day}"
+        if n == 1:
+            row[4].value = "全体职工"
+    ws = wb["九、村级消防工作情况"]
+    for row in ws.iter_rows(min_row=2):
+        lane = row[8].value
+        row[8].value = "☑畅通 □被堵塞" if lane == "畅通" else "□畅通 ☑被堵塞"
+    wb.save(path)
 
 
 def system_export(t: Town, f: dict, path: Path) -> None:
@@ -631,7 +672,7 @@ def _campaign_sheet(ws, f: dict) -> None:
 
 # ------------------------------------------------------------------ the held-out set
 LAYOUTS = {"binder": binder, "export": system_export, "onesheet": one_sheet, "county": county_form,
-           "twosheets": two_hazard_sheets, "gridname": grid_ledger_book}
+           "twosheets": two_hazard_sheets, "gridname": grid_ledger_book, "binder2": binder_variant}
 
 TOWNS = [("察布查尔锡伯自治县", "孙扎齐牛录镇", "镇", "志愿"), ("新源县", "那拉提镇", "镇", "志愿"),
          ("尼勒克县", "乌赞乡", "乡", "志愿"), ("伊宁市", "喀尔墩街道", "街道", "微型"),
@@ -653,7 +694,8 @@ def towns() -> list[tuple[str, Town]]:
             if layout == "twosheets" and k in (0, 3):
                 gaps = gaps + ("refusal_in_second_sheet",)
             quarter = (li + k) % 4 + 1
-            out.append((layout, Town(county, name, kind, 2024, quarter, team, gaps)))
+            wanted = ("product_refusal",) if layout == "binder2" else ()
+            out.append((layout, Town(county, name, kind, 2024, quarter, team, gaps, facts_wanted=wanted)))
             n += 1
     return out
 

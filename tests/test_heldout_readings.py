@@ -194,3 +194,38 @@ def test_engines_on_duty_meeting_the_minimum_pass_the_engine_count(audit_of):
 
 def test_fewer_engines_on_duty_say_nothing_of_the_total(audit_of):
     assert _check(audit_of(_without_engine_count(compliant(), 1)), "R07.4").status == "unknown"
+
+
+# ---------------------------------------------------------------- a sheet named after the township; roles outside the plan
+def test_a_sheet_named_after_the_township_is_read_with_a_note(audit_of):
+    reg = compliant()
+    reg.extra_sheets["潘津镇消防安全责任人"] = reg.sheets.pop("责任人")
+    audit = audit_of(reg)
+    assert _requirement(audit, "R01") == "pass"
+    assert any(n.code == "qualified-sheet" and n.sheet == "潘津镇消防安全责任人" for n in audit.notes)
+
+
+def test_a_short_name_after_a_prefix_is_not_taken_for_a_sheet(read):
+    """`一村会议`: 会议 is too short to tell a register sheet from any sheet about a meeting."""
+    reg = compliant()
+    reg.extra_sheets["潘津镇会议"] = reg.sheets.pop("会议研判")
+    register = read(reg)
+    assert "会议研判" not in register.tables and not any(n.code == "qualified-sheet" for n in register.notes)
+
+
+def test_the_station_hosted_by_the_governance_centre_is_the_station(audit_of):
+    reg = compliant()
+    reg.profile["承担消防工作职责机构"] = "社会事务办公室、消防工作站（依托综治中心）"
+    audit = audit_of(reg)
+    assert _requirement(audit, "R02") == "pass" and _requirement(audit, "R16") == "pass"
+
+
+def test_a_liaison_officer_row_neither_counts_nor_blocks(audit_of):
+    """协管员 is understood (a role outside the plan's list): it keeps no check from its verdict."""
+    reg = compliant()
+    reg.sheets["责任人"].add(序号=11, 姓名="买合木提", 职务="消防协管员", 消防职责="协管员", 所属单位="二村",
+                              最近培训日期=reg.sheets["责任人"].rows[0][reg.sheets["责任人"].header.index("最近培训日期")])
+    audit = audit_of(reg)
+    assert not audit.register_errors
+    for rid in ("R06", "R12", "R17"):
+        assert _requirement(audit, rid) == "pass", rid

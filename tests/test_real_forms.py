@@ -116,7 +116,7 @@ def test_a_cell_with_several_roles_counts_for_each(parsers, checklist):
     assert parse("主要责任人、消防安全管理人") == (("主要责任人", "消防安全管理人"), None)
     assert parse("主要责任人；消防安全专干") == (("主要责任人", "消防工作专人"), None)
     assert parse("网格员") == ("网格员", None)
-    value, problem = parse("主要责任人、协管员")          # one part not understood: the whole cell is an error
+    value, problem = parse("主要责任人、宣传员")          # one part not understood: the whole cell is an error
     assert value is None and problem.code == "unknown-value"
     assert several(("主要责任人", "网格员")) == ("主要责任人", "网格员") and several("网格员") == ("网格员",)
     assert several(None) == ()

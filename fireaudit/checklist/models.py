@@ -43,6 +43,7 @@ class ReaderSettings(_Strict):
     echo_no_prefixes: list[str] = []      # … `尚未纳入` in 纳入财政预算 is no
     auto_block_headings: int = 0          # a sheet with this many numbered headings naming register sheets is a
                                           # one-sheet register, read block by block without a mapping (0: never)
+    qualified_sheet_min_length: int = 0   # `潘津镇消防安全责任人`: a known sheet name this long after a place or year
     remark_columns: list[str] = []        # 备注: where a hazard row may record its referral …
     referral_verbs: list[str] = []        # … `已于2024年5月17日抄告县市监局`
     referral_done_prefixes: list[str] = []   # 已 (done); 拟移交 (planned) is no referral
@@ -62,6 +63,9 @@ class Dimension(_Strict):
 class Vocabulary(_Strict):
     values: list[str]
     aliases: dict[str, str] = {}
+    # values that are understood but outside the plan's list (协管员 is a 消防职责 no check asks for):
+    # read as themselves, never offered in the template's drop-down and never counted as a listed value
+    others: list[str] = []
 
 
 class ColumnSpec(_Strict):

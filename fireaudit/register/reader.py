@@ -130,6 +130,12 @@ class RegisterReader:
             names = list(workbook.sheet_names)
             for sheet_name in names:
                 spec = wanted.get(_sheet_key(sheet_name))
+                if spec is None and self.settings.qualified_sheet_min_length:
+                    known = _qualified(sheet_name, wanted, self.settings.qualified_sheet_min_length)
+                    if known is not None:
+                        spec = wanted[known]
+                        notes.append(Note("qualified-sheet", sheet_name,
+                                          spec.sheet if isinstance(spec, ProfileSpec) else spec.name))
                 if spec is None and self._read_blocks(
                         workbook, sheet_name, scanned, wanted, parts, profile, errors, notes, titles):
                     profile_sheet = profile_sheet or (sheet_name if profile else None)
@@ -781,6 +787,22 @@ def _name_resemblance(name: str, wanted: dict[str, Any]) -> str | None:
         return close[0]
     contained = sorted((k for k in wanted if len(k) >= 2 and (k in key or key in k)), key=len, reverse=True)
     return contained[0] if contained else None
+
+
+_QUALIFIER = re.compile(r"^(?:\d{4}年度?|第?[一二三四1-4]季度|[\u4e00-\u9fff]{1,12}?(?:自治县|县|市|区|民族乡|乡|镇|街道办事处|街道|办事处))+$")
+
+
+def _qualified(name: str, wanted: dict[str, Any], min_length: int) -> str | None:
+    """A known sheet name of at least `min_length` characters after a qualifier: the township, county or
+    year (`潘津镇消防安全责任人`, `2024年隐患台账`). None when none, or when names of two sheets fit."""
+    key = _sheet_key(name)
+    fits = [k for k in wanted if len(k) >= min_length and key.endswith(k) and key != k
+            and _QUALIFIER.match(key[:-len(k)])]
+    if not fits:
+        return None
+    longest = max(len(k) for k in fits)
+    top = [k for k in fits if len(k) == longest]
+    return top[0] if len({id(wanted[k]) for k in top}) == 1 else None
 
 
 def _forget(table: Table, column: str, position: int, errors: list[RegisterError]) -> None:

@@ -119,6 +119,7 @@ class ValueParsers:
         for name, vocab in spec.vocabularies.items():
             lookup = {norm(v): v for v in vocab.values}
             lookup.update({norm(alias): target for alias, target in vocab.aliases.items()})
+            lookup.update({norm(other): other for other in vocab.others if norm(other) not in lookup})
             self.vocab_lookup[name] = lookup
         self.separators = spec.reader.list_separators
         self.max_text = spec.reader.max_text_length
