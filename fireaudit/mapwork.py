@@ -113,7 +113,7 @@ def _seen_in(register, raw: dict[str, list[list[Any]]], spec: RegisterSpec, n: i
                                where=f"{file}!{bad.evidence.ref()}")
     if register.profile_sheet is not None:
         lookup = reader._lookup("\0profile", spec.profile.keys)
-        for key, value in _profile_keys(raw.get(register.profile_sheet, []), lookup):
+        for key, value in _profile_keys(_profile_rows(register, raw.get(register.profile_sheet, []), spec), lookup):
             yield Seen(KEY, key, spec.profile.sheet, examples=(value,), found=tuple(register.profile),
                        where=f"{file}!{register.profile_sheet}")
     for key, entry in register.profile.items():
@@ -176,6 +176,36 @@ def _headings(rows: list[list[Any]]) -> list[tuple[str, tuple[str, ...]]]:
                 cells = [raw_text(v).strip() for v in below if isinstance(v, str) and v.strip()] + keys
                 out.append((text, tuple(dict.fromkeys(c for c in cells if c))))
     return out
+
+
+def _profile_rows(register, rows: list[list[Any]], spec: RegisterSpec) -> list[list[Any]]:
+    """The rows of the profile: on a one-sheet register read block by block, only its own block (the
+    other blocks' header rows are no profile keys)."""
+    sheet = register.profile_sheet
+    heads: list[tuple[int, str | None]] = []
+    for note in register.notes:
+        if note.sheet != sheet:
+            continue
+        if note.code in ("blocks-read", "mapping.blocks"):
+            for part in note.detail.split("、"):
+                ref, _, target = part.partition("→")
+                heads.append((_row_of(ref), target))
+        elif note.code == "unrecognised-block":
+            heads.append((_row_of(note.detail.split("：", 1)[0]), None))
+    if not heads:
+        return rows
+    heads.sort()
+    start = next((r for r, target in heads if target == spec.profile.sheet), None)
+    if start is None:
+        return []
+    end = next((r for r, _ in heads if r > start), len(rows))
+    return rows[start + 1:end]
+
+
+def _row_of(ref: str) -> int:
+    """Zero-based row of an A1 reference (`A27` → 26)."""
+    digits = "".join(ch for ch in ref if ch.isdigit())
+    return int(digits) - 1 if digits else -1
 
 
 def _profile_keys(rows: list[list[Any]], lookup) -> Iterable[tuple[str, str]]:

@@ -229,3 +229,17 @@ def test_a_liaison_officer_row_neither_counts_nor_blocks(audit_of):
     assert not audit.register_errors
     for rid in ("R06", "R12", "R17"):
         assert _requirement(audit, rid) == "pass", rid
+
+
+def test_map_proposes_no_profile_key_from_another_block(tmp_path):
+    """On a one-sheet register read block by block, the other blocks' header rows are no profile keys."""
+    from typer.testing import CliRunner
+
+    from fireaudit.cli import app
+
+    book = save_free(tmp_path / "one.xlsx", {"Sheet1": one_sheet(compliant())})
+    config = tmp_path / "fireaudit.toml"
+    result = CliRunner().invoke(app, ["map", str(book), "-o", str(config), "--yes"])
+    assert result.exit_code == 0, result.output
+    written = config.read_text(encoding="utf-8") if config.exists() else ""
+    assert "姓名" not in written and "姓名" not in result.output

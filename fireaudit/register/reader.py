@@ -136,7 +136,7 @@ class RegisterReader:
                         spec = wanted[known]
                         notes.append(Note("qualified-sheet", sheet_name,
                                           spec.sheet if isinstance(spec, ProfileSpec) else spec.name))
-                if spec is None and self._read_blocks(
+                if spec is None and _sheet_key(sheet_name) not in template_sheets and self._read_blocks(
                         workbook, sheet_name, scanned, wanted, parts, profile, errors, notes, titles):
                     profile_sheet = profile_sheet or (sheet_name if profile else None)
                     continue
