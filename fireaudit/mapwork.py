@@ -108,7 +108,7 @@ def _seen_in(register, raw: dict[str, list[list[Any]]], spec: RegisterSpec, n: i
             yield from _columns_seen(rows, header_row, columns, table.name, f"{file}!{sheet}", n, hint)
         for column, cells in table.unparsed.items():
             for bad in cells.values():
-                if bad.code in ("unknown-value", "bad-yesno"):
+                if bad.code in ("unknown-value", "bad-yesno", "class-only"):
                     yield Seen(VALUE, bad.raw, table.name, column, (bad.evidence.ref(),), nearest=bad.nearest,
                                where=f"{file}!{bad.evidence.ref()}")
     if register.profile_sheet is not None:

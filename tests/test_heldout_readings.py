@@ -243,3 +243,34 @@ def test_map_proposes_no_profile_key_from_another_block(tmp_path):
     assert result.exit_code == 0, result.output
     written = config.read_text(encoding="utf-8") if config.exists() else ""
     assert "姓名" not in written and "姓名" not in result.output
+
+
+# ---------------------------------------------------------------- full-time, grade not stated
+def test_a_government_full_time_brigade_without_its_grade(audit_of):
+    """`专职队/乡镇政府专职消防队`: a full-time brigade (R04.8, R08 rest on it), grade unknown (R07 cannot)."""
+    reg = compliant()                       # 潘津镇: the plan asks for a 一级 brigade
+    brigades = reg.sheets["消防队伍"]
+    brigades.set(0, "队伍类型", "专职队/乡镇政府专职消防队")
+    audit = audit_of(reg)
+    assert _check(audit, "R04.8").status == "pass"
+    assert _check(audit, "R08.1").status == "pass" and _check(audit, "R08.2").status == "pass"
+    assert _check(audit, "R07.1").status == "unknown" and _check(audit, "R07.2").status == "unknown"
+    cell = brigades.cell("队伍类型", 0)
+    assert any(e.code == "class-only" and e.cell == cell for e in audit.register_errors)
+
+
+def test_a_class_only_cell_rests_no_check_that_asks_for_one_member(read):
+    from fireaudit.register.model import READS, Reads, class_members, resolve
+
+    reg = compliant()
+    reg.sheets["消防队伍"].set(0, "队伍类型", "乡镇政府专职消防队")
+    table = read(reg).table("消防队伍")
+    assert class_members(table, 0, "队伍类型") == ("一级专职消防队", "二级专职消防队")
+    reads = Reads()
+    token = READS.set(reads)
+    try:
+        assert not resolve(table, 0, "队伍类型", ["一级专职消防队"])          # 二级 is as likely
+        assert resolve(table, 0, "队伍类型", ["一级专职消防队", "二级专职消防队", "志愿消防队"])
+    finally:
+        READS.reset(token)
+    assert reads.resolved == {(table.sheet, table.cell(0, "队伍类型").cell)}

@@ -102,10 +102,11 @@ def test_brigade_types_as_systems_and_older_forms_write_them(parsers, raw, expec
     assert parsers.vocab(raw, "队伍类型") == (expected, None)
 
 
-@pytest.mark.parametrize("raw", ["专职队/乡镇政府专职消防队", "专职队"])
-def test_a_full_time_brigade_without_its_grade_stays_a_register_error_with_the_nearest_values(parsers, raw):
+@pytest.mark.parametrize("raw, code", [("专职队/乡镇政府专职消防队", "class-only"),   # full-time, grade not said
+                                       ("专职队", "unknown-value")])                   # not even government's
+def test_a_full_time_brigade_without_its_grade_stays_a_register_error_with_the_nearest_values(parsers, raw, code):
     value, problem = parsers.vocab(raw, "队伍类型")
-    assert value is None and problem.code == "unknown-value"
+    assert value is None and problem.code == code
     assert set(problem.nearest) >= {"一级专职消防队", "二级专职消防队"}
 
 
@@ -404,7 +405,7 @@ def test_a_system_export_brigade_table(read_free):
     assert table.column("纳入调度指挥") == [True, True]
     assert table.column("验收日期") == [MonthDate(2023, 4, 1), D(2023, 4, 1)]
     (grade,) = table.unparsed_in("队伍类型", "队员人数")
-    assert (grade.evidence.ref(), grade.code) == ("消防队伍!C4", "unknown-value")     # the grade is not said
+    assert (grade.evidence.ref(), grade.code) == ("消防队伍!C4", "class-only")     # full-time, the grade not said
     assert {"一级专职消防队", "二级专职消防队"} <= set(grade.nearest)
     assert table.unparsed_in("队伍类型", positions=[0]) == []
 

@@ -66,6 +66,9 @@ class Vocabulary(_Strict):
     # values that are understood but outside the plan's list (协管员 is a 消防职责 no check asks for):
     # read as themselves, never offered in the template's drop-down and never counted as a listed value
     others: list[str] = []
+    # words that name a class of values but not which one (乡镇政府专职消防队: full-time, grade not stated):
+    # still a register error, but a check asking only for the class may rest on it (register/model.resolve)
+    classes: dict[str, list[str]] = {}
 
 
 class ColumnSpec(_Strict):

@@ -105,6 +105,9 @@ class ColumnParser:
         return values, [(position, hit[1]) for position, hit in enumerate(hits) if hit[1] is not None]
 
 
+CLASS_ONLY = "class-only"   # a vocabulary word naming a class of values, not one (Vocabulary.classes)
+
+
 class ValueParsers:
     """Builds the memoised parser for each column type from register.toml."""
 
@@ -121,6 +124,8 @@ class ValueParsers:
             lookup.update({norm(alias): target for alias, target in vocab.aliases.items()})
             lookup.update({norm(other): other for other in vocab.others if norm(other) not in lookup})
             self.vocab_lookup[name] = lookup
+        self.classes = {name: {norm(word): tuple(members) for word, members in vocab.classes.items()}
+                        for name, vocab in spec.vocabularies.items() if vocab.classes}
         self.separators = spec.reader.list_separators
         self.max_text = spec.reader.max_text_length
         self.number_prefixes = tuple(sorted((clean(p) for p in spec.reader.number_prefixes), key=len, reverse=True))
@@ -244,9 +249,13 @@ class ValueParsers:
         lookup = self.vocab_lookup[vocab]
         key = norm(raw_text(raw))
         found = lookup.get(key)
-        if found is None and ("/" in key or "／" in key):
-            found = lookup.get(re.split(r"[/／]", key)[-1])   # `专职队/乡镇政府专职消防队`: the last part
+        last = re.split(r"[/／]", key)[-1]
+        if found is None and last != key:
+            found = lookup.get(last)   # `专职队/乡镇政府专职消防队`: the last part
         if found is None:
+            members = self.classes.get(vocab, {}).get(key) or self.classes.get(vocab, {}).get(last)
+            if members:      # the class is plain, the value is not: a register error that names the choices
+                return None, Problem(CLASS_ONLY, "、".join(members), tuple(members))
             return None, self._unknown(vocab, key)
         return found, None
 
