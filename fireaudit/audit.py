@@ -41,9 +41,8 @@ def resolve_period(register: Register, period: Period | None) -> Period:
     if period is not None:
         return period
     value = register.value("报告期")
-    if value is None:   # exit 3, listing every place the reader looked, in the report's language
-        texts = {lang: register.no_period_text(lang) for lang in ("zh", "en")}
-        raise InputError(register.path, texts["zh"], texts)
+    if value is None:   # exit 3, listing every place the reader looked, in the reader's language
+        raise InputError(register.path, "no-period", detail=register.no_period_phrase())
     return value
 
 

@@ -31,7 +31,7 @@ import msgspec
 from fireaudit.audit import BATCH, judge_county_duties, sha256_of
 from fireaudit.checklist import Checklist
 from fireaudit.checks.county import CountyData
-from fireaudit.errors import ConfigError, FireauditError
+from fireaudit.errors import ConfigError, FireauditError, InputError, validation_phrase
 from fireaudit.reports.files import OutputClash
 from fireaudit.i18n import t
 from fireaudit.period import Period
@@ -54,7 +54,7 @@ def discover(directory: Path, skip: Path | None = None, odd: list[Unreadable] | 
     Entries named like workbooks that are not regular files (a dangling link,
     a FIFO, a device) are never opened: they go to `odd` as unreadable, with why."""
     if not directory.is_dir():
-        raise ConfigError(f"{directory}: not a directory")
+        raise ConfigError("error.batch.not_a_directory", path=str(directory))
     skipped = skip.resolve() if skip is not None and skip.exists() else None
     found = []
     for path in directory.rglob("*"):
@@ -65,11 +65,11 @@ def discover(directory: Path, skip: Path | None = None, odd: list[Unreadable] | 
             continue
         if skipped is not None and skipped in path.resolve().parents:
             continue
-        reason = special_file_reason(path)
-        if reason is None:
+        strange = special_file_reason(path)
+        if strange is None:
             found.append(path)
         elif odd is not None and not path.is_dir():
-            odd.append(Unreadable(str(path), reason))
+            odd.append(strange)
     return sorted(found)
 
 
@@ -163,18 +163,18 @@ def load_baseline(path: str) -> dict[str, Any]:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BASELINE_MB * (1 << 20) + 1)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: baseline file not found") from None
+        raise ConfigError("error.baseline.not_found", path=path) from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the baseline ({exc.strerror or exc})") from None
+        raise ConfigError("error.baseline.cannot_read", path=path, detail=exc.strerror or str(exc)) from None
     if len(data) > MAX_BASELINE_MB * (1 << 20):
-        raise ConfigError(f"{path}: baseline over {MAX_BASELINE_MB} MiB; not a fireaudit JSON file")
+        raise ConfigError("error.baseline.too_large", path=path, limit=MAX_BASELINE_MB)
     try:
         msgspec.json.decode(data, type=_Baseline)   # the shape, with the path of the first wrong value
         parsed = json.loads(data.decode("utf-8-sig"), parse_constant=_no_constant)
     except msgspec.ValidationError as exc:
-        raise ConfigError(f"{path}: not a fireaudit baseline JSON: {exc}") from None
+        raise ConfigError("error.baseline.wrong_shape", path=path, detail=validation_phrase(exc)) from None
     except (msgspec.DecodeError, UnicodeDecodeError, json.JSONDecodeError, ValueError, RecursionError) as exc:
-        raise ConfigError(f"{path}: not a fireaudit JSON file ({' '.join(str(exc).split())[:200] or 'nested too deeply'})") from None
+        raise ConfigError("error.baseline.not_json", path=path) from None
     return parsed
 
 
@@ -329,7 +329,7 @@ def run_batch(request: BatchRequest,
         if not interrupted:   # the roll-up always comes in every format; one per county and the prefecture's
             quarter.write_rollups(run, checklist, request.output, lang)
     except OSError as exc:
-        raise FireauditError(f"cannot write the reports to {request.output}: {exc.strerror or exc}") from None
+        raise FireauditError("error.output.cannot_write", path=str(request.output), detail=exc.strerror or str(exc)) from None
     annotated, failed = (annotate_run(run, request.output, options, jobs) if request.annotate and not interrupted
                          else ([], []))
     return BatchResult(run, request.output, len(paths) + len(odd), audited, interrupted, tuple(reports), tuple(annotated),
@@ -364,8 +364,7 @@ def refuse_output_in_input(directory: Path, output: Path) -> None:
     except OSError:
         same = False
     if same:
-        raise OutputClash(f"refusing to write the reports into the input folder {directory} (-o {output}): "
-                          f"reports could replace submissions; choose another output directory")
+        raise OutputClash("error.output.into_input", directory=str(directory), output=str(output))
 
 
 # ---------------------------------------------------------------- rendering in the workers
@@ -396,9 +395,10 @@ def _render_task(audit: TownshipAudit, stem: str) -> list[Path] | tuple[int, str
         return render_township(_RENDER["run"], audit, _RENDER["directory"], stem, _RENDER["formats"],
                                _RENDER["options"])
     except OSError as exc:
-        return 2, f"cannot write the reports to {_RENDER['directory']}: {exc.strerror or exc}"
+        return 2, FireauditError("error.output.cannot_write", path=str(_RENDER["directory"]),
+                                 detail=exc.strerror or str(exc))
     except FireauditError as exc:
-        return int(exc.exit_code), exc.message
+        return int(exc.exit_code), exc
 
 
 def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], request: BatchRequest,
@@ -411,23 +411,24 @@ def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], reques
     pool = Pool(min(jobs, len(plan)), _init_render, (stub, request.lang, request.output, request.formats, checklist,
                                                      request.templates))
     written: dict[str, list[Path]] = {}
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, FireauditError]] = []
 
-    def done(stem: str, result: list[Path] | tuple[int, str]) -> None:
+    def done(stem: str, result: list[Path] | tuple[int, FireauditError]) -> None:
         if isinstance(result, tuple):
             problems.append(result)
         else:
             written[stem] = result
 
     def died(stem: str, reason: str) -> None:
-        problems.append((2, f"cannot write the reports of {stem}: {reason}"))
+        problems.append((2, FireauditError("error.output.worker_died", stem=stem, detail=reason)))
 
     try:
         pool.map(((stem, _render_task, (audit, stem)) for audit, stem in plan), done, died)
     except KeyboardInterrupt:
         return [p for _, stem in plan for p in written.get(stem, [])], True
     if problems:
-        error = FireauditError(f"{problems[0][1]}; finished {len(written)} of {len(plan)} townships")
+        error = FireauditError("error.batch.render_failed", problem=problems[0][1].phrase(), done=len(written),
+                               total=len(plan))
         error.exit_code = problems[0][0]
         raise error
     return [p for _, stem in plan for p in written.get(stem, [])], False
@@ -441,7 +442,7 @@ def read_county_checked(path: Path, checklist: Checklist, lang: str) -> tuple[An
     unreadable and the batch carries on without it."""
     read = read_county_isolated(str(path), checklist)
     if not isinstance(read, (tuple, Unreadable)):        # a WorkbookKind: not a county register
-        raise ConfigError(read.describe(lang))
+        raise ConfigError("error.batch.not_county_register", what=read.phrase())
     return read
 
 
@@ -473,7 +474,8 @@ def _read_county(path: str, checklist: Checklist) -> Any:
     try:
         return read_county_register(path, checklist)
     except FireauditError as exc:
-        return Unreadable(path, getattr(exc, "reason", exc.message))
+        return Unreadable(path, exc.reason, tuple(exc.texts.items())) if isinstance(exc, InputError) \
+            else Unreadable(path, exc.text("en"), tuple((lang, exc.text(lang)) for lang in ("zh", "en")))
 
 
 def _sha(path: Path) -> str:

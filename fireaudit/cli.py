@@ -68,6 +68,14 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False)
 
 
+def _say(key: str, **fields) -> str:
+    """A catalogue message in the language of this command line (--lang / FIREAUDIT_LANG / zh)."""
+    from fireaudit.cli_text import language
+    from fireaudit.i18n import t
+
+    return t(language(), key, **fields)
+
+
 def _period(text: str | None):
     from fireaudit.period import Period
 
@@ -75,7 +83,7 @@ def _period(text: str | None):
         return None
     period = Period.parse(text)
     if period is None:
-        raise typer.BadParameter(f"{text!r} is not a quarter such as 2024Q1", param_hint="--period")
+        raise typer.BadParameter(_say("error.cli.bad_period", value=text), param_hint="--period")
     return period
 
 
@@ -85,7 +93,7 @@ def _formats(text: str) -> list[str]:
     formats = [f.strip() for f in text.split(",") if f.strip()]
     unknown = [f for f in formats if f not in WRITERS]
     if unknown or not formats:
-        raise typer.BadParameter(f"unknown format {', '.join(unknown) or text!r}; choose from {', '.join(WRITERS)}",
+        raise typer.BadParameter(_say("error.cli.bad_format", value=unknown or [text], choices=list(WRITERS)),
                                  param_hint="--format")
     return formats
 
@@ -122,10 +130,9 @@ def audit(
         paths += _demo_files()
         output = output or Path("fireaudit-demo")
     if not paths:
-        raise typer.BadParameter("give at least one workbook, or --demo", param_hint="FILE")
+        raise typer.BadParameter(_say("error.cli.no_files"), param_hint=_say("cli_hint.files"))
     if annotate and output is None:
-        raise typer.BadParameter("--annotate writes annotated copies into the -o directory; give -o DIR",
-                                 param_hint="--annotate")
+        raise typer.BadParameter(_say("error.cli.annotate_without_output"), param_hint="--annotate")
     formats = _formats(format or DEFAULT_FORMATS)
     if output is not None and "md" in formats:
         from fireaudit.reports.markdown import load_template
@@ -146,7 +153,7 @@ def audit(
             written = write_reports(run, output, formats, ReportOptions(lang.value, checklist, templates),
                                     inputs=[*paths, *([Path(checklist.config_file)] if checklist.config_file else [])])
         except OSError as exc:
-            raise FireauditError(f"cannot write the reports to {output}: {exc.strerror or exc}") from None
+            raise FireauditError("error.output.cannot_write", path=str(output), detail=exc.strerror or str(exc)) from None
         console.print(visible(t(lang.value, "ui.demo_written" if demo else "ui.written", path=str(output.resolve()))),
                       soft_wrap=True, markup=False)
         for path in written:
@@ -308,7 +315,7 @@ def grade(
                "历史文化名镇": historic_town, "易燃易爆或劳动密集型企业密集": hazardous}
     profile = {k: v for k, v in profile.items() if v is not None}
     if not files and not (township or profile):
-        raise typer.BadParameter(t(lang.value, "grade.no_input"), param_hint="FILE")
+        raise typer.BadParameter(t(lang.value, "grade.no_input"), param_hint=_say("cli_hint.files"))
     if township or profile:
         print_required(console, profile_lookup(checklist, county, township, kind, profile), lang.value)
     unreadable = False
@@ -321,7 +328,7 @@ def grade(
             unreadable = True
             from fireaudit.textnorm import markup_safe
 
-            console.print(f"[red]{t(lang.value, 'ui.unreadable')}[/]: {markup_safe(exc.message)}", soft_wrap=True)
+            console.print(f"[red]{t(lang.value, 'ui.unreadable')}[/]: {markup_safe(exc.text(lang.value))}", soft_wrap=True)
         except BaseException as exc:   # calamine's PanicException is a BaseException: the file, not us
             from fireaudit.runner import parser_died
             from fireaudit.textnorm import markup_safe
@@ -392,7 +399,7 @@ def route(
 
     if not description.strip():
         from fireaudit.i18n import t
-        raise typer.BadParameter(t(lang.value, "routing.empty"), param_hint="DESCRIPTION")
+        raise typer.BadParameter(t(lang.value, "routing.empty"), param_hint=_say("cli_hint.description"))
     result = routing(router_of(load_checklist(config)), description)
     if format is RouteFormat.json:
         import json
@@ -424,13 +431,19 @@ def main() -> None:
     except FireauditError as exc:
         from fireaudit.textnorm import visible
 
-        _console(stderr=True).print(f"fireaudit: {visible(exc.message)}", soft_wrap=True, markup=False)
+        _console(stderr=True).print(f"fireaudit: {visible(exc.text(_language()))}", soft_wrap=True, markup=False)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        print("fireaudit: interrupted", file=sys.stderr)
+        print(f"fireaudit: {_say('error.cli.interrupted')}", file=sys.stderr)
         sys.exit(ExitCode.INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         sys.exit(_crash(exc))
+
+
+def _language() -> str:
+    from fireaudit.cli_text import language
+
+    return language()
 
 
 def _crash(exc: BaseException) -> int:
@@ -444,8 +457,8 @@ def _crash(exc: BaseException) -> int:
                                      encoding="utf-8") as handle:
         handle.write(f"fireaudit {__version__}\n{' '.join(sys.argv)}\n\n")
         traceback.print_exception(exc, file=handle)
-    print(f"fireaudit: internal error ({type(exc).__name__}: {exc}); this is a bug in fireaudit, not a gap "
-          f"in the register. Traceback saved to {handle.name}", file=sys.stderr)
+    print(f"fireaudit: {_say('error.cli.crash', kind=type(exc).__name__, detail=str(exc), path=handle.name)}",
+          file=sys.stderr)
     return ExitCode.INTERNAL
 
 

@@ -94,14 +94,14 @@ def write_county_template(checklist: Checklist, request: TemplateRequest, path: 
 
 def _save(workbook, path: Path, lang: str) -> Path:
     if path.suffix.lower() != ".xlsx":
-        raise FireauditError(t(lang, "template.bad_suffix", path=str(path)))
+        raise FireauditError("template.bad_suffix", path=str(path))
     buffer = io.BytesIO()
     workbook.save(buffer)
     try:
         write_atomic(path, buffer.getvalue())
     except OSError as exc:
-        raise FireauditError(t(lang, "template.cannot_write", path=str(path),
-                               reason=exc.strerror or type(exc).__name__)) from None
+        raise FireauditError("template.cannot_write", path=str(path),
+                             reason=exc.strerror or type(exc).__name__) from None
     return path
 
 
@@ -116,8 +116,7 @@ def build_template(checklist: Checklist, request: TemplateRequest):
 
     spec = checklist.register
     if spec.template.title_rows + 1 > spec.reader.header_search_rows:
-        raise ConfigError(f"register.toml: template.title_rows = {spec.template.title_rows} puts the header below "
-                          f"the {spec.reader.header_search_rows} rows the reader searches")
+        raise ConfigError("error.config.title_rows", rows=spec.template.title_rows, searched=spec.reader.header_search_rows)
     workbook = Workbook()
     workbook.remove(workbook.active)
     guide = workbook.create_sheet(spec.template.instructions_sheet)

@@ -113,7 +113,7 @@ def test_unreadable_file_is_one_line_and_exit_3_after_the_others(tmp_path, good)
     result = run_cli("check", str(good), str(bad))
     assert result.code == 3
     assert "Traceback" not in result.out + result.err
-    assert f"{bad}: unreadable" in result.out
+    assert f"{bad}: 无法读取" in result.out
     data = json.loads(run_cli("check", str(good), str(bad), "--format", "json").out)
     assert len(data["townships"]) == 1 and data["unreadable"][0]["file"] == str(bad)
 
@@ -168,4 +168,4 @@ def test_unwritable_output_directory_is_one_line_and_exit_2(good, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")
     result = run_cli("audit", str(good), "-o", str(blocker / "out"))
-    assert result.code == 2 and "cannot write the reports" in result.err and "Traceback" not in result.err
+    assert result.code == 2 and "无法把报告写入" in result.err and "Traceback" not in result.err

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from fireaudit.errors import DataProblem
 from fireaudit.status import Severity
 ColumnType = Literal[
     "text", "number", "count", "year", "yesno", "date", "period", "vocab", "vocab_list", "ignore"
@@ -239,7 +240,7 @@ class RosterTownship(_Strict):
 
     def __post_init__(self) -> None:
         if not self.county.strip() or not self.township.strip():
-            raise ValueError("county and township must not be empty")
+            raise DataProblem("error.data.place_empty")
 
 
 class BatchSettings(_Strict):
@@ -249,7 +250,7 @@ class BatchSettings(_Strict):
 
     def __post_init__(self) -> None:
         if self.prefer is not None and not self.prefer.strip():
-            raise ValueError("prefer: newest, largest or a file glob such as *终稿*")
+            raise DataProblem("error.data.prefer")
 
 
 class SheetMapping(_Strict):
@@ -291,5 +292,5 @@ class LocalConfig(_Strict):
         for n, entry in enumerate(self.roster):
             key = canonical_place(entry.county, entry.township)
             if key in seen:
-                raise ValueError(f"roster[{n}]: {entry.county}{entry.township} is listed twice")
+                raise DataProblem("error.data.roster_twice", n=n, place=f"{entry.county}{entry.township}")
             seen.add(key)

@@ -389,12 +389,12 @@ class Register:
             raise Unreadable(entry.unparsed)
         return entry.value if entry else None
 
-    def no_period_text(self, lang: str) -> str:
-        """Why no period holds, listing every place looked, in `lang` (for the exit-3 message)."""
-        from fireaudit.i18n import t
+    def no_period_phrase(self):
+        """Why no period holds, listing every place looked (for the exit-3 message, in the reader's language)."""
+        from fireaudit.i18n import Phrase
 
         note = next((n for n in self.notes if n.code == "no-period"), None)
-        return t(lang, "note.no-period", detail=note.detail if note else "")
+        return Phrase("note.no-period", {"detail": note.detail if note else ""})
 
     def resembling(self, sheet: str) -> str | None:
         """The workbook sheet, not recognised, that most resembles register sheet `sheet`."""

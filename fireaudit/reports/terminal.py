@@ -61,7 +61,7 @@ def gate_lines(run: AuditRun, fail_on: str, lang: str) -> list[str]:
         for error in failing.register_errors:
             lines.append(visible(f"{audit.file}: register {error.code} {error.ref()} {error.message(lang)}"))
     for item in run.unreadable:
-        lines.append(visible(f"{item.file}: unreadable {item.text(lang)}"))
+        lines.append(visible(f"{item.file}: {t(lang, 'ui.unreadable')} {item.text(lang)}"))
     return lines
 
 

@@ -181,9 +181,17 @@ def test_an_unknown_sheet_name_gets_the_largest_scan():
     assert preflight.SheetScans().get("x") is None
 
 
-def test_reason_codes_are_distinct_and_render():
-    texts = list(preflight.REASONS.values())
-    assert len(set(texts)) == len(texts)
-    for code, text in preflight.REASONS.items():
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_reason_codes_are_distinct_and_render(lang):
+    from fireaudit.errors import InputError
+    from fireaudit.i18n import catalog
+
+    codes = {key.removeprefix("error.input."): text for key, text in catalog(lang).items()
+             if key.startswith("error.input.")}
+    texts = list(codes.values())
+    assert len(set(texts)) == len(texts) and len(codes) > 30
+    for code, text in codes.items():
         fields = {name: 1 for name in __import__("string").Formatter().parse(text) for name in [name[1]] if name}
-        assert preflight._refuse("f.xlsx", code, **fields).message.startswith("f.xlsx: ")
+        error = InputError("f.xlsx", code, **fields)
+        assert error.text(lang).startswith("f.xlsx: " if lang == "en" else "f.xlsx：")
+        assert "{" not in error.text(lang)

@@ -42,7 +42,7 @@ def test_hostile_file_is_refused_quickly_and_cheaply(tmp_path, name):
     make, reason = HOSTILE[name]
     path = make(tmp_path / name)
     before = path.read_bytes()
-    code, output, seconds, rss = run_measured("check", str(path))
+    code, output, seconds, rss = run_measured("check", str(path), "--lang", "en")
     assert code == 3, output
     assert reason in output
     assert "Traceback" not in output
@@ -81,7 +81,7 @@ def test_limits_are_configurable_and_named(tmp_path):
     path = good_xlsx(tmp_path / "good.xlsx")
     config = tmp_path / "fireaudit.toml"
     config.write_text("[data.limits]\nmax_members = 5\n", encoding="utf-8")
-    code, output, _, _ = run_measured("check", str(path), "--config", str(config))
+    code, output, _, _ = run_measured("check", str(path), "--config", str(config), "--lang", "en")
     assert code == 3 and "max_members" in output and "limit of 5" in output
 
 
