@@ -236,7 +236,7 @@ def test_phrases_checks_build_are_joined_in_the_readers_language():
     item = Phrase("check.hazard_referral_department.wrong_item", {
         "label": "第3行", "categories": ["消防安全", "燃气安全"], "cell": "应急管理局",
         "expected": Joined((Joined(("消防救援大队",)), Joined(("住建局", "燃气公司"))), "alternatives")})
-    assert fmt_value(Joined((item, item)), "zh").count("、") == 3
+    assert fmt_value(Joined((item, item)), "zh").count("、") == 5     # two in each item, one between
     english = fmt_value(Joined((item, item)), "en")
     assert "、" not in english and "；" not in english and "（" not in english
     assert "住建局, 燃气公司" in english and " / " in english
