@@ -426,7 +426,8 @@ def _rendered(run: AuditRun, options: "ReportOptions", jobs: int):
     results: dict[int, Any] = {}
     pool.map(((n, _render_in_worker, (replace(run, townships=(a,), batch=None), a, options.lang))
               for n, a in enumerate(run.townships)),
-             results.__setitem__, lambda n, reason: results.__setitem__(n, (run.townships[n].file, reason)))
+             results.__setitem__,
+             lambda n, how: results.__setitem__(n, (run.townships[n].file, Phrase("error.input.parser-died", {"how": how}))))
     for n, audit in enumerate(run.townships):
         yield audit, results[n]
 

@@ -41,7 +41,9 @@ from fireaudit.result import (
     AuditRun, BatchFacts, Conflict, CountyRegisterInput, TownshipAudit, Unreadable,
 )
 from fireaudit.pool import Pool
-from fireaudit.runner import adopt_checklist, can_isolate, init_worker, make_run, special_file_reason, worker_audit
+from fireaudit.runner import (
+    adopt_checklist, can_isolate, init_worker, make_run, parser_died_on, special_file_reason, worker_audit,
+)
 from fireaudit.textnorm import visible
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -103,8 +105,8 @@ def audit_parallel(paths: list[Path], checklist: Checklist, period: Period | Non
         (unreadable if isinstance(result, Unreadable) else townships).append(result)
         progress.finished(str(path), not isinstance(result, Unreadable))
 
-    def died(path: Path, reason: str) -> None:
-        done(path, Unreadable(str(path), reason))
+    def died(path: Path, how: str) -> None:
+        done(path, parser_died_on(path, how))
 
     pool = _pool(min(jobs, len(paths)), checklist)
     try:
@@ -454,7 +456,7 @@ def read_county_isolated(path: str, checklist: Checklist) -> Any:
         return _read_county(path, checklist)
     pool = Pool(1, adopt_checklist, (checklist,))
     pool.map([(path, _county_task, (path,))], lambda _, r: results.append(r),
-             lambda _, reason: results.append(Unreadable(path, reason)))
+             lambda _, how: results.append(parser_died_on(path, how)))
     return results[0]
 
 

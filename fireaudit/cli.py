@@ -336,10 +336,11 @@ def grade(
             if not parser_died(exc):
                 raise
             unreadable = True
-            from fireaudit.pool import PARSER_DIED
+            from fireaudit.runner import parser_died_on
 
-            console.print(f"[red]{t(lang.value, 'ui.unreadable')}[/]: {markup_safe(path)}: "
-                          f"{PARSER_DIED}（{markup_safe(type(exc).__name__)}）", soft_wrap=True)
+            died = parser_died_on(path, type(exc).__name__)
+            console.print(f"[red]{t(lang.value, 'ui.unreadable')}[/]: {markup_safe(path)}: {markup_safe(died.text(lang.value))}",
+                          soft_wrap=True)
     if unreadable:
         raise typer.Exit(ExitCode.UNREADABLE)
 

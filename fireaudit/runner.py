@@ -7,7 +7,7 @@ propagates, so a crash is never reported as a gap.
 The parse runs where an abort cannot take the run down (issue 20, 1b): in a
 forked worker process (fireaudit/pool.py) that is replaced when calamine
 aborts or raises its PanicException (a BaseException), and the file becomes
-unreadable with PARSER_DIED. Where fork is unavailable the parse runs in
+unreadable (error.input.parser-died). Where fork is unavailable the parse runs in
 process and only the PanicException is caught."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from fireaudit.audit import SINGLE, audit_register, load_checklist, waiver_match
 from fireaudit.checklist import Checklist
 from fireaudit.errors import InputError
 from fireaudit.period import Period
-from fireaudit.pool import PARSER_DIED, Pool
+from fireaudit.pool import Pool
 from fireaudit.provenance import iso, run_time
 from fireaudit.register import RegisterReader
 from fireaudit.register.model import Note
@@ -94,7 +94,7 @@ def audit_files(paths: Iterable[str | Path], checklist: Checklist, period: Perio
         pool = Pool(1, adopt_checklist, (checklist,))
         pool.map(((n, worker_audit, (str(p), str(period) if period else None, mode)) for n, p in enumerate(paths)
                   if n not in results),
-                 done=results.__setitem__, died=lambda n, reason: results.__setitem__(n, Unreadable(str(paths[n]), reason)))
+                 done=results.__setitem__, died=lambda n, how: results.__setitem__(n, parser_died_on(paths[n], how)))
         for n in range(len(paths)):
             item = results[n]
             (unreadable if isinstance(item, Unreadable) else townships).append(item)
@@ -112,7 +112,7 @@ def audit_files(paths: Iterable[str | Path], checklist: Checklist, period: Perio
         except BaseException as exc:
             if not parser_died(exc):
                 raise
-            unreadable.append(Unreadable(str(path), f"{PARSER_DIED}（{type(exc).__name__}）"))
+            unreadable.append(parser_died_on(path, type(exc).__name__))
     return make_run(checklist, period, townships, unreadable)
 
 
@@ -147,6 +147,11 @@ def special_file_reason(path: Path) -> Unreadable | None:
 
 def _unreadable(path: Path, code: str) -> Unreadable:
     return unreadable_of(InputError(str(path), code))
+
+
+def parser_died_on(path: str | Path, how: str) -> Unreadable:
+    """A file whose parser died (a worker's abort, a PanicException): unreadable, with how it ended."""
+    return unreadable_of(InputError(str(path), "parser-died", how=how))
 
 
 def unreadable_of(exc: InputError) -> Unreadable:
