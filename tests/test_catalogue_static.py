@@ -25,6 +25,7 @@ LANGS = ("zh", "en")
 ID_ARGUMENT = {
     "t": (1, ""), "_say": (0, ""), "Phrase": (0, ""), "DataProblem": (0, ""),
     "FireauditError": (0, ""), "ConfigError": (0, ""), "OutputClash": (0, ""),
+    "outcome": (1, "check."),                       # a check's message id (i18n.message_key)
     "InputError": (1, "error.input."), "_unreadable": (1, "error.input."),
 }
 ERROR_CLASSES = {"FireauditError", "ConfigError", "InputError", "OutputClash"}
@@ -94,7 +95,8 @@ def used_ids(trees: dict[Path, ast.Module]) -> tuple[list[tuple[str, str, set[st
             where = f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
             for arg in _alternatives(node.args[position]):
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    literal.append((prefix + arg.value, where, _given(node, name)))
+                    key = arg.value if name == "outcome" and arg.value.startswith("common.") else prefix + arg.value
+                    literal.append((key, where, None if name == "outcome" else _given(node, name)))
                 elif isinstance(arg, ast.JoinedStr) and arg.values and isinstance(arg.values[0], ast.Constant):
                     prefixes.append((prefix + arg.values[0].value, where))
     return literal, prefixes
