@@ -242,3 +242,17 @@ def test_phrases_checks_build_are_joined_in_the_readers_language():
     english = fmt_value(Joined((item, item)), "en")
     assert "、" not in english and "；" not in english and "（" not in english
     assert "住建局, 燃气公司" in english and " / " in english
+
+
+# Whole error lines (not the fragments they are built of) say what to do next.
+WHOLE_ERRORS = ("error.input.", "error.config.", "error.mapping.", "error.annex.", "error.baseline.", "error.batch.",
+                "error.output.", "error.cli.")
+NOT_A_LINE = {"error.config.utf16_no_bom", "error.config.unknown_encoding", "error.cli.interrupted",
+              "error.input.no-period",            # its detail is note.no-period, which ends with what to do
+              "error.batch.render_failed"}        # its problem is an error.output line
+
+
+def test_every_chinese_error_line_says_what_to_do_next():
+    lacking = sorted(key for key, text in catalog("zh").items()
+                     if key.startswith(WHOLE_ERRORS) and key not in NOT_A_LINE and "请" not in text and "重试" not in text)
+    assert not lacking, lacking
