@@ -275,10 +275,10 @@ def run_batch(request: BatchRequest,
     refuse_output_in_input(request.directory, request.output)
     check_templates(request)                             # before any work: exit 2 on a wrong input
     baseline_files = [*([request.baseline] if request.baseline else []), *request.baselines]
-    baselines = quarter.order_baselines([(str(p), load_baseline(str(p))) for p in baseline_files], lang)
-    quarter.check_earlier(request.period, baselines, lang)
+    baselines = quarter.order_baselines([(str(p), load_baseline(str(p))) for p in baseline_files])
+    quarter.check_earlier(request.period, baselines)
     previous = baselines[-1][2] if baselines else None
-    county_read = read_county_checked(request.county_register, checklist, lang) if request.county_register else None
+    county_read = read_county_checked(request.county_register, checklist) if request.county_register else None
     roster = quarter.roster_places(checklist, county_read[0] if isinstance(county_read, tuple) else None)
     odd: list[Unreadable] = []
     paths, skipped = quarter.select_inputs(discover(request.directory, odd=odd), request.directory, request.output)
@@ -302,8 +302,8 @@ def run_batch(request: BatchRequest,
         townships = [judge_county_duties(a, checklist, None) for a in townships]
 
     run = make_run(checklist, request.period, townships, unreadable)
-    period = quarter.batch_period(run.period, townships, lang) if baselines else None
-    quarter.check_earlier(period, baselines, lang)
+    period = quarter.batch_period(run.period, townships) if baselines else None
+    quarter.check_earlier(period, baselines)
     not_submitted, not_in_roster = quarter.submissions(roster, townships, conflicts) if roster else ((), ())
     trend_periods, trend = quarter.trend(townships, baselines, period) if len(baselines) > 1 else ((), ())
     run = replace(run, batch=BatchFacts(
@@ -436,7 +436,7 @@ def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], reques
     return [p for _, stem in plan for p in written.get(stem, [])], False
 
 
-def read_county_checked(path: Path, checklist: Checklist, lang: str) -> tuple[Any, CountyRegisterInput] | Unreadable:
+def read_county_checked(path: Path, checklist: Checklist) -> tuple[Any, CountyRegisterInput] | Unreadable:
     """The county register, read once before any work, in a worker (read_county_isolated).
 
     A missing file, or one that is not a county register, is exit 2 saying what it

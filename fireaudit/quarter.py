@@ -186,7 +186,7 @@ def baseline_period(data: Any) -> Period | None:
     return periods.pop() if len(periods) == 1 else None
 
 
-def order_baselines(baselines: list[tuple[str, Any]], lang: str) -> list[tuple[Period, str, Any]]:
+def order_baselines(baselines: list[tuple[str, Any]]) -> list[tuple[Period, str, Any]]:
     """Baselines oldest first; each must know its period, and no two share one (exit 2 otherwise)."""
     ordered: dict[Period, tuple[str, Any]] = {}
     for path, data in baselines:
@@ -200,7 +200,7 @@ def order_baselines(baselines: list[tuple[str, Any]], lang: str) -> list[tuple[P
     return [(p, *ordered[p]) for p in sorted(ordered)]
 
 
-def check_earlier(batch_period: Period | None, ordered: list[tuple[Period, str, Any]], lang: str) -> None:
+def check_earlier(batch_period: Period | None, ordered: list[tuple[Period, str, Any]]) -> None:
     """Every baseline is of an earlier quarter than the batch (exit 2 naming both periods)."""
     if batch_period is None:
         return
@@ -210,7 +210,7 @@ def check_earlier(batch_period: Period | None, ordered: list[tuple[Period, str, 
                               batch=str(batch_period))
 
 
-def batch_period(run_period: str | None, townships: list[TownshipAudit], lang: str) -> Period | None:
+def batch_period(run_period: str | None, townships: list[TownshipAudit]) -> Period | None:
     """The batch's quarter; several periods in one batch cannot be compared with a baseline (exit 2)."""
     if run_period:
         return Period.parse(run_period)

@@ -82,17 +82,17 @@ def write_template(checklist: Checklist, request: TemplateRequest, path: Path) -
     """Write the template to `path` (a directory gets the default file name), atomically."""
     if path.is_dir():
         path = path / default_file_name(checklist.register, request)
-    return _save(build_template(checklist, request), path, request.lang)
+    return _save(build_template(checklist, request), path)
 
 
 def write_county_template(checklist: Checklist, request: TemplateRequest, path: Path) -> Path:
     """Write the county register template (`fireaudit template --county-register`) to `path`."""
     if path.is_dir():
         path = path / county_file_name(request)
-    return _save(build_county_template(checklist, request), path, request.lang)
+    return _save(build_county_template(checklist, request), path)
 
 
-def _save(workbook, path: Path, lang: str) -> Path:
+def _save(workbook, path: Path) -> Path:
     if path.suffix.lower() != ".xlsx":
         raise FireauditError("template.bad_suffix", path=str(path))
     buffer = io.BytesIO()

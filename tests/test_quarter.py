@@ -417,15 +417,15 @@ def test_baselines_must_each_know_their_period_and_not_share_one():
     q1 = {"period": "2024Q1", "townships": []}
     mixed = {"period": None, "townships": [{"period": "2024Q1"}, {"period": "2024Q2"}]}
     implied = {"period": None, "townships": [{"period": "2023Q4"}]}
-    assert [str(p) for p, _, _ in order_baselines([("a", q1), ("b", implied)], "zh")] == ["2023Q4", "2024Q1"]
+    assert [str(p) for p, _, _ in order_baselines([("a", q1), ("b", implied)])] == ["2023Q4", "2024Q1"]
     with pytest.raises(ConfigError, match="看不出这份基准汇总是哪个报告期"):
-        order_baselines([("mixed.json", mixed)], "zh")
+        order_baselines([("mixed.json", mixed)])
     with pytest.raises(ConfigError, match="同一报告期 2024Q1"):
-        order_baselines([("a.json", q1), ("b.json", dict(q1))], "zh")
+        order_baselines([("a.json", q1), ("b.json", dict(q1))])
     townships = [_audit("伊宁市", "甲镇", {}), _audit("伊宁市", "乙镇", {})]
     townships[1] = townships[1].__class__(**{**townships[1].__dict__, "period": "2024Q3"})
     with pytest.raises(ConfigError, match="多个报告期"):
-        batch_period(None, townships, "zh")
+        batch_period(None, townships)
 
 
 def test_batch_takes_the_countys_notice_template(tmp_path):
