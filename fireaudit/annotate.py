@@ -302,6 +302,9 @@ def review_sheet(workbook, view, converted: bool) -> None:
     put(sheet, 1, 1, t(lang, "annotate.heading", title=view.title), bold=True, size=14)
     put(sheet, 2, 1, t(lang, "annotate.intro"))
     row = 3
+    for warning in view.warnings:
+        put(sheet, row, 1, f"{t(lang, 'ux.warning')}{t(lang, 'report.colon')}{warning}", bold=True)
+        row += 1
     if converted:
         put(sheet, row, 1, t(lang, "annotate.converted"))
         row += 1

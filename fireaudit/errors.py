@@ -41,3 +41,13 @@ class InputError(FireauditError):
         self.path = path
         self.reason = reason
         self.texts = texts or {}     # the reason in each language, when it has a catalogue text
+
+
+class Interrupted(Exception):
+    """Ctrl-C, said in the user's language: how far the run got (已中断：3/12个文件已审核) or 已中断。
+
+    Not a KeyboardInterrupt, so click does not turn it into a silent exit 130 on the way out."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text

@@ -19,6 +19,7 @@ from fireaudit.status import Status
 from fireaudit.result import GAP_STATUSES, STATUSES, AuditRun, CheckResult, TownshipAudit
 
 MAX_EVIDENCE = 10        # cells listed per finding; the rest are counted
+WARNING_NOTES = ("period-differs",)   # notes shown up front as 注意, in every report and on the terminal
 THRESHOLD_PREFIXES = ("min_", "max_")
 
 
@@ -96,6 +97,7 @@ class TownshipView:
     gaps: tuple[GapGroup, ...]
     register_errors: tuple[ErrorRow, ...]
     notes: tuple[str, ...]
+    warnings: tuple[str, ...]
     status_counts: tuple[Count, ...]
     severity_counts: tuple[Count, ...]
 
@@ -143,11 +145,19 @@ def township_view(run: AuditRun, audit: TownshipAudit, checklist: Checklist, lan
                      e.message(lang))
             for e in audit.register_errors
         ),
-        notes=tuple(t(lang, f"note.{n.code}", sheet=n.sheet, detail=n.detail) for n in audit.notes),
+        notes=tuple(t(lang, f"note.{n.code}", sheet=n.sheet, detail=n.detail) for n in audit.notes
+                    if n.code not in WARNING_NOTES),
+        warnings=warnings_of(audit, lang),
         status_counts=tuple(Count(s, status_label(s, lang), status_counts.get(s, 0)) for s in STATUSES),
         severity_counts=tuple(Count(s, severity_label(s, lang), severity_counts.get(s, 0))
                               for s in sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.__getitem__, reverse=True)),
     )
+
+
+def warnings_of(audit: TownshipAudit, lang: str) -> tuple[str, ...]:
+    """The notes a reader must see before the findings (WARNING_NOTES), in `lang`."""
+    return tuple(t(lang, f"note.{n.code}", sheet=n.sheet, detail=n.detail) for n in audit.notes
+                 if n.code in WARNING_NOTES)
 
 
 def _requirement_row(requirement_id: str, status: str, severity: str | None, checklist: Checklist,
