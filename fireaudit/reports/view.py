@@ -52,8 +52,9 @@ class Finding:
     more_evidence: str           # "等12处" when evidence was cut, else ""
     thresholds: tuple[str, ...]
     source: str
-    advice: str
+    advice: str                  # the finding's own advice, else the requirement's (unknown: correct the cell)
     from_config: str             # "取自本地配置：…" or ""
+    specific_advice: str = ""    # the finding's own advice only (checks' `advice`), "" when it has none
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,10 @@ def _gap_group(row: RequirementRow, checks: tuple[CheckResult, ...], checklist: 
 
 def _finding(row: RequirementRow, check: CheckResult, checklist: Checklist, lang: str,
              mapped: dict[str, str] | None = None) -> Finding:
+    from fireaudit.reports.advice import specific_advice
+
     spec = checklist.check_by_id.get(check.id)
+    own_advice = specific_advice(check, spec, lang)
     evidence = tuple(_mapped_mark(evidence_text(e, lang), e, mapped, lang) for e in check.evidence[:MAX_EVIDENCE])
     extra = len(check.evidence) - len(evidence)
     return Finding(
@@ -194,8 +198,9 @@ def _finding(row: RequirementRow, check: CheckResult, checklist: Checklist, lang
         more_evidence=t(lang, "report.more_evidence", count=extra) if extra > 0 else "",
         thresholds=thresholds(check.params, lang),
         source=cite(check.source, lang),
-        advice=t(lang, "report.advice_unknown") if check.status == Status.UNKNOWN else row.advice,
+        advice=own_advice or (t(lang, "report.advice_unknown") if check.status == Status.UNKNOWN else row.advice),
         from_config=t(lang, "report.from_config", keys=list(check.from_config)) if check.from_config else "",
+        specific_advice=own_advice,
     )
 
 
