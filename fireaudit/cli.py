@@ -169,7 +169,7 @@ def check(
     from fireaudit.gate import exit_code
 
     checklist = load_checklist(config)
-    run = _audit_counted(files, checklist, _period(period), lang.value)
+    run = _audit_counted(files, checklist, _period(period), lang.value, "ux.interrupted_check")
     if format is GateFormat.json:
         from fireaudit.reports.json_report import dumps
 
@@ -404,7 +404,7 @@ def route(
         print(line)
 
 
-def _audit_counted(paths, checklist, period, lang: str):
+def _audit_counted(paths, checklist, period, lang: str, interrupted: str = "ux.interrupted_files"):
     """audit_files, counting finished files, so Ctrl-C can say how far it got (已中断：3/12个文件已审核)."""
     from fireaudit.i18n import t
     from fireaudit.runner import audit_files
@@ -414,7 +414,7 @@ def _audit_counted(paths, checklist, period, lang: str):
     try:
         return audit_files(paths, checklist, period, finished=lambda: done.__setitem__(0, done[0] + 1))
     except KeyboardInterrupt:
-        raise Interrupted(t(lang, "ux.interrupted_files", done=done[0], total=len(paths))) from None
+        raise Interrupted(t(lang, interrupted, done=done[0], total=len(paths))) from None
 
 
 def _annotate(run, output: Path, options, console) -> list:

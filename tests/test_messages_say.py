@@ -163,7 +163,7 @@ def test_a_period_other_than_the_registers_is_a_warning_in_every_report(good, tm
     head = md.split("\n## ", 1)[0]                       # above the overview, not among the notes at the end
     assert warning in head and ("**注意**" if lang == "zh" else "**Note**") in head, head
     report = load_workbook(out / "伊宁市-潘津镇-2024Q1.xlsx").worksheets[0]
-    assert warning in str(report["A2"].value)
+    assert report["A3"].value == ("注意" if lang == "zh" else "Note") and warning in report["B3"].value
     (copy,) = out.glob("*批注.xlsx")
     review = load_workbook(copy).worksheets[0]
     assert any(warning in str(c.value) for row in review.iter_rows(max_row=6) for c in row if c.value)
@@ -382,3 +382,21 @@ def test_sigint_to_a_real_audit_prints_the_count_and_exits_130(tmp_path):
     assert proc.wait(timeout=60) == 130, err
     assert re.fullmatch(r"已中断：\d+/40个文件已审核，未写出报告。", err.strip()), err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
+
+
+def test_ctrl_c_during_check_says_how_many_files_were_checked(tmp_path, monkeypatch):
+    from fireaudit import runner
+
+    files = [compliant().save(tmp_path / f"t{n}.xlsx") for n in range(3)]
+    real = runner.audit_file
+    calls = []
+
+    def audit_file(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "audit_file", audit_file)
+    result = run_cli("check", *map(str, files), env={"FIREAUDIT_NO_ISOLATION": "1"})
+    assert (result.code, result.err.strip()) == (130, "已中断：1/3个文件已核验。")

@@ -56,9 +56,8 @@ def _overview(sheet, view) -> None:
     lang = view.lang
     sheet.title = sheet_title(t(lang, "report.sheet_overview"))
     put(sheet, 1, 1, view.title, bold=True, size=14)
-    for n, warning in enumerate(view.warnings):   # row 2 is empty otherwise; a second warning takes row 3 onwards
-        put(sheet, 2 + n, 1, f"{t(lang, 'ux.warning')}{t(lang, 'report.colon')}{warning}", bold=True)
     facts = [
+        *[(t(lang, "ux.warning"), warning) for warning in view.warnings],   # first: the report's quarter is not the register's
         (t(lang, "ui.county"), view.county),
         (t(lang, "ui.township"), view.township),
         (t(lang, "report.kind"), view.kind),
@@ -70,7 +69,7 @@ def _overview(sheet, view) -> None:
         (t(lang, "report.checklist"), view.checklist),
         *[(label, value) for label, value in view.provenance],
     ]
-    row = 3 + max(0, len(view.warnings) - 1)
+    row = 3
     for label, value in facts:
         put(sheet, row, 1, label, bold=True)
         put(sheet, row, 2, value)
