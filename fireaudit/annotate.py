@@ -81,12 +81,15 @@ def annotated_name(stem: str) -> str:
 def marks_of(audit: TownshipAudit, checklist: "Checklist", lang: str) -> Marks:
     """Every gap's evidence cells and every register error, with the comment text for each."""
     marks = Marks()
+    from fireaudit.reports.advice import finding_advice
+
     for requirement in audit.requirements:
         advice = checklist.requirement_by_id[requirement.id].advice(lang)
         for check in requirement.checks:
             if check.status not in GAP_STATUSES:
                 continue
-            mark = Mark(check.status, finding_text(check, advice, checklist, lang))
+            own = finding_advice(check, checklist.check_by_id.get(check.id), advice, lang)   # which village, member …
+            mark = Mark(check.status, finding_text(check, own, checklist, lang))
             for evidence in dict.fromkeys(check.evidence):
                 if evidence.cell:
                     marks.cells[(evidence.sheet, evidence.cell)].append(mark)
@@ -302,6 +305,9 @@ def review_sheet(workbook, view, converted: bool) -> None:
     put(sheet, 1, 1, t(lang, "annotate.heading", title=view.title), bold=True, size=14)
     put(sheet, 2, 1, t(lang, "annotate.intro"))
     row = 3
+    for warning in view.warnings:
+        put(sheet, row, 1, f"{t(lang, 'ux.warning')}{t(lang, 'report.colon')}{warning}", bold=True)
+        row += 1
     if converted:
         put(sheet, row, 1, t(lang, "annotate.converted"))
         row += 1

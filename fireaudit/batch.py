@@ -31,7 +31,7 @@ import msgspec
 from fireaudit.audit import BATCH, judge_county_duties, sha256_of
 from fireaudit.checklist import Checklist
 from fireaudit.checks.county import CountyData
-from fireaudit.errors import ConfigError, FireauditError, InputError, validation_phrase
+from fireaudit.errors import ConfigError, ExitCode, FireauditError, InputError, validation_phrase
 from fireaudit.reports.files import OutputClash
 from fireaudit.i18n import t
 from fireaudit.period import Period
@@ -282,6 +282,8 @@ def run_batch(request: BatchRequest,
     roster = quarter.roster_places(checklist, county_read[0] if isinstance(county_read, tuple) else None)
     odd: list[Unreadable] = []
     paths, skipped = quarter.select_inputs(discover(request.directory, odd=odd), request.directory, request.output)
+    if not paths and not odd and not skipped:   # exit 3 with what was looked for, never an empty roll-up
+        raise NoWorkbooks("ux.no_workbooks", path=str(request.directory))
     signal.signal(signal.SIGTERM, _raise_interrupt)   # a stopped batch still writes what it finished
     jobs = request.jobs or default_jobs()
     with progress() as bar:
@@ -336,6 +338,12 @@ def run_batch(request: BatchRequest,
                          else ([], []))
     return BatchResult(run, request.output, len(paths) + len(odd), audited, interrupted, tuple(reports), tuple(annotated),
                        tuple(failed))
+
+
+class NoWorkbooks(FireauditError):
+    """The batch folder holds no workbook at all: nothing could be audited (exit 3)."""
+
+    exit_code = ExitCode.UNREADABLE
 
 
 def check_templates(request: BatchRequest) -> None:

@@ -151,3 +151,13 @@ def validation_phrase(exc: Exception) -> Phrase:
         what = next((Phrase(f"error.validation.{key}", found.groupdict()) for key, pattern in _VALIDATION
                      if (found := pattern.match(text))), Phrase("error.validation.other", {"detail": text}))
     return Phrase("error.validation.at", {"at": at or "(top)", "what": what}) if at else what
+
+
+class Interrupted(Exception):
+    """Ctrl-C, said in the user's language: how far the run got (已中断：3/12个文件已审核) or 已中断。
+
+    Not a KeyboardInterrupt, so click does not turn it into a silent exit 130 on the way out."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text

@@ -77,6 +77,8 @@ def t(lang: str, key: str, /, **params: Any) -> str:
     """The message `key` in `lang`, with `params` filled in."""
     template = catalog(lang).get(key) or catalog("zh").get(key) or key
     values = _Values({name: fmt_value(value, lang) for name, value in params.items()})
+    for name in [n for n, v in values.items() if v == ""]:   # "Only 0 {match} record(s)" with no match: one space
+        template = template.replace(f" {{{name}}} ", " ")
     return template.format_map(values)
 
 

@@ -17,7 +17,7 @@ import os
 import signal
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from fireaudit import __version__
 from fireaudit.audit import SINGLE, audit_register, load_checklist, waiver_matches
@@ -78,8 +78,11 @@ def note_active_content(register: Any) -> None:
 
 
 def audit_files(paths: Iterable[str | Path], checklist: Checklist, period: Period | None, *,
-                mode: str = SINGLE, isolate: bool | None = None) -> AuditRun:
-    """Audit each file; `isolate` (default: wherever fork is available) parses in a worker process."""
+                mode: str = SINGLE, isolate: bool | None = None,
+                finished: Callable[[], None] = lambda: None) -> AuditRun:
+    """Audit each file; `isolate` (default: wherever fork is available) parses in a worker process.
+
+    `finished` is called once per file done (so an interrupted run can say how far it got)."""
     paths = list(paths)
     if isolate is None:
         isolate = can_isolate()
@@ -91,10 +94,16 @@ def audit_files(paths: Iterable[str | Path], checklist: Checklist, period: Perio
             odd = special_file_reason(Path(path))
             if odd is not None:
                 results[n] = odd
+                finished()
+
+        def done(n: int, item: TownshipAudit | Unreadable) -> None:
+            results[n] = item
+            finished()
+
         pool = Pool(1, adopt_checklist, (checklist,))
         pool.map(((n, worker_audit, (str(p), str(period) if period else None, mode)) for n, p in enumerate(paths)
                   if n not in results),
-                 done=results.__setitem__, died=lambda n, how: results.__setitem__(n, parser_died_on(paths[n], how)))
+                 done=done, died=lambda n, how: done(n, parser_died_on(paths[n], how)))
         for n in range(len(paths)):
             item = results[n]
             (unreadable if isinstance(item, Unreadable) else townships).append(item)
@@ -104,6 +113,7 @@ def audit_files(paths: Iterable[str | Path], checklist: Checklist, period: Perio
         odd = special_file_reason(Path(path))
         if odd is not None:
             unreadable.append(odd)
+            finished()
             continue
         try:
             townships.append(audit_file(path, checklist, period, mode=mode, reader=reader))
@@ -113,6 +123,7 @@ def audit_files(paths: Iterable[str | Path], checklist: Checklist, period: Perio
             if not parser_died(exc):
                 raise
             unreadable.append(parser_died_on(path, type(exc).__name__))
+        finished()
     return make_run(checklist, period, townships, unreadable)
 
 

@@ -187,6 +187,7 @@ class CheckSpec(_Strict):
     source: str
     params: dict[str, Any] = {}
     enabled: bool = True
+    advice: str | None = None   # catalogue key of this check's own 整改建议 (fireaudit/reports/advice.py)
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_zh

@@ -325,8 +325,12 @@ class RegisterReader:
         if absent("类型") and township is not None and isinstance(township.value, str):
             kind = self._kind_of(township.value)
             if kind is not None:
+                written = profile.get("类型")
                 profile["类型"] = ProfileEntry(kind, township.evidence, None, "name")
-                notes.append(Note("kind-from-name", township.evidence.sheet, f"{kind}（{township.value}）"))
+                if written is not None and written.unparsed is not None:   # filled but not understood: never "未填"
+                    notes.append(Note("kind-from-name-unread", written.unparsed.raw, f"{kind}（{township.value}）"))
+                else:
+                    notes.append(Note("kind-from-name", township.evidence.sheet, f"{kind}（{township.value}）"))
         return search
 
     def _kind_of(self, name: str) -> str | None:

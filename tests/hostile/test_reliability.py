@@ -155,11 +155,15 @@ def test_a_set_is_committed_whole_when_a_signal_arrives_between_renames(tmp_path
         real_replace(src, dst)
         calls.append(dst)
         if len(calls) == 1:
-            os.kill(os.getpid(), signal.SIGINT)     # held until the whole set is renamed
+            signal.raise_signal(signal.SIGINT)      # delivered now, in this thread; held until the set is renamed
 
     monkeypatch.setattr(files.os, "replace", replace_then_interrupt)
-    with pytest.raises(KeyboardInterrupt):
-        files.commit_set([(p, "new") for p in targets])
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)   # as in fireaudit, whatever the runner set
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            files.commit_set([(p, "new") for p in targets])
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert [p.read_text(encoding="utf-8") for p in targets] == ["new"] * 3
 
 
