@@ -35,20 +35,12 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     from click import formatting
     from typer.testing import CliRunner
 
-    from fireaudit import cli
-
     saved_cwd, saved_argv = os.getcwd(), sys.argv
     saved_signals = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}   # batch sets SIGTERM
     with CliRunner().isolation(env={**ENV, **(env or {})}) as (out, err, _):
         formatting.FORCED_WIDTH = None   # help wraps to the terminal as outside (the isolation forces 80)
         try:
-            os.chdir(cwd or ROOT)
-            sys.argv = ["fireaudit", *args]
-            try:
-                cli.main()
-                code = 0
-            except SystemExit as exc:
-                code = _exit_code(exc.code)
+            code = _main(args, cwd)
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
@@ -57,6 +49,19 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
             for signum, handler in saved_signals.items():
                 signal.signal(signum, handler)
         return Result(code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8", "backslashreplace"))
+
+
+def _main(args: tuple[str, ...], cwd: Path | None) -> int:
+    """`fireaudit ARGS` through the shipped entry point, in `cwd`: the exit status the shell would see."""
+    from fireaudit import cli
+
+    os.chdir(cwd or ROOT)
+    sys.argv = ["fireaudit", *args]
+    try:
+        cli.main()
+    except SystemExit as exc:
+        return _exit_code(exc.code)
+    return 0
 
 
 def _exit_code(code: object) -> int:
@@ -98,7 +103,7 @@ def run_forked(*args: str, cwd: Path | None = None, env: dict[str, str] | None =
     import tempfile
     import time
 
-    from fireaudit import cli
+    import fireaudit.cli  # noqa: F401 - imported once here, not again in every child
 
     with tempfile.TemporaryFile("w+b") as output:
         read_end, write_end = os.pipe()
@@ -125,13 +130,7 @@ def run_forked(*args: str, cwd: Path | None = None, env: dict[str, str] | None =
                     limit = _address_space_bytes() + address_space_mib * 1024 * 1024
                     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
                 os.environ.update({**ENV, **(env or {})})
-                os.chdir(cwd or ROOT)
-                sys.argv = ["fireaudit", *args]
-                try:
-                    cli.main()
-                    code = 0
-                except SystemExit as exc:
-                    code = _exit_code(exc.code)
+                code = _main(args, cwd)
             except BaseException:   # noqa: BLE001 - report anything, then leave
                 import traceback
 

@@ -10,20 +10,6 @@ from tests.builders import compliant
 from tests.cli_helper import run_cli
 
 
-@pytest.fixture
-def good(tmp_path):
-    return compliant().save(tmp_path / "good.xlsx")
-
-
-@pytest.fixture
-def gappy(tmp_path):
-    reg = compliant()
-    reg.profile["建立消防安全档案"] = "否"                 # R04.5, major
-    reg.sheets["村社区"].set(0, "防火安全公约", "无")       # R06.2, major
-    reg.sheets["演练"].set(1, "组织单位", "镇中心学校")     # R06.3, advisory
-    return reg.save(tmp_path / "gappy.xlsx")
-
-
 def test_audit_prints_a_summary_table_per_township(good):
     result = run_cli("audit", str(good))
     assert result.code == 0, result.err
