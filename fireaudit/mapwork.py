@@ -19,13 +19,14 @@ from fireaudit.checklist.loader import convert, read_toml
 from fireaudit.checklist.mapping import apply_mapping
 from fireaudit.checklist.models import RegisterMapping, RegisterSpec
 from fireaudit.errors import ConfigError, InputError
-from fireaudit.i18n import t
+from fireaudit.i18n import Phrase, t
 from fireaudit.proposals import (COLUMN, HEADING, HEADING_PATTERN, KEY, SHEET, VALUE, MappingSettings, Proposal, Seen,
                                  propose, settings_of)
 from fireaudit.register.reader import RegisterReader, _filled, open_workbook, sheet_rows
 from fireaudit.register.values import is_blank, raw_text
 from fireaudit.resources import data_dir
 from fireaudit.textnorm import norm
+from fireaudit.register import codes
 
 RAW_ROWS = 200          # rows of each sheet looked at for headers and examples
 MAX_ROUNDS = 4
@@ -55,7 +56,7 @@ def collect(files: Iterable[Path], checklist, examples: int = 3,
         except InputError as exc:
             if unreadable is None:
                 raise
-            unreadable[exc.path] = exc.reason
+            unreadable[exc.path] = Phrase(exc.key, exc.fields)
             continue
         for item in _seen_in(register, raw, checklist.register, examples, reader):
             old = found.get(item.key)
@@ -108,7 +109,7 @@ def _seen_in(register, raw: dict[str, list[list[Any]]], spec: RegisterSpec, n: i
             yield from _columns_seen(rows, header_row, columns, table.name, f"{file}!{sheet}", n, hint)
         for column, cells in table.unparsed.items():
             for bad in cells.values():
-                if bad.code in ("unknown-value", "bad-yesno", "class-only"):
+                if bad.code in (codes.UNKNOWN_VALUE, codes.BAD_YESNO, codes.CLASS_ONLY):
                     yield Seen(VALUE, bad.raw, table.name, column, (bad.evidence.ref(),), nearest=bad.nearest,
                                where=f"{file}!{bad.evidence.ref()}")
     if register.profile_sheet is not None:
@@ -118,7 +119,7 @@ def _seen_in(register, raw: dict[str, list[list[Any]]], spec: RegisterSpec, n: i
                        where=f"{file}!{register.profile_sheet}")
     for key, entry in register.profile.items():
         bad = entry.unparsed
-        if bad is not None and bad.code in ("unknown-value", "bad-yesno"):
+        if bad is not None and bad.code in (codes.UNKNOWN_VALUE, codes.BAD_YESNO):
             yield Seen(VALUE, bad.raw, spec.profile.sheet, key, (bad.evidence.ref(),), nearest=bad.nearest,
                        where=f"{file}!{bad.evidence.ref()}")
 
@@ -240,7 +241,7 @@ def load_document(path: Path) -> tomlkit.TOMLDocument:
     try:
         return tomlkit.parse(path.read_text(encoding="utf-8"))
     except Exception as exc:  # tomlkit raises its own parse errors
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError("error.config.bad_toml_edit", path=str(path), detail=" ".join(str(exc).split())) from None
 
 
 def _table(parent, key: str):
@@ -276,7 +277,7 @@ def add(doc, proposal: Proposal, target: str, profile_sheet: str, known: frozens
         _table(_table(_table(sheets, item.sheet), "values"), item.column)[item.name] = target
 
 
-def refusal(doc, proposal: Proposal, target: str, shipped: RegisterSpec, origin: str) -> str | None:
+def refusal(doc, proposal: Proposal, target: str, shipped: RegisterSpec, origin: str) -> Any:
     """Why writing this proposal would be refused (two onto one, one onto two), else None."""
     trial = tomlkit.parse(tomlkit.dumps(doc))
     item = proposal.item
@@ -290,7 +291,7 @@ def refusal(doc, proposal: Proposal, target: str, shipped: RegisterSpec, origin:
         mapping = convert(trial.unwrap().get("register", {}), RegisterMapping, origin)
         apply_mapping(shipped, mapping, origin, [])
     except ConfigError as exc:
-        return exc.message.split(": ", 1)[-1]
+        return exc.phrase()
     return None
 
 

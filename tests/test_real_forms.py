@@ -388,7 +388,10 @@ def test_the_no_period_text_lists_every_place_in_the_report_language(read):
     reg = compliant()
     reg.profile.pop("报告期")
     register = read(reg, "台账.xlsx")
-    assert "文件名" in register.no_period_text("zh") and "file name" in register.no_period_text("en")
+    from fireaudit.i18n import fmt_value
+
+    phrase = register.no_period_phrase()
+    assert "文件名" in fmt_value(phrase, "zh") and "file name" in fmt_value(phrase, "en")
 
 
 def test_a_system_export_brigade_table(read_free):

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from fireaudit.errors import DataProblem
 from fireaudit.status import Severity
 ColumnType = Literal[
     "text", "number", "count", "year", "yesno", "date", "period", "vocab", "vocab_list", "ignore"
@@ -200,6 +201,7 @@ class CheckSpec(_Strict):
     source: str
     params: dict[str, Any] = {}
     enabled: bool = True
+    advice: str | None = None   # catalogue key of this check's own 整改建议 (fireaudit/reports/advice.py)
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_zh
@@ -253,7 +255,7 @@ class RosterTownship(_Strict):
 
     def __post_init__(self) -> None:
         if not self.county.strip() or not self.township.strip():
-            raise ValueError("county and township must not be empty")
+            raise DataProblem("error.data.place_empty")
 
 
 class BatchSettings(_Strict):
@@ -263,7 +265,7 @@ class BatchSettings(_Strict):
 
     def __post_init__(self) -> None:
         if self.prefer is not None and not self.prefer.strip():
-            raise ValueError("prefer: newest, largest or a file glob such as *终稿*")
+            raise DataProblem("error.data.prefer")
 
 
 class SheetMapping(_Strict):
@@ -305,5 +307,5 @@ class LocalConfig(_Strict):
         for n, entry in enumerate(self.roster):
             key = canonical_place(entry.county, entry.township)
             if key in seen:
-                raise ValueError(f"roster[{n}]: {entry.county}{entry.township} is listed twice")
+                raise DataProblem("error.data.roster_twice", n=n, place=f"{entry.county}{entry.township}")
             seen.add(key)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fireaudit import grades
-from fireaudit.checklist.names import Vocab
+from fireaudit.checklist.names import Vocab, nearest_hint
+from fireaudit.errors import DataProblem
 from fireaudit.checks.base import (
     FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, MissingInput, Outcome, Params, missing_column, missing_sheet,
     need_column, outcome,
@@ -275,7 +276,7 @@ class GradeMinimumParams(Params):
 
     def __post_init__(self) -> None:
         if self.item not in grades.ITEMS:
-            raise ValueError(f"item {self.item!r} is not one of {', '.join(grades.ITEMS)}")
+            raise DataProblem("error.data.grade_item", item=self.item, hint=nearest_hint(self.item, grades.ITEMS))
 
 
 def grade_minimum(ctx: CheckContext, p: GradeMinimumParams) -> Outcome:

@@ -27,6 +27,7 @@ from typing import Any
 from fireaudit.checks.base import NA, UNKNOWN, CheckContext, CheckKind, Outcome, outcome
 from fireaudit.i18n import Phrase
 from fireaudit.register.model import READS, Evidence, MonthDate, Reads, Table, Unparsed, Unreadable, within
+from fireaudit.register import codes
 
 MESSAGE = "common.unreadable"
 MAX_LISTED = 20      # cells named in the message; the evidence names every one
@@ -109,7 +110,7 @@ def undecided(evidence: Evidence, raw: str, window: str) -> None:
     """A value understood but not placeable for this check (`2024年4月` against a window ending 4月15日)."""
     reads = READS.get()
     if reads is not None:
-        reads.undecided.append(Unparsed(raw, "month-astride", window, evidence))
+        reads.undecided.append(Unparsed(raw, codes.MONTH_ASTRIDE, window, evidence))
 
 
 def _key(evidence: Evidence) -> tuple:

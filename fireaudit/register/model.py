@@ -11,6 +11,8 @@ from functools import lru_cache
 from datetime import date
 from typing import Any, Iterable, Iterator
 
+from fireaudit.register import codes
+
 
 @lru_cache(maxsize=1024)
 def column_letter(index: int) -> str:
@@ -154,7 +156,7 @@ READS: ContextVar[Reads | None] = ContextVar("fireaudit_reads", default=None)
 def class_members(table: "Table", position: int, column: str) -> tuple[str, ...]:
     """The values a class-only cell may be (`乡镇政府专职消防队` → 一级/二级专职消防队), else ()."""
     bad = table.unparsed.get(column, {}).get(position)
-    return tuple(bad.nearest) if bad is not None and bad.code == "class-only" else ()
+    return tuple(bad.nearest) if bad is not None and bad.code == codes.CLASS_ONLY else ()
 
 
 def resolve(table: "Table", position: int, column: str, accepted: Iterable[str]) -> bool:
@@ -410,12 +412,12 @@ class Register:
             raise Unreadable(entry.unparsed)
         return entry.value if entry else None
 
-    def no_period_text(self, lang: str) -> str:
-        """Why no period holds, listing every place looked, in `lang` (for the exit-3 message)."""
-        from fireaudit.i18n import t
+    def no_period_phrase(self):
+        """Why no period holds, listing every place looked (for the exit-3 message, in the reader's language)."""
+        from fireaudit.i18n import Phrase
 
         note = next((n for n in self.notes if n.code == "no-period"), None)
-        return t(lang, "note.no-period", detail=note.detail if note else "")
+        return Phrase("note.no-period", {"detail": note.detail if note else ""})
 
     def resembling(self, sheet: str) -> str | None:
         """The workbook sheet, not recognised, that most resembles register sheet `sheet`."""

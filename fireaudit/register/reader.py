@@ -25,6 +25,7 @@ from fireaudit.checklist import Checklist
 from fireaudit.checklist.models import ColumnSpec, ProfileSpec, RegisterSpec, SheetSpec
 from fireaudit.errors import InputError
 from fireaudit.period import Period
+from fireaudit.register import codes
 from fireaudit.register.model import (Evidence, MonthDate, Note, ProfileEntry, Register, RegisterError, Table, Unparsed,
                                       a1)
 from fireaudit.register.preflight import check_file, limits_of
@@ -52,6 +53,13 @@ class HeaderMatch:
     unit: str | None
 
 
+@dataclass(frozen=True)
+class BadUnit:
+    """A known column whose header names a unit the register cannot convert (a register error at the header)."""
+
+    unit: str
+
+
 class _Lookup:
     """Normalised names and aliases of one sheet's columns (or the profile's keys)."""
 
@@ -63,8 +71,8 @@ class _Lookup:
         self.register = spec
         self.marker = norm(spec.reader.required_marker)
 
-    def match(self, text: str) -> HeaderMatch | None | str:
-        """A HeaderMatch, None for an unknown header, or 'bad-unit:<unit>' for a unit we cannot convert."""
+    def match(self, text: str) -> HeaderMatch | BadUnit | None:
+        """A HeaderMatch, None for an unknown header, or a BadUnit for a unit we cannot convert."""
         key = norm(text).replace(self.marker, "")
         if not key:
             return None
@@ -78,7 +86,7 @@ class _Lookup:
             return HeaderMatch(spec, None, None)  # `人员类别（专职/志愿/兼职）`: a hint, not a unit
         units = {norm(u): f for u, f in self.register.dimensions[spec.dimension or "count"].units.items()}
         if unit not in units:
-            return f"bad-unit:{unit}"
+            return BadUnit(unit)
         return HeaderMatch(spec, units[unit], unit)
 
 
@@ -152,12 +160,12 @@ class RegisterReader:
                 scan = scanned.sheets.get(sheet_name)
                 if scan is not None:
                     if scan.cells > self.limits.max_sheet_cells:
-                        errors.append(RegisterError("sheet-too-large", sheet_name, "A1", str(scan.cells),
+                        errors.append(RegisterError(codes.SHEET_TOO_LARGE, sheet_name, "A1", str(scan.cells),
                                                     str(self.limits.max_sheet_cells)))
                         continue
-                    errors.extend(RegisterError("formula-no-value", sheet_name, cell, "=" + formula)
+                    errors.extend(RegisterError(codes.FORMULA_NO_VALUE, sheet_name, cell, "=" + formula)
                                   for cell, formula in scan.formulas_without_value)
-                    errors.extend(RegisterError("error-cell", sheet_name, cell, value)
+                    errors.extend(RegisterError(codes.ERROR_CELL, sheet_name, cell, value)
                                   for cell, value in scan.error_cells)
                 sheet = workbook.get_sheet_by_name(sheet_name)
                 rows = _filled(sheet, sheet_rows(sheet))
@@ -174,7 +182,7 @@ class RegisterReader:
         except InputError:
             raise
         except Exception as exc:  # calamine raises plain exceptions on corrupt sheets
-            raise InputError(str(path), f"cannot read the workbook: {_reason(exc)}") from None
+            raise InputError(str(path), "cannot-read", detail=_reason(exc)) from None
         finally:
             workbook.close()
 
@@ -254,9 +262,9 @@ class RegisterReader:
                 titles.append((sheet_name, a1(r, next(c for c, v in enumerate(row) if isinstance(v, str) and v.strip())),
                                "".join(texts)))
         if scan is not None:
-            errors.extend(RegisterError("formula-no-value", sheet_name, cell, "=" + formula)
+            errors.extend(RegisterError(codes.FORMULA_NO_VALUE, sheet_name, cell, "=" + formula)
                           for cell, formula in scan.formulas_without_value)
-            errors.extend(RegisterError("error-cell", sheet_name, cell, value) for cell, value in scan.error_cells)
+            errors.extend(RegisterError(codes.ERROR_CELL, sheet_name, cell, value) for cell, value in scan.error_cells)
         specs = {s.name: s for s in self.spec.sheets}
         for r, target in starts:
             end = next((e for e in ends if e > r), len(rows))    # a block ends at the next heading, read or not
@@ -355,8 +363,12 @@ class RegisterReader:
         if absent("类型") and township is not None and isinstance(township.value, str):
             kind = self._kind_of(township.value)
             if kind is not None:
+                written = profile.get("类型")
                 profile["类型"] = ProfileEntry(kind, township.evidence, None, "name")
-                notes.append(Note("kind-from-name", township.evidence.sheet, f"{kind}（{township.value}）"))
+                if written is not None and written.unparsed is not None:   # filled but not understood: never "未填"
+                    notes.append(Note("kind-from-name-unread", written.unparsed.raw, f"{kind}（{township.value}）"))
+                else:
+                    notes.append(Note("kind-from-name", township.evidence.sheet, f"{kind}（{township.value}）"))
         return search
 
     def _kind_of(self, name: str) -> str | None:
@@ -401,8 +413,8 @@ class RegisterReader:
                     v += 1       # the key's merged range
                 raw = row[v] if v < len(row) else None
                 match = lookup.match(key_text)
-                if isinstance(match, str):
-                    errors.append(RegisterError("bad-unit", sheet, a1(r, c), key_text, match.split(":", 1)[1]))
+                if isinstance(match, BadUnit):
+                    errors.append(RegisterError(codes.BAD_UNIT, sheet, a1(r, c), key_text, match.unit))
                     c = v + 1
                     continue
                 if match is None:
@@ -472,9 +484,9 @@ class RegisterReader:
                 continue
             entry = profile.get(key.name)
             if entry is None:
-                errors.append(RegisterError("missing-key", sheet or self.spec.profile.sheet, "", "", key.name))
+                errors.append(RegisterError(codes.MISSING_KEY, sheet or self.spec.profile.sheet, "", "", key.name))
             elif entry.value is None and not any(e.cell == entry.evidence.cell and e.sheet == entry.evidence.sheet for e in errors):
-                errors.append(RegisterError("missing-value", entry.evidence.sheet, entry.evidence.cell or "", "", key.name))
+                errors.append(RegisterError(codes.MISSING_VALUE, entry.evidence.sheet, entry.evidence.cell or "", "", key.name))
 
     # -- a table sheet ------------------------------------------------------
     def _read_table(self, sheet: str, rows: Iterable[list[Any]], spec: SheetSpec, errors: list[RegisterError],
@@ -573,7 +585,7 @@ class RegisterReader:
                 bad = {position for position, _ in problems}
                 for position, value in enumerate(parsed):
                     if value is None and position not in bad and a1(row_index[position], c) not in flagged:
-                        errors.append(RegisterError("missing-value", sheet, a1(row_index[position], c), "", column.name))
+                        errors.append(RegisterError(codes.MISSING_VALUE, sheet, a1(row_index[position], c), "", column.name))
             values[column.name] = parsed
         table.values = values
         self._row_rules(table, kept, errors, notes)
@@ -618,7 +630,7 @@ class RegisterReader:
                     table.values["类型"][position] = "专题研究"
                     _forget(table, "类型", position, errors)
                 else:
-                    _restate(table, "类型", position, errors, "meeting-body", "专题研究")
+                    _restate(table, "类型", position, errors, codes.MEETING_BODY, "专题研究")
         if table.name == "检查隐患" and "整改状态" in table.unparsed:
             refusal = [norm(w) for w in settings.refusal_words]
             status_column = table.column_index["整改状态"]
@@ -632,7 +644,7 @@ class RegisterReader:
                     _forget(table, "整改状态", position, errors)
                     notes.append(Note("status-read", table.sheet, f"{bad.evidence.cell}：{bad.raw} → 拒不整改"))
                 else:
-                    _restate(table, "整改状态", position, errors, "ambiguous-status", "逾期未改、拒不整改、整改中")
+                    _restate(table, "整改状态", position, errors, codes.AMBIGUOUS_STATUS, "逾期未改、拒不整改、整改中")
 
     def _referrals_in_remarks(self, table: Table, rows: list[list[Any]], header_rows: list[list[Any]],
                               errors: list[RegisterError], notes: list[Note]) -> None:
@@ -687,14 +699,14 @@ class RegisterReader:
         entry = profile.get("报告期")
         if hazards is not None:   # kept, so that an audit for another period reads them against its own end
             hazards.ambiguous = {p: bad for p, bad in hazards.unparsed.get("整改状态", {}).items()
-                                 if bad.code == "ambiguous-status"}
+                                 if bad.code == codes.AMBIGUOUS_STATUS}
         if hazards is None or "整改状态" not in hazards.unparsed or entry is None or not isinstance(entry.value, Period):
             return
         end = entry.value.end
         deadlines = hazards.values.get("整改期限") or [None] * len(hazards)
         for position, bad in list(hazards.unparsed["整改状态"].items()):
             deadline = deadlines[position]
-            if bad.code == "ambiguous-status" and deadline is not None and deadline < end:
+            if bad.code == codes.AMBIGUOUS_STATUS and deadline is not None and deadline < end:
                 hazards.values["整改状态"][position] = "逾期未改"
                 _forget(hazards, "整改状态", position, errors)
                 notes.append(Note("status-read", bad.evidence.sheet, f"{bad.evidence.cell}：{bad.raw} → 逾期未改"))
@@ -709,8 +721,8 @@ class RegisterReader:
             if is_blank(value) or not isinstance(value, str):
                 continue
             match = lookup.match(value)
-            if isinstance(match, str):
-                bad_units.append(RegisterError("bad-unit", sheet, a1(r, c), clean(value), match.split(":", 1)[1]))
+            if isinstance(match, BadUnit):
+                bad_units.append(RegisterError(codes.BAD_UNIT, sheet, a1(r, c), clean(value), match.unit))
             elif match is None:
                 unknown.append(clean(value))
             elif match.spec.name not in seen:
@@ -899,7 +911,7 @@ def open_workbook(path: Path, data: bytes | None = None):
     from python_calamine import CalamineWorkbook
 
     if path.suffix.lower() not in WORKBOOK_SUFFIXES:
-        raise InputError(str(path), f"not a workbook (expected {', '.join(WORKBOOK_SUFFIXES[:4])})")
+        raise InputError(str(path), "not-a-workbook", suffixes=" ".join(WORKBOOK_SUFFIXES[:4]))
     try:
         if data is not None:
             import io
@@ -907,7 +919,7 @@ def open_workbook(path: Path, data: bytes | None = None):
             return CalamineWorkbook.from_filelike(io.BytesIO(data))
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:
-        raise InputError(str(path), f"not a readable workbook: {_reason(exc)}") from None
+        raise InputError(str(path), "not-readable", detail=_reason(exc)) from None
 
 
 def sheet_rows(sheet) -> Iterable[list[Any]]:

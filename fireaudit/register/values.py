@@ -18,6 +18,7 @@ from fireaudit.checklist.models import ColumnSpec, RegisterSpec
 from fireaudit.period import Period, cn_number
 from fireaudit.register.model import MonthDate
 from fireaudit.textnorm import clean, norm, split_list
+from fireaudit.register import codes
 
 EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#VALUE!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
 
@@ -72,7 +73,7 @@ class ColumnParser:
         if is_blank(raw):
             return EMPTY
         if isinstance(raw, str) and raw.strip() in EXCEL_ERRORS:
-            return None, Problem("error-cell")
+            return None, Problem(codes.ERROR_CELL)
         return self.base(raw)
 
     def __call__(self, raw: Any) -> Parsed:
@@ -104,8 +105,6 @@ class ColumnParser:
             return values, []
         return values, [(position, hit[1]) for position, hit in enumerate(hits) if hit[1] is not None]
 
-
-CLASS_ONLY = "class-only"   # a vocabulary word naming a class of values, not one (Vocabulary.classes)
 
 
 class ValueParsers:
@@ -165,7 +164,7 @@ class ValueParsers:
     def text(self, raw: Any) -> Parsed:
         if isinstance(raw, str):
             if len(raw) > self.max_text:
-                return None, Problem("too-long", str(self.max_text))
+                return None, Problem(codes.TOO_LONG, str(self.max_text))
             text = clean(raw)
             return (text or None), None
         if isinstance(raw, bool):
@@ -190,7 +189,7 @@ class ValueParsers:
             found = self._echoed_verb(key, names)
         if found is None:
             words = [*self.spec.yesno.yes, *self.spec.yesno.no]
-            return None, Problem("bad-yesno", "", _nearest(key, {norm(w): w for w in words}))
+            return None, Problem(codes.BAD_YESNO, "", _nearest(key, {norm(w): w for w in words}))
         return found, None
 
     def _yesno_word(self, key: str, yes: set[str], no: set[str]) -> bool | None:
@@ -217,33 +216,33 @@ class ValueParsers:
         if isinstance(raw, date):
             return raw, None
         if isinstance(raw, (time, timedelta, bool)):
-            return None, Problem("bad-date")
+            return None, Problem(codes.BAD_DATE)
         if isinstance(raw, (int, float)):
             if float(raw).is_integer() and 10_000_000 <= raw <= 99_999_999:
                 raw = str(int(raw))
             else:
-                return None, Problem("bad-date")
+                return None, Problem(codes.BAD_DATE)
         text = re.sub(r"\s+", " ", clean(raw))
         found = _full_date(text)
         if found is None:
             found = _month_only(text) or _chinese_date(text) or _range_start(text)
-        return (found, None) if found else (None, Problem("bad-date"))
+        return (found, None) if found else (None, Problem(codes.BAD_DATE))
 
     def period(self, raw: Any) -> Parsed:
         parsed = Period.parse(raw_text(raw))
-        return (parsed, None) if parsed else (None, Problem("bad-period"))
+        return (parsed, None) if parsed else (None, Problem(codes.BAD_PERIOD))
 
     def year(self, raw: Any) -> Parsed:
         if isinstance(raw, bool):
-            return None, Problem("bad-year")
+            return None, Problem(codes.BAD_YEAR)
         if isinstance(raw, (int, float)):
             if float(raw).is_integer() and 1900 <= raw <= 2100:
                 return int(raw), None
-            return None, Problem("bad-year")
+            return None, Problem(codes.BAD_YEAR)
         match = _YEAR.match(norm(raw_text(raw)))
         if match and 1900 <= int(match.group(1)) <= 2100:
             return int(match.group(1)), None
-        return None, Problem("bad-year")
+        return None, Problem(codes.BAD_YEAR)
 
     def vocab(self, raw: Any, vocab: str) -> Parsed:
         lookup = self.vocab_lookup[vocab]
@@ -255,7 +254,7 @@ class ValueParsers:
         if found is None:
             members = self.classes.get(vocab, {}).get(key) or self.classes.get(vocab, {}).get(last)
             if members:      # the class is plain, the value is not: a register error that names the choices
-                return None, Problem(CLASS_ONLY, "、".join(members), tuple(members))
+                return None, Problem(codes.CLASS_ONLY, "、".join(members), tuple(members))
             return None, self._unknown(vocab, key)
         return found, None
 
@@ -278,7 +277,7 @@ class ValueParsers:
 
     def _unknown(self, vocab: str, key: str) -> Problem:
         lookup = self.vocab_lookup[vocab]
-        return Problem("unknown-value", "、".join(self.spec.vocabularies[vocab].values), _nearest(key, lookup))
+        return Problem(codes.UNKNOWN_VALUE, "、".join(self.spec.vocabularies[vocab].values), _nearest(key, lookup))
 
     def vocab_list(self, raw: Any, vocab: str) -> Parsed:
         values: list[str] = []
@@ -291,7 +290,7 @@ class ValueParsers:
         return (tuple(values) or None), None
 
     def number(self, raw: Any, dimension: str, unit_factor: float | None, *, whole: bool) -> Parsed:
-        code = "bad-count" if whole else "bad-number"
+        code = codes.BAD_COUNT if whole else codes.BAD_NUMBER
         units = self.spec.dimensions[dimension].units
         factor = unit_factor if unit_factor is not None else 1.0
         if isinstance(raw, bool):
@@ -316,7 +315,7 @@ class ValueParsers:
         value *= factor
         bound = self.spec.dimensions[dimension].max
         if value != value or value in (float("inf"), float("-inf")) or (bound is not None and value > bound):
-            return None, Problem("out-of-range", f"{bound:g} {self.spec.dimensions[dimension].canonical}".strip())
+            return None, Problem(codes.OUT_OF_RANGE, f"{bound:g} {self.spec.dimensions[dimension].canonical}".strip())
         if value < 0 or (whole and not float(value).is_integer()):
             return None, Problem(code, self.spec.dimensions[dimension].canonical)
         return (int(value) if whole else round(value, 10)), None
