@@ -56,7 +56,7 @@ def fmt_value(value: Any, lang: str) -> str:
     if isinstance(value, Phrase):
         return t(lang, value.key, **_cited(value.params, lang))
     if isinstance(value, Joined):
-        return t(lang, f"join.{value.separator}").join(fmt_value(v, lang) for v in value.items)
+        return t(lang, f"join.{value.separator}").join(fmt_value(v, lang).strip() for v in value.items)
     if isinstance(value, (list, tuple)):
         if value and all(isinstance(v, Phrase) for v in value):
             return t(lang, "join.clauses").join(fmt_value(v, lang) for v in value)
@@ -75,7 +75,7 @@ class _Values(dict):
 
 def t(lang: str, key: str, /, **params: Any) -> str:
     """The message `key` in `lang`, with `params` filled in."""
-    template = catalog(lang).get(key) or catalog("zh").get(key) or key
+    template = next((found for found in (catalog(lang).get(key), catalog("zh").get(key)) if found is not None), key)
     values = _Values({name: fmt_value(value, lang) for name, value in params.items()})
     for name in [n for n, v in values.items() if v == ""]:   # "Only 0 {match} record(s)" with no match: one space
         template = template.replace(f" {{{name}}} ", " ")

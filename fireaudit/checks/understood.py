@@ -25,7 +25,7 @@ from datetime import date
 from typing import Any
 
 from fireaudit.checks.base import NA, UNKNOWN, CheckContext, CheckKind, Outcome, outcome
-from fireaudit.i18n import Phrase
+from fireaudit.i18n import Joined, Phrase
 from fireaudit.register.model import READS, Evidence, MonthDate, Reads, Table, Unparsed, Unreadable, within
 from fireaudit.register import codes
 
@@ -85,7 +85,8 @@ def hold(result: Outcome, unparsed: list[Unparsed]) -> Outcome:
 def unreadable(unparsed: list[Unparsed], instead: Outcome | None) -> Outcome:
     """`unknown`: these cells hold values not understood; `instead` is what the understood cells alone said."""
     unique = list({_key(u.evidence): u for u in unparsed}.values())
-    params: dict[str, Any] = {"cells": [cell_phrase(u) for u in unique[:MAX_LISTED]], "count": len(unique)}
+    params: dict[str, Any] = {"cells": Joined(tuple(cell_phrase(u) for u in unique[:MAX_LISTED]), "sentences"),
+                              "count": len(unique)}
     if instead is not None:
         params["verdict"] = str(instead.status)
     return outcome(UNKNOWN, MESSAGE, [u.evidence for u in unique], **params)
