@@ -88,6 +88,7 @@ class NoticeItem:
     severity_label: str     # 严重 / 一般 / 提示
     days: int
     deadline: str           # 2024年7月16日
+    advice: str = ""        # what to do about this finding in particular ("" when the group's advice says it all)
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def notice_view(run: AuditRun, audit: TownshipAudit, checklist, lang: str, view=
             items.append(NoticeItem(number, finding.requirement, finding.check, finding.title, finding.message,
                                     evidence or "—", finding.status_label, severity,
                                     finding.severity_label or group.requirement.severity_label, days,
-                                    long_date(issued + timedelta(days=days), lang)))
+                                    long_date(issued + timedelta(days=days), lang), finding.specific_advice))
         row = group.requirement
         groups.append(NoticeGroup(_cn_number(len(groups) + 1) if lang == "zh" else str(len(groups) + 1),
                                   row.id, _full_width(row.item) if lang == "zh" else row.item, row.title,
