@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import Any, Iterable
 
 from fireaudit.checklist.data import AnnexData, Category, Department, Rule, Synonym  # noqa: F401 - the data's shape
+from fireaudit.checklist.names import nearest_hint
 from fireaudit.errors import ConfigError
 from fireaudit.i18n import Phrase
 from fireaudit.textnorm import clean, norm, prefix, split_list
@@ -87,7 +88,8 @@ class Router:
         for category in data.category:
             for name in category.departments:
                 if name not in known_departments:
-                    raise ConfigError(f"checklists/annex.toml: category {category.name}: unknown department {name!r}")
+                    raise ConfigError("error.annex.unknown_department", category=category.name, department=name,
+                                      hint=nearest_hint(name, sorted(known_departments)))
         self._department_keywords = [(d.name, tuple(norm(k) for k in d.keywords)) for d in data.department]
         self._rules = [(c.name, [self._compile(c.name, r) for r in c.rules]) for c in data.category]
         self._keywords = sorted({k for _, rules in self._rules for r in rules
@@ -103,7 +105,7 @@ class Router:
         try:
             self._numbering = re.compile("|".join(data.clause_patterns)) if data.clause_patterns else None
         except re.error as exc:
-            raise ConfigError(f"checklists/annex.toml: clause_patterns: {exc}") from None
+            raise ConfigError("error.annex.clause_patterns", detail=str(exc)) from None
         self._parts = re.compile("|".join(re.escape(s) for s in data.list_separators)) if data.list_separators else None
         self._negations = frozenset(norm(n) for n in data.negations)
         self._list_separators = list(list_separators)
@@ -138,7 +140,8 @@ class Router:
         for word in group:
             if word.startswith("@"):
                 if word[1:] not in self.data.keyword_sets:
-                    raise ConfigError(f"checklists/annex.toml: category {owner}: no keyword set {word!r}")
+                    raise ConfigError("error.annex.no_keyword_set", category=owner, name=word,
+                                      hint=nearest_hint(word[1:], sorted(self.data.keyword_sets)))
                 words.update(norm(w) for w in self.data.keyword_sets[word[1:]])
             else:
                 words.add(norm(word))
@@ -146,10 +149,10 @@ class Router:
 
     def _compile(self, owner: str, rule: Rule) -> _CompiledRule:
         if not rule.clause:
-            raise ConfigError(f"checklists/annex.toml: category {owner}: a rule needs at least one clause group")
+            raise ConfigError("error.annex.rule_without_clause", category=owner)
         for name in rule.unless:
             if name not in {c.name for c in self.data.category}:
-                raise ConfigError(f"checklists/annex.toml: category {owner}: unless names unknown category {name!r}")
+                raise ConfigError("error.annex.unless_unknown", category=owner, name=name)
         return _CompiledRule(
             clause=tuple(self._expand(owner, g) for g in rule.clause),
             context=tuple(self._expand(owner, g) for g in rule.context),
@@ -469,16 +472,14 @@ def router_of(checklist: Any) -> Router:
     """The router for a loaded checklist (built once; the annex and register vocabularies must agree)."""
     data = checklist.data.get(ANNEX)
     if not isinstance(data, AnnexData):
-        raise ConfigError("checklists/annex.toml is missing or was not validated")
+        raise ConfigError("error.config.data_missing", name="annex")
     cached = _ROUTERS.get(id(data))
     if cached is not None and cached[0] is data:
         return cached[1]
     vocabulary = checklist.register.vocabularies.get(VOCABULARY)
     names = [c.name for c in data.category]
     if vocabulary is None or vocabulary.values != names:
-        raise ConfigError(
-            "checklists/annex.toml categories and register.toml vocabularies.\"隐患类别\" must list the same "
-            f"categories in the same order; annex: {'、'.join(names)}")
+        raise ConfigError("error.annex.categories_differ", vocabulary=VOCABULARY, categories=names)
     router = Router(data, checklist.register.reader.list_separators)
     _ROUTERS[id(data)] = (data, router)
     return router

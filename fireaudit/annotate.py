@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from fireaudit.errors import FireauditError
-from fireaudit.i18n import message_text, severity_label, status_label, t
+from fireaudit.i18n import Phrase, fmt_value, message_text, severity_label, status_label, t
 from fireaudit.register.active import over_limits, strip_active
 from fireaudit.reports.files import ANNOTATED_KEYWORD, check_targets, inside, report_stem, write_atomic
 from fireaudit.result import GAP_STATUSES, AuditRun, TownshipAudit
@@ -54,7 +54,7 @@ COMMENT_LINE_CHARS = 40                        # display columns per comment lin
 class NotAnnotatable(Exception):
     """The file cannot be copied (changed since the audit, or openpyxl cannot open it)."""
 
-    def __init__(self, file: str, reason: str):
+    def __init__(self, file: str, reason: Phrase):
         super().__init__(reason)
         self.file, self.reason = file, reason
 
@@ -81,12 +81,15 @@ def annotated_name(stem: str) -> str:
 def marks_of(audit: TownshipAudit, checklist: "Checklist", lang: str) -> Marks:
     """Every gap's evidence cells and every register error, with the comment text for each."""
     marks = Marks()
+    from fireaudit.reports.advice import finding_advice
+
     for requirement in audit.requirements:
         advice = checklist.requirement_by_id[requirement.id].advice(lang)
         for check in requirement.checks:
             if check.status not in GAP_STATUSES:
                 continue
-            mark = Mark(check.status, finding_text(check, advice, checklist, lang))
+            own = finding_advice(check, checklist.check_by_id.get(check.id), advice, lang)   # which village, member …
+            mark = Mark(check.status, finding_text(check, own, checklist, lang))
             for evidence in dict.fromkeys(check.evidence):
                 if evidence.cell:
                     marks.cells[(evidence.sheet, evidence.cell)].append(mark)
@@ -156,9 +159,9 @@ def _load(audit: TownshipAudit, checklist: "Checklist | None" = None):
     path = Path(audit.file)
     try:
         if audit.sha256 and sha256_of(str(path)) != audit.sha256:
-            raise NotAnnotatable(audit.file, "the file changed after it was audited")
+            raise NotAnnotatable(audit.file, Phrase("error.annotate.changed"))
     except OSError as exc:
-        raise NotAnnotatable(audit.file, exc.strerror or str(exc)) from None
+        raise NotAnnotatable(audit.file, Phrase("error.annotate.os", {"detail": exc.strerror or str(exc)})) from None
     if path.suffix.lower() not in OPENPYXL_SUFFIXES:
         from fireaudit.register.preflight import limits_of
 
@@ -177,7 +180,7 @@ def _load(audit: TownshipAudit, checklist: "Checklist | None" = None):
             workbook = load_workbook(path, rich_text=True, keep_links=False)   # external links never copied
     except Exception as exc:  # noqa: BLE001 - a file calamine read but openpyxl will not open
         text = " ".join(str(exc).split())[:200] or type(exc).__name__
-        raise NotAnnotatable(audit.file, f"openpyxl cannot open it: {text}") from None
+        raise NotAnnotatable(audit.file, Phrase("error.annotate.openpyxl", {"detail": text})) from None
     return workbook, False, cached_values(str(path)), _has_created(path)
 
 
@@ -218,8 +221,8 @@ def from_values(path: Path, limits: Any = None):
             if limits is not None:
                 covered = sum((er - sr + 1) * (ec - sc + 1) for (sr, sc), (er, ec) in merges)
                 if len(merges) > limits.annotate_max_merged or covered > limits.annotate_max_cells:
-                    raise NotAnnotatable(str(path), f"too large to annotate: {len(merges):,} merged ranges covering "
-                                         f"{covered:,} cells (annotate_max_merged, annotate_max_cells)")
+                    raise NotAnnotatable(str(path), Phrase("error.annotate.too_merged", {
+                        "merges": f"{len(merges):,}", "cells": f"{covered:,}"}))
             for r, row in enumerate(sheet_rows(data), start=1):
                 for c, value in enumerate(row, start=1):
                     if value == "" or value is None:
@@ -302,6 +305,9 @@ def review_sheet(workbook, view, converted: bool) -> None:
     put(sheet, 1, 1, t(lang, "annotate.heading", title=view.title), bold=True, size=14)
     put(sheet, 2, 1, t(lang, "annotate.intro"))
     row = 3
+    for warning in view.warnings:
+        put(sheet, row, 1, f"{t(lang, 'ux.warning')}{t(lang, 'report.colon')}{warning}", bold=True)
+        row += 1
     if converted:
         put(sheet, row, 1, t(lang, "annotate.converted"))
         row += 1
@@ -370,7 +376,7 @@ def annotate_run(run: AuditRun, directory: Path, options: "ReportOptions",
     try:
         return write_annotated(run, directory, options, jobs)
     except OSError as exc:
-        raise FireauditError(f"cannot write the annotated copies to {directory}: {exc.strerror or exc}") from None
+        raise FireauditError("error.output.cannot_write_annotated", path=str(directory), detail=exc.strerror or str(exc)) from None
 
 
 def print_annotated(console: Any, written: Iterable[Path], failed: Iterable[NotAnnotatable], lang: str) -> None:
@@ -381,7 +387,8 @@ def print_annotated(console: Any, written: Iterable[Path], failed: Iterable[NotA
         for path in written:
             console.print(f"  {visible(path.name)}", soft_wrap=True, markup=False)
     for item in failed:
-        console.print(f"[red]{t(lang, 'annotate.failed')}[/]: {markup_safe(item.file)}: {markup_safe(item.reason)}",
+        console.print(f"[red]{t(lang, 'annotate.failed')}[/]: {markup_safe(item.file)}: "
+                      f"{markup_safe(fmt_value(item.reason, lang))}",
                       soft_wrap=True)
 
 
@@ -430,7 +437,8 @@ def _rendered(run: AuditRun, options: "ReportOptions", jobs: int):
     results: dict[int, Any] = {}
     pool.map(((n, _render_in_worker, (replace(run, townships=(a,), batch=None), a, options.lang))
               for n, a in enumerate(run.townships)),
-             results.__setitem__, lambda n, reason: results.__setitem__(n, (run.townships[n].file, reason)))
+             results.__setitem__,
+             lambda n, how: results.__setitem__(n, (run.townships[n].file, Phrase("error.input.parser-died", {"how": how}))))
     for n, audit in enumerate(run.townships):
         yield audit, results[n]
 

@@ -41,10 +41,18 @@ def resolve_period(register: Register, period: Period | None) -> Period:
     if period is not None:
         return period
     value = register.value("报告期")
-    if value is None:   # exit 3, listing every place the reader looked, in the report's language
-        texts = {lang: register.no_period_text(lang) for lang in ("zh", "en")}
-        raise InputError(register.path, texts["zh"], texts)
+    if value is None:   # exit 3, listing every place the reader looked, in the reader's language
+        raise InputError(register.path, "no-period", detail=register.no_period_phrase())
     return value
+
+
+def period_differs_note(register: Register, period: Period) -> Note | None:
+    """`--period 2024Q1` on a register whose 报告期 says 2024Q2: audited as asked, with a warning in the report."""
+    own = register.value("报告期")
+    if not isinstance(own, Period) or own == period:
+        return None
+    entry = register.profile.get("报告期")
+    return Note("period-differs", entry.evidence.ref() if entry is not None else "", f"{own} → {period}")
 
 
 def aggregate(checks: list[CheckResult]) -> Status:
@@ -106,6 +114,9 @@ def audit_register(register: Register, checklist: Checklist, period: Period | No
     register = at_period(register, period)      # 未整改 against this period's end, not only the register's own
     ctx = CheckContext(register, period, checklist)
     notes = list(register.notes)
+    differs = period_differs_note(register, period)
+    if differs is not None:
+        notes.insert(0, differs)
     near_miss = near_miss_note(checklist, register.county, register.township)   # in every report
     if near_miss is not None:
         notes.append(near_miss)

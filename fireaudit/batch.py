@@ -31,7 +31,7 @@ import msgspec
 from fireaudit.audit import BATCH, judge_county_duties, sha256_of
 from fireaudit.checklist import Checklist
 from fireaudit.checks.county import CountyData
-from fireaudit.errors import ConfigError, FireauditError
+from fireaudit.errors import ConfigError, ExitCode, FireauditError, InputError, validation_phrase
 from fireaudit.reports.files import OutputClash
 from fireaudit.i18n import t
 from fireaudit.period import Period
@@ -41,7 +41,9 @@ from fireaudit.result import (
     AuditRun, BatchFacts, Conflict, CountyRegisterInput, TownshipAudit, Unreadable,
 )
 from fireaudit.pool import Pool
-from fireaudit.runner import adopt_checklist, can_isolate, init_worker, make_run, special_file_reason, worker_audit
+from fireaudit.runner import (
+    adopt_checklist, can_isolate, init_worker, make_run, parser_died_on, special_file_reason, worker_audit,
+)
 from fireaudit.textnorm import visible
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -54,7 +56,7 @@ def discover(directory: Path, skip: Path | None = None, odd: list[Unreadable] | 
     Entries named like workbooks that are not regular files (a dangling link,
     a FIFO, a device) are never opened: they go to `odd` as unreadable, with why."""
     if not directory.is_dir():
-        raise ConfigError(f"{directory}: not a directory")
+        raise ConfigError("error.batch.not_a_directory", path=str(directory))
     skipped = skip.resolve() if skip is not None and skip.exists() else None
     found = []
     for path in directory.rglob("*"):
@@ -65,11 +67,11 @@ def discover(directory: Path, skip: Path | None = None, odd: list[Unreadable] | 
             continue
         if skipped is not None and skipped in path.resolve().parents:
             continue
-        reason = special_file_reason(path)
-        if reason is None:
+        strange = special_file_reason(path)
+        if strange is None:
             found.append(path)
         elif odd is not None and not path.is_dir():
-            odd.append(Unreadable(str(path), reason))
+            odd.append(strange)
     return sorted(found)
 
 
@@ -103,8 +105,8 @@ def audit_parallel(paths: list[Path], checklist: Checklist, period: Period | Non
         (unreadable if isinstance(result, Unreadable) else townships).append(result)
         progress.finished(str(path), not isinstance(result, Unreadable))
 
-    def died(path: Path, reason: str) -> None:
-        done(path, Unreadable(str(path), reason))
+    def died(path: Path, how: str) -> None:
+        done(path, parser_died_on(path, how))
 
     pool = _pool(min(jobs, len(paths)), checklist)
     try:
@@ -163,18 +165,18 @@ def load_baseline(path: str) -> dict[str, Any]:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BASELINE_MB * (1 << 20) + 1)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: baseline file not found") from None
+        raise ConfigError("error.baseline.not_found", path=path) from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the baseline ({exc.strerror or exc})") from None
+        raise ConfigError("error.baseline.cannot_read", path=path, detail=exc.strerror or str(exc)) from None
     if len(data) > MAX_BASELINE_MB * (1 << 20):
-        raise ConfigError(f"{path}: baseline over {MAX_BASELINE_MB} MiB; not a fireaudit JSON file")
+        raise ConfigError("error.baseline.too_large", path=path, limit=MAX_BASELINE_MB)
     try:
         msgspec.json.decode(data, type=_Baseline)   # the shape, with the path of the first wrong value
         parsed = json.loads(data.decode("utf-8-sig"), parse_constant=_no_constant)
     except msgspec.ValidationError as exc:
-        raise ConfigError(f"{path}: not a fireaudit baseline JSON: {exc}") from None
+        raise ConfigError("error.baseline.wrong_shape", path=path, detail=validation_phrase(exc)) from None
     except (msgspec.DecodeError, UnicodeDecodeError, json.JSONDecodeError, ValueError, RecursionError) as exc:
-        raise ConfigError(f"{path}: not a fireaudit JSON file ({' '.join(str(exc).split())[:200] or 'nested too deeply'})") from None
+        raise ConfigError("error.baseline.not_json", path=path) from None
     return parsed
 
 
@@ -273,13 +275,15 @@ def run_batch(request: BatchRequest,
     refuse_output_in_input(request.directory, request.output)
     check_templates(request)                             # before any work: exit 2 on a wrong input
     baseline_files = [*([request.baseline] if request.baseline else []), *request.baselines]
-    baselines = quarter.order_baselines([(str(p), load_baseline(str(p))) for p in baseline_files], lang)
-    quarter.check_earlier(request.period, baselines, lang)
+    baselines = quarter.order_baselines([(str(p), load_baseline(str(p))) for p in baseline_files])
+    quarter.check_earlier(request.period, baselines)
     previous = baselines[-1][2] if baselines else None
-    county_read = read_county_checked(request.county_register, checklist, lang) if request.county_register else None
+    county_read = read_county_checked(request.county_register, checklist) if request.county_register else None
     roster = quarter.roster_places(checklist, county_read[0] if isinstance(county_read, tuple) else None)
     odd: list[Unreadable] = []
     paths, skipped = quarter.select_inputs(discover(request.directory, odd=odd), request.directory, request.output)
+    if not paths and not odd and not skipped:   # exit 3 with what was looked for, never an empty roll-up
+        raise NoWorkbooks("ux.no_workbooks", path=str(request.directory))
     signal.signal(signal.SIGTERM, _raise_interrupt)   # a stopped batch still writes what it finished
     jobs = request.jobs or default_jobs()
     with progress() as bar:
@@ -300,8 +304,8 @@ def run_batch(request: BatchRequest,
         townships = [judge_county_duties(a, checklist, None) for a in townships]
 
     run = make_run(checklist, request.period, townships, unreadable)
-    period = quarter.batch_period(run.period, townships, lang) if baselines else None
-    quarter.check_earlier(period, baselines, lang)
+    period = quarter.batch_period(run.period, townships) if baselines else None
+    quarter.check_earlier(period, baselines)
     not_submitted, not_in_roster = quarter.submissions(roster, townships, conflicts) if roster else ((), ())
     trend_periods, trend = quarter.trend(townships, baselines, period) if len(baselines) > 1 else ((), ())
     run = replace(run, batch=BatchFacts(
@@ -329,11 +333,17 @@ def run_batch(request: BatchRequest,
         if not interrupted:   # the roll-up always comes in every format; one per county and the prefecture's
             quarter.write_rollups(run, checklist, request.output, lang)
     except OSError as exc:
-        raise FireauditError(f"cannot write the reports to {request.output}: {exc.strerror or exc}") from None
+        raise FireauditError("error.output.cannot_write", path=str(request.output), detail=exc.strerror or str(exc)) from None
     annotated, failed = (annotate_run(run, request.output, options, jobs) if request.annotate and not interrupted
                          else ([], []))
     return BatchResult(run, request.output, len(paths) + len(odd), audited, interrupted, tuple(reports), tuple(annotated),
                        tuple(failed))
+
+
+class NoWorkbooks(FireauditError):
+    """The batch folder holds no workbook at all: nothing could be audited (exit 3)."""
+
+    exit_code = ExitCode.UNREADABLE
 
 
 def check_templates(request: BatchRequest) -> None:
@@ -364,8 +374,7 @@ def refuse_output_in_input(directory: Path, output: Path) -> None:
     except OSError:
         same = False
     if same:
-        raise OutputClash(f"refusing to write the reports into the input folder {directory} (-o {output}): "
-                          f"reports could replace submissions; choose another output directory")
+        raise OutputClash("error.output.into_input", directory=str(directory), output=str(output))
 
 
 # ---------------------------------------------------------------- rendering in the workers
@@ -396,9 +405,10 @@ def _render_task(audit: TownshipAudit, stem: str) -> list[Path] | tuple[int, str
         return render_township(_RENDER["run"], audit, _RENDER["directory"], stem, _RENDER["formats"],
                                _RENDER["options"])
     except OSError as exc:
-        return 2, f"cannot write the reports to {_RENDER['directory']}: {exc.strerror or exc}"
+        return 2, FireauditError("error.output.cannot_write", path=str(_RENDER["directory"]),
+                                 detail=exc.strerror or str(exc))
     except FireauditError as exc:
-        return int(exc.exit_code), exc.message
+        return int(exc.exit_code), exc
 
 
 def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], request: BatchRequest,
@@ -411,29 +421,30 @@ def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], reques
     pool = Pool(min(jobs, len(plan)), _init_render, (stub, request.lang, request.output, request.formats, checklist,
                                                      request.templates))
     written: dict[str, list[Path]] = {}
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, FireauditError]] = []
 
-    def done(stem: str, result: list[Path] | tuple[int, str]) -> None:
+    def done(stem: str, result: list[Path] | tuple[int, FireauditError]) -> None:
         if isinstance(result, tuple):
             problems.append(result)
         else:
             written[stem] = result
 
     def died(stem: str, reason: str) -> None:
-        problems.append((2, f"cannot write the reports of {stem}: {reason}"))
+        problems.append((2, FireauditError("error.output.worker_died", stem=stem, detail=reason)))
 
     try:
         pool.map(((stem, _render_task, (audit, stem)) for audit, stem in plan), done, died)
     except KeyboardInterrupt:
         return [p for _, stem in plan for p in written.get(stem, [])], True
     if problems:
-        error = FireauditError(f"{problems[0][1]}; finished {len(written)} of {len(plan)} townships")
+        error = FireauditError("error.batch.render_failed", problem=problems[0][1].phrase(), done=len(written),
+                               total=len(plan))
         error.exit_code = problems[0][0]
         raise error
     return [p for _, stem in plan for p in written.get(stem, [])], False
 
 
-def read_county_checked(path: Path, checklist: Checklist, lang: str) -> tuple[Any, CountyRegisterInput] | Unreadable:
+def read_county_checked(path: Path, checklist: Checklist) -> tuple[Any, CountyRegisterInput] | Unreadable:
     """The county register, read once before any work, in a worker (read_county_isolated).
 
     A missing file, or one that is not a county register, is exit 2 saying what it
@@ -441,7 +452,7 @@ def read_county_checked(path: Path, checklist: Checklist, lang: str) -> tuple[An
     unreadable and the batch carries on without it."""
     read = read_county_isolated(str(path), checklist)
     if not isinstance(read, (tuple, Unreadable)):        # a WorkbookKind: not a county register
-        raise ConfigError(read.describe(lang))
+        raise ConfigError("error.batch.not_county_register", what=read.phrase())
     return read
 
 
@@ -453,7 +464,7 @@ def read_county_isolated(path: str, checklist: Checklist) -> Any:
         return _read_county(path, checklist)
     pool = Pool(1, adopt_checklist, (checklist,))
     pool.map([(path, _county_task, (path,))], lambda _, r: results.append(r),
-             lambda _, reason: results.append(Unreadable(path, reason)))
+             lambda _, how: results.append(parser_died_on(path, how)))
     return results[0]
 
 
@@ -473,7 +484,8 @@ def _read_county(path: str, checklist: Checklist) -> Any:
     try:
         return read_county_register(path, checklist)
     except FireauditError as exc:
-        return Unreadable(path, getattr(exc, "reason", exc.message))
+        return Unreadable(path, exc.reason, tuple(exc.texts.items())) if isinstance(exc, InputError) \
+            else Unreadable(path, exc.text("en"), tuple((lang, exc.text(lang)) for lang in ("zh", "en")))
 
 
 def _sha(path: Path) -> str:

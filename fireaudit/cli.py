@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from fireaudit.cli_text import run as run_localised
-from fireaudit.errors import ExitCode, FireauditError
+from fireaudit.errors import ExitCode, FireauditError, Interrupted
 
 EXIT_CODES_HELP = """Exit codes:
 
@@ -68,6 +68,14 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False)
 
 
+def _say(key: str, **fields) -> str:
+    """A catalogue message in the language of this command line (--lang / FIREAUDIT_LANG / zh)."""
+    from fireaudit.cli_text import language
+    from fireaudit.i18n import t
+
+    return t(language(), key, **fields)
+
+
 def _period(text: str | None):
     from fireaudit.period import Period
 
@@ -75,7 +83,7 @@ def _period(text: str | None):
         return None
     period = Period.parse(text)
     if period is None:
-        raise typer.BadParameter(f"{text!r} is not a quarter such as 2024Q1", param_hint="--period")
+        raise typer.BadParameter(_say("error.cli.bad_period", value=text), param_hint="--period")
     return period
 
 
@@ -85,7 +93,7 @@ def _formats(text: str) -> list[str]:
     formats = [f.strip() for f in text.split(",") if f.strip()]
     unknown = [f for f in formats if f not in WRITERS]
     if unknown or not formats:
-        raise typer.BadParameter(f"unknown format {', '.join(unknown) or text!r}; choose from {', '.join(WRITERS)}",
+        raise typer.BadParameter(_say("error.cli.bad_format", value=unknown or [text], choices=list(WRITERS)),
                                  param_hint="--format")
     return formats
 
@@ -114,7 +122,6 @@ def audit(
     from fireaudit.i18n import t
     from fireaudit.reports import DEFAULT_FORMATS, ReportOptions, write_reports
     from fireaudit.reports.terminal import print_summary
-    from fireaudit.runner import audit_files
     from fireaudit.textnorm import visible
 
     paths = list(files or [])
@@ -122,17 +129,16 @@ def audit(
         paths += _demo_files()
         output = output or Path("fireaudit-demo")
     if not paths:
-        raise typer.BadParameter("give at least one workbook, or --demo", param_hint="FILE")
+        raise typer.BadParameter(_say("error.cli.no_files"), param_hint=_say("cli_hint.files"))
     if annotate and output is None:
-        raise typer.BadParameter("--annotate writes annotated copies into the -o directory; give -o DIR",
-                                 param_hint="--annotate")
+        raise typer.BadParameter(_say("error.cli.annotate_without_output"), param_hint="--annotate")
     formats = _formats(format or DEFAULT_FORMATS)
     if output is not None and "md" in formats:
         from fireaudit.reports.markdown import load_template
 
         load_template(templates, lang.value)  # a missing template stops the run before any work
     checklist = load_checklist(config)
-    run = audit_files(paths, checklist, _period(period))
+    run = _audit_counted(paths, checklist, _period(period), lang.value)
 
     console = _console()
     if output is None and format and formats == ["json"]:
@@ -140,13 +146,13 @@ def audit(
 
         sys.stdout.write(dumps(run))
     else:
-        print_summary(console, run, checklist, lang.value)
+        print_summary(console, run, checklist, lang.value, where=output is None)
     if output is not None:
         try:
             written = write_reports(run, output, formats, ReportOptions(lang.value, checklist, templates),
                                     inputs=[*paths, *([Path(checklist.config_file)] if checklist.config_file else [])])
         except OSError as exc:
-            raise FireauditError(f"cannot write the reports to {output}: {exc.strerror or exc}") from None
+            raise FireauditError("error.output.cannot_write", path=str(output), detail=exc.strerror or str(exc)) from None
         console.print(visible(t(lang.value, "ui.demo_written" if demo else "ui.written", path=str(output.resolve()))),
                       soft_wrap=True, markup=False)
         for path in written:
@@ -167,12 +173,10 @@ def check(
 ) -> None:
     """CI gate: terse output and an exit code (0 clean, 1 gaps, 3 unreadable)."""
     from fireaudit.audit import load_checklist
-    from fireaudit.gate import counted_gaps, exit_code
-    from fireaudit.i18n import t
-    from fireaudit.runner import audit_files
+    from fireaudit.gate import exit_code
 
     checklist = load_checklist(config)
-    run = audit_files(files, checklist, _period(period))
+    run = _audit_counted(files, checklist, _period(period), lang.value, "ux.interrupted_check")
     if format is GateFormat.json:
         from fireaudit.reports.json_report import dumps
 
@@ -183,19 +187,18 @@ def check(
         sys.stdout.write(junit_dumps(run, checklist, fail_on.value, lang.value))
     else:
         from fireaudit.listing import per_code
-        from fireaudit.reports.terminal import gate_lines
+        from fireaudit.reports.terminal import gate_lines, gate_summary
 
         for line in gate_lines(run, fail_on.value, lang.value, per_code(checklist)):
             print(line)
-        total = sum(counted_gaps(a, fail_on.value) for a in run.townships)
-        level = t(lang.value, f"severity.{fail_on.value}") if fail_on is not FailOn.none else "none"
-        print(t(lang.value, "ui.gaps_found" if total else "ui.no_gaps", count=total, level=level))
+        for line in gate_summary(run, fail_on.value, lang.value):
+            print(line)
     raise typer.Exit(exit_code(run, fail_on.value))
 
 
 @app.command()
 def requirements(
-    requirement_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", help="One requirement, e.g. R07.")] = None,
+    requirement_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", help="One requirement or check, e.g. R07 or R07.2.")] = None,
     lang: LangOption = Lang.zh,
     config: ConfigOption = None,
 ) -> None:
@@ -205,9 +208,9 @@ def requirements(
     from fireaudit.reports.terminal import requirements_table
 
     checklist = load_checklist(config)
-    wanted = requirement_id.upper() if requirement_id else None
-    if wanted and wanted not in checklist.requirement_by_id:
-        raise typer.BadParameter(t(lang.value, "ui.unknown_requirement", id=requirement_id), param_hint="ID")
+    wanted = requirement_id.strip().upper() if requirement_id else None
+    if wanted and wanted not in checklist.requirement_by_id and wanted not in checklist.check_by_id:
+        raise typer.BadParameter(t(lang.value, "ux.unknown_id", id=requirement_id), param_hint="ID")
     console = _console()
     console.print(requirements_table(checklist, lang.value, wanted))
     if checklist.overrides:
@@ -309,7 +312,7 @@ def grade(
                "历史文化名镇": historic_town, "易燃易爆或劳动密集型企业密集": hazardous}
     profile = {k: v for k, v in profile.items() if v is not None}
     if not files and not (township or profile):
-        raise typer.BadParameter(t(lang.value, "grade.no_input"), param_hint="FILE")
+        raise typer.BadParameter(t(lang.value, "grade.no_input"), param_hint=_say("cli_hint.files"))
     if township or profile:
         print_required(console, profile_lookup(checklist, county, township, kind, profile), lang.value)
     unreadable = False
@@ -322,7 +325,7 @@ def grade(
             unreadable = True
             from fireaudit.textnorm import markup_safe
 
-            console.print(f"[red]{t(lang.value, 'ui.unreadable')}[/]: {markup_safe(exc.message)}", soft_wrap=True)
+            console.print(f"[red]{t(lang.value, 'ui.unreadable')}[/]: {markup_safe(exc.text(lang.value))}", soft_wrap=True)
         except BaseException as exc:   # calamine's PanicException is a BaseException: the file, not us
             from fireaudit.runner import parser_died
             from fireaudit.textnorm import markup_safe
@@ -330,10 +333,11 @@ def grade(
             if not parser_died(exc):
                 raise
             unreadable = True
-            from fireaudit.pool import PARSER_DIED
+            from fireaudit.runner import parser_died_on
 
-            console.print(f"[red]{t(lang.value, 'ui.unreadable')}[/]: {markup_safe(path)}: "
-                          f"{PARSER_DIED}（{markup_safe(type(exc).__name__)}）", soft_wrap=True)
+            died = parser_died_on(path, type(exc).__name__)
+            console.print(f"[red]{t(lang.value, 'ui.unreadable')}[/]: {markup_safe(path)}: {markup_safe(died.text(lang.value))}",
+                          soft_wrap=True)
     if unreadable:
         raise typer.Exit(ExitCode.UNREADABLE)
 
@@ -349,6 +353,7 @@ def template(
     config: ConfigOption = None,
     county_register: Annotated[bool, typer.Option("--county-register", help="Write the county register template "
                                                   "instead (督导考评, 奖惩, 典型样板, 乡镇名册).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file of that name.")] = False,
 ) -> None:
     """Write the register template townships fill in: every sheet and column, drop-downs and validations."""
     from fireaudit.audit import load_checklist
@@ -367,7 +372,7 @@ def template(
             raise typer.BadParameter(t(lang.value, "template.bad_kind", kind=kind, values=kind_values(spec)),
                                      param_hint="--kind")
     request = TemplateRequest(county=county, township=township, kind=canonical, period=_period(period),
-                              lang=lang.value)
+                              lang=lang.value, force=force)
     if county_register:
         written = write_county_template(checklist, request, output or Path(county_file_name(request)))
     else:
@@ -391,9 +396,11 @@ def route(
     from fireaudit.annex import router_of, routing
     from fireaudit.audit import load_checklist
 
-    if not description.strip():
+    if not description.strip():   # one line in the chosen language, not click's "DESCRIPTION 的值无效"
         from fireaudit.i18n import t
-        raise typer.BadParameter(t(lang.value, "routing.empty"), param_hint="DESCRIPTION")
+
+        print(f"fireaudit: {t(lang.value, 'routing.empty')}", file=sys.stderr)
+        raise typer.Exit(ExitCode.USAGE)
     result = routing(router_of(load_checklist(config)), description)
     if format is RouteFormat.json:
         import json
@@ -404,6 +411,19 @@ def route(
 
     for line in route_lines(result, lang.value):
         print(line)
+
+
+def _audit_counted(paths, checklist, period, lang: str, interrupted: str = "ux.interrupted_files"):
+    """audit_files, counting finished files, so Ctrl-C can say how far it got (已中断：3/12个文件已审核)."""
+    from fireaudit.i18n import t
+    from fireaudit.runner import audit_files
+
+    paths = list(paths)
+    done = [0]
+    try:
+        return audit_files(paths, checklist, period, finished=lambda: done.__setitem__(0, done[0] + 1))
+    except KeyboardInterrupt:
+        raise Interrupted(t(lang, interrupted, done=done[0], total=len(paths))) from None
 
 
 def _annotate(run, output: Path, options, console) -> list:
@@ -420,18 +440,33 @@ def main() -> None:
 
     typer (in standalone mode) already turns usage errors into exit 2 and
     typer.Exit into its code; what reaches the handlers here is ours."""
+    from fireaudit.pipes import closable_stdout
+
     try:
-        run_localised(app)   # help and click's words in the chosen language (fireaudit/cli_text.py)
+        with closable_stdout():   # `fireaudit audit --demo | head`: the rest of the run goes on quietly
+            run_localised(app)    # help and click's words in the chosen language (fireaudit/cli_text.py)
     except FireauditError as exc:
         from fireaudit.textnorm import visible
 
-        _console(stderr=True).print(f"fireaudit: {visible(exc.message)}", soft_wrap=True, markup=False)
+        _console(stderr=True).print(f"fireaudit: {visible(exc.text(_language()))}", soft_wrap=True, markup=False)
         sys.exit(exc.exit_code)
+    except Interrupted as exc:
+        print(exc.text, file=sys.stderr)
+        sys.exit(ExitCode.INTERRUPTED)
     except KeyboardInterrupt:
-        print("fireaudit: interrupted", file=sys.stderr)
+        from fireaudit.cli_text import language
+        from fireaudit.i18n import t
+
+        print(t(language(), "ux.interrupted"), file=sys.stderr)
         sys.exit(ExitCode.INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         sys.exit(_crash(exc))
+
+
+def _language() -> str:
+    from fireaudit.cli_text import language
+
+    return language()
 
 
 def _crash(exc: BaseException) -> int:
@@ -445,8 +480,8 @@ def _crash(exc: BaseException) -> int:
                                      encoding="utf-8") as handle:
         handle.write(f"fireaudit {__version__}\n{' '.join(sys.argv)}\n\n")
         traceback.print_exception(exc, file=handle)
-    print(f"fireaudit: internal error ({type(exc).__name__}: {exc}); this is a bug in fireaudit, not a gap "
-          f"in the register. Traceback saved to {handle.name}", file=sys.stderr)
+    print(f"fireaudit: {_say('error.cli.crash', kind=type(exc).__name__, detail=str(exc), path=handle.name)}",
+          file=sys.stderr)
     return ExitCode.INTERNAL
 
 

@@ -218,6 +218,22 @@ def install(lang: str) -> None:
     exceptions.ClickException.show = show
 
 
+def _interruptible(callback: Any, lang: str) -> Any:
+    """Ctrl-C in a command becomes Interrupted (said as 已中断。 by cli.main), not click's silent exit 130."""
+    import functools
+
+    from fireaudit.errors import Interrupted
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise Interrupted(t(lang, "ux.interrupted")) from None
+
+    return run
+
+
 def run(app: Any) -> Any:
     """Run the typer `app` with help, click's words and `--lang` handled as this module says."""
     import typer.main
@@ -225,6 +241,8 @@ def run(app: Any) -> Any:
     lang = language()
     install(lang)
     command = localise(typer.main.get_command(app), lang)
+    for sub in command.commands.values():
+        sub.callback = _interruptible(sub.callback, lang)
     takes_lang = {name for name, sub in command.commands.items() if any(p.name == "lang" for p in sub.params)}
     args = arguments(sys.argv[1:], list(command.commands), lang, takes_lang)
     return command.main(args=args, prog_name="fireaudit")

@@ -43,13 +43,24 @@ class Phrase(NamedTuple):
     params: dict[str, Any] = {}
 
 
+class Joined(NamedTuple):
+    """Items joined the way `lang` joins them: `separator` is a catalogue key under join
+    (list: 、 / ", "; clauses: ； / "; "; alternatives: " / "), so no check writes a
+    language's punctuation into a value."""
+
+    items: tuple[Any, ...]
+    separator: str = "list"
+
+
 def fmt_value(value: Any, lang: str) -> str:
     if isinstance(value, Phrase):
         return t(lang, value.key, **_cited(value.params, lang))
+    if isinstance(value, Joined):
+        return t(lang, f"join.{value.separator}").join(fmt_value(v, lang).strip() for v in value.items)
     if isinstance(value, (list, tuple)):
         if value and all(isinstance(v, Phrase) for v in value):
-            return ("；" if lang == "zh" else "; ").join(fmt_value(v, lang) for v in value)
-        return ("、" if lang == "zh" else ", ").join(fmt_value(v, lang) for v in value)
+            return t(lang, "join.clauses").join(fmt_value(v, lang) for v in value)
+        return t(lang, "join.list").join(fmt_value(v, lang) for v in value)
     if isinstance(value, float):
         return f"{value:g}" if abs(value) < 1e15 else str(value)
     if isinstance(value, bool):
@@ -64,8 +75,10 @@ class _Values(dict):
 
 def t(lang: str, key: str, /, **params: Any) -> str:
     """The message `key` in `lang`, with `params` filled in."""
-    template = catalog(lang).get(key) or catalog("zh").get(key) or key
+    template = next((found for found in (catalog(lang).get(key), catalog("zh").get(key)) if found is not None), key)
     values = _Values({name: fmt_value(value, lang) for name, value in params.items()})
+    for name in [n for n, v in values.items() if v == ""]:   # "Only 0 {match} record(s)" with no match: one space
+        template = template.replace(f" {{{name}}} ", " ")
     return template.format_map(values)
 
 

@@ -19,13 +19,14 @@ from fireaudit.checklist.loader import convert, read_toml
 from fireaudit.checklist.mapping import apply_mapping
 from fireaudit.checklist.models import RegisterMapping, RegisterSpec
 from fireaudit.errors import ConfigError, InputError
-from fireaudit.i18n import t
+from fireaudit.i18n import Phrase, t
 from fireaudit.proposals import (COLUMN, HEADING, HEADING_PATTERN, KEY, SHEET, VALUE, MappingSettings, Proposal, Seen,
                                  propose, settings_of)
 from fireaudit.register.reader import RegisterReader, _filled, open_workbook, sheet_rows
 from fireaudit.register.values import is_blank, raw_text
 from fireaudit.resources import data_dir
 from fireaudit.textnorm import norm
+from fireaudit.register import codes
 
 RAW_ROWS = 200          # rows of each sheet looked at for headers and examples
 MAX_ROUNDS = 4
@@ -55,7 +56,7 @@ def collect(files: Iterable[Path], checklist, examples: int = 3,
         except InputError as exc:
             if unreadable is None:
                 raise
-            unreadable[exc.path] = exc.reason
+            unreadable[exc.path] = Phrase(exc.key, exc.fields)
             continue
         for item in _seen_in(register, raw, checklist.register, examples, reader):
             old = found.get(item.key)
@@ -88,6 +89,11 @@ def _seen_in(register, raw: dict[str, list[list[Any]]], spec: RegisterSpec, n: i
                 yield Seen(HEADING, text, header=header, where=f"{file}!{sheet}")
         else:
             yield Seen(SHEET, sheet, header=_guess_header(rows)[1], where=f"{file}!{sheet}")
+    for note in register.notes:      # a one-sheet register read block by block: the headings it did not know
+        if note.code == "unrecognised-block":
+            text = note.detail.split("：", 1)[-1]
+            header = dict(_headings(raw.get(note.sheet, []))).get(text, ())
+            yield Seen(HEADING, text, header=header, where=f"{file}!{note.sheet}")
     for table in register.tables.values():
         parts = [(table.sheet, table.header_row, table.column_index)] if table.row_sheet is None else \
             list(zip(table.sheets, table.part_rows, table.part_columns))
@@ -103,17 +109,17 @@ def _seen_in(register, raw: dict[str, list[list[Any]]], spec: RegisterSpec, n: i
             yield from _columns_seen(rows, header_row, columns, table.name, f"{file}!{sheet}", n, hint)
         for column, cells in table.unparsed.items():
             for bad in cells.values():
-                if bad.code in ("unknown-value", "bad-yesno"):
+                if bad.code in (codes.UNKNOWN_VALUE, codes.BAD_YESNO, codes.CLASS_ONLY):
                     yield Seen(VALUE, bad.raw, table.name, column, (bad.evidence.ref(),), nearest=bad.nearest,
                                where=f"{file}!{bad.evidence.ref()}")
     if register.profile_sheet is not None:
         lookup = reader._lookup("\0profile", spec.profile.keys)
-        for key, value in _profile_keys(raw.get(register.profile_sheet, []), lookup):
+        for key, value in _profile_keys(_profile_rows(register, raw.get(register.profile_sheet, []), spec), lookup):
             yield Seen(KEY, key, spec.profile.sheet, examples=(value,), found=tuple(register.profile),
                        where=f"{file}!{register.profile_sheet}")
     for key, entry in register.profile.items():
         bad = entry.unparsed
-        if bad is not None and bad.code in ("unknown-value", "bad-yesno"):
+        if bad is not None and bad.code in (codes.UNKNOWN_VALUE, codes.BAD_YESNO):
             yield Seen(VALUE, bad.raw, spec.profile.sheet, key, (bad.evidence.ref(),), nearest=bad.nearest,
                        where=f"{file}!{bad.evidence.ref()}")
 
@@ -173,6 +179,36 @@ def _headings(rows: list[list[Any]]) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
+def _profile_rows(register, rows: list[list[Any]], spec: RegisterSpec) -> list[list[Any]]:
+    """The rows of the profile: on a one-sheet register read block by block, only its own block (the
+    other blocks' header rows are no profile keys)."""
+    sheet = register.profile_sheet
+    heads: list[tuple[int, str | None]] = []
+    for note in register.notes:
+        if note.sheet != sheet:
+            continue
+        if note.code in ("blocks-read", "mapping.blocks"):
+            for part in note.detail.split("、"):
+                ref, _, target = part.partition("→")
+                heads.append((_row_of(ref), target))
+        elif note.code == "unrecognised-block":
+            heads.append((_row_of(note.detail.split("：", 1)[0]), None))
+    if not heads:
+        return rows
+    heads.sort()
+    start = next((r for r, target in heads if target == spec.profile.sheet), None)
+    if start is None:
+        return []
+    end = next((r for r, _ in heads if r > start), len(rows))
+    return rows[start + 1:end]
+
+
+def _row_of(ref: str) -> int:
+    """Zero-based row of an A1 reference (`A27` → 26)."""
+    digits = "".join(ch for ch in ref if ch.isdigit())
+    return int(digits) - 1 if digits else -1
+
+
 def _profile_keys(rows: list[list[Any]], lookup) -> Iterable[tuple[str, str]]:
     """(key, value) pairs of a key | value profile (rows or a grid) whose key the reader does not know."""
     from fireaudit.register.reader import _PROFILE_HEADER_WORDS
@@ -205,7 +241,7 @@ def load_document(path: Path) -> tomlkit.TOMLDocument:
     try:
         return tomlkit.parse(path.read_text(encoding="utf-8"))
     except Exception as exc:  # tomlkit raises its own parse errors
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError("error.config.bad_toml_edit", path=str(path), detail=" ".join(str(exc).split())) from None
 
 
 def _table(parent, key: str):
@@ -241,7 +277,7 @@ def add(doc, proposal: Proposal, target: str, profile_sheet: str, known: frozens
         _table(_table(_table(sheets, item.sheet), "values"), item.column)[item.name] = target
 
 
-def refusal(doc, proposal: Proposal, target: str, shipped: RegisterSpec, origin: str) -> str | None:
+def refusal(doc, proposal: Proposal, target: str, shipped: RegisterSpec, origin: str) -> Any:
     """Why writing this proposal would be refused (two onto one, one onto two), else None."""
     trial = tomlkit.parse(tomlkit.dumps(doc))
     item = proposal.item
@@ -255,7 +291,7 @@ def refusal(doc, proposal: Proposal, target: str, shipped: RegisterSpec, origin:
         mapping = convert(trial.unwrap().get("register", {}), RegisterMapping, origin)
         apply_mapping(shipped, mapping, origin, [])
     except ConfigError as exc:
-        return exc.message.split(": ", 1)[-1]
+        return exc.phrase()
     return None
 
 

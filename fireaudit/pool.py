@@ -18,21 +18,16 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Hashable, Iterable
 
-PARSER_DIED = "读取该文件时解析器异常终止"
-
-
 def died_reason(exitcode: int | None) -> str:
-    """`读取该文件时解析器异常终止（SIGABRT）`: how the worker ended, for the unreadable list."""
+    """How the worker ended (SIGABRT, exit 3): the detail of the input code parser-died."""
     if exitcode is None:
-        return PARSER_DIED
+        return "?"
     if exitcode < 0:
         try:
-            how = signal.Signals(-exitcode).name
+            return signal.Signals(-exitcode).name
         except ValueError:
-            how = f"signal {-exitcode}"
-    else:
-        how = f"exit {exitcode}"
-    return f"{PARSER_DIED}（{how}）"
+            return f"signal {-exitcode}"
+    return f"exit {exitcode}"
 
 
 class TaskError(Exception):
@@ -59,7 +54,7 @@ def _worker_main(conn: Connection, initializer: Callable[..., None] | None, init
 
             reply = ("bug", f"{type(exc).__name__}: {' '.join(str(exc).split())}", traceback.format_exc())
         except BaseException as exc:  # noqa: BLE001 - PanicException and kin: this task's input killed the parser
-            reply = ("died", f"{PARSER_DIED}（{type(exc).__name__}: {' '.join(str(exc).split())[:200]}）")
+            reply = ("died", f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}")
         try:
             conn.send(reply)
         except Exception as exc:  # noqa: BLE001 - a result that cannot be pickled is a bug too

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from fireaudit.errors import ConfigError
-from fireaudit.i18n import t
 from fireaudit.period import Period
 from fireaudit.reports.files import written_by_fireaudit
 from fireaudit.result import (
@@ -187,37 +186,37 @@ def baseline_period(data: Any) -> Period | None:
     return periods.pop() if len(periods) == 1 else None
 
 
-def order_baselines(baselines: list[tuple[str, Any]], lang: str) -> list[tuple[Period, str, Any]]:
+def order_baselines(baselines: list[tuple[str, Any]]) -> list[tuple[Period, str, Any]]:
     """Baselines oldest first; each must know its period, and no two share one (exit 2 otherwise)."""
     ordered: dict[Period, tuple[str, Any]] = {}
     for path, data in baselines:
         period = baseline_period(data)
         if period is None:
-            raise ConfigError(t(lang, "quarter.baseline_no_period", path=path))
+            raise ConfigError("quarter.baseline_no_period", path=path)
         if period in ordered:
-            raise ConfigError(t(lang, "quarter.baseline_twice", period=str(period), first=ordered[period][0],
-                                second=path))
+            raise ConfigError("quarter.baseline_twice", period=str(period), first=ordered[period][0],
+                              second=path)
         ordered[period] = (path, data)
     return [(p, *ordered[p]) for p in sorted(ordered)]
 
 
-def check_earlier(batch_period: Period | None, ordered: list[tuple[Period, str, Any]], lang: str) -> None:
+def check_earlier(batch_period: Period | None, ordered: list[tuple[Period, str, Any]]) -> None:
     """Every baseline is of an earlier quarter than the batch (exit 2 naming both periods)."""
     if batch_period is None:
         return
     for period, path, _ in ordered:
         if period >= batch_period:
-            raise ConfigError(t(lang, "quarter.baseline_not_earlier", path=path, baseline=str(period),
-                                batch=str(batch_period)))
+            raise ConfigError("quarter.baseline_not_earlier", path=path, baseline=str(period),
+                              batch=str(batch_period))
 
 
-def batch_period(run_period: str | None, townships: list[TownshipAudit], lang: str) -> Period | None:
+def batch_period(run_period: str | None, townships: list[TownshipAudit]) -> Period | None:
     """The batch's quarter; several periods in one batch cannot be compared with a baseline (exit 2)."""
     if run_period:
         return Period.parse(run_period)
     periods = sorted({a.period for a in townships})
     if len(periods) > 1:
-        raise ConfigError(t(lang, "quarter.batch_periods", periods=", ".join(periods)))
+        raise ConfigError("quarter.batch_periods", periods=", ".join(periods))
     return None
 
 

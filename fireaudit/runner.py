@@ -7,7 +7,7 @@ propagates, so a crash is never reported as a gap.
 The parse runs where an abort cannot take the run down (issue 20, 1b): in a
 forked worker process (fireaudit/pool.py) that is replaced when calamine
 aborts or raises its PanicException (a BaseException), and the file becomes
-unreadable with PARSER_DIED. Where fork is unavailable the parse runs in
+unreadable (error.input.parser-died). Where fork is unavailable the parse runs in
 process and only the PanicException is caught."""
 
 from __future__ import annotations
@@ -17,18 +17,19 @@ import os
 import signal
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from fireaudit import __version__
 from fireaudit.audit import SINGLE, audit_register, load_checklist, waiver_matches
 from fireaudit.checklist import Checklist
 from fireaudit.errors import InputError
 from fireaudit.period import Period
-from fireaudit.pool import PARSER_DIED, Pool
+from fireaudit.pool import Pool
 from fireaudit.provenance import iso, run_time
 from fireaudit.register import RegisterReader
 from fireaudit.register.model import Note
 from fireaudit.result import AuditRun, TownshipAudit, Unreadable
+from fireaudit.register import codes
 
 
 def audit_file(path: str | Path, checklist: Checklist, period: Period | None, *, mode: str = SINGLE,
@@ -38,8 +39,8 @@ def audit_file(path: str | Path, checklist: Checklist, period: Period | None, *,
     register = reader.read(path, data=data)
     if register.profile_sheet is None and not register.tables:
         # with --period even a stranger's spreadsheet would otherwise be scored (0 of 100)
-        names = "、".join([checklist.register.profile.sheet, *(s.name for s in checklist.register.sheets)][:4])
-        raise InputError(str(path), f"not a register: none of its sheets is a register sheet ({names}…)")
+        names = [checklist.register.profile.sheet, *(s.name for s in checklist.register.sheets)][:4]
+        raise InputError(str(path), "not-a-register", names=names)
     note_active_content(register)
     audit = audit_register(register, checklist, period, mode=mode)
     return replace(audit, sha256=digest) if digest else audit
@@ -72,13 +73,16 @@ def note_active_content(register: Any) -> None:
         return
     found = active_content(path, register.formula_free)
     if found:
-        register.errors.append(RegisterError("active-content", register.profile_sheet or Path(path).name, "",
+        register.errors.append(RegisterError(codes.ACTIVE_CONTENT, register.profile_sheet or Path(path).name, "",
                                              "、".join(found)))
 
 
 def audit_files(paths: Iterable[str | Path], checklist: Checklist, period: Period | None, *,
-                mode: str = SINGLE, isolate: bool | None = None) -> AuditRun:
-    """Audit each file; `isolate` (default: wherever fork is available) parses in a worker process."""
+                mode: str = SINGLE, isolate: bool | None = None,
+                finished: Callable[[], None] = lambda: None) -> AuditRun:
+    """Audit each file; `isolate` (default: wherever fork is available) parses in a worker process.
+
+    `finished` is called once per file done (so an interrupted run can say how far it got)."""
     paths = list(paths)
     if isolate is None:
         isolate = can_isolate()
@@ -87,35 +91,43 @@ def audit_files(paths: Iterable[str | Path], checklist: Checklist, period: Perio
     if isolate and paths:
         results: dict[int, TownshipAudit | Unreadable] = {}
         for n, path in enumerate(paths):
-            reason = special_file_reason(Path(path))
-            if reason is not None:
-                results[n] = Unreadable(str(path), reason)
+            odd = special_file_reason(Path(path))
+            if odd is not None:
+                results[n] = odd
+                finished()
+
+        def done(n: int, item: TownshipAudit | Unreadable) -> None:
+            results[n] = item
+            finished()
+
         pool = Pool(1, adopt_checklist, (checklist,))
         pool.map(((n, worker_audit, (str(p), str(period) if period else None, mode)) for n, p in enumerate(paths)
                   if n not in results),
-                 done=results.__setitem__, died=lambda n, reason: results.__setitem__(n, Unreadable(str(paths[n]), reason)))
+                 done=done, died=lambda n, how: done(n, parser_died_on(paths[n], how)))
         for n in range(len(paths)):
             item = results[n]
             (unreadable if isinstance(item, Unreadable) else townships).append(item)
         return make_run(checklist, period, townships, unreadable)
     reader = RegisterReader(checklist)
     for path in paths:
-        reason = special_file_reason(Path(path))
-        if reason is not None:
-            unreadable.append(Unreadable(str(path), reason))
+        odd = special_file_reason(Path(path))
+        if odd is not None:
+            unreadable.append(odd)
+            finished()
             continue
         try:
             townships.append(audit_file(path, checklist, period, mode=mode, reader=reader))
         except InputError as exc:
-            unreadable.append(Unreadable(str(path), exc.reason, tuple(exc.texts.items())))
+            unreadable.append(unreadable_of(exc))
         except BaseException as exc:
             if not parser_died(exc):
                 raise
-            unreadable.append(Unreadable(str(path), f"{PARSER_DIED}（{type(exc).__name__}）"))
+            unreadable.append(parser_died_on(path, type(exc).__name__))
+        finished()
     return make_run(checklist, period, townships, unreadable)
 
 
-def special_file_reason(path: Path) -> str | None:
+def special_file_reason(path: Path) -> Unreadable | None:
     """Why `path` must not be opened (a dangling link, a FIFO that would block, a device), else None.
 
     A missing file is left to the reader, which names it."""
@@ -129,19 +141,33 @@ def special_file_reason(path: Path) -> str | None:
         try:
             info = path.stat()
         except OSError:
-            return "a dangling symbolic link: its target does not exist (never opened)"
+            return _unreadable(path, "dangling-link")
     mode = info.st_mode
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISDIR(mode):
-        return "a folder, not a workbook"
+        return _unreadable(path, "is-directory")
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO), not a workbook file (never opened: reading it could block)"
+        return _unreadable(path, "fifo")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device, not a workbook file (never opened)"
+        return _unreadable(path, "device")
     if stat.S_ISSOCK(mode):
-        return "a socket, not a workbook file (never opened)"
-    return "not a regular file (never opened)"
+        return _unreadable(path, "socket")
+    return _unreadable(path, "not-regular")
+
+
+def _unreadable(path: Path, code: str) -> Unreadable:
+    return unreadable_of(InputError(str(path), code))
+
+
+def parser_died_on(path: str | Path, how: str) -> Unreadable:
+    """A file whose parser died (a worker's abort, a PanicException): unreadable, with how it ended."""
+    return unreadable_of(InputError(str(path), "parser-died", how=how))
+
+
+def unreadable_of(exc: InputError) -> Unreadable:
+    """A file that cannot be audited, with its reason in every language."""
+    return Unreadable(exc.path, exc.reason, tuple(exc.texts.items()))
 
 
 def can_isolate() -> bool:

@@ -41,6 +41,7 @@ class TemplateRequest:
     kind: str | None = None
     period: Period | None = None
     lang: str = "zh"
+    force: bool = False      # replace an existing file (else exit 2: it may be a filled register)
 
     def prefill(self) -> dict[str, Any]:
         values = {"县市": self.county, "乡镇街道": self.township, PROFILE_KIND_KEY: self.kind,
@@ -82,26 +83,28 @@ def write_template(checklist: Checklist, request: TemplateRequest, path: Path) -
     """Write the template to `path` (a directory gets the default file name), atomically."""
     if path.is_dir():
         path = path / default_file_name(checklist.register, request)
-    return _save(build_template(checklist, request), path, request.lang)
+    return _save(build_template(checklist, request), path, request.force)
 
 
 def write_county_template(checklist: Checklist, request: TemplateRequest, path: Path) -> Path:
     """Write the county register template (`fireaudit template --county-register`) to `path`."""
     if path.is_dir():
         path = path / county_file_name(request)
-    return _save(build_county_template(checklist, request), path, request.lang)
+    return _save(build_county_template(checklist, request), path, request.force)
 
 
-def _save(workbook, path: Path, lang: str) -> Path:
+def _save(workbook, path: Path, force: bool = False) -> Path:
     if path.suffix.lower() != ".xlsx":
-        raise FireauditError(t(lang, "template.bad_suffix", path=str(path)))
+        raise FireauditError("template.bad_suffix", path=str(path))
+    if (path.exists() or path.is_symlink()) and not force:   # a filled register is never silently replaced
+        raise FireauditError("ux.template_exists", path=str(path))
     buffer = io.BytesIO()
     workbook.save(buffer)
     try:
         write_atomic(path, buffer.getvalue())
     except OSError as exc:
-        raise FireauditError(t(lang, "template.cannot_write", path=str(path),
-                               reason=exc.strerror or type(exc).__name__)) from None
+        raise FireauditError("template.cannot_write", path=str(path),
+                             reason=exc.strerror or type(exc).__name__) from None
     return path
 
 
@@ -116,8 +119,7 @@ def build_template(checklist: Checklist, request: TemplateRequest):
 
     spec = checklist.register
     if spec.template.title_rows + 1 > spec.reader.header_search_rows:
-        raise ConfigError(f"register.toml: template.title_rows = {spec.template.title_rows} puts the header below "
-                          f"the {spec.reader.header_search_rows} rows the reader searches")
+        raise ConfigError("error.config.title_rows", rows=spec.template.title_rows, searched=spec.reader.header_search_rows)
     workbook = Workbook()
     workbook.remove(workbook.active)
     guide = workbook.create_sheet(spec.template.instructions_sheet)

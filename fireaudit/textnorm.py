@@ -57,7 +57,7 @@ def prefix_chars() -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         from fireaudit.errors import ConfigError
 
-        raise ConfigError(f"checklists/limits.toml: text_prefix_chars must be a positive integer, not {value!r}")
+        raise ConfigError("error.config.text_prefix_chars", value=repr(value))
     return value
 
 

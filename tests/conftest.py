@@ -13,7 +13,7 @@ from fireaudit.period import Period
 from fireaudit.register import RegisterReader
 from fireaudit.register.model import Register as ReadRegister
 from fireaudit.result import TownshipAudit
-from tests.builders import Register
+from tests.builders import Register, compliant
 
 
 PINNED_EPOCH = "1719792000"   # 2024-07-01T00:00:00Z: reports carry their run time; tests pin it
@@ -49,3 +49,19 @@ def audit_of(read, checklist) -> Callable[..., TownshipAudit]:
         return audit_register(read(register, name), checklist, Period.parse(period) if period else None, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def good(tmp_path):
+    """A compliant register, saved: the command line's happy path."""
+    return compliant().save(tmp_path / "good.xlsx")
+
+
+@pytest.fixture
+def gappy(tmp_path):
+    """Three gaps of three severities: R04.5 and R06.2 (major), R06.3 (advisory)."""
+    reg = compliant()
+    reg.profile["建立消防安全档案"] = "否"                 # R04.5, major
+    reg.sheets["村社区"].set(0, "防火安全公约", "无")       # R06.2, major
+    reg.sheets["演练"].set(1, "组织单位", "镇中心学校")     # R06.3, advisory
+    return reg.save(tmp_path / "gappy.xlsx")

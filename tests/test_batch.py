@@ -251,7 +251,7 @@ def test_output_that_cannot_be_created_is_a_clear_error(tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x", encoding="utf-8")
     result = run_cli("batch", str(folder), "-o", str(blocker / "out"), "--format", "json")
-    assert result.code == 2 and "cannot write" in result.err and "Traceback" not in result.err
+    assert result.code == 2 and "无法把报告写入" in result.err and "Traceback" not in result.err
 
 
 def test_disk_full_mid_batch_leaves_no_partial_files_and_says_what_finished(tmp_path, monkeypatch, capsys):
@@ -275,7 +275,7 @@ def test_disk_full_mid_batch_leaves_no_partial_files_and_says_what_finished(tmp_
 
     monkeypatch.setattr(files.os, "replace", failing_replace)
     monkeypatch.setattr(sys, "argv", ["fireaudit", "batch", str(folder), "-o", str(out), "--format", "json",
-                                      "--jobs", "1"])
+                                      "--jobs", "1", "--lang", "en"])
     with pytest.raises(SystemExit) as exit_info:
         cli.main()
     assert exit_info.value.code == 2

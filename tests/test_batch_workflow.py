@@ -87,5 +87,5 @@ def test_the_conflict_sentence_comes_from_the_catalogue(lang, expected):
 
 
 def test_the_loader_validates_params_with_the_types_its_caller_gives():
-    with pytest.raises(ConfigError, match="unknown kind"):
+    with pytest.raises(ConfigError, match="类型 records_in_window 不存在"):
         loader.load({})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -56,15 +57,17 @@ def test_a_mistake_in_the_checklist_names_file_and_key(tmp_path, old, new, named
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(ConfigError) as info:
         load_checklist(directory=root)
-    assert "organisation.toml" in str(info.value)
-    assert named in str(info.value)
+    assert "organisation.toml" in info.value.text("en")
+    assert named in info.value.text("en")
 
 
 def test_broken_toml_names_the_file_and_line(tmp_path):
     root = _copy_checklists(tmp_path)
     (root / "requirements.toml").write_text("[checklist\nid = 1\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"requirements\.toml.*line 1"):
+    with pytest.raises(ConfigError) as info:
         load_checklist(directory=root)
+    assert re.search(r"requirements\.toml.*line 1", info.value.text("en"))
+    assert re.search(r"requirements\.toml.*第 1 行", info.value.text("zh"))
 
 
 def test_local_config_overrides_severity_params_weight_and_switches_off(tmp_path):
@@ -110,8 +113,8 @@ def test_a_mistake_in_the_local_config_names_file_and_key(tmp_path, content, nam
     config.write_text(content, encoding="utf-8")
     with pytest.raises(ConfigError) as info:
         load_checklist(str(config))
-    assert "county.toml" in str(info.value)
-    assert named in str(info.value)
+    assert "county.toml" in info.value.text("en")
+    assert named in info.value.text("en")
 
 
 def test_fireaudit_toml_in_the_working_directory_is_used(tmp_path, monkeypatch):

@@ -10,20 +10,6 @@ from tests.builders import compliant
 from tests.cli_helper import run_cli
 
 
-@pytest.fixture
-def good(tmp_path):
-    return compliant().save(tmp_path / "good.xlsx")
-
-
-@pytest.fixture
-def gappy(tmp_path):
-    reg = compliant()
-    reg.profile["建立消防安全档案"] = "否"                 # R04.5, major
-    reg.sheets["村社区"].set(0, "防火安全公约", "无")       # R06.2, major
-    reg.sheets["演练"].set(1, "组织单位", "镇中心学校")     # R06.3, advisory
-    return reg.save(tmp_path / "gappy.xlsx")
-
-
 def test_audit_prints_a_summary_table_per_township(good):
     result = run_cli("audit", str(good))
     assert result.code == 0, result.err
@@ -113,7 +99,7 @@ def test_unreadable_file_is_one_line_and_exit_3_after_the_others(tmp_path, good)
     result = run_cli("check", str(good), str(bad))
     assert result.code == 3
     assert "Traceback" not in result.out + result.err
-    assert f"{bad}: unreadable" in result.out
+    assert f"{bad}: 无法读取" in result.out
     data = json.loads(run_cli("check", str(good), str(bad), "--format", "json").out)
     assert len(data["townships"]) == 1 and data["unreadable"][0]["file"] == str(bad)
 
@@ -168,4 +154,4 @@ def test_unwritable_output_directory_is_one_line_and_exit_2(good, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")
     result = run_cli("audit", str(good), "-o", str(blocker / "out"))
-    assert result.code == 2 and "cannot write the reports" in result.err and "Traceback" not in result.err
+    assert result.code == 2 and "无法把报告写入" in result.err and "Traceback" not in result.err

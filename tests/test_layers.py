@@ -26,11 +26,12 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("checks", ["fireaudit.checks", "fireaudit.checks.*"]),
     ("engine", ["fireaudit.audit", "fireaudit.runner", "fireaudit.gate", "fireaudit.grade_lookup",
                 "fireaudit.proposals"]),
-    ("views", ["fireaudit.reports.view", "fireaudit.reports.rollup_view", "fireaudit.listing"]),
+    ("views", ["fireaudit.reports.view", "fireaudit.reports.rollup_view", "fireaudit.reports.advice",
+               "fireaudit.listing"]),
     ("writers", ["fireaudit.reports", "fireaudit.reports.*", "fireaudit.openpyxl_lite", "fireaudit.formula_cache"]),
     ("workflows", ["fireaudit.batch", "fireaudit.template", "fireaudit.annotate", "fireaudit.quarter",
                    "fireaudit.mapwork"]),
-    ("cli", ["fireaudit.cli", "fireaudit.cli_text", "fireaudit.__main__"]),
+    ("cli", ["fireaudit.cli", "fireaudit.cli_text", "fireaudit.__main__", "fireaudit.pipes"]),
 ]
 
 

@@ -256,3 +256,14 @@ def test_audit_writes_a_notice_per_township(tmp_path):
 def test_write_reports_names_the_notice_beside_the_other_reports(failing_audit, run_of, checklist, tmp_path):
     paths = write_reports(run_of(failing_audit), tmp_path, ["md", "docx"], ReportOptions("zh", checklist))
     assert [p.name for p in paths] == ["伊宁市-潘津镇-2024Q2.md", "伊宁市-潘津镇-2024Q2-整改通知书.docx"]
+
+
+def test_a_finding_with_its_own_advice_carries_it_under_the_finding(failing_audit, run_of, checklist):
+    """Issue 18 item 6: the letter says what to do about the finding itself (which role), not only the group's advice."""
+    run = run_of(failing_audit)
+    lines = [p.text for p in _docx(run, failing_audit, checklist).paragraphs]
+    own = [n for n, line in enumerate(lines) if line.startswith("整改建议：") and "主要责任人" in line
+           and "写明姓名、职务和所属单位" in line]
+    assert own, "\n".join(lines)
+    assert re.match(r"\d+\. ", lines[own[0] - 1])                   # right under the finding it belongs to
+    assert "What to do:" in _text(_docx(run, failing_audit, checklist, "en"))

@@ -119,7 +119,7 @@ def test_an_internal_error_exits_4_with_one_line_and_a_saved_traceback(tmp_path,
     kind = KINDS["roles_named"]
     monkeypatch.setitem(KINDS, "roles_named", CheckKind(_boom, kind.params))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    monkeypatch.setattr(sys, "argv", ["fireaudit", command, str(source)])
+    monkeypatch.setattr(sys, "argv", ["fireaudit", command, str(source), "--lang", "en"])
     with pytest.raises(SystemExit) as exit_info:
         cli.main()
     assert exit_info.value.code == 4          # never 1: a crash is not a gap
@@ -127,7 +127,7 @@ def test_an_internal_error_exits_4_with_one_line_and_a_saved_traceback(tmp_path,
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and "internal error" in lines[0] and "not a gap" in lines[0]
     assert "Traceback (most recent call last)" not in captured.err + captured.out
-    saved = Path(lines[0].rsplit("Traceback saved to ", 1)[1])
+    saved = Path(lines[0].rsplit(" saved to ", 1)[1])
     assert saved.parent == tmp_path and saved.name.startswith("fireaudit-crash-")
     assert "injected failure in a check" in saved.read_text(encoding="utf-8")
     assert "Traceback (most recent call last)" in saved.read_text(encoding="utf-8")

@@ -341,7 +341,7 @@ def test_unreadable_files_are_input_errors(tmp_path, checklist, content, name):
     path.write_bytes(content)
     with pytest.raises(InputError) as info:
         RegisterReader(checklist).read(path)
-    assert str(path) in str(info.value)
+    assert str(path) in info.value.text("en")
 
 
 def test_input_file_is_not_modified(read, tmp_path):

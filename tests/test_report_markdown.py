@@ -149,12 +149,13 @@ def test_each_gap_shows_problem_evidence_threshold_source_and_advice(panjin_zh):
     assert not any(h.startswith(("R01 ", "R05 ")) for h in gap_headings)    # passed / not applicable
     lines = [plain(t) for t in parsed if t.type == "inline"]
     start = lines.index("R06.2 每个村（社区）制定发布了防火安全公约（不达标，较重）")
-    block = lines[start:start + 6]
+    block = lines[start:start + 7]
     assert "问题：3个村（社区）中仅2个具备“防火安全公约”（66.7%，要求100%）；缺少的村（社区）：幸福社区。" in block
     assert "证据：村社区!E5" in block
     assert "标准：覆盖率不低于100%" in block
     assert "依据：实施方案第（六）项：制定发布“防火安全公约”" in block
-    assert block[5].startswith("整改建议：指导每个村（社区）确定消防安全管理人") and "（实施方案第（六）项）" in block[5]
+    assert block[5] == "整改建议：指导幸福社区制定并发布防火安全公约，在“村社区”表登记公约发布日期。"   # the finding's own
+    assert block[6].startswith("整改建议：指导每个村（社区）确定消防安全管理人") and "（实施方案第（六）项）" in block[6]
 
 
 def test_register_errors_and_notes_are_listed():

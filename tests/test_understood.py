@@ -17,6 +17,7 @@ from fireaudit.audit import BATCH, SINGLE, _requirement
 from fireaudit.checks import KINDS, CheckContext
 from fireaudit.checks.county import CountyData
 from fireaudit.checks.understood import MESSAGE
+from fireaudit.i18n import message_text
 from fireaudit.period import Period
 from fireaudit.register import RegisterReader
 from fireaudit.register.model import READS, VALUE, Reads, Unparsed
@@ -149,7 +150,8 @@ def test_a_full_time_brigade_written_without_its_grade_is_never_an_accusation(au
     reg.sheets["消防队伍"].set(0, "队伍类型", written)
     audit = audit_of(reg)
     status = _statuses(audit)
-    assert status["R04.8"] == "unknown" and status["R07.1"] == "unknown"
+    # full-time beyond doubt (R04.8 rests on it: tests/test_heldout_readings.py), the grade not said (R07 cannot)
+    assert status["R04.8"] == "pass" and status["R07.1"] == "unknown"
     assert not [k for k, v in status.items() if k[:3] in ("R04", "R07", "R08") and v == "fail"], status
     assert "现有本级队伍：。" not in _texts(audit)
     ref = f"消防队伍!{reg.sheets['消防队伍'].cell('队伍类型', 0)}"
@@ -395,4 +397,7 @@ def test_many_unreadable_cells_are_counted_and_the_first_named(audit_of):
     reg.sheets["演练"].set(0, "日期", "五月中旬")
     result = audit_of(reg).check("R04.10")
     assert result.status == "unknown" and result.params["count"] == 31
-    assert len(result.params["cells"]) == 20 and len(result.evidence) == 31
+    assert len(result.params["cells"].items) == 20 and len(result.evidence) == 31
+    zh, en = (message_text(result.message, result.params, lang) for lang in ("zh", "en"))
+    assert zh.count("演练!") == 20 and "。；" not in zh and "；" not in zh    # sentences follow one another
+    assert en.count("演练!") == 20 and "  " not in en and "；" not in en

@@ -12,6 +12,7 @@ import msgspec
 
 from fireaudit.checklist.mapping import MappingSettings
 from fireaudit.checklist.models import Strict
+from fireaudit.errors import DataProblem
 
 # local-policy: a local government's own rule (e.g. the 2018 Taizhou notice), never labelled as the standard's
 Confidence = Literal["plan", "standard", "secondary", "local-policy", "assumed"]
@@ -117,10 +118,10 @@ class GradeData(Strict):
                             ("rules.default", self.rules.default.grade),
                             *(("grades.full_time", g) for g in self.grades.full_time)]:
             if grade not in known:
-                raise ValueError(f"{name}: {grade!r} is not one of grades.order {self.grades.order}")
+                raise DataProblem("error.data.grade_not_in_order", key=name, grade=grade, order=list(self.grades.order))
         for key, criterion in self.criteria.items():
             if criterion.test != "yes" and criterion.value is None:
-                raise ValueError(f"criteria.{key}: test {criterion.test!r} needs a value")
+                raise DataProblem("error.data.criterion_needs_value", key=f"criteria.{key}", test=criterion.test)
 
 
 # ---------------------------------------------------------------- annex.toml (fireaudit/annex.py)

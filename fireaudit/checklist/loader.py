@@ -26,7 +26,9 @@ from fireaudit.checklist.models import (
     Scoring,
 )
 from fireaudit.checklist.data import DATA_SCHEMAS
-from fireaudit.errors import ConfigError
+from fireaudit.checklist.names import nearest_hint
+from fireaudit.errors import ConfigError, validation_phrase
+from fireaudit.i18n import Phrase
 from fireaudit.resources import data_dir
 
 LOCAL_CONFIG_NAME = "fireaudit.toml"
@@ -78,16 +80,16 @@ def read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             data = handle.read(MAX_TOML_BYTES + 1)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        raise ConfigError("error.config.cannot_read", path=str(path), detail=exc.strerror or type(exc).__name__) from None
     if len(data) > MAX_TOML_BYTES:
-        raise ConfigError(f"{path}: over {MAX_TOML_BYTES >> 10} KiB; not a fireaudit configuration")
+        raise ConfigError("error.config.too_large", path=str(path), limit=MAX_TOML_BYTES >> 10)
     text = _decode(path, data)
     try:
         parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError("error.config.bad_toml", path=str(path), **_position(exc)) from None
     except RecursionError:
-        raise ConfigError(f"{path}: values nested too deeply (more than {MAX_TOML_DEPTH} levels)") from None
+        raise ConfigError("error.config.nested", path=str(path), where="", limit=MAX_TOML_DEPTH) from None
     _check_values(parsed, path, "", 0)
     return parsed
 
@@ -99,28 +101,36 @@ def _decode(path: Path, data: bytes) -> str:
     for bom, name in ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
                       (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16")):
         if data.startswith(bom):
-            raise ConfigError(f"{path}: saved as {name}; save it as UTF-8 (TOML files must be UTF-8)")
+            raise ConfigError("error.config.encoding", path=str(path), found=name)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         if data[1::2].count(0) > len(data) // 4 or data[0::2].count(0) > len(data) // 4:
-            found = "UTF-16 (without BOM)"
+            found: Any = Phrase("error.config.utf16_no_bom")
         else:
             try:
                 data.decode("gb18030")
                 found = "GBK/GB18030"
             except UnicodeDecodeError:
-                found = f"an unknown encoding (byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8)"
-        raise ConfigError(f"{path}: saved as {found}; save it as UTF-8 (TOML files must be UTF-8)") from None
+                found = Phrase("error.config.unknown_encoding", {"byte": f"0x{data[exc.start]:02x}", "offset": exc.start})
+        raise ConfigError("error.config.encoding", path=str(path), found=found) from None
+
+
+def _position(exc: tomllib.TOMLDecodeError) -> dict[str, Any]:
+    """The line and column tomllib names ("… (at line 3, column 5)"), else "?"."""
+    import re
+
+    found = re.search(r"at line (\d+), column (\d+)", str(exc))
+    return {"line": found[1], "column": found[2]} if found else {"line": "?", "column": "?"}
 
 
 def _check_values(value: Any, path: Path, key: str, depth: int) -> None:
     """Refuse nan/inf, absurd magnitudes and deep nesting, naming the key."""
     import math
 
-    where = key or "(top level)"
+    where = key
     if depth > MAX_TOML_DEPTH:
-        raise ConfigError(f"{path}: {where}: nested more than {MAX_TOML_DEPTH} levels deep")
+        raise ConfigError("error.config.nested", path=str(path), where=where, limit=MAX_TOML_DEPTH)
     if isinstance(value, dict):
         for name, item in value.items():
             _check_values(item, path, f"{key}.{name}" if key else str(name), depth + 1)
@@ -128,9 +138,10 @@ def _check_values(value: Any, path: Path, key: str, depth: int) -> None:
         for n, item in enumerate(value):
             _check_values(item, path, f"{key}[{n}]", depth + 1)
     elif isinstance(value, float) and not math.isfinite(value):
-        raise ConfigError(f"{path}: {where} = {value}: not a finite number")
+        raise ConfigError("error.config.not_finite", path=str(path), where=where, value=str(value))
     elif isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_TOML_NUMBER:
-        raise ConfigError(f"{path}: {where} = {value}: out of range (at most {MAX_TOML_NUMBER:g})")
+        raise ConfigError("error.config.out_of_range", path=str(path), where=where, value=str(value),
+                          limit=f"{MAX_TOML_NUMBER:g}")
 
 
 def convert(raw: Any, shape: type, origin: str) -> Any:
@@ -138,14 +149,14 @@ def convert(raw: Any, shape: type, origin: str) -> Any:
     try:
         return msgspec.convert(raw, shape, strict=False)
     except msgspec.ValidationError as exc:
-        raise ConfigError(f"invalid checklist data in {origin}: {exc}") from None
+        raise ConfigError("error.config.invalid", origin=origin, detail=validation_phrase(exc)) from None
 
 
 def find_local_config(explicit: str | None) -> Path | None:
     if explicit:
         path = Path(explicit)
         if not path.is_file():
-            raise ConfigError(f"{explicit}: configuration file not found")
+            raise ConfigError("error.config.not_found", path=explicit)
         return path
     candidate = Path.cwd() / LOCAL_CONFIG_NAME
     return candidate if candidate.is_file() else None
@@ -216,10 +227,11 @@ def _build(root: Path, local_path: Path | None, param_types: ParamTypes) -> Chec
     # requirement weights and scoring
     for req_id, override in local.requirements.items():
         if req_id not in req_ids:
-            raise ConfigError(f"{origin_local}: [requirements.{req_id}]: no such requirement")
+            raise ConfigError("error.config.no_requirement", path=origin_local, id=req_id,
+                              hint=nearest_hint(req_id, sorted(req_ids)))
         if override.weight is not None:
             if override.weight < 0:
-                raise ConfigError(f"{origin_local}: requirements.{req_id}.weight must be >= 0")
+                raise ConfigError("error.config.negative_weight", path=origin_local, id=req_id)
             requirements = [
                 msgspec.structs.replace(r, weight=override.weight) if r.id == req_id else r for r in requirements
             ]
@@ -235,12 +247,13 @@ def _build(root: Path, local_path: Path | None, param_types: ParamTypes) -> Chec
     for entry, origin in raw_checks:
         spec = convert(entry, CheckSpec, origin)
         if spec.id in seen:
-            raise ConfigError(f"{origin}: check {spec.id} is defined twice")
+            raise ConfigError("error.config.check_twice", path=origin, id=spec.id)
         seen.add(spec.id)
         if spec.requirement not in req_ids:
-            raise ConfigError(f"{origin}: check {spec.id}: requirement {spec.requirement!r} does not exist")
+            raise ConfigError("error.config.check_requirement", path=origin, id=spec.id, requirement=spec.requirement)
         if spec.kind not in param_types:
-            raise ConfigError(f"{origin}: check {spec.id}: unknown kind {spec.kind!r} (known: {', '.join(sorted(param_types))})")
+            raise ConfigError("error.config.unknown_kind", path=origin, id=spec.id, kind=spec.kind,
+                              hint=nearest_hint(spec.kind, sorted(param_types)))
         override = local.checks.get(spec.id)
         raw_params = dict(spec.params)
         if override:
@@ -256,26 +269,27 @@ def _build(root: Path, local_path: Path | None, param_types: ParamTypes) -> Chec
                 overrides.append(f"checks.{spec.id}.params.{name}")
             changes["params"] = raw_params
             spec = msgspec.structs.replace(spec, **changes)
-        where = f"{origin_local} (check {spec.id})" if override and override.params else f"{origin} (check {spec.id})"
+        where = f"{origin_local} [checks.{spec.id}]" if override and override.params else f"{origin} [checks.{spec.id}]"
         params[spec.id] = convert(raw_params, param_types[spec.kind], f"{where} params")
         _check_names(spec.id, params[spec.id], register, where)
         checks.append(spec)
     unknown = sorted(set(local.checks) - seen)
     if unknown:
-        raise ConfigError(f"{origin_local}: [checks.{unknown[0]}]: no such check")
+        raise ConfigError("error.config.no_check", path=origin_local, id=unknown[0], hint=nearest_hint(unknown[0], sorted(seen)))
     for n, waiver in enumerate(local.waivers):
         if waiver.check not in seen:
-            raise ConfigError(f"{origin_local}: waivers[{n}].check: no such check {waiver.check!r}")
+            raise ConfigError("error.config.waiver_check", path=origin_local, n=n, id=waiver.check,
+                              hint=nearest_hint(waiver.check, sorted(seen)))
 
     # other data files, with the county's [data.<file>] merged in, then validated
     for name, values in local.data.items():
         if name not in data:
-            raise ConfigError(f"{origin_local}: [data.{name}]: no checklist file {name}.toml")
+            raise ConfigError("error.config.no_data_file", path=origin_local, name=name, hint=nearest_hint(name, sorted(data)))
         data[name] = _merge(data[name], values, f"data.{name}", overrides)
     for name, raw in data.items():
         shape = DATA_SCHEMAS.get(name)
         if shape is not None:
-            origin = f"{root / (name + '.toml')}" + (f" with {origin_local}" if name in local.data else "")
+            origin = f"{root / (name + '.toml')}" + (f" + {origin_local}" if name in local.data else "")
             data[name] = convert(raw, shape, origin)
 
     return Checklist(
@@ -309,14 +323,14 @@ def _check_names(check_id: str, params: Any, register: RegisterSpec, origin: str
     from fireaudit.checklist.names import problems
 
     for problem in problems(params, register, f"checks.{check_id}.params"):
-        raise ConfigError(f"invalid checklist data in {origin}: {problem.text()}")
+        raise ConfigError("error.config.invalid", origin=origin, detail=problem.phrase())
 
 
 def _check_requirement_ids(requirements: list[RequirementSpec], path: Path) -> None:
     ids = [r.id for r in requirements]
     expected = [f"R{n:02d}" for n in range(1, 23)]
     if ids != expected:
-        raise ConfigError(f"{path}: requirements must be R01…R22 in order, found {', '.join(ids)}")
+        raise ConfigError("error.config.requirement_order", path=str(path), ids=ids)
 
 
 def _merge(base: Any, update: Any, path: str, overrides: list[str]) -> Any:

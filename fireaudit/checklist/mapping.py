@@ -14,6 +14,7 @@ from pathlib import Path
 import msgspec
 
 from fireaudit.checklist.models import ColumnSpec, ProfileSpec, RegisterMapping, RegisterSpec, SheetSpec, Strict
+from fireaudit.checklist.names import nearest_hint
 from fireaudit.errors import ConfigError
 from fireaudit.period import Period
 from fireaudit.textnorm import norm
@@ -50,16 +51,16 @@ def apply_mapping(register: RegisterSpec, mapping: RegisterMapping, origin: str,
     for name, sheet_map in mapping.sheets.items():
         key = f"register.sheets.{name}"
         if name not in known:
-            raise ConfigError(f"{origin}: [{key}]: no register sheet {name!r} (known: {'、'.join(sorted(known))})")
+            raise ConfigError("error.mapping.no_sheet", path=origin, key=key, sheet=name, hint=nearest_hint(name, sorted(known)))
         for sheet_name in sheet_map.names:
             already = read_as.get(norm(sheet_name))
             if already is not None and already != name:
-                raise ConfigError(f"{origin}: {key}.names: the reader already reads sheet {sheet_name!r} as {already!r}")
+                raise ConfigError("error.mapping.sheet_read_as", path=origin, key=f"{key}.names", sheet=sheet_name, already=already)
             read_as[norm(sheet_name)] = name
         if sheet_map.layout is not None and name != profile.sheet:
-            raise ConfigError(f"{origin}: {key}.layout: only the profile sheet {profile.sheet} has a layout")
+            raise ConfigError("error.mapping.layout", path=origin, key=f"{key}.layout", sheet=profile.sheet)
         if sheet_map.header_row is not None and not 1 <= sheet_map.header_row <= 1000:
-            raise ConfigError(f"{origin}: {key}.header_row: a row number from 1 to 1000, not {sheet_map.header_row}")
+            raise ConfigError("error.mapping.header_row", path=origin, key=f"{key}.header_row", value=sheet_map.header_row)
         if name == profile.sheet:
             profile = _map_sheet(profile, sheet_map, register, origin, key, overrides)
         else:
@@ -69,7 +70,8 @@ def apply_mapping(register: RegisterSpec, mapping: RegisterMapping, origin: str,
                         group[n] = _map_sheet(spec, sheet_map, register, origin, key, overrides)
     for heading, target in mapping.blocks.items():
         if target not in known:
-            raise ConfigError(f"{origin}: register.blocks.{heading!r}: no register sheet {target!r}")
+            raise ConfigError("error.mapping.no_sheet", path=origin, key=f"register.blocks.{heading}", sheet=target,
+                              hint=nearest_hint(target, sorted(known)))
         overrides.append(f"register.blocks.{heading}")
     for key, value in mapping.defaults.items():
         _check_default(register, key, value, origin)
@@ -87,31 +89,32 @@ def _map_sheet(spec: SheetSpec | ProfileSpec, sheet_map, register: RegisterSpec,
     read_as = {norm(a): c.name for c in columns for a in (c.name, *c.aliases)}
     targets: dict[str, str] = {}
     for source, target in sheet_map.columns.items():
-        where = f"{origin}: {key}.columns.{source!r}"
+        where = {"path": origin, "key": f"{key}.columns.{source}"}
         if target not in by_name:
-            raise ConfigError(f"{where}: {spec_name(spec)} has no column {target!r}")
+            raise ConfigError("error.mapping.no_column", **where, sheet=spec_name(spec), column=target,
+                              hint=nearest_hint(target, list(by_name)))
         if target in targets:
-            raise ConfigError(f"{where}: {targets[target]!r} is already mapped onto {target!r}; "
-                              f"two columns cannot be read as one — keep one of them")
+            raise ConfigError("error.mapping.two_onto_one", **where, other=targets[target], column=target)
         already = read_as.get(norm(source))
         if already is not None and already != target:
-            raise ConfigError(f"{where}: the reader already reads {source!r} as {already!r}, not {target!r}")
+            raise ConfigError("error.mapping.column_read_as", **where, source=source, already=already, column=target)
         targets[target] = source
         column = columns[by_name[target]]
         columns[by_name[target]] = msgspec.structs.replace(column, aliases=[*column.aliases, source])
         overrides.append(f"{key}.columns.{source}")
     for target, values in sheet_map.values.items():
-        where = f"{origin}: {key}.values.{target!r}"
+        where = {"path": origin, "key": f"{key}.values.{target}"}
         if target not in by_name:
-            raise ConfigError(f"{where}: {spec_name(spec)} has no column {target!r}")
+            raise ConfigError("error.mapping.no_column", **where, sheet=spec_name(spec), column=target,
+                              hint=nearest_hint(target, list(by_name)))
         column = columns[by_name[target]]
         mapped: dict[str, str] = dict(column.mapped)
         seen = {norm(k): k for k in mapped}
         for raw, value in values.items():
             if norm(raw) in seen:
-                raise ConfigError(f"{where}: {seen[norm(raw)]!r} and {raw!r} are the same value mapped twice; keep one")
+                raise ConfigError("error.mapping.value_twice", **where, first=seen[norm(raw)], second=raw)
             seen[norm(raw)] = raw
-            mapped[raw] = _check_value(register, column, raw, value, f"{where}.{raw!r}")
+            mapped[raw] = _check_value(register, column, raw, value, {**where, "key": f"{where['key']}.{raw}"})
             overrides.append(f"{key}.values.{target}.{raw}")
         columns[by_name[target]] = msgspec.structs.replace(column, mapped=mapped)
     changes: dict = {"aliases": [*spec.aliases, *sheet_map.names]}
@@ -134,39 +137,39 @@ def spec_name(spec: SheetSpec | ProfileSpec) -> str:
     return spec.sheet if isinstance(spec, ProfileSpec) else spec.name
 
 
-def _check_value(register: RegisterSpec, column: ColumnSpec, raw: str, value: str, where: str) -> str:
+def _check_value(register: RegisterSpec, column: ColumnSpec, raw: str, value: str, where: dict[str, str]) -> str:
     """The value a mapped word is read as, if the column can hold it (canonical for a vocabulary)."""
     if column.type in ("vocab", "vocab_list"):
         vocab = register.vocabularies[column.vocab or ""]
         lookup = {norm(v): v for v in vocab.values} | {norm(a): t for a, t in vocab.aliases.items()}
         found = lookup.get(norm(value))
         if found is None:
-            raise ConfigError(f"{where}: {value!r} is not one of {'、'.join(vocab.values)}")
+            raise ConfigError("error.mapping.not_in_vocabulary", **where, value=value, hint=nearest_hint(value, vocab.values))
         taken = lookup.get(norm(raw))
         if taken is not None and taken != found:
-            raise ConfigError(f"{where}: {raw!r} already reads as {taken!r}; it cannot also be {found!r}")
+            raise ConfigError("error.mapping.value_read_as", **where, raw=raw, already=taken, value=found)
         return found
     if column.type == "yesno":
         words = {norm(w): True for w in [*register.yesno.yes, *column.yes]}
         words |= {norm(w): False for w in [*register.yesno.no, *column.no]}
         if norm(value) not in words:
-            raise ConfigError(f"{where}: {value!r} is not a yes/no word (是/否)")
+            raise ConfigError("error.mapping.not_yesno", **where, value=value)
         taken = words.get(norm(raw))
         if taken is not None and taken != words[norm(value)]:
-            raise ConfigError(f"{where}: {raw!r} already reads as {'是' if taken else '否'}; it cannot be {value!r}")
+            raise ConfigError("error.mapping.value_read_as", **where, raw=raw, already="是" if taken else "否", value=value)
         return value
     return value
 
 
 def _check_default(register: RegisterSpec, key: str, value: str, origin: str) -> None:
-    where = f"{origin}: register.defaults.{key}"
+    where = {"path": origin, "key": f"register.defaults.{key}"}
     if key not in DEFAULT_KEYS:
-        raise ConfigError(f"{where}: only {'、'.join(DEFAULT_KEYS)} can have a default")
+        raise ConfigError("error.mapping.default_key", **where, keys=list(DEFAULT_KEYS))
     if key == "类型":
         column = next(c for c in register.profile.keys if c.name == key)
         _check_value(register, column, "", value, where)
     elif Period.parse(value) is None:
-        raise ConfigError(f"{where}: {value!r} is not a quarter such as 2024Q1")
+        raise ConfigError("error.mapping.default_period", **where, value=value)
 
 
 def _sha256(origin: str) -> str | None:

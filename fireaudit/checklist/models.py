@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from fireaudit.errors import DataProblem
 from fireaudit.status import Severity
 ColumnType = Literal[
     "text", "number", "count", "year", "yesno", "date", "period", "vocab", "vocab_list", "ignore"
@@ -39,6 +40,14 @@ class ReaderSettings(_Strict):
     meeting_bodies: list[str] = []        # 党委会 …: a meeting named by the body that met
     meeting_topic_words: list[str] = []   # … counts as 专题研究 only when its 议题 names one of these
     refusal_words: list[str] = []         # 未整改 with one of these in the row's text is 拒不整改
+    echo_yes_prefixes: list[str] = []     # `已应用` in 应用网格化管理平台: a prefix + the column's own verb is yes …
+    echo_no_prefixes: list[str] = []      # … `尚未纳入` in 纳入财政预算 is no
+    auto_block_headings: int = 0          # a sheet with this many numbered headings naming register sheets is a
+                                          # one-sheet register, read block by block without a mapping (0: never)
+    qualified_sheet_min_length: int = 0   # `潘津镇消防安全责任人`: a known sheet name this long after a place or year
+    remark_columns: list[str] = []        # 备注: where a hazard row may record its referral …
+    referral_verbs: list[str] = []        # … `已于2024年5月17日抄告县市监局`
+    referral_done_prefixes: list[str] = []   # 已 (done); 拟移交 (planned) is no referral
 
 
 class YesNo(_Strict):
@@ -55,6 +64,12 @@ class Dimension(_Strict):
 class Vocabulary(_Strict):
     values: list[str]
     aliases: dict[str, str] = {}
+    # values that are understood but outside the plan's list (协管员 is a 消防职责 no check asks for):
+    # read as themselves, never offered in the template's drop-down and never counted as a listed value
+    others: list[str] = []
+    # words that name a class of values but not which one (乡镇政府专职消防队: full-time, grade not stated):
+    # still a register error, but a check asking only for the class may rest on it (register/model.resolve)
+    classes: dict[str, list[str]] = {}
 
 
 class ColumnSpec(_Strict):
@@ -186,6 +201,7 @@ class CheckSpec(_Strict):
     source: str
     params: dict[str, Any] = {}
     enabled: bool = True
+    advice: str | None = None   # catalogue key of this check's own 整改建议 (fireaudit/reports/advice.py)
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_zh
@@ -239,7 +255,7 @@ class RosterTownship(_Strict):
 
     def __post_init__(self) -> None:
         if not self.county.strip() or not self.township.strip():
-            raise ValueError("county and township must not be empty")
+            raise DataProblem("error.data.place_empty")
 
 
 class BatchSettings(_Strict):
@@ -249,7 +265,7 @@ class BatchSettings(_Strict):
 
     def __post_init__(self) -> None:
         if self.prefer is not None and not self.prefer.strip():
-            raise ValueError("prefer: newest, largest or a file glob such as *终稿*")
+            raise DataProblem("error.data.prefer")
 
 
 class SheetMapping(_Strict):
@@ -291,5 +307,5 @@ class LocalConfig(_Strict):
         for n, entry in enumerate(self.roster):
             key = canonical_place(entry.county, entry.township)
             if key in seen:
-                raise ValueError(f"roster[{n}]: {entry.county}{entry.township} is listed twice")
+                raise DataProblem("error.data.roster_twice", n=n, place=f"{entry.county}{entry.township}")
             seen.add(key)

@@ -30,24 +30,30 @@ from typing import Annotated, Any, Iterator, Union
 import msgspec
 
 from fireaudit.checklist.models import ColumnSpec, RegisterSpec
+from fireaudit.i18n import Phrase
 
 
 @dataclass(frozen=True)
 class Problem:
     path: str            # e.g. checks.R09.1.params.match.类型[0]
-    what: str            # e.g. "sheet '专项治理' has no column '结束日其'"
+    what: Phrase         # e.g. error.names.no_column: sheet '专项治理' has no column '结束日其'
     value: str           # the name not found
     valid: tuple[str, ...]
 
-    def text(self) -> str:
-        near = difflib.get_close_matches(self.value, self.valid, n=3, cutoff=0.5)
-        if near:
-            hint = f"nearest valid: {', '.join(near)}"
-        elif self.valid:
-            hint = f"valid: {', '.join(self.valid[:12])}{' …' if len(self.valid) > 12 else ''}"
-        else:
-            hint = "none defined"
-        return f"{self.path}: {self.what} ({hint})"
+    def phrase(self) -> Phrase:
+        """The problem with the nearest valid names, rendered in the reader's language."""
+        return Phrase("error.names.problem", {"path": self.path, "what": self.what, "hint": nearest_hint(self.value, self.valid)})
+
+
+def nearest_hint(value: str, valid: tuple[str, ...] | list[str]) -> Phrase:
+    """The nearest valid names to `value` (or the first of them, or that none is defined)."""
+    valid = tuple(valid)
+    near = difflib.get_close_matches(value, valid, n=3, cutoff=0.5)
+    if near:
+        return Phrase("error.names.nearest", {"names": near})
+    if valid:
+        return Phrase("error.names.valid", {"names": list(valid[:12]), "more": "…" if len(valid) > 12 else ""})
+    return Phrase("error.names.none_defined")
 
 
 class Names:
@@ -83,7 +89,7 @@ class Sheet(Marker):
 
     def check(self, value, owner, names, path):
         if isinstance(value, str) and value not in names.sheets:
-            yield Problem(path, f"no sheet {value!r} in register.toml", value, tuple(names.sheets))
+            yield Problem(path, Phrase("error.names.no_sheet", {"sheet": value}), value, tuple(names.sheets))
 
 
 @dataclass(frozen=True)
@@ -103,10 +109,10 @@ class Column(Marker):
         columns = names.sheets.get(sheet)
         if columns is None:
             if self.of is None:          # a fixed sheet missing from register.toml: the code and data disagree
-                yield Problem(path, f"no sheet {sheet!r} in register.toml", sheet or "", tuple(names.sheets))
+                yield Problem(path, Phrase("error.names.no_sheet", {"sheet": sheet}), sheet or "", tuple(names.sheets))
             return                       # the `of` parameter's own marker reports its sheet
         if value not in columns:
-            yield Problem(path, f"sheet {sheet!r} has no column {value!r}", value, tuple(columns))
+            yield Problem(path, Phrase("error.names.no_column", {"sheet": sheet, "column": value}), value, tuple(columns))
 
 
 @dataclass(frozen=True)
@@ -115,7 +121,7 @@ class ProfileKey(Marker):
 
     def check(self, value, owner, names, path):
         if isinstance(value, str) and value not in names.profile:
-            yield Problem(path, f"no profile key {value!r} in register.toml", value, tuple(names.profile))
+            yield Problem(path, Phrase("error.names.no_profile_key", {"key": value}), value, tuple(names.profile))
 
 
 @dataclass(frozen=True)
@@ -129,10 +135,11 @@ class Vocab(Marker):
             return
         values = names.vocabulary(self.name)
         if values is None:
-            yield Problem(path, f"no vocabulary {self.name!r} in register.toml", self.name,
+            yield Problem(path, Phrase("error.names.no_vocabulary", {"vocabulary": self.name}), self.name,
                           tuple(names.register.vocabularies))
         elif value not in values:
-            yield Problem(path, f"{value!r} is not a value of the {self.name} vocabulary", value, values)
+            yield Problem(path, Phrase("error.names.not_in_vocabulary", {"value": value, "vocabulary": self.name}),
+                          value, values)
 
 
 @dataclass(frozen=True)
@@ -145,7 +152,8 @@ class ProfileValue(Marker):
         key = names.profile.get(getattr(owner, self.of, None) or "")
         values = names.vocabulary(key.vocab) if key else None
         if isinstance(value, str) and values is not None and value not in values:
-            yield Problem(path, f"{value!r} is not a value of profile key {key.name!r} ({key.vocab})", value, values)
+            yield Problem(path, Phrase("error.names.not_in_profile_key", {"value": value, "key": key.name,
+                                                                          "vocabulary": key.vocab}), value, values)
 
 
 @dataclass(frozen=True)
@@ -160,14 +168,15 @@ class ColumnValues(Marker):
             return
         for column, accepted in value.items():
             if column not in columns:
-                yield Problem(f"{path}.{column}", f"sheet {getattr(owner, self.of)!r} has no column {column!r}", column,
+                yield Problem(f"{path}.{column}", Phrase("error.names.no_column", {"sheet": getattr(owner, self.of),
+                                                                                    "column": column}), column,
                               tuple(columns))
                 continue
             vocab = names.vocabulary(columns[column].vocab)
             for n, item in enumerate(accepted if isinstance(accepted, list) else [accepted]):
                 if vocab is not None and item not in vocab:
-                    yield Problem(f"{path}.{column}[{n}]", f"{item!r} is not a value of column {column!r} "
-                                  f"({columns[column].vocab})", item, vocab)
+                    yield Problem(f"{path}.{column}[{n}]", Phrase("error.names.not_in_column", {
+                        "value": item, "column": column, "vocabulary": columns[column].vocab}), item, vocab)
 
 
 # ---------------------------------------------------------------- the walk

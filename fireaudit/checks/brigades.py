@@ -7,6 +7,7 @@ from typing import Annotated
 from fireaudit.checklist.names import Vocab
 from fireaudit.i18n import Phrase
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
+from fireaudit.register.model import resolve
 
 SHEET = "消防队伍"
 
@@ -29,7 +30,7 @@ def brigade_present(ctx: CheckContext, p: BrigadePresentParams) -> Outcome:
     own = set(township_brigades(ctx))
     kinds = table.column("队伍类型")
     names = table.column("队伍名称")
-    hits = [i for i in sorted(own) if kinds[i] in p.types]
+    hits = [i for i in sorted(own) if kinds[i] in p.types or resolve(table, i, "队伍类型", p.types)]
     if hits:
         return outcome(PASS, "brigade_present.pass", [table.cell(i, "队伍类型") for i in hits], witnessed=True,
                        names=[names[i] for i in hits], types=p.types)

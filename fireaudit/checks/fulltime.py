@@ -15,6 +15,7 @@ from fireaudit.checks.base import (
 )
 from fireaudit.checks.brigades import SHEET, township_brigades
 from fireaudit.checks.records import RecordsInWindowParams, records_in_window
+from fireaudit.register.model import resolve
 
 
 def fulltime_brigades(ctx: CheckContext) -> list[int]:
@@ -22,7 +23,7 @@ def fulltime_brigades(ctx: CheckContext) -> list[int]:
     table = ctx.need(SHEET, "队伍名称", "队伍类型")
     full_time = set(grades.grade_data(ctx.checklist).grades.full_time)
     kinds = table.column("队伍类型")
-    return [i for i in township_brigades(ctx) if kinds[i] in full_time]
+    return [i for i in township_brigades(ctx) if kinds[i] in full_time or resolve(table, i, "队伍类型", full_time)]
 
 
 def no_fulltime() -> Outcome:

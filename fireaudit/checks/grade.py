@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fireaudit import grades
-from fireaudit.checklist.names import Vocab
+from fireaudit.checklist.names import Vocab, nearest_hint
+from fireaudit.errors import DataProblem
 from fireaudit.checks.base import (
     FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, MissingInput, Outcome, Params, missing_column, missing_sheet,
     need_column, outcome,
@@ -125,6 +126,13 @@ class _Eval:
         return self.number("队员人数")
 
     def engines(self):
+        total = _value(self.table, self.b.position, "消防车数量")
+        on_duty = _value(self.table, self.b.position, "执勤消防车数量")
+        if total is None and on_duty is not None:      # 执勤车辆 only (system exports): engines on duty are
+            if on_duty >= self.value:                  # engines, so the total is at least that many
+                return PASS, "engines_on_duty_met", {"found": on_duty}, [self.cell("执勤消防车数量")]
+            evidence = [self.cell("消防车数量")] if self.table.has("消防车数量") else [self.cell("执勤消防车数量")]
+            return UNKNOWN, "blank", {"column": "消防车数量"}, evidence   # fewer on duty says nothing of the total
         return self.number("消防车数量")
 
     def portable_pumps(self):
@@ -240,6 +248,8 @@ def applies(table: Table, brigade: Brigade, item: str, ctx: CheckContext | None 
 def missing_input(ctx: CheckContext, table: Table, item: str) -> Outcome | None:
     """The `unknown` outcome when a column or sheet the item needs is absent (`fireaudit grade` shows it)."""
     columns, needs_members = NEEDS[item]
+    if item == "engines" and table.has("执勤消防车数量"):
+        columns = ()                     # the engines on duty may stand for the engines (_Eval.engines)
     for column in columns:
         if not table.has(column):
             return missing_column(table, column)
@@ -275,7 +285,7 @@ class GradeMinimumParams(Params):
 
     def __post_init__(self) -> None:
         if self.item not in grades.ITEMS:
-            raise ValueError(f"item {self.item!r} is not one of {', '.join(grades.ITEMS)}")
+            raise DataProblem("error.data.grade_item", item=self.item, hint=nearest_hint(self.item, grades.ITEMS))
 
 
 def grade_minimum(ctx: CheckContext, p: GradeMinimumParams) -> Outcome:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fireaudit.annex import Match, router_of
+from fireaudit.annex import router_of
 from fireaudit.checklist.names import Vocab
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
+from fireaudit.i18n import Joined, Phrase
 from fireaudit.register.model import Evidence, Table
 
 SHEET = "检查隐患"
@@ -80,10 +81,6 @@ class ReferralDepartmentParams(Params):
     max_listed: int = 20
 
 
-def _category_label(matches: tuple[Match, ...]) -> str:
-    return "、".join(m.category for m in matches)
-
-
 def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -> Outcome:
     """Every referred hazard went to the annex's department(s) for its category (inferred when blank)."""
     table = ctx.need(SHEET, "检查日期", "移送部门", "隐患描述")
@@ -106,8 +103,9 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
             if not names:
                 undetermined.append(router.unsettled(label, description))   # a tie, a 建议, or nothing to go on
                 continue
-            inferred.append(f"{label}：{_category_label(matches)}"
-                            f"（{'、'.join(k for m in matches for k in m.keywords)}）")
+            inferred.append(Phrase("check.hazard_referral_department.inferred_item", {
+                "label": label, "categories": [m.category for m in matches],
+                "keywords": [k for m in matches for k in m.keywords]}))
         if all(router.accepts_any(n) for n in names):
             other.append(label)
             continue
@@ -118,20 +116,23 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
         if fits is None:                  # 公安消防大队: a pre-2018 name is a note, not a verdict
             undetermined.append(router.former_note(label, referral))
             continue
-        expected = " / ".join("、".join(router.departments_of(n)) for n in names if not router.accepts_any(n))
-        wrong.append(f"{label}（{'、'.join(names)}）：{cell} → {expected}")
+        expected = Joined(tuple(Joined(tuple(router.departments_of(n))) for n in names if not router.accepts_any(n)),
+                          "alternatives")
+        wrong.append(Phrase("check.hazard_referral_department.wrong_item", {
+            "label": label, "categories": list(names), "cell": cell, "expected": expected}))
         evidence.append(table.cell(i, "移送部门"))
         evidence.append(table.cell(i, "隐患类别" if categories else "隐患描述"))
     params = dict(checked=checked, undetermined=undetermined[:p.max_listed], undetermined_count=len(undetermined),
                   other=other[:p.max_listed], other_count=len(other),
-                  inferred=inferred[:p.max_listed], inferred_count=len(inferred))
+                  inferred=Joined(tuple(inferred[:p.max_listed])), inferred_count=len(inferred))
     if not wrong:
         if undetermined:
             return outcome(PASS, "hazard_routing.pass_unsettled", [], **params)
         return outcome(PASS, f"hazard_referral_department.{'pass_inferred' if inferred else 'pass'}", [], **params)
     listed = _listed(wrong, p.max_listed)
     case = "wrong_inferred" if inferred else "wrong"
-    return outcome(FAIL, f"hazard_referral_department.{case}", evidence, witnessed=True, **params, wrong=listed["items"],
+    return outcome(FAIL, f"hazard_referral_department.{case}", evidence, witnessed=True, **params,
+                   wrong=Joined(tuple(listed["items"])),
                    count=listed["count"])
 
 

@@ -12,7 +12,7 @@ from fireaudit.checklist.names import Column, Vocab
 from fireaudit.checks.base import (
     FAIL, NA, PASS, UNKNOWN, CheckContext, CheckKind, MissingInput, Outcome, Params, Window, outcome,
 )
-from fireaudit.i18n import Phrase, message_key
+from fireaudit.i18n import Joined, Phrase, message_key
 from fireaudit.register.model import Evidence, several, within
 from fireaudit.checks.understood import undecided
 
@@ -55,7 +55,7 @@ def training_recent(ctx: CheckContext, p: TrainingRecentParams) -> Outcome:
                 continue
             if not inside:
                 overdue.append(Phrase("check.training_recent.person", {
-                    "name": name, "role": "、".join(mine),
+                    "name": name, "role": Joined(tuple(mine)),
                     "trained": trained.isoformat() if isinstance(trained, date) else Phrase("check.training_recent.never")}))
                 evidence.append(table.cell(i, "最近培训日期"))
     params = dict(start=start.isoformat(), end=end.isoformat(), checked=checked)

@@ -25,8 +25,9 @@ from datetime import date
 from typing import Any
 
 from fireaudit.checks.base import NA, UNKNOWN, CheckContext, CheckKind, Outcome, outcome
-from fireaudit.i18n import Phrase
+from fireaudit.i18n import Joined, Phrase
 from fireaudit.register.model import READS, Evidence, MonthDate, Reads, Table, Unparsed, Unreadable, within
+from fireaudit.register import codes
 
 MESSAGE = "common.unreadable"
 MAX_LISTED = 20      # cells named in the message; the evidence names every one
@@ -86,7 +87,8 @@ def hold(result: Outcome, unparsed: list[Unparsed]) -> Outcome:
 def unreadable(unparsed: list[Unparsed], instead: Outcome | None) -> Outcome:
     """`unknown`: these cells hold values not understood; `instead` is what the understood cells alone said."""
     unique, evidence = _derived(unparsed).unique()
-    params: dict[str, Any] = {"cells": [cell_phrase(u) for u in unique[:MAX_LISTED]], "count": len(unique)}
+    params: dict[str, Any] = {"cells": Joined(tuple(cell_phrase(u) for u in unique[:MAX_LISTED]), "sentences"),
+                              "count": len(unique)}
     if instead is not None:
         params["verdict"] = str(instead.status)
     return outcome(UNKNOWN, MESSAGE, evidence, **params)
@@ -158,7 +160,7 @@ def undecided(evidence: Evidence, raw: str, window: str) -> None:
     """A value understood but not placeable for this check (`2024年4月` against a window ending 4月15日)."""
     reads = READS.get()
     if reads is not None:
-        reads.undecided.append(Unparsed(raw, "month-astride", window, evidence))
+        reads.undecided.append(Unparsed(raw, codes.MONTH_ASTRIDE, window, evidence))
 
 
 def _key(evidence: Evidence) -> tuple:

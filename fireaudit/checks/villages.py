@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fireaudit.checklist.names import Column, Vocab
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, need_column, outcome
+from fireaudit.i18n import Joined
 from fireaudit.register.model import several
 from fireaudit.textnorm import norm
 
@@ -59,7 +60,7 @@ def village_coverage(ctx: CheckContext, p: VillageCoverageParams) -> Outcome:
             lacking.append(i)
     covered = total - len(lacking)
     share = covered / total if total else 1.0
-    params = dict(column="、".join([p.column, *p.alt_columns]) if p.alt_columns else p.column, covered=covered, total=total, share=round(share * 100, 1),
+    params = dict(column=Joined((p.column, *p.alt_columns)) if p.alt_columns else p.column, covered=covered, total=total, share=round(share * 100, 1),
                   min_share=round(p.min_share * 100, 1),
                   lacking=[table.column("名称")[i] for i in lacking])
     evidence_column = p.column if has_column else (alternatives[0] if alternatives else "名称")

@@ -19,6 +19,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from fireaudit.i18n import Phrase
+
 CHUNK = 1 << 20
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]{0,200}?ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
 _CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
@@ -68,7 +70,7 @@ def _scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo, counted: re.Pattern[b
     return found, ranges, covered
 
 
-def over_limits(path: Path, limits: Any) -> str | None:
+def over_limits(path: Path, limits: Any) -> Phrase | None:
     """The first annotate limit `path` (an .xlsx/.xlsm) exceeds, as a reason; None when it fits."""
     try:
         with zipfile.ZipFile(path) as archive:
@@ -83,16 +85,17 @@ def over_limits(path: Path, limits: Any) -> str | None:
                     c, r, v = _scan(archive, info, _CELL, merges=True)
                     cells, ranges, covered = cells + c, ranges + r, covered + v
     except (OSError, zipfile.BadZipFile, RuntimeError, ValueError) as exc:
-        return f"cannot be opened as a zip package ({type(exc).__name__})"
+        return Phrase("error.annotate.not_zip", {"detail": type(exc).__name__})
     checks = [
-        (cells + covered, limits.annotate_max_cells, "annotate_max_cells", "cells (with the cells merged ranges cover)"),
-        (ranges, limits.annotate_max_merged, "annotate_max_merged", "merged ranges"),
-        (strings, limits.annotate_max_shared_strings, "annotate_max_shared_strings", "shared strings"),
-        (styles, limits.annotate_max_styles, "annotate_max_styles", "cell styles"),
+        (cells + covered, limits.annotate_max_cells, "annotate_max_cells", "cells"),
+        (ranges, limits.annotate_max_merged, "annotate_max_merged", "merged"),
+        (strings, limits.annotate_max_shared_strings, "annotate_max_shared_strings", "strings"),
+        (styles, limits.annotate_max_styles, "annotate_max_styles", "styles"),
     ]
     for value, limit, key, what in checks:
         if value > limit:
-            return f"too large to annotate: {value:,} {what}, over the limit of {limit:,} ({key})"
+            return Phrase("error.annotate.too_large", {"count": f"{value:,}", "what": Phrase(f"error.annotate.what.{what}"),
+                                                       "limit": f"{limit:,}", "key": key})
     return None
 
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from fireaudit.i18n import Phrase
 from fireaudit.textnorm import norm
+from fireaudit.register import codes
 
 COUNTY_COLUMN = "县市"
 _PREFECTURE = re.compile(r"^(?:伊犁哈萨克自治州|伊犁州直|伊犁州|伊犁)")
@@ -122,7 +124,7 @@ def rows_without_county(register, townships: Iterable[tuple[str | None, str | No
             if any(norm(str(name)) != norm(t or "") and names_township(name, c, t) for c, t in townships):
                 continue   # `伊宁市潘津镇`: the name carries its county
             cell = table.cell(i, COUNTY_COLUMN if table.has(COUNTY_COLUMN) else column)
-            errors.append(RegisterError("county-missing", table.sheet, cell.cell or "", str(name), COUNTY_COLUMN))
+            errors.append(RegisterError(codes.COUNTY_MISSING, table.sheet, cell.cell or "", str(name), COUNTY_COLUMN))
     return errors
 
 
@@ -140,7 +142,7 @@ class WorkbookKind:
     county: str | None = None
     township: str | None = None
     sheets: tuple[str, ...] = ()      # the county sheets found (kind "county")
-    reason: str = ""
+    reason: Any = ""                  # why it is unreadable: a catalogue Phrase
 
     @property
     def is_county_register(self) -> bool:
@@ -148,11 +150,17 @@ class WorkbookKind:
 
     def describe(self, lang: str = "zh") -> str:
         """One line for the user: `这是乡镇台账（伊宁市潘津镇）`."""
-        from fireaudit.i18n import t
+        from fireaudit.i18n import fmt_value
 
-        place = f"{self.county or ''}{self.township or ''}" or t(lang, "classify.unnamed")
-        return t(lang, f"classify.{self.kind}", path=self.path, place=place, reason=self.reason,
-                 sheets=list(self.sheets))
+        return fmt_value(self.phrase(), lang)
+
+    def phrase(self):
+        """What the workbook is, as a catalogue phrase (rendered in the reader's language)."""
+        from fireaudit.i18n import Phrase
+
+        place = f"{self.county or ''}{self.township or ''}" or Phrase("classify.unnamed")
+        return Phrase(f"classify.{self.kind}", {"path": self.path, "place": place, "reason": self.reason,
+                                                "sheets": list(self.sheets)})
 
 
 def classify_workbook(register: str | Path, checklist) -> WorkbookKind:
@@ -175,7 +183,7 @@ def classify_workbook(register: str | Path, checklist) -> WorkbookKind:
             return WorkbookKind("county", str(path), sheets=found)
         township = reader.read(path)
     except InputError as exc:
-        return WorkbookKind("unreadable", str(path), reason=exc.reason)
+        return WorkbookKind("unreadable", str(path), reason=Phrase(exc.key, exc.fields))
     tables = [name for name, table in township.tables.items() if table.column_index]
     if township.profile_sheet is not None or len(tables) >= 2:
         return WorkbookKind("township", str(path), county=_text(township.county), township=_text(township.township))

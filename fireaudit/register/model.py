@@ -11,6 +11,8 @@ from functools import lru_cache
 from datetime import date
 from typing import Any, Iterable, Iterator
 
+from fireaudit.register import codes
+
 
 @lru_cache(maxsize=1024)
 def column_letter(index: int) -> str:
@@ -136,12 +138,13 @@ class Reads:
     note what they hand out here, so the engine can tell whether a verdict
     rests on a cell the reader did not understand, without each check saying so."""
 
-    __slots__ = ("tables", "keys", "undecided")
+    __slots__ = ("tables", "keys", "undecided", "resolved")
 
     def __init__(self) -> None:
         self.tables: dict[int, tuple[Table, set[str]]] = {}
         self.keys: dict[int, tuple[Register, set[str]]] = {}
         self.undecided: list[Unparsed] = []   # cells a check understood but could not place (a month astride a bound)
+        self.resolved: set[tuple] = set()     # class-only cells whose class was all this check asked (see `resolve`)
 
     def merge(self, other: "Reads") -> None:
         for key, (table, columns) in other.tables.items():
@@ -149,6 +152,7 @@ class Reads:
         for key, (register, keys) in other.keys.items():
             self.keys.setdefault(key, (register, set()))[1].update(keys)
         self.undecided += other.undecided
+        self.resolved |= other.resolved
 
     def unparsed(self) -> list[Unparsed]:
         """Every cell read and not understood, then the undecided ones; each once."""
@@ -161,7 +165,7 @@ class Reads:
         for register, keys in self.keys.values():
             found += [e.unparsed for k in sorted(keys) if (e := register.profile.get(k)) and e.unparsed]
         found += self.undecided
-        seen: set[tuple] = set()
+        seen: set[tuple] = set(self.resolved)
         return [u for u in found if not ((u.evidence.sheet, u.evidence.cell) in seen
                                          or seen.add((u.evidence.sheet, u.evidence.cell)))]
 
@@ -195,6 +199,25 @@ def memo(owner: Any, name: str, make: Any) -> Any:
     value = make()
     kept[(id(owner), name)] = (owner, value)
     return value
+
+
+def class_members(table: "Table", position: int, column: str) -> tuple[str, ...]:
+    """The values a class-only cell may be (`乡镇政府专职消防队` → 一级/二级专职消防队), else ()."""
+    bad = table.unparsed.get(column, {}).get(position)
+    return tuple(bad.nearest) if bad is not None and bad.code == codes.CLASS_ONLY else ()
+
+
+def resolve(table: "Table", position: int, column: str, accepted: Iterable[str]) -> bool:
+    """True when the cell is class-only and every value it may be is `accepted`: the running check then
+    rests on it as understood (its register error stays, for the checks that need the value itself)."""
+    members = class_members(table, position, column)
+    if not members or not set(members) <= set(accepted):
+        return False
+    reads = READS.get()
+    if reads is not None:
+        evidence = table.cell(position, column)
+        reads.resolved.add((evidence.sheet, evidence.cell))
+    return True
 
 
 def _note(kind: str, owner: "Table | Register", names: Iterable[str]) -> None:
@@ -446,12 +469,12 @@ class Register:
             raise Unreadable(entry.unparsed)
         return entry.value if entry else None
 
-    def no_period_text(self, lang: str) -> str:
-        """Why no period holds, listing every place looked, in `lang` (for the exit-3 message)."""
-        from fireaudit.i18n import t
+    def no_period_phrase(self):
+        """Why no period holds, listing every place looked (for the exit-3 message, in the reader's language)."""
+        from fireaudit.i18n import Phrase
 
         note = next((n for n in self.notes if n.code == "no-period"), None)
-        return t(lang, "note.no-period", detail=note.detail if note else "")
+        return Phrase("note.no-period", {"detail": note.detail if note else ""})
 
     def resembling(self, sheet: str) -> str | None:
         """The workbook sheet, not recognised, that most resembles register sheet `sheet`."""

@@ -29,60 +29,20 @@ import msgspec
 
 from fireaudit.checklist.data import Limits
 from fireaudit.errors import InputError
+from fireaudit.i18n import Phrase
 
 MB = 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
-_SNIFF = ((b"%PDF", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
-          (b"GIF8", "a GIF image"), (b"PK\x05\x06", "an empty zip archive"), (b"Rar!", "a RAR archive"),
-          (b"\x1f\x8b", "a gzip archive"), (b"7z\xbc\xaf", "a 7-Zip archive"))
+# magic bytes -> what the file is, a catalogue key under error.file_kind
+_SNIFF = ((b"%PDF", "pdf"), (b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF8", "gif"),
+          (b"PK\x05\x06", "empty-zip"), (b"Rar!", "rar"), (b"\x1f\x8b", "gzip"), (b"7z\xbc\xaf", "7z"))
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)   # a literal prefix: linear
 _OVERLAP = 16
 _CHUNK = 1 * MB
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _MAX_ROWS, _MAX_COLUMNS = 1048576, 16384          # calamine's caps on .ods repeats
-
-# Why a file is refused: a stable short code -> the one-line text (str.format fields).
-REASONS = {
-    "file-not-found": "file not found",
-    "file-empty": "not a workbook: the file is empty",
-    "file-too-large": "refused: the file is {size:.0f} MiB, over the limit of {limit:g} MiB (max_file_mb)",
-    "sniffed-other": "not a workbook: the file is {what}",
-    "unknown-format": "not a workbook: the file is neither an Excel nor an OpenDocument spreadsheet "
-                      "(text or an unknown format)",
-    "xlsb": "not supported: the file is an Excel binary workbook (.xlsb); save it as .xlsx",
-    "zip-corrupt": "not a readable workbook: the zip container is truncated or corrupt ({detail})",
-    "too-many-members": "refused: {count} parts in the archive, over the limit of {limit} (max_members)",
-    "duplicate-member": "refused: the archive holds part {part} twice (names differing only in case or slashes)",
-    "total-too-large": "refused: {size:.0f} MiB uncompressed, over the limit of {limit:g} MiB (max_total_mb)",
-    "inflated-too-large": "refused: over {limit:g} MiB uncompressed (max_total_mb)",
-    "member-too-large": "refused: part {part} declares {size:.0f} MiB, over the limit of {limit:g} MiB (max_member_mb)",
-    "zip-bomb-ratio": "refused: part {part} compresses {ratio:.0f}:1, over {limit:g}:1 (max_ratio) — a zip bomb",
-    "zip-bomb-inflate": "refused: part {part} inflates beyond its declared size or {limit:g} MiB (max_member_mb) "
-                        "— a zip bomb",
-    "password": "password-protected: save it without a password",
-    "word-document": "not a workbook: the file is a Word document",
-    "powerpoint": "not a workbook: the file is a PowerPoint presentation",
-    "zip-no-spreadsheet": "not a workbook: a zip archive without a spreadsheet inside",
-    "xml-declaration": "refused: part {part} carries an XML DOCTYPE or ENTITY declaration (entity expansion attack)",
-    "part-corrupt": "not a readable workbook: part {part} is corrupt ({detail})",
-    "part-malformed": "not a readable workbook: part {part} is not well-formed XML ({detail})",
-    "index-unreadable": "refused: the workbook index cannot be read safely ({detail})",
-    "sheet-too-large": "refused: sheet {sheet} spans {cells} cells, over the limit of {limit} (max_sheet_cells); "
-                       "the parser would allocate them all",
-    "workbook-too-large": "refused: the sheets span {cells} cells in all, over the limit of {limit} "
-                          "(max_workbook_cells); the parser would allocate them all",
-    "legacy-word": "not a workbook: the file is a legacy Word document",
-    "ole-no-workbook": "not a workbook: an OLE container without a workbook stream",
-    "xls-corrupt": "not a readable workbook: the legacy .xls container is corrupt",
-    "xls-bad-offset": "not a readable workbook: sheet {sheet} of the legacy .xls points outside its stream",
-}
-
-
-def _refuse(name: str, code: str, **fields: Any) -> InputError:
-    """The InputError for a reason code (raise the result)."""
-    return InputError(name, REASONS[code].format(**fields))
 
 
 @dataclass
@@ -114,15 +74,17 @@ class Preflight:
 def check_file(path: Path, limits: Limits) -> Preflight:
     """Refuse (InputError, exit 3) anything that is not a safe workbook; else what was learnt."""
     name = str(path)
+    if path.is_dir():
+        raise InputError(name, "is-directory")
     if not path.is_file():
-        raise _refuse(name, "file-not-found")
+        raise InputError(name, "file-not-found")
     size = path.stat().st_size
     if size == 0:
-        raise _refuse(name, "file-empty")
+        raise InputError(name, "file-empty")
     if size > limits.max_file_mb * MB:
-        raise _refuse(name, "file-too-large", size=size / MB, limit=limits.max_file_mb)
+        raise InputError(name, "file-too-large", size=f"{size / MB:.0f}", limit=limits.max_file_mb)
     if path.suffix.lower() == ".xlsb":
-        raise _refuse(name, "xlsb")
+        raise InputError(name, "xlsb")
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(ZIP_MAGIC):
@@ -131,8 +93,8 @@ def check_file(path: Path, limits: Limits) -> Preflight:
         return _check_ole(path, limits)
     for magic, what in _SNIFF:
         if head.startswith(magic):
-            raise _refuse(name, "sniffed-other", what=what)
-    raise _refuse(name, "unknown-format")
+            raise InputError(name, "sniffed-other", what=Phrase(f"error.file_kind.{what}"))
+    raise InputError(name, "unknown-format")
 
 
 # ---------------------------------------------------------------- zip containers (.xlsx .xlsm .ods)
@@ -145,7 +107,7 @@ class _Parts:
         for member in members:
             key = _normal(member.filename)
             if key in self.normal:
-                raise _refuse(name, "duplicate-member", part=member.filename)
+                raise InputError(name, "duplicate-member", part=member.filename)
             self.normal[key] = member.filename
 
     def find(self, path: str) -> str | None:
@@ -165,21 +127,21 @@ def _check_zip(path: Path, limits: Limits) -> Preflight:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _refuse(name, "zip-corrupt", detail=exc) from None
+        raise InputError(name, "zip-corrupt", detail=str(exc)) from None
     with archive:
         members = archive.infolist()
         if len(members) > limits.max_members:
-            raise _refuse(name, "too-many-members", count=len(members), limit=limits.max_members)
+            raise InputError(name, "too-many-members", count=len(members), limit=limits.max_members)
         total = 0
         for info in members:
             _check_declared(name, info, limits)
             total += info.file_size
         if total > limits.max_total_mb * MB:
-            raise _refuse(name, "total-too-large", size=total / MB, limit=limits.max_total_mb)
+            raise InputError(name, "total-too-large", size=f"{total / MB:.0f}", limit=limits.max_total_mb)
         parts = _Parts(name, members)
         office = _office_document(archive, parts, name)
         if parts.find("xl/workbook.bin") or office.lower().endswith(".bin"):
-            raise _refuse(name, "xlsb")
+            raise InputError(name, "xlsb")
         xl_path = office[:office.rfind("/") + 1].lstrip("/") if office else "xl/"
         workbook = parts.find(xl_path + "workbook.xml")
         ods = "content.xml" in parts.by_name
@@ -188,11 +150,11 @@ def _check_zip(path: Path, limits: Limits) -> Preflight:
         elif ods and _read_small(archive, "mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
             kind = "ods"
         elif parts.find("word/document.xml"):
-            raise _refuse(name, "word-document")
+            raise InputError(name, "word-document")
         elif parts.find("ppt/presentation.xml"):
-            raise _refuse(name, "powerpoint")
+            raise InputError(name, "powerpoint")
         else:
-            raise _refuse(name, "zip-no-spreadsheet")
+            raise InputError(name, "zip-no-spreadsheet")
 
         # calamine picks the reader by extension, or tries each in turn: measure every format present.
         worksheets = _worksheet_parts(archive, parts, xl_path, workbook, name) if workbook else []
@@ -207,7 +169,7 @@ def _check_zip(path: Path, limits: Limits) -> Preflight:
                 continue
             inflated_total += _scan_member(archive, info, limits, name, fed)
             if inflated_total > limits.max_total_mb * MB:
-                raise _refuse(name, "inflated-too-large", limit=limits.max_total_mb)
+                raise InputError(name, "inflated-too-large", limit=limits.max_total_mb)
     if ods:
         _check_totals(name, tables.tables, limits)
     scans = SheetScans()
@@ -221,14 +183,14 @@ def _check_zip(path: Path, limits: Limits) -> Preflight:
 
 def _check_declared(name: str, info: zipfile.ZipInfo, limits: Limits) -> None:
     if info.flag_bits & 0x1:
-        raise _refuse(name, "password")
+        raise InputError(name, "password")
     if info.file_size > limits.max_member_mb * MB:
-        raise _refuse(name, "member-too-large", part=info.filename, size=info.file_size / MB,
+        raise InputError(name, "member-too-large", part=info.filename, size=f"{info.file_size / MB:.0f}",
                       limit=limits.max_member_mb)
     if info.file_size > limits.ratio_min_member_mb * MB:
         ratio = info.file_size / max(info.compress_size, 1)
         if ratio > limits.max_ratio:
-            raise _refuse(name, "zip-bomb-ratio", part=info.filename, ratio=ratio, limit=limits.max_ratio)
+            raise InputError(name, "zip-bomb-ratio", part=info.filename, ratio=f"{ratio:.0f}", limit=limits.max_ratio)
 
 
 def _read_small(archive: zipfile.ZipFile, member: str) -> bytes:
@@ -266,11 +228,11 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
     except InputError:
         raise
     except _Declared:
-        raise _refuse(name, "xml-declaration", part=info.filename) from None
+        raise InputError(name, "xml-declaration", part=info.filename) from None
     except expat.ExpatError as exc:
-        raise _refuse(name, "part-malformed", part=info.filename, detail=exc) from None
+        raise InputError(name, "part-malformed", part=info.filename, detail=str(exc)) from None
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:  # RuntimeError: unsupported compression
-        raise _refuse(name, "part-corrupt", part=info.filename, detail=exc) from None
+        raise InputError(name, "part-corrupt", part=info.filename, detail=str(exc)) from None
     return inflated
 
 
@@ -288,9 +250,9 @@ def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, na
                 return inflated
             inflated += len(chunk)
             if inflated > cap or inflated > info.file_size + _CHUNK:
-                raise _refuse(name, "zip-bomb-inflate", part=info.filename, limit=limits.max_member_mb)
+                raise InputError(name, "zip-bomb-inflate", part=info.filename, limit=limits.max_member_mb)
             if _DECLARATION.search(tail + chunk):
-                raise _refuse(name, "xml-declaration", part=info.filename)
+                raise InputError(name, "xml-declaration", part=info.filename)
             tail = chunk[-_OVERLAP:]
             if not consume(chunk):
                 return None
@@ -319,7 +281,7 @@ def _parse_index(archive: zipfile.ZipFile, parts: _Parts, part: str, name: str):
         with archive.open(info) as handle:
             return ElementTree.fromstring(handle.read(info.file_size + 1))
     except Exception as exc:  # defusedxml raises on DTDs/entities; ParseError on garbage
-        raise _refuse(name, "index-unreadable", detail=type(exc).__name__) from None
+        raise InputError(name, "index-unreadable", detail=type(exc).__name__) from None
 
 
 def _worksheet_parts(archive: zipfile.ZipFile, parts: _Parts, xl_path: str, workbook_part: str,
@@ -657,10 +619,10 @@ def _check_totals(name: str, tables: list[tuple[str, int]], limits: Limits) -> N
     """Refuse a workbook parsed whole on opening (.xls, .ods) if a sheet or all of them are too large."""
     for sheet, cells in tables:
         if cells > limits.max_sheet_cells:
-            raise _refuse(name, "sheet-too-large", sheet=sheet, cells=f"{cells:,}", limit=f"{limits.max_sheet_cells:,}")
+            raise InputError(name, "sheet-too-large", sheet=sheet, cells=f"{cells:,}", limit=f"{limits.max_sheet_cells:,}")
     total = sum(cells for _, cells in tables)
     if total > limits.max_workbook_cells:
-        raise _refuse(name, "workbook-too-large", cells=f"{total:,}", limit=f"{limits.max_workbook_cells:,}")
+        raise InputError(name, "workbook-too-large", cells=f"{total:,}", limit=f"{limits.max_workbook_cells:,}")
 
 
 # ---------------------------------------------------------------- OLE containers (.xls, encrypted OOXML)
@@ -675,12 +637,12 @@ def _check_ole(path: Path, limits: Limits) -> Preflight:
         with olefile.OleFileIO(str(path)) as ole:
             streams = {"/".join(s) for s in ole.listdir(streams=True, storages=False)}
             if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
-                raise _refuse(name, "password")
+                raise InputError(name, "password")
             books = [s for s in streams if s.lower() in ("workbook", "book")]   # calamine tries these names
             if not books:
                 if "WordDocument" in streams:
-                    raise _refuse(name, "legacy-word")
-                raise _refuse(name, "ole-no-workbook")
+                    raise InputError(name, "legacy-word")
+                raise InputError(name, "ole-no-workbook")
             data = []
             for book in sorted(books):
                 with ole.openstream(book) as stream:
@@ -688,10 +650,10 @@ def _check_ole(path: Path, limits: Limits) -> Preflight:
     except InputError:
         raise
     except Exception as exc:  # olefile raises OSError and its own errors on corrupt containers
-        raise _refuse(name, "xls-corrupt") from exc
+        raise InputError(name, "xls-corrupt") from exc
     for stream in data:
         if _biff_has_filepass(stream[:64 * 1024]):
-            raise _refuse(name, "password")
+            raise InputError(name, "password")
         _check_totals(name, _biff_sheets(name, stream), limits)
     return Preflight("xls")
 
@@ -726,7 +688,7 @@ def _biff_sheets(name: str, data: bytes) -> list[tuple[str, int]]:
     found: list[tuple[str, int]] = []
     for offset, sheet in sheets:
         if offset > len(data):
-            raise _refuse(name, "xls-bad-offset", sheet=sheet)
+            raise InputError(name, "xls-bad-offset", sheet=sheet)
         if offset not in measured:
             measured[offset] = _biff_sheet_cells(data, offset)
         found.append((sheet, measured[offset]))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from datetime import date
 from dataclasses import dataclass, replace
 from itertools import chain, islice
 from operator import itemgetter
@@ -24,7 +25,9 @@ from fireaudit.checklist import Checklist
 from fireaudit.checklist.models import ColumnSpec, ProfileSpec, RegisterSpec, SheetSpec
 from fireaudit.errors import InputError
 from fireaudit.period import Period
-from fireaudit.register.model import Evidence, Note, ProfileEntry, Register, RegisterError, Table, Unparsed, a1
+from fireaudit.register import codes
+from fireaudit.register.model import (Evidence, MonthDate, Note, ProfileEntry, Register, RegisterError, Table, Unparsed,
+                                      a1)
 from fireaudit.register.preflight import check_file, limits_of
 from fireaudit.register.values import ValueParsers, is_blank, raw_text
 from fireaudit.textnorm import clean, norm
@@ -50,6 +53,13 @@ class HeaderMatch:
     unit: str | None
 
 
+@dataclass(frozen=True)
+class BadUnit:
+    """A known column whose header names a unit the register cannot convert (a register error at the header)."""
+
+    unit: str
+
+
 class _Lookup:
     """Normalised names and aliases of one sheet's columns (or the profile's keys)."""
 
@@ -61,8 +71,8 @@ class _Lookup:
         self.register = spec
         self.marker = norm(spec.reader.required_marker)
 
-    def match(self, text: str) -> HeaderMatch | None | str:
-        """A HeaderMatch, None for an unknown header, or 'bad-unit:<unit>' for a unit we cannot convert."""
+    def match(self, text: str) -> HeaderMatch | BadUnit | None:
+        """A HeaderMatch, None for an unknown header, or a BadUnit for a unit we cannot convert."""
         key = norm(text).replace(self.marker, "")
         if not key:
             return None
@@ -76,7 +86,7 @@ class _Lookup:
             return HeaderMatch(spec, None, None)  # `人员类别（专职/志愿/兼职）`: a hint, not a unit
         units = {norm(u): f for u, f in self.register.dimensions[spec.dimension or "count"].units.items()}
         if unit not in units:
-            return f"bad-unit:{unit}"
+            return BadUnit(unit)
         return HeaderMatch(spec, units[unit], unit)
 
 
@@ -128,7 +138,13 @@ class RegisterReader:
             names = list(workbook.sheet_names)
             for sheet_name in names:
                 spec = wanted.get(_sheet_key(sheet_name))
-                if spec is None and self.spec.blocks and self._read_blocks(
+                if spec is None and self.settings.qualified_sheet_min_length:
+                    known = _qualified(sheet_name, wanted, self.settings.qualified_sheet_min_length)
+                    if known is not None:
+                        spec = wanted[known]
+                        notes.append(Note("qualified-sheet", sheet_name,
+                                          spec.sheet if isinstance(spec, ProfileSpec) else spec.name))
+                if spec is None and _sheet_key(sheet_name) not in template_sheets and self._read_blocks(
                         workbook, sheet_name, scanned, wanted, parts, profile, errors, notes, titles):
                     profile_sheet = profile_sheet or (sheet_name if profile else None)
                     continue
@@ -144,12 +160,12 @@ class RegisterReader:
                 scan = scanned.sheets.get(sheet_name)
                 if scan is not None:
                     if scan.cells > self.limits.max_sheet_cells:
-                        errors.append(RegisterError("sheet-too-large", sheet_name, "A1", str(scan.cells),
+                        errors.append(RegisterError(codes.SHEET_TOO_LARGE, sheet_name, "A1", str(scan.cells),
                                                     str(self.limits.max_sheet_cells)))
                         continue
-                    errors.extend(RegisterError("formula-no-value", sheet_name, cell, "=" + formula)
+                    errors.extend(RegisterError(codes.FORMULA_NO_VALUE, sheet_name, cell, "=" + formula)
                                   for cell, formula in scan.formulas_without_value)
-                    errors.extend(RegisterError("error-cell", sheet_name, cell, value)
+                    errors.extend(RegisterError(codes.ERROR_CELL, sheet_name, cell, value)
                                   for cell, value in scan.error_cells)
                 sheet = workbook.get_sheet_by_name(sheet_name)
                 rows = _filled(sheet, sheet_rows(sheet))
@@ -166,7 +182,7 @@ class RegisterReader:
         except InputError:
             raise
         except Exception as exc:  # calamine raises plain exceptions on corrupt sheets
-            raise InputError(str(path), f"cannot read the workbook: {_reason(exc)}") from None
+            raise InputError(str(path), "cannot-read", detail=_reason(exc)) from None
         finally:
             workbook.close()
 
@@ -201,29 +217,58 @@ class RegisterReader:
                      parts: dict[str, list[Table]], profile: dict[str, ProfileEntry], errors: list[RegisterError],
                      notes: list[Note], titles: list[tuple[str, str, str]]) -> bool:
         """A one-sheet register (the Word document pasted into one sheet): split at the block headings
-        the county mapped (`一、消防安全责任人` → 责任人) and read each block as its sheet. False when the
-        sheet holds none of them."""
+        the county mapped (`一、消防安全责任人` → 责任人) and read each block as its sheet. Without a
+        mapping, numbered headings (`二、消防安全责任人`) that name known register sheets split it when at
+        least `auto_block_headings` of them do. False when the sheet holds neither."""
         scan = scanned.sheets.get(sheet_name)
-        if scan is not None and scan.cells > self.limits.max_sheet_cells:
+        if scan is not None and (scan.cells > self.limits.max_sheet_cells or scan.cells > _BLOCKS_MAX_CELLS):
             return False
-        headings = {norm(h): target for h, target in self.spec.blocks.items()}
+        mapped = {norm(h): target for h, target in self.spec.blocks.items()}
         sheet = workbook.get_sheet_by_name(sheet_name)
         rows = list(_filled(sheet, sheet_rows(sheet)))
         starts: list[tuple[int, str]] = []
+        known: list[tuple[int, str]] = []
+        other: list[tuple[int, str]] = []     # numbered headings naming no register sheet: a block not read
         for r, row in enumerate(rows):
             filled = {raw_text(v) for v in row if not is_blank(v)}
             if len(filled) == 1:
-                target = headings.get(norm(next(iter(filled))))
+                text = next(iter(filled))
+                target = mapped.get(norm(text))
                 if target is not None:
                     starts.append((r, target))
-        if not starts:
-            return False
+                elif _BLOCK_HEADING.match(clean(text)) and len(clean(text)) <= _BLOCK_HEADING_MAX:
+                    spec = wanted.get(_sheet_key(text))
+                    if spec is not None:
+                        known.append((r, spec.sheet if isinstance(spec, ProfileSpec) else spec.name))
+                    else:
+                        other.append((r, clean(text)))
+        by_mapping = bool(starts)
+        if starts:      # the county mapped some headings; a heading naming a register sheet is read too
+            taken = {r for r, _ in starts}
+            starts = sorted(starts + [(r, t) for r, t in known if r not in taken])
+        else:
+            targets = [t for _, t in known]
+            if not self.settings.auto_block_headings or len(set(targets)) < self.settings.auto_block_headings:
+                return False    # a single heading may be a table's own title: not clearly a one-sheet register
+            starts = known
+            notes.append(Note("blocks-read", sheet_name, "、".join(f"{a1(r, 0)}→{target}" for r, target in starts)))
+        mapped_rows = {r for r, _ in starts}
+        skipped = [(r, text) for r, text in other if r not in mapped_rows]
+        for r, text in skipped:
+            notes.append(Note("unrecognised-block", sheet_name, f"{a1(r, 0)}：{text}"))
+        ends = sorted({r for r, _ in starts} | {r for r, _ in skipped})
+        for r, row in enumerate(rows[:starts[0][0]]):   # the title above the first block: period and place
+            texts = list(dict.fromkeys(raw_text(v) for v in row if isinstance(v, str) and v.strip()))
+            if texts:
+                titles.append((sheet_name, a1(r, next(c for c, v in enumerate(row) if isinstance(v, str) and v.strip())),
+                               "".join(texts)))
         if scan is not None:
-            errors.extend(RegisterError("formula-no-value", sheet_name, cell, "=" + formula)
+            errors.extend(RegisterError(codes.FORMULA_NO_VALUE, sheet_name, cell, "=" + formula)
                           for cell, formula in scan.formulas_without_value)
-            errors.extend(RegisterError("error-cell", sheet_name, cell, value) for cell, value in scan.error_cells)
+            errors.extend(RegisterError(codes.ERROR_CELL, sheet_name, cell, value) for cell, value in scan.error_cells)
         specs = {s.name: s for s in self.spec.sheets}
-        for (r, target), end in zip(starts, [s for s, _ in starts[1:]] + [len(rows)]):
+        for r, target in starts:
+            end = next((e for e in ends if e > r), len(rows))    # a block ends at the next heading, read or not
             if target == self.spec.profile.sheet:
                 block = [[] for _ in range(r + 1)] + rows[r + 1:end]    # keeps the cells' own rows
                 for key, entry in self._read_profile(sheet_name, block, self.spec.profile, errors, notes, titles).items():
@@ -231,7 +276,8 @@ class RegisterReader:
             elif target in specs:
                 parts.setdefault(target, []).append(
                     self._read_table(sheet_name, rows[r + 1:end], specs[target], errors, notes, titles, offset=r + 1))
-        notes.append(Note("mapping.blocks", sheet_name, "、".join(f"{a1(r, 0)}→{target}" for r, target in starts)))
+        if by_mapping:
+            notes.append(Note("mapping.blocks", sheet_name, "、".join(f"{a1(r, 0)}→{target}" for r, target in starts)))
         return True
 
     def _apply_defaults(self, profile: dict[str, ProfileEntry], profile_sheet: str | None, notes: list[Note],
@@ -318,8 +364,12 @@ class RegisterReader:
         if absent("类型") and township is not None and isinstance(township.value, str):
             kind = self._kind_of(township.value)
             if kind is not None:
+                written = profile.get("类型")
                 profile["类型"] = ProfileEntry(kind, township.evidence, None, "name")
-                notes.append(Note("kind-from-name", township.evidence.sheet, f"{kind}（{township.value}）"))
+                if written is not None and written.unparsed is not None:   # filled but not understood: never "未填"
+                    notes.append(Note("kind-from-name-unread", written.unparsed.raw, f"{kind}（{township.value}）"))
+                else:
+                    notes.append(Note("kind-from-name", township.evidence.sheet, f"{kind}（{township.value}）"))
         return search
 
     def _kind_of(self, name: str) -> str | None:
@@ -364,8 +414,8 @@ class RegisterReader:
                     v += 1       # the key's merged range
                 raw = row[v] if v < len(row) else None
                 match = lookup.match(key_text)
-                if isinstance(match, str):
-                    errors.append(RegisterError("bad-unit", sheet, a1(r, c), key_text, match.split(":", 1)[1]))
+                if isinstance(match, BadUnit):
+                    errors.append(RegisterError(codes.BAD_UNIT, sheet, a1(r, c), key_text, match.unit))
                     c = v + 1
                     continue
                 if match is None:
@@ -435,9 +485,9 @@ class RegisterReader:
                 continue
             entry = profile.get(key.name)
             if entry is None:
-                errors.append(RegisterError("missing-key", sheet or self.spec.profile.sheet, "", "", key.name))
+                errors.append(RegisterError(codes.MISSING_KEY, sheet or self.spec.profile.sheet, "", "", key.name))
             elif entry.value is None and not any(e.cell == entry.evidence.cell and e.sheet == entry.evidence.sheet for e in errors):
-                errors.append(RegisterError("missing-value", entry.evidence.sheet, entry.evidence.cell or "", "", key.name))
+                errors.append(RegisterError(codes.MISSING_VALUE, entry.evidence.sheet, entry.evidence.cell or "", "", key.name))
 
     # -- a table sheet ------------------------------------------------------
     def _read_table(self, sheet: str, rows: Iterable[list[Any]], spec: SheetSpec, errors: list[RegisterError],
@@ -536,10 +586,13 @@ class RegisterReader:
                 bad = {position for position, _ in problems}
                 for position, value in enumerate(parsed):
                     if value is None and position not in bad and a1(row_index[position], c) not in flagged:
-                        errors.append(RegisterError("missing-value", sheet, a1(row_index[position], c), "", column.name))
+                        errors.append(RegisterError(codes.MISSING_VALUE, sheet, a1(row_index[position], c), "", column.name))
             values[column.name] = parsed
         table.values = values
         self._row_rules(table, kept, errors, notes)
+        if table.name == "检查隐患":
+            header_rows = head[max(header_index - 1, 0):header_index + 1]
+            self._referrals_in_remarks(table, kept, header_rows, errors, notes)
         errors[first_error:] = sorted(errors[first_error:], key=_error_order)   # reading order within the sheet
         return table
 
@@ -582,7 +635,7 @@ class RegisterReader:
                     restate.append(position)
             _forget(table, "类型", clear, errors)
             if "类型" in table.unparsed:
-                _restate(table, "类型", restate, errors, "meeting-body", "专题研究")
+                _restate(table, "类型", restate, errors, codes.MEETING_BODY, "专题研究")
         if table.name == "检查隐患" and "整改状态" in table.unparsed:
             refusal = [norm(w) for w in settings.refusal_words]
             status_column = table.column_index["整改状态"]
@@ -600,7 +653,53 @@ class RegisterReader:
                     restate.append(position)
             _forget(table, "整改状态", clear, errors)
             if "整改状态" in table.unparsed:
-                _restate(table, "整改状态", restate, errors, "ambiguous-status", "逾期未改、拒不整改、整改中")
+                _restate(table, "整改状态", restate, errors, codes.AMBIGUOUS_STATUS, "逾期未改、拒不整改、整改中")
+
+    def _referrals_in_remarks(self, table: Table, rows: list[list[Any]], header_rows: list[list[Any]],
+                              errors: list[RegisterError], notes: list[Note]) -> None:
+        """A referral written in 备注 (REAL-FORMS.md: referrals kept in the hazard row's remark):
+        `已[于<date>]抄告/移送/移交…<部门>` with a whole date is read as 移送部门 + 移送日期 at that cell;
+        the same without a whole date is a register error and leaves the referral not understood;
+        `拟移交…` (planned) is no referral. Only where the row's own 移送部门 is empty."""
+        settings = self.settings
+        if not settings.remark_columns or not settings.referral_verbs:
+            return
+        names = {norm(n) for n in settings.remark_columns}
+        remark = next((c for row in header_rows for c, v in enumerate(row)
+                       if isinstance(v, str) and norm(v) in names and c not in table.column_index.values()), None)
+        if remark is None:
+            return
+        verbs = "|".join(re.escape(v) for v in settings.referral_verbs)
+        done = "|".join(re.escape(v) for v in settings.referral_done_prefixes) or "已"
+        pattern = re.compile(rf"(?:{done})(?:于|在)?(?P<date>[^，。；,;]*?)(?:{verbs})(?:给|至|到)?(?P<dept>[^，。；,;、\s]+)")
+        found: dict[int, tuple[str, Any, str]] = {}
+        for position, row in enumerate(rows):
+            text = clean(raw_text(row[remark])) if remark < len(row) and isinstance(row[remark], str) else ""
+            match = pattern.search(text)
+            if match:
+                when, problem = self.parsers.date(match.group("date")) if match.group("date").strip() else (None, None)
+                whole = when if problem is None and isinstance(when, date) and not isinstance(when, MonthDate) else None
+                found[position] = (match.group("dept"), whole, text)
+        if not found:
+            return
+        n = len(table)
+        for column in ("移送部门", "移送日期"):
+            if column not in table.column_index:
+                table.column_index[column] = remark
+                table.values[column] = [None] * n
+                table.missing_columns = tuple(c for c in table.missing_columns if c != column)
+        departments, dates = table.values["移送部门"], table.values["移送日期"]
+        for position, (dept, when, text) in sorted(found.items()):
+            if departments[position] not in (None, "") or position in table.unparsed.get("移送部门", {}):
+                continue
+            cell = a1(table.row_index[position], remark)
+            if when is None:   # 已抄告 without a whole date: referred, but when cannot be told
+                errors.append(RegisterError(codes.REFERRAL_UNDATED, table.sheet, cell, text, "已于2024年5月17日抄告…"))
+                table.unparsed.setdefault("移送部门", {})[position] = Unparsed(
+                    text, codes.REFERRAL_UNDATED, "已于2024年5月17日抄告…", Evidence(table.sheet, cell, column="移送部门"))
+                continue
+            departments[position], dates[position] = dept, when
+            notes.append(Note("referral-from-remark", table.sheet, f"{cell}：{dept}（{when.isoformat()}）"))
 
     def _row_readings(self, tables: dict[str, Table], profile: dict[str, ProfileEntry],
                       errors: list[RegisterError], notes: list[Note]) -> None:
@@ -609,7 +708,7 @@ class RegisterReader:
         entry = profile.get("报告期")
         if hazards is not None:   # kept, so that an audit for another period reads them against its own end
             hazards.ambiguous = {p: bad for p, bad in hazards.unparsed.get("整改状态", {}).items()
-                                 if bad.code == "ambiguous-status"}
+                                 if bad.code == codes.AMBIGUOUS_STATUS}
         if hazards is None or "整改状态" not in hazards.unparsed or entry is None or not isinstance(entry.value, Period):
             return
         end = entry.value.end
@@ -617,7 +716,7 @@ class RegisterReader:
         clear = []
         for position, bad in list(hazards.unparsed["整改状态"].items()):
             deadline = deadlines[position]
-            if bad.code == "ambiguous-status" and deadline is not None and deadline < end:
+            if bad.code == codes.AMBIGUOUS_STATUS and deadline is not None and deadline < end:
                 hazards.values["整改状态"][position] = "逾期未改"
                 clear.append(position)
                 notes.append(Note("status-read", bad.evidence.sheet, f"{bad.evidence.cell}：{bad.raw} → 逾期未改"))
@@ -633,8 +732,8 @@ class RegisterReader:
             if is_blank(value) or not isinstance(value, str):
                 continue
             match = lookup.match(value)
-            if isinstance(match, str):
-                bad_units.append(RegisterError("bad-unit", sheet, a1(r, c), clean(value), match.split(":", 1)[1]))
+            if isinstance(match, BadUnit):
+                bad_units.append(RegisterError(codes.BAD_UNIT, sheet, a1(r, c), clean(value), match.unit))
             elif match is None:
                 unknown.append(clean(value))
             elif match.spec.name not in seen:
@@ -694,6 +793,9 @@ _MAPPED_SHOWN = 10     # cells read by the county's map listed in the note; the 
 
 
 _BLANKS = {"", None}
+_BLOCK_HEADING = re.compile(r"^[(（]?[0-9一二三四五六七八九十]+[)）]?[、.．]\s*[^\s\d]")   # 二、… 3.… （四）…
+_BLOCK_HEADING_MAX = 30      # a heading is short; a longer one-cell row is text, not a heading
+_BLOCKS_MAX_CELLS = 200_000   # a one-sheet register is a pasted document, not a data dump: larger sheets are not split
 _UNRECTIFIED = {norm(w) for w in ("未整改", "待整改", "未完成整改", "尚未整改", "没有整改", "未改")}
 
 
@@ -708,6 +810,22 @@ def _name_resemblance(name: str, wanted: dict[str, Any]) -> str | None:
         return close[0]
     contained = sorted((k for k in wanted if len(k) >= 2 and (k in key or key in k)), key=len, reverse=True)
     return contained[0] if contained else None
+
+
+_QUALIFIER = re.compile(r"^(?:\d{4}年度?|第?[一二三四1-4]季度|[\u4e00-\u9fff]{1,12}?(?:自治县|县|市|区|民族乡|乡|镇|街道办事处|街道|办事处))+$")
+
+
+def _qualified(name: str, wanted: dict[str, Any], min_length: int) -> str | None:
+    """A known sheet name of at least `min_length` characters after a qualifier: the township, county or
+    year (`潘津镇消防安全责任人`, `2024年隐患台账`). None when none, or when names of two sheets fit."""
+    key = _sheet_key(name)
+    fits = [k for k in wanted if len(k) >= min_length and key.endswith(k) and key != k
+            and _QUALIFIER.match(key[:-len(k)])]
+    if not fits:
+        return None
+    longest = max(len(k) for k in fits)
+    top = [k for k in fits if len(k) == longest]
+    return top[0] if len({id(wanted[k]) for k in top}) == 1 else None
 
 
 def _forget(table: Table, column: str, positions: Iterable[int], errors: list[RegisterError]) -> None:
@@ -817,7 +935,7 @@ def open_workbook(path: Path, data: bytes | None = None):
     from python_calamine import CalamineWorkbook
 
     if path.suffix.lower() not in WORKBOOK_SUFFIXES:
-        raise InputError(str(path), f"not a workbook (expected {', '.join(WORKBOOK_SUFFIXES[:4])})")
+        raise InputError(str(path), "not-a-workbook", suffixes=" ".join(WORKBOOK_SUFFIXES[:4]))
     try:
         if data is not None:
             import io
@@ -825,7 +943,7 @@ def open_workbook(path: Path, data: bytes | None = None):
             return CalamineWorkbook.from_filelike(io.BytesIO(data))
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:
-        raise InputError(str(path), f"not a readable workbook: {_reason(exc)}") from None
+        raise InputError(str(path), "not-readable", detail=_reason(exc)) from None
 
 
 def sheet_rows(sheet) -> Iterable[list[Any]]:

@@ -18,6 +18,7 @@ from fireaudit.checklist.models import ColumnSpec, RegisterSpec
 from fireaudit.period import Period, cn_number
 from fireaudit.register.model import MonthDate
 from fireaudit.textnorm import clean, norm, split_list
+from fireaudit.register import codes
 
 EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#VALUE!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
 
@@ -72,7 +73,7 @@ class ColumnParser:
         if is_blank(raw):
             return EMPTY
         if isinstance(raw, str) and raw.strip() in EXCEL_ERRORS:
-            return None, Problem("error-cell")
+            return None, Problem(codes.ERROR_CELL)
         return self.base(raw)
 
     def __call__(self, raw: Any) -> Parsed:
@@ -105,6 +106,7 @@ class ColumnParser:
         return values, [(position, hit[1]) for position, hit in enumerate(hits) if hit[1] is not None]
 
 
+
 class ValueParsers:
     """Builds the memoised parser for each column type from register.toml."""
 
@@ -112,11 +114,17 @@ class ValueParsers:
         self.spec = spec
         self.yes = {norm(v) for v in spec.yesno.yes}
         self.no = {norm(v) for v in spec.yesno.no}
+        longest_first = lambda words: tuple(sorted((norm(w) for w in words), key=len, reverse=True))  # noqa: E731
+        self.echo_yes = longest_first(spec.reader.echo_yes_prefixes)
+        self.echo_no = longest_first(spec.reader.echo_no_prefixes)
         self.vocab_lookup: dict[str, dict[str, str]] = {}
         for name, vocab in spec.vocabularies.items():
             lookup = {norm(v): v for v in vocab.values}
             lookup.update({norm(alias): target for alias, target in vocab.aliases.items()})
+            lookup.update({norm(other): other for other in vocab.others if norm(other) not in lookup})
             self.vocab_lookup[name] = lookup
+        self.classes = {name: {norm(word): tuple(members) for word, members in vocab.classes.items()}
+                        for name, vocab in spec.vocabularies.items() if vocab.classes}
         self.separators = spec.reader.list_separators
         self.max_text = spec.reader.max_text_length
         self.number_prefixes = tuple(sorted((clean(p) for p in spec.reader.number_prefixes), key=len, reverse=True))
@@ -133,10 +141,9 @@ class ValueParsers:
         if kind in ("text", "ignore"):
             return self.text
         if kind == "yesno":
-            if column.yes or column.no:
-                yes, no = {norm(v) for v in column.yes}, {norm(v) for v in column.no}
-                return lambda raw: self.yesno(raw, yes, no)
-            return self.yesno
+            yes, no = {norm(v) for v in column.yes}, {norm(v) for v in column.no}
+            names = tuple(norm(n) for n in (column.name, *column.aliases))
+            return lambda raw: self.yesno(raw, yes, no, names)
         if kind == "date":
             return self.date
         if kind == "period":
@@ -157,15 +164,17 @@ class ValueParsers:
     def text(self, raw: Any) -> Parsed:
         if isinstance(raw, str):
             if len(raw) > self.max_text:
-                return None, Problem("too-long", str(self.max_text))
+                return None, Problem(codes.TOO_LONG, str(self.max_text))
             text = clean(raw)
             return (text or None), None
         if isinstance(raw, bool):
             return ("是" if raw else "否"), None
         return raw_text(raw), None
 
-    def yesno(self, raw: Any, yes: set[str] = frozenset(), no: set[str] = frozenset()) -> Parsed:
-        """是/否 and the state words of register.toml; `yes`/`no` are the column's own words (畅通)."""
+    def yesno(self, raw: Any, yes: set[str] = frozenset(), no: set[str] = frozenset(),
+              names: tuple[str, ...] = ()) -> Parsed:
+        """是/否 and the state words of register.toml; `yes`/`no` are the column's own words (畅通);
+        `names` the column's name and aliases, whose verb a state word may echo (`已应用`)."""
         if isinstance(raw, bool):
             return raw, None
         if isinstance(raw, (int, float)) and raw in (0, 1):
@@ -177,8 +186,10 @@ class ValueParsers:
             if len(ticked) == 1 and ticked[0] != key:
                 found = self._yesno_word(norm(ticked[0]), yes, no)
         if found is None:
+            found = self._echoed_verb(key, names)
+        if found is None:
             words = [*self.spec.yesno.yes, *self.spec.yesno.no]
-            return None, Problem("bad-yesno", "", _nearest(key, {norm(w): w for w in words}))
+            return None, Problem(codes.BAD_YESNO, "", _nearest(key, {norm(w): w for w in words}))
         return found, None
 
     def _yesno_word(self, key: str, yes: set[str], no: set[str]) -> bool | None:
@@ -188,47 +199,62 @@ class ValueParsers:
             return False
         return None
 
+    def _echoed_verb(self, key: str, names: tuple[str, ...]) -> bool | None:
+        """`已应用` / `尚未纳入`: a state prefix (register.toml) followed by a word of two or more characters
+        that the column's own name holds, so the cell answers the column's question in its own verb.
+        Anything else stays a register error (never a guess)."""
+        for prefixes, answer in ((self.echo_no, False), (self.echo_yes, True)):
+            for prefix in prefixes:
+                rest = key[len(prefix):]
+                if key.startswith(prefix) and len(rest) >= 2 and any(rest in name for name in names):
+                    return answer
+        return None
+
     def date(self, raw: Any) -> Parsed:
         if isinstance(raw, datetime):
             return raw.date(), None
         if isinstance(raw, date):
             return raw, None
         if isinstance(raw, (time, timedelta, bool)):
-            return None, Problem("bad-date")
+            return None, Problem(codes.BAD_DATE)
         if isinstance(raw, (int, float)):
             if float(raw).is_integer() and 10_000_000 <= raw <= 99_999_999:
                 raw = str(int(raw))
             else:
-                return None, Problem("bad-date")
+                return None, Problem(codes.BAD_DATE)
         text = re.sub(r"\s+", " ", clean(raw))
         found = _full_date(text)
         if found is None:
             found = _month_only(text) or _chinese_date(text) or _range_start(text)
-        return (found, None) if found else (None, Problem("bad-date"))
+        return (found, None) if found else (None, Problem(codes.BAD_DATE))
 
     def period(self, raw: Any) -> Parsed:
         parsed = Period.parse(raw_text(raw))
-        return (parsed, None) if parsed else (None, Problem("bad-period"))
+        return (parsed, None) if parsed else (None, Problem(codes.BAD_PERIOD))
 
     def year(self, raw: Any) -> Parsed:
         if isinstance(raw, bool):
-            return None, Problem("bad-year")
+            return None, Problem(codes.BAD_YEAR)
         if isinstance(raw, (int, float)):
             if float(raw).is_integer() and 1900 <= raw <= 2100:
                 return int(raw), None
-            return None, Problem("bad-year")
+            return None, Problem(codes.BAD_YEAR)
         match = _YEAR.match(norm(raw_text(raw)))
         if match and 1900 <= int(match.group(1)) <= 2100:
             return int(match.group(1)), None
-        return None, Problem("bad-year")
+        return None, Problem(codes.BAD_YEAR)
 
     def vocab(self, raw: Any, vocab: str) -> Parsed:
         lookup = self.vocab_lookup[vocab]
         key = norm(raw_text(raw))
         found = lookup.get(key)
-        if found is None and ("/" in key or "／" in key):
-            found = lookup.get(re.split(r"[/／]", key)[-1])   # `专职队/乡镇政府专职消防队`: the last part
+        last = re.split(r"[/／]", key)[-1]
+        if found is None and last != key:
+            found = lookup.get(last)   # `专职队/乡镇政府专职消防队`: the last part
         if found is None:
+            members = self.classes.get(vocab, {}).get(key) or self.classes.get(vocab, {}).get(last)
+            if members:      # the class is plain, the value is not: a register error that names the choices
+                return None, Problem(codes.CLASS_ONLY, "、".join(members), tuple(members))
             return None, self._unknown(vocab, key)
         return found, None
 
@@ -251,7 +277,7 @@ class ValueParsers:
 
     def _unknown(self, vocab: str, key: str) -> Problem:
         lookup = self.vocab_lookup[vocab]
-        return Problem("unknown-value", "、".join(self.spec.vocabularies[vocab].values), _nearest(key, lookup))
+        return Problem(codes.UNKNOWN_VALUE, "、".join(self.spec.vocabularies[vocab].values), _nearest(key, lookup))
 
     def vocab_list(self, raw: Any, vocab: str) -> Parsed:
         values: list[str] = []
@@ -264,7 +290,7 @@ class ValueParsers:
         return (tuple(values) or None), None
 
     def number(self, raw: Any, dimension: str, unit_factor: float | None, *, whole: bool) -> Parsed:
-        code = "bad-count" if whole else "bad-number"
+        code = codes.BAD_COUNT if whole else codes.BAD_NUMBER
         units = self.spec.dimensions[dimension].units
         factor = unit_factor if unit_factor is not None else 1.0
         if isinstance(raw, bool):
@@ -289,7 +315,7 @@ class ValueParsers:
         value *= factor
         bound = self.spec.dimensions[dimension].max
         if value != value or value in (float("inf"), float("-inf")) or (bound is not None and value > bound):
-            return None, Problem("out-of-range", f"{bound:g} {self.spec.dimensions[dimension].canonical}".strip())
+            return None, Problem(codes.OUT_OF_RANGE, f"{bound:g} {self.spec.dimensions[dimension].canonical}".strip())
         if value < 0 or (whole and not float(value).is_integer()):
             return None, Problem(code, self.spec.dimensions[dimension].canonical)
         return (int(value) if whole else round(value, 10)), None

@@ -57,6 +57,7 @@ def _overview(sheet, view) -> None:
     sheet.title = sheet_title(t(lang, "report.sheet_overview"))
     put(sheet, 1, 1, view.title, bold=True, size=14)
     facts = [
+        *[(t(lang, "ux.warning"), warning) for warning in view.warnings],   # first: the report's quarter is not the register's
         (t(lang, "ui.county"), view.county),
         (t(lang, "ui.township"), view.township),
         (t(lang, "report.kind"), view.kind),

@@ -213,11 +213,9 @@ def check_targets(targets: Iterable[Path], inputs: Iterable[Path]) -> None:
         target = Path(target)
         clash = by_name.get(Path(os.path.abspath(target))) or by_identity.get(_identity(target) or (-1, -1))
         if clash is not None:
-            raise OutputClash(f"refusing to write {target}: it would replace the input {clash}; "
-                              f"choose another output directory (-o)")
+            raise OutputClash("error.output.would_replace_input", target=str(target), input=str(clash))
         if os.path.lexists(target) and not written_by_fireaudit(target):
-            raise OutputClash(f"refusing to overwrite {target}: fireaudit did not write it; "
-                              f"move it away or choose another output directory (-o)")
+            raise OutputClash("error.output.not_ours", target=str(target))
 
 
 @contextmanager

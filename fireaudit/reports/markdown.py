@@ -89,12 +89,12 @@ def environment(templates: Path | None, lang: str):
             for folder in self.searchpath:
                 path = os.path.join(folder, *template.split("/"))
                 if os.path.isfile(path) and os.path.getsize(path) > MAX_TEMPLATE_BYTES:
-                    raise ConfigError(t(lang, "template_check.too_large", path=path, limit=MAX_TEMPLATE_BYTES >> 10))
+                    raise ConfigError("template_check.too_large", path=path, limit=MAX_TEMPLATE_BYTES >> 10)
             try:
                 return super().get_source(environment, template)
             except UnicodeDecodeError as exc:
-                raise ConfigError(t(lang, "template_check.encoding", path=str(Path(directory) / template),
-                                    offset=exc.start)) from None
+                raise ConfigError("template_check.encoding", path=str(Path(directory) / template),
+                                  offset=exc.start) from None
 
     env = SandboxedEnvironment(
         loader=CheckedLoader(str(directory)),
@@ -120,10 +120,10 @@ def load_template(templates: Path | None, lang: str = "zh"):
     try:
         return env.get_template(TEMPLATE)
     except TemplateNotFound:
-        raise ConfigError(t(lang, "report.template_missing", directory=str(directory), name=TEMPLATE)) from None
+        raise ConfigError("report.template_missing", directory=str(directory), name=TEMPLATE) from None
     except TemplateSyntaxError as exc:
-        raise ConfigError(t(lang, "report.template_error", name=exc.filename or TEMPLATE, line=exc.lineno,
-                            error=exc.message)) from None
+        raise ConfigError("report.template_error", name=exc.filename or TEMPLATE, line=exc.lineno,
+                          error=exc.message) from None
 
 
 def render(run: AuditRun, audit: TownshipAudit, options) -> str:
@@ -136,10 +136,10 @@ def render(run: AuditRun, audit: TownshipAudit, options) -> str:
     try:
         text = template.render(report=view)
     except RecursionError:
-        raise ConfigError(t(options.lang, "template_check.recursion", name=TEMPLATE)) from None
+        raise ConfigError("template_check.recursion", name=TEMPLATE) from None
     except TemplateError as exc:
         line = getattr(exc, "lineno", None) or "?"
-        raise ConfigError(t(options.lang, "report.template_error", name=TEMPLATE, line=line, error=str(exc))) from None
+        raise ConfigError("report.template_error", name=TEMPLATE, line=line, error=str(exc)) from None
     return tidy(text)
 
 

@@ -26,7 +26,7 @@ from typing import Any
 import msgspec
 
 from fireaudit.checklist.loader import DATA_SCHEMAS, convert
-from fireaudit.errors import ConfigError
+from fireaudit.errors import ConfigError, DataProblem
 from fireaudit.i18n import t
 from fireaudit.result import AuditRun, TownshipAudit
 
@@ -58,7 +58,7 @@ class NoticeData(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     def __post_init__(self) -> None:
         unknown = sorted(set(self.deadline_days) - {"critical", "major", "advisory"})
         if unknown or any(days < 1 for days in self.deadline_days.values()):
-            raise ValueError("deadline_days: keys critical, major, advisory; each at least 1 day")
+            raise DataProblem("error.data.deadline_days")
 
 
 DATA_SCHEMAS[DATA] = NoticeData
@@ -70,11 +70,8 @@ def notice_data(checklist) -> NoticeData:
     if isinstance(raw, NoticeData):
         return raw
     if raw is None:
-        raise ConfigError("checklists/notice.toml is missing")
-    try:
-        return convert(raw, NoticeData, f"{DATA}.toml" + (f" with {checklist.config_file}" if checklist.config_file else ""))
-    except ValueError as exc:   # __post_init__
-        raise ConfigError(f"invalid checklist data in {DATA}.toml: {exc}") from None
+        raise ConfigError("error.config.data_missing", name="notice")
+    return convert(raw, NoticeData, f"{DATA}.toml" + (f" + {checklist.config_file}" if checklist.config_file else ""))
 
 
 # ---------------------------------------------------------------- what the template sees
@@ -91,6 +88,7 @@ class NoticeItem:
     severity_label: str     # 严重 / 一般 / 提示
     days: int
     deadline: str           # 2024年7月16日
+    advice: str = ""        # what to do about this finding in particular ("" when the group's advice says it all)
 
 
 @dataclass(frozen=True)
@@ -157,7 +155,7 @@ def notice_view(run: AuditRun, audit: TownshipAudit, checklist, lang: str, view=
             items.append(NoticeItem(number, finding.requirement, finding.check, finding.title, finding.message,
                                     evidence or "—", finding.status_label, severity,
                                     finding.severity_label or group.requirement.severity_label, days,
-                                    long_date(issued + timedelta(days=days), lang)))
+                                    long_date(issued + timedelta(days=days), lang), finding.specific_advice))
         row = group.requirement
         groups.append(NoticeGroup(_cn_number(len(groups) + 1) if lang == "zh" else str(len(groups) + 1),
                                   row.id, _full_width(row.item) if lang == "zh" else row.item, row.title,
@@ -281,7 +279,7 @@ def template_path(templates: Path | None, lang: str) -> Path:
     name = TEMPLATES.get(lang, TEMPLATES["zh"])
     path = directory / name
     if not path.is_file():
-        raise ConfigError(t(lang, "report.template_missing", directory=str(directory), name=name))
+        raise ConfigError("report.template_missing", directory=str(directory), name=name)
     return path
 
 
@@ -294,7 +292,7 @@ def load_template(templates: Path | None, lang: str = "zh"):
         template = DocxTemplate(str(path))
         template.init_docx()
     except Exception as exc:   # python-docx raises several kinds on a file that is not a .docx
-        raise ConfigError(t(lang, "notice.template_invalid", path=str(path), error=_reason(exc))) from None
+        raise ConfigError("notice.template_invalid", path=str(path), error=_reason(exc)) from None
     return template
 
 
@@ -313,7 +311,7 @@ def render(run: AuditRun, audit: TownshipAudit, options) -> bytes:
     except TemplateError as exc:
         line = getattr(exc, "lineno", None) or "?"
         name = TEMPLATES.get(lang, TEMPLATES["zh"])
-        raise ConfigError(t(lang, "report.template_error", name=name, line=line, error=str(exc))) from None
+        raise ConfigError("report.template_error", name=name, line=line, error=str(exc)) from None
     properties = template.docx.core_properties
     properties.author = properties.last_modified_by = "fireaudit"
     properties.title = t(lang, "notice.doc_title", township=notice.township)

@@ -147,7 +147,7 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
 
     problems = workbook.create_sheet(t(lang, "rollup.sheet_problems"))
     table(problems, [t(lang, "ui.file"), t(lang, "rollup.problem")],
-          [[u.file, u.reason] for u in run.unreadable]
+          [[u.file, u.text(lang)] for u in run.unreadable]
           + [[f, t(lang, "rollup.conflict_with", township=f"{c.county or ''}{c.township or ''}", period=c.period)]
              for c in data.conflicts for f in c.files])
 
@@ -330,7 +330,7 @@ def write_prefecture_xlsx(run: AuditRun, checklist: Checklist, directory: Path, 
             for p in (batch.not_submitted if batch else ())]
     rows += [[t(lang, "quarter.conflicted"), f"{c.county or ''}{c.township or ''} {c.period}", "; ".join(c.files)]
              for c in (batch.conflicts if batch else ())]
-    rows += [[t(lang, "ui.unreadable"), u.file, u.reason] for u in run.unreadable]
+    rows += [[t(lang, "ui.unreadable"), u.file, u.text(lang)] for u in run.unreadable]
     rows += [[t(lang, "quarter.notes_title"), line, ""] for line in view.notes]
     submission = workbook.create_sheet(t(lang, "quarter.sheet_submission"))
     table(submission, [t(lang, "quarter.mark"), t(lang, "ui.township"), t(lang, "quarter.source")], rows)

@@ -20,6 +20,7 @@ from fireaudit.status import Status
 from fireaudit.result import GAP_STATUSES, STATUSES, AuditRun, CheckResult, TownshipAudit
 
 MAX_EVIDENCE = 10        # cells listed per finding; the rest are counted
+WARNING_NOTES = ("period-differs",)   # notes shown up front as 注意, in every report and on the terminal
 THRESHOLD_PREFIXES = ("min_", "max_")
 
 
@@ -52,8 +53,9 @@ class Finding:
     more_evidence: str           # "等12处" when evidence was cut, else ""
     thresholds: tuple[str, ...]
     source: str
-    advice: str
+    advice: str                  # the finding's own advice, else the requirement's (unknown: correct the cell)
     from_config: str             # "取自本地配置：…" or ""
+    specific_advice: str = ""    # the finding's own advice only (checks' `advice`), "" when it has none
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class TownshipView:
     more_errors: tuple[str, ...]            # one sentence per code with errors left out of the list
     register_error_count: int               # all of them
     notes: tuple[str, ...]
+    warnings: tuple[str, ...]
     status_counts: tuple[Count, ...]
     severity_counts: tuple[Count, ...]
 
@@ -146,11 +149,19 @@ def township_view(run: AuditRun, audit: TownshipAudit, checklist: Checklist, lan
                               for e in errors.shown),
         more_errors=errors.more_lines(lang),
         register_error_count=errors.total,
-        notes=tuple(t(lang, f"note.{n.code}", sheet=n.sheet, detail=n.detail) for n in audit.notes),
+        notes=tuple(t(lang, f"note.{n.code}", sheet=n.sheet, detail=n.detail) for n in audit.notes
+                    if n.code not in WARNING_NOTES),
+        warnings=warnings_of(audit, lang),
         status_counts=tuple(Count(s, status_label(s, lang), status_counts.get(s, 0)) for s in STATUSES),
         severity_counts=tuple(Count(s, severity_label(s, lang), severity_counts.get(s, 0))
                               for s in sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.__getitem__, reverse=True)),
     )
+
+
+def warnings_of(audit: TownshipAudit, lang: str) -> tuple[str, ...]:
+    """The notes a reader must see before the findings (WARNING_NOTES), in `lang`."""
+    return tuple(t(lang, f"note.{n.code}", sheet=n.sheet, detail=n.detail) for n in audit.notes
+                 if n.code in WARNING_NOTES)
 
 
 def _requirement_row(requirement_id: str, status: str, severity: str | None, checklist: Checklist,
@@ -170,7 +181,10 @@ def _gap_group(row: RequirementRow, checks: tuple[CheckResult, ...], checklist: 
 
 def _finding(row: RequirementRow, check: CheckResult, checklist: Checklist, lang: str,
              mapped: dict[str, str] | None = None) -> Finding:
+    from fireaudit.reports.advice import specific_advice
+
     spec = checklist.check_by_id.get(check.id)
+    own_advice = specific_advice(check, spec, lang)
     evidence = tuple(_mapped_mark(evidence_text(e, lang), e, mapped, lang) for e in check.evidence[:MAX_EVIDENCE])
     extra = len(check.evidence) - len(evidence)
     return Finding(
@@ -187,8 +201,9 @@ def _finding(row: RequirementRow, check: CheckResult, checklist: Checklist, lang
         more_evidence=t(lang, "report.more_evidence", count=extra) if extra > 0 else "",
         thresholds=thresholds(check.params, lang),
         source=cite(check.source, lang),
-        advice=t(lang, "report.advice_unknown") if check.status == Status.UNKNOWN else row.advice,
+        advice=own_advice or (t(lang, "report.advice_unknown") if check.status == Status.UNKNOWN else row.advice),
         from_config=t(lang, "report.from_config", keys=list(check.from_config)) if check.from_config else "",
+        specific_advice=own_advice,
     )
 
 

@@ -1,25 +1,20 @@
 """The pre-parse guard is complete (issue 20): every bypass of the used-range check is
 refused or bounded before calamine allocates, and the guard is linear.
 
-Each hostile file is built in code (tests/hostile/makers.py). The CLI runs in a child
-whose address space is capped, so a regression aborts the child, not the machine.
+Each hostile file is built in code (tests/hostile/makers.py). The CLI runs in a forked child
+whose further address space is capped, so a regression aborts the child, not the machine.
 Timings of the slow inputs live in benchmarks/hostile.py, not here."""
 
 from __future__ import annotations
 
 import json
-import os
-import resource
-import subprocess
-import sys
-import tempfile
 
 import pytest
 
 from fireaudit.errors import InputError
 from fireaudit.register import RegisterReader, reader as reader_module
 from fireaudit.register import preflight
-from tests.cli_helper import ROOT
+from tests.cli_helper import run_forked
 from tests.hostile.makers import BYPASSES, SLOW, comment_redos, many_formulas_without_value
 
 CAP_MIB = 1024
@@ -28,17 +23,9 @@ BOUNDED = set(BYPASSES) - REFUSED
 
 
 def run_capped(*args: str) -> tuple[int, str]:
-    """Exit code and output of `fireaudit …` in a child capped at CAP_MIB of address space."""
-    def cap() -> None:
-        limit = CAP_MIB * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as output:
-        proc = subprocess.run([sys.executable, "-m", "fireaudit", *args], cwd=ROOT, env=env, stdout=output,
-                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=cap, timeout=120)
-        output.seek(0)
-        return proc.returncode, output.read()
+    """Exit code and output of `fireaudit …` in a forked child that may grow by at most CAP_MIB of address space."""
+    run = run_forked(*args, address_space_mib=CAP_MIB)
+    return run.code, run.output
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
@@ -181,9 +168,17 @@ def test_an_unknown_sheet_name_gets_the_largest_scan():
     assert preflight.SheetScans().get("x") is None
 
 
-def test_reason_codes_are_distinct_and_render():
-    texts = list(preflight.REASONS.values())
-    assert len(set(texts)) == len(texts)
-    for code, text in preflight.REASONS.items():
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_reason_codes_are_distinct_and_render(lang):
+    from fireaudit.errors import InputError
+    from fireaudit.i18n import catalog
+
+    codes = {key.removeprefix("error.input."): text for key, text in catalog(lang).items()
+             if key.startswith("error.input.")}
+    texts = list(codes.values())
+    assert len(set(texts)) == len(texts) and len(codes) > 30
+    for code, text in codes.items():
         fields = {name: 1 for name in __import__("string").Formatter().parse(text) for name in [name[1]] if name}
-        assert preflight._refuse("f.xlsx", code, **fields).message.startswith("f.xlsx: ")
+        error = InputError("f.xlsx", code, **fields)
+        assert error.text(lang).startswith("f.xlsx: " if lang == "en" else "f.xlsx：")
+        assert "{" not in error.text(lang)

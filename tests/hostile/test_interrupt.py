@@ -17,10 +17,10 @@ from tests.cli_helper import ROOT
 
 @pytest.fixture(scope="module")
 def slow_folder(tmp_path_factory):
-    """Twelve registers with 40,000 drill rows each: long enough to interrupt mid-batch."""
+    """Twelve registers with 15,000 drill rows each: the batch takes seconds, the signal comes in a fraction of one."""
     folder = tmp_path_factory.mktemp("slow")
     reg = compliant()
-    for n in range(40000):
+    for n in range(15000):
         reg.sheets["演练"].rows.append([n, "2023-01-01", "一村", "灭火演练", None, 10, None])
     first = reg.save(folder / "t00.xlsx")
     for n in range(1, 12):
@@ -43,11 +43,8 @@ def test_interrupting_a_batch_stops_workers_and_exits_130(slow_folder, tmp_path,
     proc = subprocess.Popen([sys.executable, "-m", "fireaudit", "batch", str(slow_folder), "-o", str(out),
                              "--format", "json", "--jobs", "2"], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:   # workers are up
-        time.sleep(0.1)
-    time.sleep(1.5)
-    workers = _children(proc.pid)
+    workers = _workers(proc)
+    assert proc.poll() is None, "the batch ended before it could be interrupted"
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
@@ -57,6 +54,19 @@ def test_interrupting_a_batch_stops_workers_and_exits_130(slow_folder, tmp_path,
     leftovers = [p.name for p in out.iterdir()] if out.exists() else []
     assert not [name for name in leftovers if name.endswith(".tmp")]
     assert "汇总.json" not in leftovers
+
+
+def _workers(proc: subprocess.Popen) -> list[int]:
+    """The batch's worker processes, once two or more children have stayed up for a tenth of a second."""
+    deadline = time.monotonic() + 30
+    seen: list[int] = []
+    while time.monotonic() < deadline:
+        children = _children(proc.pid)
+        if len(children) >= 2 and children == seen:
+            return children
+        seen = children
+        time.sleep(0.1)
+    raise AssertionError("no workers started within 30 s")
 
 
 def _state(pid: int) -> str:
