@@ -10,6 +10,7 @@ a sentence written in the code (a literal, an f-string, or text already rendered
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import string
 from pathlib import Path
@@ -127,27 +128,35 @@ def placeholders(template: str) -> set[str]:
     return {field.split(".")[0].split("[")[0] for _, field, _, _ in string.Formatter().parse(template) if field}
 
 
-TREES = sources()
-LITERAL, PREFIXES = used_ids(TREES)
+@functools.cache
+def trees() -> dict[Path, ast.Module]:
+    """The parsed package; built when a test asks (not at collection, on every worker)."""
+    return sources()
+
+
+@functools.cache
+def ids() -> tuple[list[tuple[str, str, set[str] | None]], list[tuple[str, str]]]:
+    """(literal ids, f-string prefixes) used in the package."""
+    return used_ids(trees())
 
 
 def test_the_scan_finds_the_messages_of_every_layer():
-    ids = {i for i, _, _ in LITERAL}
-    assert len(ids) > 300
-    assert {"error.input.xlsb", "error.config.not_found", "ui.written"} <= ids
-    assert any(p == "register." for p, _ in PREFIXES)
+    found = {i for i, _, _ in ids()[0]}
+    assert len(found) > 300
+    assert {"error.input.xlsb", "error.config.not_found", "ui.written"} <= found
+    assert any(p == "register." for p, _ in ids()[1])
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_literal_id_is_in_the_catalogue(lang):
     texts = catalog(lang)
-    missing = sorted({f"{key}  ({where})" for key, where, _ in LITERAL if key not in texts})
+    missing = sorted({f"{key}  ({where})" for key, where, _ in ids()[0] if key not in texts})
     assert not missing, missing
 
 
 def test_both_catalogues_have_the_same_placeholders_for_every_id_used():
     zh, en = catalog("zh"), catalog("en")
-    differ = sorted({key for key, _, _ in LITERAL
+    differ = sorted({key for key, _, _ in ids()[0]
                      if key in zh and key in en and placeholders(zh[key]) != placeholders(en[key])})
     assert not differ, differ
 
@@ -155,7 +164,7 @@ def test_both_catalogues_have_the_same_placeholders_for_every_id_used():
 def test_every_placeholder_is_given_where_the_id_is_used():
     zh = catalog("zh")
     short = []
-    for key, where, given in LITERAL:
+    for key, where, given in ids()[0]:
         if given is None or key not in zh:
             continue
         lacking = placeholders(zh[key]) - given
@@ -170,7 +179,7 @@ def test_every_placeholder_is_given_where_the_id_is_used():
 def test_every_prefix_built_id_has_its_entries(lang):
     texts = catalog(lang)
     problems = []
-    for prefix, where in PREFIXES:
+    for prefix, where in ids()[1]:
         values = PREFIX_VALUES.get(prefix)
         if values is not None:
             problems += [f"{prefix}{v} ({where})" for v in values() if f"{prefix}{v}" not in texts]
@@ -181,7 +190,7 @@ def test_every_prefix_built_id_has_its_entries(lang):
 
 def test_prefixes_have_the_same_entries_in_both_catalogues():
     zh, en = catalog("zh"), catalog("en")
-    differ = sorted({p for p, _ in PREFIXES
+    differ = sorted({p for p, _ in ids()[1]
                      if {k for k in zh if k.startswith(p)} != {k for k in en if k.startswith(p)}})
     assert not differ, differ
 
@@ -216,7 +225,7 @@ def literal_message_raises(trees: dict[Path, ast.Module]) -> list[str]:
 
 
 def test_no_error_is_raised_with_a_sentence_written_in_the_code():
-    assert not literal_message_raises(TREES)
+    assert not literal_message_raises(trees())
 
 
 def test_the_raise_check_can_fail():
@@ -227,7 +236,7 @@ def test_the_raise_check_can_fail():
 
 def test_every_input_code_in_the_catalogue_is_raised_somewhere():
     """A code nobody raises is dead text: keep the catalogue and the code in step."""
-    raised = {key for key, _, _ in LITERAL if key.startswith("error.input.")}
+    raised = {key for key, _, _ in ids()[0] if key.startswith("error.input.")}
     listed = {key for key in catalog("zh") if key.startswith("error.input.")}
     assert listed == raised, sorted(listed ^ raised)
 

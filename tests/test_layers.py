@@ -9,6 +9,7 @@ counts as importing that submodule only."""
 from __future__ import annotations
 
 import ast
+import functools
 import fnmatch
 from pathlib import Path
 
@@ -82,17 +83,21 @@ def imports(name: str, path: Path, known: dict[str, Path]) -> set[str]:
     return found
 
 
-GRAPH = {name: imports(name, path, modules()) for name, path in modules().items()}
+@functools.cache
+def graph() -> dict[str, set[str]]:
+    """Every module's fireaudit imports; built when a test asks (not at collection, on every worker)."""
+    known = modules()
+    return {name: imports(name, path, known) for name, path in known.items()}
 
 
 def test_every_module_is_in_a_layer():
-    unplaced = [name for name in GRAPH if layer_of(name) is None]
+    unplaced = [name for name in graph() if layer_of(name) is None]
     assert not unplaced, f"place these modules in a layer of tests/test_layers.py: {unplaced}"
 
 
 def test_no_module_imports_a_higher_layer():
     breaches = [f"{name} ({LAYERS[layer_of(name)][0]}) imports {target} ({LAYERS[layer_of(target)][0]})"
-                for name, targets in sorted(GRAPH.items()) for target in sorted(targets)
+                for name, targets in sorted(graph().items()) for target in sorted(targets)
                 if layer_of(name) is not None and layer_of(target) is not None and layer_of(target) > layer_of(name)]
     assert not breaches, "\n".join(breaches)
 
@@ -103,14 +108,14 @@ def test_no_import_cycle():
 
     def visit(name: str, trail: list[str]) -> None:
         state[name] = 1
-        for target in sorted(GRAPH.get(name, ())):
+        for target in sorted(graph().get(name, ())):
             if state.get(target) == 1:
                 cycles.append(trail[trail.index(target):] + [name, target] if target in trail else [name, target])
             elif target not in state:
                 visit(target, trail + [name])
         state[name] = 2
 
-    for name in sorted(GRAPH):
+    for name in sorted(graph()):
         if name not in state:
             visit(name, [])
     assert not cycles, "\n".join(" -> ".join(c) for c in cycles)
@@ -140,7 +145,7 @@ READS_OR_JUDGES = ["fireaudit.register", "fireaudit.register.reader", "fireaudit
 
 
 def test_writers_read_no_workbook_and_run_no_check():
-    writers = [name for name in GRAPH if LAYERS[layer_of(name)][0] == "writers"]
-    breaches = [f"{name} imports {target}" for name in sorted(writers) for target in sorted(GRAPH[name])
+    writers = [name for name in graph() if LAYERS[layer_of(name)][0] == "writers"]
+    breaches = [f"{name} imports {target}" for name in sorted(writers) for target in sorted(graph()[name])
                 if any(fnmatch.fnmatchcase(target, pattern) for pattern in READS_OR_JUDGES)]
     assert not breaches, "\n".join(breaches)
