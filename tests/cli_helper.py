@@ -4,14 +4,15 @@
 isolation (its own stdin, stdout, stderr and environment, in `cwd`), so the
 entry point's handling of usage errors, FireauditError (one line + exit code)
 and crashes (exit 4) is what a test sees, without ~0.8 s of interpreter and
-import start-up per call. `run_process` runs `python -m fireaudit` for real, for
-the tests where a process matters: signals, start-up, the shipped entry point."""
+import start-up per call. `run_forked` runs it in a forked process of its own, for
+the tests where a process matters (exit status, memory, workers) but start-up
+does not; the few tests of signals, pipes and start-up start `python -m fireaudit`
+themselves."""
 
 from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,11 +28,8 @@ class Result:
     err: str
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-            timeout: float | None = None) -> Result:
-    """`fireaudit ARGS` in this process; env entries are set for the call only ("" stays "", as in a shell).
-
-    `timeout` is accepted for call sites written for run_process and not enforced here."""
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:
+    """`fireaudit ARGS` in this process; env entries are set for the call only ("" stays "", as in a shell)."""
     from click import formatting
     from typer.testing import CliRunner
 
@@ -72,15 +70,6 @@ def _exit_code(code: object) -> int:
         return int(code)
     print(code, file=sys.stderr)
     return 1
-
-
-def run_process(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-                timeout: float = 120) -> Result:
-    """`python -m fireaudit ARGS` in a new process, with this worktree on PYTHONPATH and no stdin."""
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), **ENV, **(env or {})}
-    proc = subprocess.run([sys.executable, "-m", "fireaudit", *args], cwd=cwd or ROOT, env=environment,
-                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-    return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
 @dataclass
