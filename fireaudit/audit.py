@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fireaudit.checklist import Checklist, loader
-from fireaudit.checklist.models import RequirementSpec
+from fireaudit.checklist.models import CheckSpec, RequirementSpec
 from fireaudit.checks import KINDS, CheckContext
 from fireaudit.checks.base import NA, UNKNOWN, MissingInput, outcome
 from fireaudit.checks.county import CountyData
@@ -141,32 +141,34 @@ def audit_register(register: Register, checklist: Checklist, period: Period | No
 
 
 def _requirement(ctx: CheckContext, spec: RequirementSpec, mode: str) -> RequirementResult:
-    checks = [c for c in ctx.checklist.checks_of(spec.id) if c.enabled]
-    results: list[CheckResult] = []
-    for check in checks:
-        if spec.scope == "county" and mode == SINGLE:
-            outcome = _fixed(NA, "common.county_single")
-        elif spec.scope == "county" and "county" not in ctx.extra:
-            outcome = _fixed(UNKNOWN, "common.county_missing")
-        elif spec.applies_to and ctx.register.status("类型") == UNPARSED:
-            outcome = unreadable([ctx.register.profile["类型"].unparsed], None)
-        elif spec.applies_to and ctx.register.kind is None:
-            outcome = _fixed(UNKNOWN, "common.kind_unknown")
-        elif spec.applies_to and ctx.register.kind not in spec.applies_to:
-            outcome = _fixed(NA, "common.kind_not_applicable", kind=ctx.register.kind, kinds=spec.applies_to)
-        else:
-            kind = KINDS[check.kind]
-            try:   # judge: the one place a cell not understood keeps a verdict from resting on it
-                outcome = judge(kind, ctx, ctx.checklist.params[check.id])
-            except MissingInput as missing:   # the one place a missing input becomes `unknown`
-                outcome = missing.outcome
-        results.append(CheckResult(
-            id=check.id, requirement=spec.id, kind=check.kind, status=outcome.status,
-            severity=outcome.severity or check.severity, message=outcome.message, params=outcome.params,
-            evidence=outcome.evidence, source=check.source,
-            from_config=_from_config(ctx.checklist, check.id, outcome.uses),
-        ))
+    results = [judge_check(ctx, spec, check, mode) for check in ctx.checklist.checks_of(spec.id) if check.enabled]
     return RequirementResult(spec.id, aggregate(results), requirement_severity(results), spec.weight, tuple(results))
+
+
+def judge_check(ctx: CheckContext, spec: RequirementSpec, check: CheckSpec, mode: str) -> CheckResult:
+    """One check of `spec` on the township of `ctx`: scope and kind first, then its kind's judgement."""
+    if spec.scope == "county" and mode == SINGLE:
+        outcome = _fixed(NA, "common.county_single")
+    elif spec.scope == "county" and "county" not in ctx.extra:
+        outcome = _fixed(UNKNOWN, "common.county_missing")
+    elif spec.applies_to and ctx.register.status("类型") == UNPARSED:
+        outcome = unreadable([ctx.register.profile["类型"].unparsed], None)
+    elif spec.applies_to and ctx.register.kind is None:
+        outcome = _fixed(UNKNOWN, "common.kind_unknown")
+    elif spec.applies_to and ctx.register.kind not in spec.applies_to:
+        outcome = _fixed(NA, "common.kind_not_applicable", kind=ctx.register.kind, kinds=spec.applies_to)
+    else:
+        kind = KINDS[check.kind]
+        try:   # judge: the one place a cell not understood keeps a verdict from resting on it
+            outcome = judge(kind, ctx, ctx.checklist.params[check.id])
+        except MissingInput as missing:   # the one place a missing input becomes `unknown`
+            outcome = missing.outcome
+    return CheckResult(
+        id=check.id, requirement=spec.id, kind=check.kind, status=outcome.status,
+        severity=outcome.severity or check.severity, message=outcome.message, params=outcome.params,
+        evidence=outcome.evidence, source=check.source,
+        from_config=_from_config(ctx.checklist, check.id, outcome.uses),
+    )
 
 
 def judge_county_duties(audit: TownshipAudit, checklist: Checklist, county: CountyData | None) -> TownshipAudit:

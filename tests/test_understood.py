@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import pytest
 
-from fireaudit.audit import BATCH, SINGLE, _requirement
+from fireaudit.audit import BATCH, SINGLE, judge_check
 from fireaudit.checks import KINDS, CheckContext
 from fireaudit.checks.county import CountyData
 from fireaudit.checks.understood import MESSAGE
@@ -41,11 +41,10 @@ def towns(tmp_path_factory, checklist):
 
 
 def _run(register, checklist, county, check_id):
-    spec = next(s for s in checklist.requirements if any(c.id == check_id for c in checklist.checks_of(s.id)))
+    spec, check = next((s, c) for s in checklist.requirements for c in checklist.checks_of(s.id) if c.id == check_id)
     extra = {"county": county} if spec.scope == "county" else {}
     ctx = CheckContext(register, Period.parse("2024Q2"), checklist, extra)
-    result = _requirement(ctx, spec, BATCH if extra else SINGLE)
-    return next(c for c in result.checks if c.id == check_id)
+    return judge_check(ctx, spec, check, BATCH if extra else SINGLE)
 
 
 def _reads(register, checklist, county, check_id) -> Reads:
