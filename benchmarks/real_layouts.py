@@ -398,16 +398,10 @@ def system_export(t: Town, f: dict, path: Path) -> None:
             ["制定消防安全制度", "是"], ["纳入综合治理体系", "是"], ["纳入国土空间规划", "是"], ["建立消防安全档案", "建立"],
             ["应用网格化管理平台", "是"], ["执法权责清单公布日期", p["published"]]]
     put(ws, rows)
-    ws = b.sheet("消防安全责任人")
-    rows = [["姓名", "职务", "职责", "单位", "培训日期", "执法证编号"]]
-    rows += [[x["name"], x["post"], "、".join(x["roles"]), x["unit"], x["trained"], x.get("cert")] for x in f["people"]]
-    put(ws, rows)
+    _people_sheet(b.sheet("消防安全责任人"), ["姓名", "职务", "职责", "单位", "培训日期", "执法证编号"], f)
     _team_sheet(b.sheet("消防队伍"), t, f, style="export")
     _members_two_row(b.sheet("队员花名册"), f)
-    ws = b.sheet("经费")
-    rows = [["年度", "科目", "预算金额（万元）", "到位金额（万元）", "纳入财政预算"]]
-    rows += [[x["year"], x["subject"], x["budget"], x["received"], "是" if x["inside"] else "否"] for x in f["funds"]]
-    put(ws, rows)
+    _funds_sheet(b.sheet("经费"), f)
     _plain_activity_sheets(b, f)
     _grid_ledger(b.sheet("隐患排查整改台账"), t, f["hazards"] + f["second"])
     _village_sheet(b.sheet("村（社区）消防工作情况"), f, style="export")
@@ -524,16 +518,10 @@ def two_hazard_sheets(t: Town, f: dict, path: Path) -> None:
             ["建立消防安全组织", "是"], ["制定消防安全制度", "是"], ["纳入综合治理体系", "是"], ["纳入国土空间规划", "是"],
             ["建立消防安全档案", "是"], ["应用网格化管理平台", "是"], ["执法权责清单公布日期", p["published"]]]
     put(ws, rows)
-    ws = b.sheet("责任人")
-    rows = [["姓名", "职务", "消防职责", "所属单位", "最近培训日期", "执法证号"]]
-    rows += [[x["name"], x["post"], "、".join(x["roles"]), x["unit"], x["trained"], x.get("cert")] for x in f["people"]]
-    put(ws, rows)
+    _people_sheet(b.sheet("责任人"), ["姓名", "职务", "消防职责", "所属单位", "最近培训日期", "执法证号"], f)
     _team_sheet(b.sheet("消防队伍"), t, f, style="county")
     _members_two_row(b.sheet("队员"), f)
-    ws = b.sheet("经费")
-    rows = [["年度", "科目", "预算金额（万元）", "到位金额（万元）", "纳入财政预算"]]
-    rows += [[x["year"], x["subject"], x["budget"], x["received"], "是" if x["inside"] else "否"] for x in f["funds"]]
-    put(ws, rows)
+    _funds_sheet(b.sheet("经费"), f)
     _plain_activity_sheets(b, f)
     done = [h for h in f["hazards"] if h["state"] in ("无隐患", "已整改")]
     open_ = [h for h in f["hazards"] if h not in done] + f["second"]
@@ -558,6 +546,17 @@ def grid_ledger_book(t: Town, f: dict, path: Path) -> None:
 
 
 # ------------------------------------------------------------------ sheets shared by the layouts
+
+def _people_sheet(ws, header: list[str], f: dict) -> None:
+    """The responsible persons under the form's own header (name, post, roles, unit, trained, certificate)."""
+    put(ws, [header] + [[x["name"], x["post"], "、".join(x["roles"]), x["unit"], x["trained"], x.get("cert")]
+                        for x in f["people"]])
+
+
+def _funds_sheet(ws, f: dict) -> None:
+    put(ws, [["年度", "科目", "预算金额（万元）", "到位金额（万元）", "纳入财政预算"]]
+        + [[x["year"], x["subject"], x["budget"], x["received"], "是" if x["inside"] else "否"] for x in f["funds"]])
+
 def _team_sheet(ws, t: Town, f: dict, style: str) -> None:
     team = f["team"]
     kind = team["path"] if style in ("export", "binder") else (
