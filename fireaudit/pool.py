@@ -12,7 +12,9 @@ on KeyboardInterrupt in the parent every worker is terminated and joined."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import sys
 from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -30,13 +32,36 @@ def died_reason(exitcode: int | None) -> str:
     return f"exit {exitcode}"
 
 
+def _die_with_parent() -> None:
+    """A parent killed outright (SIGKILL, the OOM killer) runs no clean-up: have the kernel end this
+    worker with it (Linux PR_SET_PDEATHSIG), even in the middle of a long parse. Elsewhere a worker
+    leaves at its next read of the closed pipe. (The signal follows the thread that started the
+    worker: pools are started from the main thread.)"""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)   # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:   # it died before the call: no signal will come
+        os._exit(1)
+
+
 class TaskError(Exception):
     """A task raised an ordinary exception in a worker: a bug, re-raised in the parent (exit 4)."""
 
 
-def _worker_main(conn: Connection, initializer: Callable[..., None] | None, initargs: tuple) -> None:
+def _worker_main(conn: Connection, initializer: Callable[..., None] | None, initargs: tuple,
+                 parents_ends: tuple[Connection, ...] = ()) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
+    for end in parents_ends:   # inherited by the fork: held here, they would keep `conn` from seeing EOF
+        end.close()
     if initializer is not None:
         initializer(*initargs)
     while True:
@@ -79,7 +104,8 @@ class Pool:
 
     def _spawn(self) -> _Worker:
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_worker_main, args=(child, self.initializer, self.initargs),
+        ends = (parent, *(w.conn for w in self.workers))   # the pool's ends of every pipe, to close in the worker
+        process = self.context.Process(target=_worker_main, args=(child, self.initializer, self.initargs, ends),
                                        daemon=True)
         process.start()
         child.close()
