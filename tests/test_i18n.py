@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from fireaudit.i18n import catalog, message_key, t
+from fireaudit.i18n import catalog, message_key, message_text, t
 from tests.builders import compliant
 from tests.sample_registers import SAMPLES
 
@@ -45,3 +45,23 @@ def test_english_report_of_a_compliant_township_has_no_untranslated_template(aud
         for check in result.checks:
             key = message_key(check.message)
             assert "{" not in t("en", key, **check.params), key
+
+
+def test_lists_checks_build_read_in_the_reports_language(audit_of):
+    """A brigade with its type, a campaign with its rate, a hazard with what it lacks or its deadline:
+    each item is a catalogue phrase, so English output carries no Chinese brackets or commas."""
+    import datetime as dt
+
+    reg = compliant()                                                      # 潘津镇: an 一级 brigade is required
+    reg.sheets["消防队伍"].set(0, "队伍类型", "二级专职消防队")               # R07.1: found, with its type
+    reg.sheets["专项治理"].set(0, "整改隐患数", 5)                             # R10.2: below the rate
+    reg.sheets["检查隐患"].set(2, "移送部门", None)                            # R13.1: lacking 移送部门
+    reg.sheets["检查隐患"].add(检查日期=dt.date(2024, 5, 10), 场所名称="红星饭店", 场所类型="餐饮", 所属村社区="一村",
+                            隐患描述="后厨使用醇基燃料", 整改状态="整改中", 整改期限=dt.date(2024, 6, 1), 检查人="李梅")   # R13.3
+    audit = audit_of(reg)
+    for check_id, inside in (("R07.1", "二级专职消防队"), ("R10.2", "%"), ("R13.1", "移送部门"), ("R13.3", "2024-06-01")):
+        result = audit.check(check_id)
+        assert result.status == "fail", (check_id, result.status)
+        zh, en = (message_text(result.message, result.params, lang) for lang in ("zh", "en"))
+        assert inside in zh and inside in en, (check_id, zh, en)
+        assert "（" in zh and not set("（）、，") & set(en), (check_id, en)

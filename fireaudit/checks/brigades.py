@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fireaudit.checklist.names import Vocab
-from fireaudit.i18n import Phrase
+from fireaudit.i18n import Joined, Phrase
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 from fireaudit.register.model import resolve
 
@@ -37,9 +37,9 @@ def brigade_present(ctx: CheckContext, p: BrigadePresentParams) -> Outcome:
     others = [i for i in range(len(table)) if kinds[i] in p.types and i not in own]
     evidence = [table.cell(i, "所属单位") for i in others] or [table.cell(i, "队伍类型") for i in sorted(own)] \
         or [table.header("队伍类型")]
-    found = [f"{names[i]}（{kinds[i]}）" for i in sorted(own) if kinds[i]]
+    found = tuple(Phrase("item.with", {"name": names[i], "detail": kinds[i]}) for i in sorted(own) if kinds[i])
     return outcome(FAIL, "brigade_present.none", evidence, types=p.types,
-                   found=found or [Phrase("check.required_grade_met.nothing")])   # never "现有本级队伍：。"
+                   found=Joined(found or (Phrase("check.required_grade_met.nothing"),)))   # never "现有本级队伍：。"
 
 
 KINDS = {"brigade_present": CheckKind(brigade_present, BrigadePresentParams)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fireaudit.checks.base import FAIL, NA, PASS, CheckContext, CheckKind, Outcome, Params, outcome
+from fireaudit.i18n import Joined, Phrase
 
 SHEET = "专项治理"
 
@@ -22,14 +23,15 @@ def campaign_rectification(ctx: CheckContext, p: RectificationParams) -> Outcome
         rated += 1
         rate = (fixed or 0) / found
         if rate < p.min_rate:
-            below.append(f"{name or table.cell(i, '开始日期').ref()}（{fixed or 0}/{found}，{round(rate * 100, 1):g}%）")
+            below.append(Phrase("item.rate", {"name": name or table.cell(i, "开始日期").ref(), "fixed": fixed or 0,
+                                              "found": found, "rate": f"{round(rate * 100, 1):g}"}))
             evidence.append(table.cell(i, "整改隐患数"))
     params = dict(min_rate=round(p.min_rate * 100, 1), rated=rated, start=start.isoformat(), end=end.isoformat())
     if not rated:
         return outcome(NA, "campaign_rectification.none", [], **params)
     if not below:
         return outcome(PASS, "campaign_rectification.pass", [], **params)
-    return outcome(FAIL, "campaign_rectification.below", evidence, witnessed=True, **params, below=below)
+    return outcome(FAIL, "campaign_rectification.below", evidence, witnessed=True, **params, below=Joined(tuple(below)))
 
 
 KINDS = {"campaign_rectification": CheckKind(campaign_rectification, RectificationParams)}

@@ -19,7 +19,7 @@ from fireaudit.checks.base import (
     need_column, outcome,
 )
 from fireaudit.checks.brigades import SHEET, township_brigades
-from fireaudit.i18n import Phrase
+from fireaudit.i18n import Joined, Phrase
 from fireaudit.register.model import Evidence, Table, memo
 from fireaudit.status import Severity
 from fireaudit.textnorm import norm
@@ -365,7 +365,7 @@ def required_grade_met(ctx: CheckContext, p: RequiredGradeParams) -> Outcome:
     on_duty = [i for i in own if grades.rank(data, kinds[i]) is not None and i not in candidates
                and _on_duty(ctx, table, i, data)]
     if on_duty:                                  # a lower grade serves while the required one is built (逐步)
-        lower = [f"{names[i]}（{kinds[i]}）" for i in on_duty]
+        lower = Joined(tuple(Phrase("item.with", {"name": names[i], "detail": kinds[i]}) for i in on_duty))
         return outcome(FAIL, "required_grade_met.more.building",
                        evidence + [table.cell(i, "队伍类型") for i in on_duty], uses=uses, severity=p.building_severity,
                        lower=lower, blocked=blockers or [Phrase("check.required_grade_met.nothing")],
@@ -378,7 +378,8 @@ def required_grade_met(ctx: CheckContext, p: RequiredGradeParams) -> Outcome:
 
 def _none(table: Table, own: list[int], names: list, kinds: list, uses: tuple[str, ...], params: dict) -> Outcome:
     evidence = [table.cell(i, "队伍类型") for i in own] or [table.header("队伍类型")]
-    found = [f"{names[i]}（{kinds[i]}）" for i in own if kinds[i]] or [Phrase("check.required_grade_met.nothing")]
+    found = Joined(tuple(Phrase("item.with", {"name": names[i], "detail": kinds[i]}) for i in own if kinds[i])
+                   or (Phrase("check.required_grade_met.nothing"),))
     return outcome(FAIL, "required_grade_met.none", evidence, uses=uses, found=found, **params)
 
 
@@ -410,7 +411,8 @@ def _on_duty(ctx: CheckContext, table: Table, i: int, data: grades.GradeData) ->
 def rule_phrase(required: grades.RequiredGrade) -> Phrase:
     """Which rule decided the grade, with its source, in the reader's language."""
     key = "gbt_rule.more.near_miss" if required.rule == "near_miss" else f"gbt_rule.{required.rule}"
-    near = f"{required.near.county}{required.near.township}（{required.near.grade}）" if required.near else ""
+    near = Phrase("item.with", {"name": f"{required.near.county}{required.near.township}", "detail": required.near.grade}) \
+        if required.near else ""
     return Phrase(key, {"grade": required.grade or "", "source": required.source, "basis": required.basis,
                         "near": near})
 

@@ -28,7 +28,7 @@ def _label(table: Table, i: int, place: Any, column: str) -> str:
     return str(place) if place else table.cell(i, column).ref()
 
 
-def _listed(items: list[str], limit: int) -> dict[str, Any]:
+def _listed(items: list[Any], limit: int) -> dict[str, Any]:
     """The first `limit` items for the message, and how many there are in all."""
     return {"items": items[:limit], "count": len(items)}
 
@@ -64,7 +64,7 @@ def hazard_referral_present(ctx: CheckContext, p: ReferralPresentParams) -> Outc
             missing = [c for c, v in (("移送部门", department), ("移送日期", referred_on)) if not v]
             where = [table.cell(i, c) for c in missing]
         if missing:
-            lacking.append(f"{_label(table, i, place, '整改状态')}（{'、'.join(missing)}）")
+            lacking.append(Phrase("item.with", {"name": _label(table, i, place, "整改状态"), "detail": Joined(tuple(missing))}))
             evidence.extend(where)
     params = dict(statuses=p.statuses, refused=refused, end=ctx.period.end.isoformat())
     if p.local_handling:
@@ -74,7 +74,8 @@ def hazard_referral_present(ctx: CheckContext, p: ReferralPresentParams) -> Outc
         return outcome(PASS, message, [], **params)
     listed = _listed(lacking, p.max_listed)
     message = "hazard_referral_present.more.unreferred" if p.local_handling else "hazard_referral_present.unreferred"
-    return outcome(FAIL, message, evidence, witnessed=True, **params, lacking=listed["items"], count=listed["count"])
+    return outcome(FAIL, message, evidence, witnessed=True, **params, lacking=Joined(tuple(listed["items"])),
+                   count=listed["count"])
 
 
 class ReferralDepartmentParams(Params):
@@ -157,7 +158,8 @@ def hazards_overdue(ctx: CheckContext, p: OverdueParams) -> Outcome:
             continue
         if len(overdue) < p.max_listed:       # the message names the first few; evidence names every row
             label = _label(table, i, place, "整改状态")
-            overdue.append(f"{label}（{status}，{deadline.isoformat() if deadline else '—'}）")
+            overdue.append(Phrase("item.overdue", {"name": label, "status": status,
+                                                      "deadline": deadline.isoformat() if deadline else "—"}))
         else:
             overdue.append("")
         evidence.append(table.cell(i, "整改期限" if deadline else "整改状态"))
@@ -165,7 +167,7 @@ def hazards_overdue(ctx: CheckContext, p: OverdueParams) -> Outcome:
     if not overdue:
         return outcome(PASS, "hazards_overdue.pass", [], **params)
     listed = _listed(overdue, p.max_listed)
-    return outcome(FAIL, "hazards_overdue.overdue", evidence, witnessed=True, **params, overdue=listed["items"], count=listed["count"])
+    return outcome(FAIL, "hazards_overdue.overdue", evidence, witnessed=True, **params, overdue=Joined(tuple(listed["items"])), count=listed["count"])
 
 
 KINDS = {

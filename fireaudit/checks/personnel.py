@@ -78,7 +78,7 @@ def qualified_present(ctx: CheckContext, p: QualifiedPresentParams) -> Outcome:
     hits = [(i, name, q) for i, name, q in table.records("姓名", "职业资格") if name and q in p.qualifications]
     if hits:
         return outcome(PASS, "qualified_present.pass", [table.cell(i, "职业资格") for i, _, _ in hits[:5]], witnessed=True,
-                       people=[f"{name}（{q}）" for _, name, q in hits])
+                       people=Joined(tuple(Phrase("item.with", {"name": name, "detail": q}) for _, name, q in hits)))
     return outcome(FAIL, "qualified_present.none", [table.header("职业资格")], qualifications=p.qualifications)
 
 

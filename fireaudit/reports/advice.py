@@ -14,7 +14,7 @@ from __future__ import annotations
 from string import Formatter
 from typing import Any
 
-from fireaudit.i18n import Phrase, catalog, t
+from fireaudit.i18n import Joined, Phrase, catalog, t
 from fireaudit.status import Status
 
 NAMED_FIELDS = ("name", "brigade")    # what a phrase in a list may name, offered as `<list>_<field>`
@@ -58,4 +58,6 @@ def placeholders(template: str) -> set[str]:
 
 
 def _empty(value: Any) -> bool:
+    if isinstance(value, Joined):
+        return not value.items
     return value is None or value == "" or (isinstance(value, (list, tuple)) and not value)
