@@ -400,3 +400,24 @@ def test_many_unreadable_cells_are_counted_and_the_first_named(audit_of):
     zh, en = (message_text(result.message, result.params, lang) for lang in ("zh", "en"))
     assert zh.count("演练!") == 20 and "。；" not in zh and "；" not in zh    # sentences follow one another
     assert en.count("演练!") == 20 and "  " not in en and "；" not in en
+
+
+def test_a_class_only_cell_the_check_resolved_is_not_counted_as_unread_in_one_table():
+    """`乡镇政府专职消防队` answers "a full-time brigade?" (every grade it may be is full-time): a check that
+    read only that table rests on it, however few tables it read."""
+    from fireaudit.register import codes
+    from fireaudit.register.model import Evidence, Table, resolve
+
+    grades = ("一级专职消防队", "二级专职消防队")
+    table = Table("消防队伍", "消防队伍", 1, {"队伍类型": 2}, row_index=[2], values={"队伍类型": [None]})
+    table.unparsed = {"队伍类型": {0: Unparsed("乡镇政府专职消防队", codes.CLASS_ONLY, "、".join(grades),
+                                              Evidence("消防队伍", "C3", column="队伍类型"), grades)}}
+    reads = Reads()
+    token = READS.set(reads)
+    try:
+        table.column("队伍类型")
+        assert [u.raw for u in reads.unparsed()] == ["乡镇政府专职消防队"]     # read, not yet resolved
+        assert resolve(table, 0, "队伍类型", [*grades, "志愿消防队"])
+        assert reads.unparsed() == []
+    finally:
+        READS.reset(token)

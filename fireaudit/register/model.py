@@ -156,7 +156,7 @@ class Reads:
 
     def unparsed(self) -> list[Unparsed]:
         """Every cell read and not understood, then the undecided ones; each once."""
-        if len(self.tables) == 1 and not self.keys and not self.undecided:
+        if len(self.tables) == 1 and not self.keys and not self.undecided and not self.resolved:
             table, columns = next(iter(self.tables.values()))
             return table.unparsed_in(*sorted(columns))    # one table's cells are distinct already
         found: list[Unparsed] = []
@@ -345,6 +345,7 @@ class Table:
     # 整改状态 cells written 未整改 with no refusal in the row: 逾期未改 once their deadline has passed by
     # the audit period's end, else not understood (fireaudit/register/statuses.py)
     ambiguous: dict[int, Unparsed] = field(default_factory=dict)
+
     def __len__(self) -> int:
         return len(self.row_index)
 

@@ -106,7 +106,6 @@ class ColumnParser:
         return values, [(position, hit[1]) for position, hit in enumerate(hits) if hit[1] is not None]
 
 
-
 class ValueParsers:
     """Builds the memoised parser for each column type from register.toml."""
 
