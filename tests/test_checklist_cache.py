@@ -147,3 +147,15 @@ def test_a_register_without_referred_hazards_never_builds_the_router(tmp_path, m
     assert called == []
     audit_files([compliant().save(tmp_path / "referred.xlsx")], load_checklist(directory=None), None, isolate=False)
     assert called
+
+
+def test_a_change_to_any_module_of_fireaudit_is_a_miss(cache, monkeypatch):
+    """The pickle holds objects of the grades and annex modules too, not only of checklist/ and checks/."""
+    package = Path(disk_cache.__file__).resolve().parent.parent
+    copy = cache / "fireaudit"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(disk_cache, "__file__", str(copy / "checklist" / "disk_cache.py"))
+    before = disk_cache.cache_key(cache / "checklists", None, PARAM_TYPES)
+    assert disk_cache.cache_key(cache / "checklists", None, PARAM_TYPES) == before
+    (copy / "annex.py").write_text((copy / "annex.py").read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert disk_cache.cache_key(cache / "checklists", None, PARAM_TYPES) != before

@@ -4,10 +4,10 @@ Parsing and validating checklists/*.toml and a county's fireaudit.toml is most
 of a small `check`'s start-up. The result is pickled into the user's cache
 directory (platformdirs), under a name that is the SHA-256 of everything it was
 built from: every checklist file's bytes, the county config's path and bytes,
-the check kinds' parameter types, the checklist code itself and fireaudit's and
-Python's versions. Any change gives another name, so a stale entry is never
-read; an entry that cannot be read (truncated, corrupt, another format) is
-ignored and rebuilt. FIREAUDIT_NO_CACHE=1 turns the cache off.
+the check kinds' parameter types, fireaudit's own code (every module: the pickle
+holds objects of several; ~5 ms to hash) and fireaudit's and Python's versions.
+Any change gives another name, so a stale entry is never read; an entry that
+cannot be read (truncated, corrupt, another format) is ignored and rebuilt. FIREAUDIT_NO_CACHE=1 turns the cache off.
 
 Only validated checklists are stored; a checklist with an error is rebuilt (and
 refused) every time. The cache directory is the user's own: whoever can write
@@ -54,9 +54,9 @@ def cache_key(root: Path, local_path: Path | None, param_types: Mapping[str, typ
         add(f"config:{local_path}", local_path.read_bytes())
     add("kinds", repr(sorted((name, f"{kind.__module__}.{kind.__qualname__}")
                              for name, kind in param_types.items())).encode())
-    package = Path(__file__).resolve().parent.parent
-    for path in sorted([*(package / "checklist").glob("*.py"), *(package / "checks").glob("*.py")]):
-        add(f"code:{path.name}", path.read_bytes())
+    package = Path(__file__).resolve().parent.parent     # the checklist pickles objects of several modules
+    for path in sorted(package.rglob("*.py")):
+        add(f"code:{path.relative_to(package).as_posix()}", path.read_bytes())
     return digest.hexdigest()
 
 
