@@ -31,7 +31,7 @@ import msgspec
 from fireaudit.audit import BATCH, judge_county_duties, sha256_of
 from fireaudit.checklist import Checklist
 from fireaudit.checks.county import CountyData
-from fireaudit.errors import ConfigError, ExitCode, FireauditError, InputError, validation_phrase
+from fireaudit.errors import ConfigError, ExitCode, FireauditError, validation_phrase
 from fireaudit.reports.files import OutputClash
 from fireaudit.i18n import t
 from fireaudit.period import Period
@@ -42,7 +42,8 @@ from fireaudit.result import (
 )
 from fireaudit.pool import Pool
 from fireaudit.runner import (
-    adopt_checklist, can_isolate, init_worker, make_run, parser_died_on, special_file_reason, worker_audit,
+    adopt_checklist, can_isolate, init_worker, make_run, parser_died_on, special_file_reason, unreadable_of,
+    worker_audit,
 )
 from fireaudit.textnorm import visible
 
@@ -484,8 +485,7 @@ def _read_county(path: str, checklist: Checklist) -> Any:
     try:
         return read_county_register(path, checklist)
     except FireauditError as exc:
-        return Unreadable(path, exc.reason, tuple(exc.texts.items())) if isinstance(exc, InputError) \
-            else Unreadable(path, exc.text("en"), tuple((lang, exc.text(lang)) for lang in ("zh", "en")))
+        return unreadable_of(exc, path)
 
 
 def _sha(path: Path) -> str:

@@ -448,25 +448,18 @@ def main() -> None:
     except FireauditError as exc:
         from fireaudit.textnorm import visible
 
-        _console(stderr=True).print(f"fireaudit: {visible(exc.text(_language()))}", soft_wrap=True, markup=False)
+        from fireaudit.cli_text import language
+
+        _console(stderr=True).print(f"fireaudit: {visible(exc.text(language()))}", soft_wrap=True, markup=False)
         sys.exit(exc.exit_code)
     except Interrupted as exc:
         print(exc.text, file=sys.stderr)
         sys.exit(ExitCode.INTERRUPTED)
     except KeyboardInterrupt:
-        from fireaudit.cli_text import language
-        from fireaudit.i18n import t
-
-        print(t(language(), "ux.interrupted"), file=sys.stderr)
+        print(_say("ux.interrupted"), file=sys.stderr)
         sys.exit(ExitCode.INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         sys.exit(_crash(exc))
-
-
-def _language() -> str:
-    from fireaudit.cli_text import language
-
-    return language()
 
 
 def _crash(exc: BaseException) -> int:

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable
 from fireaudit import __version__
 from fireaudit.audit import SINGLE, audit_register, load_checklist, waiver_matches
 from fireaudit.checklist import Checklist
-from fireaudit.errors import InputError
+from fireaudit.errors import FireauditError, InputError
 from fireaudit.period import Period
 from fireaudit.pool import Pool
 from fireaudit.provenance import iso, run_time
@@ -165,9 +165,11 @@ def parser_died_on(path: str | Path, how: str) -> Unreadable:
     return unreadable_of(InputError(str(path), "parser-died", how=how))
 
 
-def unreadable_of(exc: InputError) -> Unreadable:
-    """A file that cannot be audited, with its reason in every language."""
-    return Unreadable(exc.path, exc.reason, tuple(exc.texts.items()))
+def unreadable_of(exc: FireauditError, path: str | None = None) -> Unreadable:
+    """A file that cannot be audited, with its reason in every language (an InputError names its own file)."""
+    if isinstance(exc, InputError):
+        return Unreadable(exc.path, exc.reason, tuple(exc.texts.items()))
+    return Unreadable(str(path), exc.text("en"), tuple((lang, exc.text(lang)) for lang in ("zh", "en")))
 
 
 def can_isolate() -> bool:

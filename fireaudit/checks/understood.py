@@ -121,8 +121,7 @@ class _Derived:
 
     def unique(self) -> tuple[list[Unparsed], tuple[Evidence, ...]]:
         if self._unique is None:
-            unique = list(self.cells().values()) if self._cells is not None else \
-                list({_key(u.evidence): u for u in self.unparsed}.values())
+            unique = list(self.cells().values())
             self._unique = (unique, tuple(u.evidence for u in unique))
         return self._unique
 
