@@ -108,8 +108,10 @@ def sha256_of(path: str) -> str:
 
 
 def audit_register(register: Register, checklist: Checklist, period: Period | None = None, *,
-                   mode: str = SINGLE) -> TownshipAudit:
-    """Audit one township register for one period (in BATCH mode without the county duties)."""
+                   mode: str = SINGLE, sha256: str | None = None) -> TownshipAudit:
+    """Audit one township register for one period (in BATCH mode without the county duties).
+
+    `sha256` is the hash of the bytes the reader parsed, when the caller has it; else the file is hashed."""
     period = resolve_period(register, period)
     register = at_period(register, period)      # 未整改 against this period's end, not only the register's own
     ctx = CheckContext(register, period, checklist)
@@ -134,7 +136,7 @@ def audit_register(register: Register, checklist: Checklist, period: Period | No
         requirements=tuple(requirements),
         register_errors=tuple(register.errors),
         notes=tuple(notes),
-        sha256=sha256_of(register.path) if Path(register.path).is_file() else "",
+        sha256=sha256 or (sha256_of(register.path) if Path(register.path).is_file() else ""),
         header_rows={t.sheet: t.header_row for t in register.tables.values() if t.column_index},
         mapped_cells=dict(register.mapped_cells),
     )

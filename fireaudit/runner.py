@@ -15,7 +15,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -42,8 +41,7 @@ def audit_file(path: str | Path, checklist: Checklist, period: Period | None, *,
         names = [checklist.register.profile.sheet, *(s.name for s in checklist.register.sheets)][:4]
         raise InputError(str(path), "not-a-register", names=names)
     note_active_content(register)
-    audit = audit_register(register, checklist, period, mode=mode)
-    return replace(audit, sha256=digest) if digest else audit
+    return audit_register(register, checklist, period, mode=mode, sha256=digest or None)
 
 
 def read_once(path: Path, reader: RegisterReader) -> tuple[bytes | None, str]:
