@@ -1,7 +1,7 @@
 """Time whole fireaudit commands against peers that do the same work; print each ratio with PASS/FAIL.
 
     pip install -e ".[bench]"
-    python benchmarks/run.py [--runs 5] [--heavy-runs 3] [--batch 200] [--work DIR] [--profile]
+    python benchmarks/run.py [--runs 5] [--heavy-runs 3] [--batch 200] [--work DIR] [--profile] [--cases huge,long]
 
 The cases and targets are the table of issue 19. Every figure is the median
 of several fresh processes. Each command runs under a tiny intermediate
@@ -225,6 +225,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=200, help="workbooks in the batch case")
     parser.add_argument("--work", type=Path, help="keep the generated files here (default: a temp dir)")
     parser.add_argument("--profile", action="store_true", help="also print a cProfile of a typical check")
+    parser.add_argument("--cases", default="typical,help,huge,batch,long,dates",
+                        help="comma-separated subset of typical,help,huge,batch,long,dates (default: all)")
     args = parser.parse_args()
     work = (args.work or Path(tempfile.mkdtemp(prefix="fireaudit-bench-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -247,6 +249,7 @@ def main() -> None:
             build(folder / f"t{n:03d}.xlsx", seed=n, township=f"第{n + 1}镇")
     out = work / "out"
     runs, heavy = args.runs, args.heavy_runs
+    cases = set(args.cases.split(","))
     rows: list[Row] = []
 
     def ratio_row(case: str, ours: Timing, peer: Timing, peer_name: str, target: float) -> None:
@@ -255,6 +258,22 @@ def main() -> None:
                         ratio <= target))
 
     # typical: check and audit against frictionless reading the hazard sheet (relative path, --trusted)
+    if "typical" in cases:
+        typical_rows(frictionless, typical, out, runs, work, ratio_row)
+    if "help" in cases:
+        help_row(runs, work, ratio_row)
+    if "huge" in cases:
+        huge_rows(huge, heavy, work, ratio_row, rows)
+    if "batch" in cases:
+        batch_rows(folder, out, args.batch, heavy, work, ratio_row, rows)
+    if "long" in cases:
+        long_row(long_texts, heavy, work, ratio_row)
+    if "dates" in cases:
+        dates_rows(bad_dates, out, heavy, work, ratio_row, rows)
+    report(rows, runs, heavy, args.profile, typical, work)
+
+
+def typical_rows(frictionless: str, typical: Path, out: Path, runs: int, work: Path, ratio_row) -> None:
     peer = measure("frictionless", [frictionless, "validate", "--trusted", typical.name, "--sheet", HAZARD_SHEET,
                                     "--json"], runs, work, frictionless_read(300))
     peer_name = f"frictionless validate --trusted FILE --sheet {HAZARD_SHEET} --json"
@@ -266,7 +285,9 @@ def main() -> None:
                       runs, work, reports_written(out / "typical", 1, (".md", ".xlsx", ".json"))),
               peer, peer_name, 0.5)
 
-    # start-up
+
+
+def help_row(runs: int, work: Path, ratio_row) -> None:
     ratio_row("`fireaudit --help`",
               measure("help", fireaudit("--help"), runs, work,
                       lambda code, text: None if code == 0 and "batch" in text else "no usage text"),
@@ -274,7 +295,10 @@ def main() -> None:
                       lambda code, text: None if code == 0 and text.strip() else "pandas not imported"),
               "python -c 'import pandas'", 0.2)
 
-    # 100k hazards: time and peak memory against the raw read of every sheet
+
+
+def huge_rows(huge: Path, heavy: int, work: Path, ratio_row, rows: list[Row]) -> None:
+    """100k hazards: time and peak memory against the raw read of every sheet."""
     huge_read = measure("raw read", raw_read(huge), heavy, work, printed_count(100_000))
     huge_check = measure("check 100k", fireaudit("check", huge.name, "--format", "json"), heavy, work, fireaudit_json)
     ratio_row("100k hazards: `check --format json`", huge_check, huge_read, "python-calamine, every sheet", 1.5)
@@ -282,27 +306,35 @@ def main() -> None:
     rows.append(Row("100k hazards: peak memory (child only)", f"{huge_check.rss_mib:.0f} MiB",
                     f"{huge_read.rss_mib:.0f} MiB (python-calamine, every sheet)", memory, "≤ 1.5", memory <= 1.5))
 
-    # batch: all reports, against pandas reading every workbook in one process; and the 2-worker speed-up
-    batch_peer = measure("pandas batch", pandas_batch(folder), heavy, work, printed_count(args.batch))
+
+
+def batch_rows(folder: Path, out: Path, count: int, heavy: int, work: Path, ratio_row, rows: list[Row]) -> None:
+    """All reports, against pandas reading every workbook in one process; and the 2-worker speed-up."""
+    batch_peer = measure("pandas batch", pandas_batch(folder), heavy, work, printed_count(count))
     formats = (".md", ".xlsx", ".json")
     batches = {jobs: measure(f"batch --jobs {jobs}",
                              fireaudit("batch", folder.name, "-o", str(out / "batch"), "--format", "md,xlsx,json",
                                        "--jobs", str(jobs)),
-                             heavy, work, reports_written(out / "batch", args.batch, formats))
+                             heavy, work, reports_written(out / "batch", count, formats))
                for jobs in (2, 1)}
-    ratio_row(f"batch of {args.batch} typical, all reports (`--jobs 2`)", batches[2], batch_peer,
-              f"pandas.read_excel(sheet_name=None) × {args.batch}, one process", 0.25)
+    ratio_row(f"batch of {count} typical, all reports (`--jobs 2`)", batches[2], batch_peer,
+              f"pandas.read_excel(sheet_name=None) × {count}, one process", 0.25)
     speedup = batches[1].seconds / batches[2].seconds
-    rows.append(Row(f"batch of {args.batch}: speed-up of `--jobs 2` over `--jobs 1`",
+    rows.append(Row(f"batch of {count}: speed-up of `--jobs 2` over `--jobs 1`",
                     f"{batches[2].seconds:.2f} s", f"{batches[1].seconds:.2f} s (`--jobs 1`)", speedup, "≥ 1.7",
                     speedup >= 1.7))
 
-    # pathological inputs
+
+
+def long_row(long_texts: Path, heavy: int, work: Path, ratio_row) -> None:
     long_read = measure("raw read", raw_read(long_texts), heavy, work, printed_count(500))
     ratio_row("500 referred hazards × 32,000-character descriptions: `check --format json`",
               measure("check long", fireaudit("check", long_texts.name, "--format", "json"), heavy, work,
                       fireaudit_json),
               long_read, "python-calamine, every sheet", 3)
+
+
+def dates_rows(bad_dates: Path, out: Path, heavy: int, work: Path, ratio_row, rows: list[Row]) -> None:
     dates_out = out / "dates"
     sizes: list[float] = []
 
@@ -325,6 +357,8 @@ def main() -> None:
     rows.append(Row("100k unparseable dates: size of the reports", f"{size:.1f} MiB", "—", size / 2, "< 2 MiB",
                     size < 2))
 
+
+def report(rows: list[Row], runs: int, heavy: int, profile: bool, typical: Path, work: Path) -> None:
     load = os.getloadavg()
     print(f"fireaudit benchmarks — {os.cpu_count()} cores (shared; load average {load[0]:.1f} {load[1]:.1f} "
           f"{load[2]:.1f}), median of {runs} fresh processes ({heavy} for 100k, batch and pathological cases)\n")
@@ -333,7 +367,7 @@ def main() -> None:
     for row in rows:
         print(f"| {row.case} | {row.ours} | {row.peer} | {row.ratio:.2f} | {row.target} | "
               f"{'PASS' if row.passed else 'FAIL'} |")
-    if args.profile:
+    if profile:
         print(f"\ncProfile of a typical `check --format json`, by cumulative time:\n{profile_check(typical)}")
     print(f"\nwork files: {work}")
     sys.exit(0 if all(row.passed for row in rows) else 1)
