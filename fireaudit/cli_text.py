@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from functools import lru_cache
 from typing import Any, Sequence
 
 from fireaudit.i18n import catalog, t
@@ -22,8 +23,9 @@ LANGS = ("zh", "en")        # the languages of fireaudit/messages/*.toml
 
 ENV = "FIREAUDIT_LANG"
 
-# click's English messages (typer/_click) -> catalogue key under cli_error; groups are the values.
-CLICK_ERRORS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((key, re.compile(pattern, re.S)) for key, pattern in (
+# click's English messages (typer/_click) -> catalogue key under cli_error; groups are the values
+# (compiled on the first error, not at every start-up: click_patterns below).
+CLICK_ERRORS: tuple[tuple[str, str], ...] = (
     ("did_you_mean", r"^(?P<head>.+?)\.? Did you mean (?P<possible>.+)\?$"),
     ("no_such_option_possible", r"^No such option: (?P<name>\S+) \(Possible options: (?P<possible>.+)\)$"),
     ("no_such_option_one", r"^No such option: (?P<name>\S+)\s+Did you mean (?P<possible>\S+)\?$"),
@@ -47,7 +49,7 @@ CLICK_ERRORS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((key, re.compile(p
     ("path_is_directory", r"^(?:File|Path) (?P<name>.+) is a directory\.$"),
     ("path_is_file", r"^(?:Directory|Path) (?P<name>.+) is a file\.$"),
     ("path_unreadable", r"^(?:File|Directory|Path) (?P<name>.+) is not readable\.$"),
-))
+)
 TYPE_NAMES = {"integer": "int", "int": "int", "integer range": "int", "int range": "int", "float": "float",
               "float range": "float", "boolean": "bool", "bool": "bool"}
 
@@ -130,11 +132,16 @@ def _first_sentence(text: str, lang: str) -> str:
     return head + ("。" if lang == "zh" and mark in text else "" if lang == "zh" else ".")
 
 
+@lru_cache(maxsize=None)
+def click_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((key, re.compile(pattern, re.S)) for key, pattern in CLICK_ERRORS)
+
+
 def click_error(message: str, lang: str) -> str:
     """One of click's English error messages in `lang` (unchanged when no pattern knows it)."""
     if lang == "en":
         return message
-    for key, pattern in CLICK_ERRORS:
+    for key, pattern in click_patterns():
         match = pattern.match(message.strip())
         if match:
             values = {k: v for k, v in match.groupdict().items() if v is not None}
@@ -246,3 +253,141 @@ def run(app: Any) -> Any:
     takes_lang = {name for name, sub in command.commands.items() if any(p.name == "lang" for p in sub.params)}
     args = arguments(sys.argv[1:], list(command.commands), lang, takes_lang)
     return command.main(args=args, prog_name="fireaudit")
+
+
+# ---------------------------------------------------------------- the top-level help, without typer
+# `fireaudit` and `fireaudit --help` print the command list; building typer's command for that
+# (importing typer and its click, inspecting every command's signature) is most of the start-up.
+# quick_help renders the same page from the same catalogue texts, laid out as click lays out
+# typer's group (typer/_click/formatting.py and core.py); tests/test_help_lang.py compares the
+# two byte for byte, in both languages and at several terminal widths. Any other line goes to typer.
+
+def commands(lang: str) -> list[str]:
+    """The commands, in the catalogue's order: every [cli.<command>] table with a help text."""
+    return [key[4:-5] for key in catalog(lang) if key.startswith("cli.") and key.endswith(".help")]
+
+
+def quick_help(argv: Sequence[str] | None = None, environ: dict[str, str] | None = None) -> int | None:
+    """Print the top-level help for `fireaudit [--help]` (with --lang anywhere) and return the exit
+    status typer would give (0; 2 without arguments, the help then going to stderr); None otherwise."""
+    env = os.environ if environ is None else environ
+    args = list(sys.argv[1:] if argv is None else argv)
+    if env.get("_FIREAUDIT_COMPLETE"):   # shell completion: typer's business
+        return None
+    lang = language(args, env)
+    rest = arguments(args, (), lang, set())
+    if rest not in ([], ["--help"]):
+        return None
+    import shutil
+
+    page = top_help(lang, max(min(shutil.get_terminal_size().columns, 80) - 2, 50))
+    from fireaudit.pipes import closable_stdout
+
+    with closable_stdout():
+        stream = sys.stdout if rest else sys.stderr
+        stream.write(page + "\n")
+        stream.flush()
+    return 0 if rest else 2
+
+
+def top_help(lang: str, width: int) -> str:
+    """`fireaudit --help` as typer's group renders it after localise(), at `width` columns."""
+    out: list[str] = []
+    prefix = t(lang, "cli_click.usage") + "fireaudit "
+    usage = f"{t(lang, 'cli_click.options_metavar')} {t(lang, 'cli_click.subcommand_metavar')}"
+    if width >= len(prefix) + 20:
+        out.append(_wrap(usage, width, prefix, " " * len(prefix)))
+    else:
+        indent = " " * (len(t(lang, "cli_click.usage")) + 4)
+        out += [prefix, "\n", _wrap(usage, width, indent, indent)]
+    out.append("\n")
+    text = _cleandoc(t(lang, "cli.app") + "\n\n" + t(lang, "cli.exit_codes")).partition("\f")[0]
+    if text:
+        out += ["\n", _wrap(text, width, "  ", "  ", paragraphs=True), "\n"]
+    out.append("\n" + t(lang, "cli_click.heading", heading=t(lang, "cli_click.options")) + "\n")
+    out += _definitions([("--help", t(lang, "cli_click.help_option"))], width)
+    names = commands(lang)
+    if names:
+        rows = [(name, _cleandoc(_first_sentence(t(lang, f"cli.{name}.help"), lang)).strip()) for name in names]
+        out.append("\n" + t(lang, "cli_click.heading", heading=t(lang, "cli_click.commands")) + "\n")
+        out += _definitions(rows, width)
+    return "".join(out).rstrip("\n")
+
+
+def _definitions(rows: list[tuple[str, str]], width: int, indent: int = 2) -> list[str]:
+    """click's HelpFormatter.write_dl (col_max 30, col_spacing 2) inside a section."""
+    out: list[str] = []
+    first_col = min(max(len(first) for first, _ in rows), 30) + 2
+    for first, second in rows:
+        out.append(" " * indent + first)
+        if not second:
+            out.append("\n")
+            continue
+        if len(first) <= first_col - 2:
+            out.append(" " * (first_col - len(first)))
+        else:
+            out.append("\n" + " " * (first_col + indent))
+        lines = _wrap(second, max(width - first_col - 2, 10), paragraphs=True).splitlines()
+        out.append(f"{lines[0]}\n" if lines else "\n")
+        out += [" " * (first_col + indent) + line + "\n" for line in lines[1:]]
+    return out
+
+
+def _wrap(text: str, width: int, initial: str = "", subsequent: str = "", paragraphs: bool = False) -> str:
+    """click's formatting.wrap_text (with its TextWrapper: long words cut, \\b blocks left as written)."""
+    import textwrap
+
+    class Wrapper(textwrap.TextWrapper):
+        def _handle_long_word(self, reversed_chunks, cur_line, cur_len, width):
+            space_left = max(width - cur_len, 1)
+            last = reversed_chunks[-1]
+            cur_line.append(last[:space_left])
+            reversed_chunks[-1] = last[space_left:]
+
+    text = text.expandtabs()
+    wrapper = Wrapper(width, initial_indent=initial, subsequent_indent=subsequent, replace_whitespace=False)
+    if not paragraphs:
+        return wrapper.fill(text)
+    blocks: list[tuple[int, bool, str]] = []
+    lines: list[str] = []
+    indent: int | None = None
+
+    def flush() -> None:
+        if lines:
+            raw = lines[0].strip() == "\b"
+            blocks.append((indent or 0, raw, "\n".join(lines[1:]) if raw else " ".join(lines)))
+            lines.clear()
+
+    for line in text.splitlines():
+        if not line:
+            flush()
+            indent = None
+            continue
+        if indent is None:
+            stripped = line.lstrip()
+            indent, line = len(line) - len(stripped), stripped
+        lines.append(line)
+    flush()
+    done = []
+    for extra, raw, block in blocks:
+        wrapper.initial_indent, wrapper.subsequent_indent = initial + " " * extra, subsequent + " " * extra
+        if raw:
+            done.append("\n".join((wrapper.subsequent_indent if n else wrapper.initial_indent) + line
+                                  for n, line in enumerate(block.splitlines())))
+        else:
+            done.append(wrapper.fill(block))
+    return "\n\n".join(done)
+
+
+def _cleandoc(doc: str) -> str:
+    """inspect.cleandoc, without importing inspect (and its ast and dis) for it."""
+    lines = doc.expandtabs().split("\n")
+    margin = min((len(line) - len(line.lstrip()) for line in lines[1:] if line.lstrip()), default=None)
+    lines[0] = lines[0].lstrip()
+    if margin is not None:
+        lines[1:] = [line[margin:] for line in lines[1:]]
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    return "\n".join(lines)

@@ -111,3 +111,54 @@ def test_lang_moves_after_the_command_and_is_dropped_where_unknown():
 
 def test_an_unknown_click_message_passes_through_unchanged():
     assert click_error("something new from click", "zh") == "something new from click"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_quick_top_level_help_names_typers_commands(lang):
+    """`fireaudit --help` is rendered without typer (cli_text.quick_help): the same commands, in typer's order."""
+    import typer.main
+
+    from fireaudit.cli import app
+    from fireaudit.cli_text import commands
+
+    assert commands(lang) == list(typer.main.get_command(app).commands)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("args", [["--help"], []], ids=["help", "no-args"])
+def test_the_quick_top_level_help_is_typers_byte_for_byte(args, lang, monkeypatch, capsys):
+    """The whole run (streams, exit status) at the width run_cli gives typer (its CliRunner forces 80)."""
+    from fireaudit.cli_text import quick_help
+
+    typer_says = run_cli(*args, env={"COLUMNS": "80", "FIREAUDIT_LANG": lang})
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("FIREAUDIT_LANG", lang)
+    code = quick_help(args)
+    out, err = capsys.readouterr()
+    assert (code, out, err) == (typer_says.code, typer_says.out, typer_says.err)
+
+
+@pytest.mark.parametrize("columns", [20, 52, 60, 79, 100, 200])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_quick_top_level_help_wraps_as_click_does(lang, columns, monkeypatch):
+    """The page at other terminal widths: typer's group renders it through click's formatter."""
+    import typer.main
+    from typer._click import Context, formatting
+
+    from fireaudit.cli import app
+    from fireaudit.cli_text import install, localise, top_help
+
+    monkeypatch.setattr(formatting, "FORCED_WIDTH", None)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    install(lang)
+    group = localise(typer.main.get_command(app), lang)
+    typer_page = group.get_help(Context(group, info_name="fireaudit"))
+    assert top_help(lang, max(min(columns, 80) - 2, 50)) == typer_page
+
+
+def test_the_quick_help_leaves_every_other_line_to_typer():
+    from fireaudit.cli_text import quick_help
+
+    for args in (["check", "--help"], ["--help", "check"], ["--version"], ["--", "--help"], ["--lang"], ["-h"]):
+        assert quick_help(args, {}) is None, args
+    assert quick_help(["--help"], {"_FIREAUDIT_COMPLETE": "bash_complete"}) is None
