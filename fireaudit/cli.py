@@ -121,7 +121,6 @@ def audit(
     from fireaudit.audit import load_checklist
     from fireaudit.i18n import t
     from fireaudit.reports import DEFAULT_FORMATS, ReportOptions, write_reports
-    from fireaudit.reports.terminal import print_summary
     from fireaudit.textnorm import visible
 
     paths = list(files or [])
@@ -133,12 +132,19 @@ def audit(
     if annotate and output is None:
         raise typer.BadParameter(_say("error.cli.annotate_without_output"), param_hint="--annotate")
     formats = _formats(format or DEFAULT_FORMATS)
+    checklist = load_checklist(config)
+    writers = ["fireaudit.reports.terminal", *(_WRITER_MODULES[f] for f in formats if output is not None)]
+    steps = []
     if output is not None and "md" in formats:
         from fireaudit.reports.markdown import load_template
 
-        load_template(templates, lang.value)  # a missing template stops the run before any work
-    checklist = load_checklist(config)
-    run = _audit_counted(paths, checklist, _period(period), lang.value)
+        # a missing or broken template stops the run before any report is written (its compiling overlaps the parse)
+        steps.append(lambda: load_template(templates, lang.value))
+    if output is not None and "xlsx" in formats:
+        from fireaudit.openpyxl_lite import ensure_imported
+
+        steps.append(ensure_imported)
+    run = _audit_counted(paths, checklist, _period(period), lang.value, meanwhile=_importing(writers, steps))
 
     console = _console()
     if output is None and format and formats == ["json"]:
@@ -146,6 +152,8 @@ def audit(
 
         sys.stdout.write(dumps(run))
     else:
+        from fireaudit.reports.terminal import print_summary
+
         print_summary(console, run, checklist, lang.value, where=output is None)
     if output is not None:
         try:
@@ -176,7 +184,9 @@ def check(
     from fireaudit.gate import exit_code
 
     checklist = load_checklist(config)
-    run = _audit_counted(files, checklist, _period(period), lang.value, "ux.interrupted_check")
+    writers = {GateFormat.json: ["fireaudit.reports.json_report"], GateFormat.junit: ["fireaudit.reports.junit"],
+               GateFormat.text: ["fireaudit.listing", "fireaudit.reports.terminal"]}[format]
+    run = _audit_counted(files, checklist, _period(period), lang.value, "ux.interrupted_check", _importing(writers))
     if format is GateFormat.json:
         from fireaudit.reports.json_report import dumps
 
@@ -413,7 +423,7 @@ def route(
         print(line)
 
 
-def _audit_counted(paths, checklist, period, lang: str, interrupted: str = "ux.interrupted_files"):
+def _audit_counted(paths, checklist, period, lang: str, interrupted: str = "ux.interrupted_files", meanwhile=None):
     """audit_files, counting finished files, so Ctrl-C can say how far it got (已中断：3/12个文件已审核)."""
     from fireaudit.i18n import t
     from fireaudit.runner import audit_files
@@ -421,9 +431,29 @@ def _audit_counted(paths, checklist, period, lang: str, interrupted: str = "ux.i
     paths = list(paths)
     done = [0]
     try:
-        return audit_files(paths, checklist, period, finished=lambda: done.__setitem__(0, done[0] + 1))
+        return audit_files(paths, checklist, period, finished=lambda: done.__setitem__(0, done[0] + 1),
+                           meanwhile=meanwhile)
     except KeyboardInterrupt:
         raise Interrupted(t(lang, interrupted, done=done[0], total=len(paths))) from None
+
+
+# The module each --format's renderer imports (fireaudit/reports/__init__.py's WRITERS).
+_WRITER_MODULES = {"md": "fireaudit.reports.markdown", "xlsx": "fireaudit.reports.excel",
+                   "json": "fireaudit.reports.json_report", "docx": "fireaudit.reports.notice_docx"}
+
+
+def _importing(modules: list[str], steps: list = ()):
+    """What the output will need, imported (and `steps` done) while the worker parses the workbooks
+    (runner.audit_files' `meanwhile`): the preparation then overlaps the parse instead of following it."""
+    def run() -> None:
+        import importlib
+
+        for name in modules:
+            importlib.import_module(name)
+        for step in steps:
+            step()
+
+    return run
 
 
 def _annotate(run, output: Path, options, console) -> list:

@@ -120,8 +120,13 @@ class Pool:
         return worker.process.exitcode
 
     def map(self, tasks: Iterable[tuple[Hashable, Callable[..., Any], tuple]],
-            done: Callable[[Hashable, Any], None], died: Callable[[Hashable, str], None]) -> None:
+            done: Callable[[Hashable, Any], None], died: Callable[[Hashable, str], None],
+            meanwhile: Callable[[], None] | None = None) -> None:
         """Run every task; `done(key, result)` or `died(key, reason)` once per task, in completion order.
+
+        `meanwhile` is called once, in this process, as soon as the first tasks are
+        out (the caller's own preparation, e.g. importing its report writers, then
+        overlaps the workers' parsing).
 
         A task whose worker raised an ordinary exception raises TaskError here
         (after the pool is shut down): that is fireaudit's bug, not the input's."""
@@ -137,6 +142,9 @@ class Pool:
                         worker.conn.send((fn, args))
                     except (BrokenPipeError, OSError):
                         pass   # died before its task: the sentinel says so below
+                if meanwhile is not None:
+                    meanwhile, prepare = None, meanwhile
+                    prepare()
                 busy = [w for w in self.workers if w.key is not None]
                 ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
                 for worker in busy:

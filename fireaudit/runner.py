@@ -77,10 +77,12 @@ def note_active_content(register: Any) -> None:
 
 def audit_files(paths: Iterable[str | Path], checklist: Checklist, period: Period | None, *,
                 mode: str = SINGLE, isolate: bool | None = None,
-                finished: Callable[[], None] = lambda: None) -> AuditRun:
+                finished: Callable[[], None] = lambda: None,
+                meanwhile: Callable[[], None] | None = None) -> AuditRun:
     """Audit each file; `isolate` (default: wherever fork is available) parses in a worker process.
 
-    `finished` is called once per file done (so an interrupted run can say how far it got)."""
+    `finished` is called once per file done (so an interrupted run can say how far it got);
+    `meanwhile` once, while the worker parses (or first, without a worker)."""
     paths = list(paths)
     if isolate is None:
         isolate = can_isolate()
@@ -101,11 +103,13 @@ def audit_files(paths: Iterable[str | Path], checklist: Checklist, period: Perio
         pool = Pool(1, adopt_checklist, (checklist,))
         pool.map(((n, worker_audit, (str(p), str(period) if period else None, mode)) for n, p in enumerate(paths)
                   if n not in results),
-                 done=done, died=lambda n, how: done(n, parser_died_on(paths[n], how)))
+                 done=done, died=lambda n, how: done(n, parser_died_on(paths[n], how)), meanwhile=meanwhile)
         for n in range(len(paths)):
             item = results[n]
             (unreadable if isinstance(item, Unreadable) else townships).append(item)
         return make_run(checklist, period, townships, unreadable)
+    if meanwhile is not None:
+        meanwhile()
     reader = RegisterReader(checklist)
     for path in paths:
         odd = special_file_reason(Path(path))
