@@ -1,6 +1,13 @@
-"""`python -m fireaudit` and the `fireaudit` script: the top-level help without building typer's command."""
+"""`python -m fireaudit` and the `fireaudit` script.
+
+Two things happen before typer is imported: the top-level help is printed without it
+(cli_text.quick_help), and for the commands that parse workbooks in a worker process
+(check, audit: runner.audit_files) that worker is forked at once, so it imports the
+engine and loads the checklist while this process builds the command line."""
 
 import sys
+
+PARSING = ("check", "audit")   # commands whose first worker is runner.init_worker(--config)
 
 
 def main() -> None:
@@ -9,9 +16,40 @@ def main() -> None:
     status = quick_help()
     if status is not None:
         sys.exit(status)
+    spare_worker(sys.argv[1:])
     from fireaudit.cli import main as run
 
     run()
+
+
+def spare_worker(args: list[str]) -> None:
+    """Start check's or audit's worker early (pool.prestart). A guess from the raw line: the pool
+    uses the spare only when its --config is the one typer parsed, else forks its own."""
+    import os
+
+    from fireaudit.cli_text import arguments, language
+
+    if os.environ.get("FIREAUDIT_NO_ISOLATION") == "1":
+        return
+    rest = arguments(args, (), language(args), set())
+    if not rest or rest[0] not in PARSING or "--help" in rest:
+        return
+    from fireaudit.pool import prestart
+
+    prestart("fireaudit.runner", "init_worker", (option_value(rest, "--config"),))
+
+
+def option_value(args: list[str], name: str) -> str | None:
+    """The last `name X` or `name=X` before `--` (click keeps the last), else None."""
+    found = None
+    for n, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == name and n + 1 < len(args):
+            found = args[n + 1]
+        elif arg.startswith(name + "="):
+            found = arg.split("=", 1)[1]
+    return found
 
 
 if __name__ == "__main__":

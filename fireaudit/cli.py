@@ -118,10 +118,8 @@ def audit(
     annotate: AnnotateOption = False,
 ) -> None:
     """Audit township workbooks: a summary per township, and report files with -o."""
-    from fireaudit.audit import load_checklist
     from fireaudit.i18n import t
-    from fireaudit.reports import DEFAULT_FORMATS, ReportOptions, write_reports
-    from fireaudit.textnorm import visible
+    from fireaudit.runner import Pending
 
     paths = list(files or [])
     if demo:
@@ -131,20 +129,33 @@ def audit(
         raise typer.BadParameter(_say("error.cli.no_files"), param_hint=_say("cli_hint.files"))
     if annotate and output is None:
         raise typer.BadParameter(_say("error.cli.annotate_without_output"), param_hint="--annotate")
-    formats = _formats(format or DEFAULT_FORMATS)
-    checklist = load_checklist(config)
-    writers = ["fireaudit.reports.terminal", *(_WRITER_MODULES[f] for f in formats if output is not None)]
-    steps = []
-    if output is not None and "md" in formats:
-        from fireaudit.reports.markdown import load_template
+    state = {}
 
-        # a missing or broken template stops the run before any report is written (its compiling overlaps the parse)
-        steps.append(lambda: load_template(templates, lang.value))
-    if output is not None and "xlsx" in formats:
-        from fireaudit.openpyxl_lite import ensure_imported
+    def prepare():
+        """While the worker parses: the checks that stop the run before any work, in this order."""
+        from fireaudit.audit import load_checklist
+        from fireaudit.reports import DEFAULT_FORMATS
 
-        steps.append(ensure_imported)
-    run = _audit_counted(paths, checklist, _period(period), lang.value, meanwhile=_importing(writers, steps))
+        state["formats"] = formats = _formats(format or DEFAULT_FORMATS)
+        if output is not None and "md" in formats:
+            from fireaudit.reports.markdown import load_template
+
+            load_template(templates, lang.value)  # a missing template stops the run before any report
+        state["checklist"] = load_checklist(config)
+        return state["checklist"], _period(period)
+
+    def writers() -> None:
+        formats = state["formats"] if output is not None else []
+        _importing(["fireaudit.reports.terminal", *(_WRITER_MODULES[f] for f in formats)])()
+        if "xlsx" in formats:
+            from fireaudit.openpyxl_lite import ensure_imported
+
+            ensure_imported()
+
+    run = _audit_counted(paths, Pending(config, period, prepare), None, lang.value, meanwhile=writers)
+    checklist, formats = state["checklist"], state["formats"]
+    from fireaudit.reports import ReportOptions, write_reports
+    from fireaudit.textnorm import visible
 
     console = _console()
     if output is None and format and formats == ["json"]:
@@ -180,13 +191,24 @@ def check(
     config: ConfigOption = None,
 ) -> None:
     """CI gate: terse output and an exit code (0 clean, 1 gaps, 3 unreadable)."""
-    from fireaudit.audit import load_checklist
-    from fireaudit.gate import exit_code
+    from fireaudit.runner import Pending
 
-    checklist = load_checklist(config)
+    loaded = []
+
+    def prepare():
+        """While the worker parses: the checklist and the period, checked in this order."""
+        from fireaudit.audit import load_checklist
+
+        loaded.append(load_checklist(config))
+        return loaded[0], _period(period)
+
     writers = {GateFormat.json: ["fireaudit.reports.json_report"], GateFormat.junit: ["fireaudit.reports.junit"],
                GateFormat.text: ["fireaudit.listing", "fireaudit.reports.terminal"]}[format]
-    run = _audit_counted(files, checklist, _period(period), lang.value, "ux.interrupted_check", _importing(writers))
+    run = _audit_counted(files, Pending(config, period, prepare), None, lang.value, "ux.interrupted_check",
+                         _importing([*writers, "fireaudit.gate"]))
+    checklist = loaded[0]
+    from fireaudit.gate import exit_code
+
     if format is GateFormat.json:
         from fireaudit.reports.json_report import dumps
 

@@ -93,6 +93,41 @@ class _Worker:
     key: Hashable | None = None
 
 
+# Workers forked at start-up (prestart), each with the name and arguments of its initializer, until a Pool takes one.
+_SPARES: list[tuple[str, tuple, _Worker]] = []
+
+
+def prestart(module: str, function: str, args: tuple) -> None:
+    """Fork one worker now, whose initializer `module.function(*args)` runs while this process goes
+    on starting up (fireaudit/__main__.py: before typer is imported); the first Pool whose
+    initializer and arguments are the same takes it as its first worker. Only where workers
+    are forked; a spare no pool wants ends when one starts other workers, or with this process."""
+    import multiprocessing
+
+    if multiprocessing.get_start_method(True) not in (None, "fork"):
+        return
+    context = multiprocessing.get_context("fork")
+    parent, child = context.Pipe()
+    process = context.Process(target=_worker_main, args=(child, _initialise, (module, function, args)), daemon=True)
+    process.start()
+    child.close()
+    _SPARES.append((f"{module}.{function}", args, _Worker(process, parent)))
+
+
+def _initialise(module: str, function: str, args: tuple) -> None:
+    import importlib
+
+    getattr(importlib.import_module(module), function)(*args)
+
+
+def _discard_spares() -> None:
+    while _SPARES:
+        _, _, worker = _SPARES.pop()
+        worker.conn.close()
+        worker.process.terminate()
+        worker.process.join(5)
+
+
 class Pool:
     """`workers` processes; `map` runs (key, fn, args) tasks and calls back as each ends."""
 
@@ -103,6 +138,13 @@ class Pool:
         self.workers: list[_Worker] = []
 
     def _spawn(self) -> _Worker:
+        name = f"{getattr(self.initializer, '__module__', '')}.{getattr(self.initializer, '__qualname__', '')}"
+        for n, (spare, args, worker) in enumerate(_SPARES):
+            if spare == name and args == self.initargs:
+                del _SPARES[n]
+                self.workers.append(worker)
+                return worker
+        _discard_spares()   # not this pool's: it would only hold a core and the pipes of the workers forked next
         parent, child = self.context.Pipe()
         ends = (parent, *(w.conn for w in self.workers))   # the pool's ends of every pipe, to close in the worker
         process = self.context.Process(target=_worker_main, args=(child, self.initializer, self.initargs, ends),

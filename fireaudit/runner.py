@@ -12,27 +12,46 @@ process and only the PanicException is caught."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from fireaudit import __version__
-from fireaudit.audit import SINGLE, audit_register, load_checklist, waiver_matches
-from fireaudit.checklist import Checklist
 from fireaudit.errors import FireauditError, InputError
-from fireaudit.period import Period
 from fireaudit.pool import Pool
-from fireaudit.provenance import iso, run_time
-from fireaudit.register import RegisterReader
-from fireaudit.register.model import Note
-from fireaudit.result import AuditRun, TownshipAudit, Unreadable
-from fireaudit.register import codes
+
+if TYPE_CHECKING:
+    from fireaudit.checklist import Checklist
+    from fireaudit.period import Period
+    from fireaudit.register import RegisterReader
+    from fireaudit.register.model import Note
+    from fireaudit.result import AuditRun, TownshipAudit, Unreadable
+
+# The engine (fireaudit.audit, the register reader, the result) is imported where it is used: `check`
+# and `audit` start their worker before this process has imported it (Pending, below), so the worker
+# imports it and parses while this process imports it too.
+SINGLE = "single"   # fireaudit.audit.SINGLE
+
+
+class Pending:
+    """The checklist and --period of a command that has not loaded them yet (cli's check and audit).
+
+    With a worker the parse starts first: the worker loads the checklist of the same
+    --config itself (a spare forked at start-up, pool.prestart, has it ready) and reads
+    --period as given, while this process runs `prepare`: the loading and checking the
+    command did before any parse, in the same order (a bad config or period stops the run
+    as before, and nothing of the worker's is used), returning (checklist, period)."""
+
+    def __init__(self, config: str | None, period: str | None,
+                 prepare: Callable[[], tuple[Checklist, Period | None]]):
+        self.config, self.period, self.prepare = config, period, prepare
 
 
 def audit_file(path: str | Path, checklist: Checklist, period: Period | None, *, mode: str = SINGLE,
                reader: RegisterReader | None = None) -> TownshipAudit:
+    from fireaudit.audit import audit_register
+    from fireaudit.register import RegisterReader
+
     reader = reader or RegisterReader(checklist)
     data, digest = read_once(Path(path), reader)
     register = reader.read(path, data=data)
@@ -63,6 +82,7 @@ def read_once(path: Path, reader: RegisterReader) -> tuple[bytes | None, str]:
 
 def note_active_content(register: Any) -> None:
     """A register error when the submission carries DDE, link formulas or external links (issue 20, item 4)."""
+    from fireaudit.register import codes
     from fireaudit.register.active import active_content
     from fireaudit.register.model import RegisterError
 
@@ -75,17 +95,27 @@ def note_active_content(register: Any) -> None:
                                              "、".join(found)))
 
 
-def audit_files(paths: Iterable[str | Path], checklist: Checklist, period: Period | None, *,
+def audit_files(paths: Iterable[str | Path], checklist: Checklist | Pending, period: Period | None, *,
                 mode: str = SINGLE, isolate: bool | None = None,
                 finished: Callable[[], None] = lambda: None,
                 meanwhile: Callable[[], None] | None = None) -> AuditRun:
     """Audit each file; `isolate` (default: wherever fork is available) parses in a worker process.
 
     `finished` is called once per file done (so an interrupted run can say how far it got);
-    `meanwhile` once, while the worker parses (or first, without a worker)."""
+    `meanwhile` once, while the worker parses (or first, without a worker). With a Pending
+    checklist, `period` is ignored: the Pending's are used."""
     paths = list(paths)
     if isolate is None:
         isolate = can_isolate()
+    pending = checklist if isinstance(checklist, Pending) else None
+    loaded: list[tuple[Checklist, Period | None]] = []
+
+    def prepare() -> None:
+        if pending is not None and not loaded:
+            loaded.append(pending.prepare())
+        if meanwhile is not None:
+            meanwhile()
+
     townships: list[TownshipAudit] = []
     unreadable: list[Unreadable] = []
     if isolate and paths:
@@ -100,16 +130,34 @@ def audit_files(paths: Iterable[str | Path], checklist: Checklist, period: Perio
             results[n] = item
             finished()
 
-        pool = Pool(1, adopt_checklist, (checklist,))
-        pool.map(((n, worker_audit, (str(p), str(period) if period else None, mode)) for n, p in enumerate(paths)
+        if pending is not None:
+            pool, task_period = Pool(1, init_worker, (pending.config,)), pending.period
+        else:
+            pool, task_period = Pool(1, adopt_checklist, (checklist,)), str(period) if period else None
+        prepared = [False]
+
+        def prepare_once() -> None:
+            prepared[0] = True
+            prepare()
+
+        pool.map(((n, worker_audit, (str(p), task_period, mode)) for n, p in enumerate(paths)
                   if n not in results),
-                 done=done, died=lambda n, how: done(n, parser_died_on(paths[n], how)), meanwhile=meanwhile)
+                 done=done, died=lambda n, how: done(n, parser_died_on(paths[n], how)), meanwhile=prepare_once)
+        if not prepared[0]:   # no file to parse
+            prepare()
+        if pending is not None:
+            checklist, period = loaded[0]
+        from fireaudit.result import Unreadable
+
         for n in range(len(paths)):
             item = results[n]
             (unreadable if isinstance(item, Unreadable) else townships).append(item)
         return make_run(checklist, period, townships, unreadable)
-    if meanwhile is not None:
-        meanwhile()
+    prepare()
+    if pending is not None:
+        checklist, period = loaded[0]
+    from fireaudit.register import RegisterReader
+
     reader = RegisterReader(checklist)
     for path in paths:
         odd = special_file_reason(Path(path))
@@ -169,6 +217,8 @@ def parser_died_on(path: str | Path, how: str) -> Unreadable:
 
 def unreadable_of(exc: FireauditError, path: str | None = None) -> Unreadable:
     """A file that cannot be audited, with its reason in every language (an InputError names its own file)."""
+    from fireaudit.result import Unreadable
+
     if isinstance(exc, InputError):
         return Unreadable(exc.path, exc.reason, tuple(exc.texts.items()))
     return Unreadable(str(path), exc.text("en"), tuple((lang, exc.text(lang)) for lang in ("zh", "en")))
@@ -176,6 +226,8 @@ def unreadable_of(exc: FireauditError, path: str | None = None) -> Unreadable:
 
 def can_isolate() -> bool:
     """Forked workers inherit the loaded checklist for free; elsewhere (spawn) isolation would reload it."""
+    import multiprocessing
+
     return os.environ.get("FIREAUDIT_NO_ISOLATION") != "1" and multiprocessing.get_start_method(True) in (None, "fork")
 
 
@@ -186,6 +238,10 @@ def parser_died(exc: BaseException) -> bool:
 
 def make_run(checklist: Checklist, period: Period | None, townships: list[TownshipAudit],
              unreadable: list[Unreadable]) -> AuditRun:
+    from fireaudit import __version__
+    from fireaudit.provenance import iso, run_time
+    from fireaudit.result import AuditRun
+
     periods = {a.period for a in townships}
     return AuditRun(
         generated_at=iso(run_time()),
@@ -205,6 +261,9 @@ def make_run(checklist: Checklist, period: Period | None, townships: list[Townsh
 
 def unmatched_waivers(checklist: Checklist, townships: list[TownshipAudit]) -> list[Note]:
     """Waivers that named no township of this run: listed, never silently dropped."""
+    from fireaudit.audit import waiver_matches
+    from fireaudit.register.model import Note
+
     return [Note("waiver-unmatched", "", f"{w.county}{w.township} {w.check}") for w in checklist.waivers
             if not any(waiver_matches(w, t.county, t.township) for t in townships)]
 
@@ -214,14 +273,26 @@ _WORKER: dict[str, Any] = {}
 
 
 def init_worker(config: str | None) -> None:
-    """A worker process's initializer: Ctrl-C is the parent's business; the checklist is loaded once."""
+    """A worker process's initializer: Ctrl-C is the parent's business; the checklist is loaded once.
+
+    A checklist that cannot be loaded is the parent's to report (it loads the same): the worker
+    keeps the error, and a task given to it anyway fails as a bug."""
+    from fireaudit.audit import load_checklist
+    from fireaudit.register import RegisterReader
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    checklist = load_checklist(config)
+    try:
+        checklist = load_checklist(config)
+    except FireauditError as exc:
+        _WORKER.update(error=exc)
+        return
     _WORKER.update(checklist=checklist, reader=RegisterReader(checklist))
 
 
 def adopt_checklist(checklist: Checklist) -> None:
     """A forked worker's initializer: the parent's checklist, inherited rather than reloaded."""
+    from fireaudit.register import RegisterReader
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER.update(checklist=checklist, reader=RegisterReader(checklist))
 
@@ -233,6 +304,11 @@ def worker_checklist() -> Checklist:
 
 def worker_audit(path: str, period: str | None, mode: str) -> TownshipAudit | Unreadable:
     """Audit one file in a worker process; an unreadable file is a value, not an exception."""
+    from fireaudit.period import Period
+    from fireaudit.result import Unreadable
+
+    if "error" in _WORKER:
+        raise RuntimeError(f"the worker could not load the checklist: {_WORKER['error']}")
     try:
         return audit_file(path, _WORKER["checklist"], Period.parse(period) if period else None, mode=mode,
                           reader=_WORKER["reader"])

@@ -53,3 +53,34 @@ def test_workers_leave_when_their_parent_is_killed(tmp_path):
     for w in left:
         os.kill(w, signal.SIGKILL)
     assert not left, "workers outlived their killed parent"
+
+
+def _initialised(value: str) -> None:
+    _SEEN.append(value)
+
+
+_SEEN: list[str] = []
+
+
+def _seen() -> list:
+    return list(_SEEN)
+
+
+def test_a_spare_started_early_serves_the_pool_with_the_same_initializer():
+    """pool.prestart forks a worker before the command line is parsed (fireaudit/__main__.py);
+    the first pool with that initializer and those arguments takes it, another pool forks its own."""
+    from fireaudit import pool as pools
+
+    pools.prestart(__name__, "_initialised", ("early",))
+    spare = pools._SPARES[0][2].process
+    pool = Pool(1, _initialised, ("early",))
+    seen = []
+    pool.map([(0, _seen, ())], lambda key, value: seen.append(value), lambda key, reason: None)
+    assert seen == [["early"]] and spare.exitcode is not None and not pools._SPARES
+
+    pools.prestart(__name__, "_initialised", ("guessed",))
+    spare = pools._SPARES[0][2].process
+    pool = Pool(1, _initialised, ("parsed",))
+    seen.clear()
+    pool.map([(0, _seen, ())], lambda key, value: seen.append(value), lambda key, reason: None)
+    assert seen == [["parsed"]] and not spare.is_alive() and not pools._SPARES

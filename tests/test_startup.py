@@ -1,0 +1,51 @@
+"""Start-up of the real entry point (`python -m fireaudit`, fireaudit/__main__.py): the worker of
+check and audit is forked before typer is imported (a spare, pool.prestart) and loads the checklist
+itself while the parent builds the command line and loads the same. Whatever the spare does, the
+output is the in-process run's."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.cli_helper import ROOT, run_cli
+
+SAMPLE = ROOT / "samples" / "伊宁市-潘津镇-2024Q2.xlsx"
+
+
+def _python_m(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    env.pop("FIREAUDIT_NO_ISOLATION", None)
+    return subprocess.run([sys.executable, "-m", "fireaudit", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def _without_time(text: str) -> dict:
+    report = json.loads(text)
+    report.pop("generated_at")
+    return report
+
+
+def test_check_through_the_entry_point_is_the_in_process_check(tmp_path):
+    real = _python_m("check", str(SAMPLE), "--format", "json", "--period", "2024Q2", cwd=tmp_path)
+    here = run_cli("check", str(SAMPLE), "--format", "json", "--period", "2024Q2", cwd=tmp_path)
+    assert real.returncode == here.code and real.stderr == ""
+    assert _without_time(real.stdout) == _without_time(here.out)
+
+
+def test_a_config_the_spare_cannot_load_is_one_line_from_the_parent(tmp_path):
+    config = tmp_path / "county.toml"
+    config.write_text("[checks.R01.1]\nbogus = 1\n", encoding="utf-8")
+    real = _python_m("check", str(SAMPLE), "--config", str(config), "--lang", "en", cwd=tmp_path)
+    here = run_cli("check", str(SAMPLE), "--config", str(config), "--lang", "en", cwd=tmp_path)
+    assert (real.returncode, real.stdout, real.stderr) == (here.code, here.out, here.err)
+    assert real.returncode == 2 and len(real.stderr.splitlines()) == 1 and "Traceback" not in real.stderr
+
+
+def test_audit_reports_through_the_entry_point(tmp_path):
+    real = _python_m("audit", str(SAMPLE), "-o", str(tmp_path / "out"), "--format", "md,json", cwd=tmp_path)
+    assert real.returncode in (0, 1), real.stderr
+    assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".json", ".md"]
