@@ -36,7 +36,9 @@ def spare_worker(args: list[str]) -> None:
         return
     from fireaudit.pool import prestart
 
-    prestart("fireaudit.runner", "init_worker", (option_value(rest, "--config"),))
+    config = option_value(rest, "--config")
+    ahead = rest[0] == "audit" and (option_value(rest, "-o") or option_value(rest, "--output")) is not None
+    prestart("fireaudit.runner", "init_worker", (config, True) if ahead else (config,))
 
 
 def option_value(args: list[str], name: str) -> str | None:

@@ -144,15 +144,22 @@ def audit(
         state["checklist"] = load_checklist(config)
         return state["checklist"], _period(period)
 
+    # one workbook with -o: its worker renders the slowest formats too (fireaudit.batch.audit_ahead)
+    ahead = output is not None and len(paths) == 1
+    pending = Pending(config, period, prepare,
+                      ("fireaudit.batch", "audit_ahead", (format, lang.value, templates)) if ahead else None)
+
     def writers() -> None:
+        from fireaudit.reports import AHEAD
+
         formats = state["formats"] if output is not None else []
         _importing(["fireaudit.reports.terminal", *(_WRITER_MODULES[f] for f in formats)])()
-        if "xlsx" in formats:
+        if "xlsx" in formats and not (ahead and "xlsx" in AHEAD):
             from fireaudit.openpyxl_lite import ensure_imported
 
             ensure_imported()
 
-    run = _audit_counted(paths, Pending(config, period, prepare), None, lang.value, meanwhile=writers)
+    run = _audit_counted(paths, pending, None, lang.value, meanwhile=writers)
     checklist, formats = state["checklist"], state["formats"]
     from fireaudit.reports import ReportOptions, write_reports
     from fireaudit.textnorm import visible
@@ -169,7 +176,8 @@ def audit(
     if output is not None:
         try:
             written = write_reports(run, output, formats, ReportOptions(lang.value, checklist, templates),
-                                    inputs=[*paths, *([Path(checklist.config_file)] if checklist.config_file else [])])
+                                    inputs=[*paths, *([Path(checklist.config_file)] if checklist.config_file else [])],
+                                    ready=pending.payloads(run))
         except OSError as exc:
             raise FireauditError("error.output.cannot_write", path=str(output), detail=exc.strerror or str(exc)) from None
         console.print(visible(t(lang.value, "ui.demo_written" if demo else "ui.written", path=str(output.resolve()))),

@@ -12,6 +12,7 @@ process and only the PanicException is caught."""
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 from pathlib import Path
@@ -40,11 +41,51 @@ class Pending:
     --config itself (a spare forked at start-up, pool.prestart, has it ready) and reads
     --period as given, while this process runs `prepare`: the loading and checking the
     command did before any parse, in the same order (a bad config or period stops the run
-    as before, and nothing of the worker's is used), returning (checklist, period)."""
+    as before, and nothing of the worker's is used), returning (checklist, period).
+
+    `task` ("module", "function", extra args) replaces worker_audit in the worker:
+    function(path, period, mode, generated_at, *extra) returns a result or an Ahead, whose
+    payloads the caller takes through `payloads` (audit -o: the worker renders the Excel report)."""
 
     def __init__(self, config: str | None, period: str | None,
-                 prepare: Callable[[], tuple[Checklist, Period | None]]):
-        self.config, self.period, self.prepare = config, period, prepare
+                 prepare: Callable[[], tuple[Checklist, Period | None]],
+                 task: tuple[str, str, tuple] | None = None):
+        self.config, self.period, self.prepare, self.task = config, period, prepare, task
+        self.ahead: dict[int, Ahead] = {}
+        self.digest = ""   # checklist_digest of this process's checklist as loaded (with a task)
+
+    def payloads(self, run: AuditRun) -> dict[tuple[int, str], bytes | str]:
+        """What the workers rendered ahead, for the townships whose worker saw exactly this run and
+        this checklist (as loaded, before use: `digest`): {(township index, format): payload}.
+        Anything else is rendered by the caller."""
+        ready: dict[tuple[int, str], bytes | str] = {}
+        for index, township in enumerate(run.townships):
+            for ahead in self.ahead.values():
+                if ahead.result is township and ahead.digest == self.digest and ahead.run == run:
+                    ready.update({(index, name): payload for name, payload in ahead.payloads.items()})
+        return ready
+
+
+class Ahead:
+    """A worker's result with reports it rendered from it, and the run and checklist (digest) it rendered them from."""
+
+    def __init__(self, result: TownshipAudit, run: AuditRun, digest: str, payloads: dict[str, bytes | str]):
+        self.result, self.run, self.digest, self.payloads = result, run, digest, payloads
+
+
+def checklist_digest(checklist: Checklist) -> str:
+    """The SHA-256 of the pickled checklist: equal in a worker and its parent when they loaded the same."""
+    import hashlib
+    import pickle
+
+    return hashlib.sha256(pickle.dumps(checklist, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+
+
+def worker_task(module: str, function: str, *args: Any) -> Any:
+    """A Pending's task, found by name in the worker (the runner does not import the layers above it)."""
+    import importlib
+
+    return getattr(importlib.import_module(module), function)(*args)
 
 
 def audit_file(path: str | Path, checklist: Checklist, period: Period | None, *, mode: str = SINGLE,
@@ -113,6 +154,8 @@ def audit_files(paths: Iterable[str | Path], checklist: Checklist | Pending, per
     def prepare() -> None:
         if pending is not None and not loaded:
             loaded.append(pending.prepare())
+            if pending.task is not None:
+                pending.digest = checklist_digest(loaded[0][0])
         if meanwhile is not None:
             meanwhile()
 
@@ -126,22 +169,36 @@ def audit_files(paths: Iterable[str | Path], checklist: Checklist | Pending, per
                 results[n] = odd
                 finished()
 
-        def done(n: int, item: TownshipAudit | Unreadable) -> None:
+        if pending is not None:
+            initargs = (pending.config, True) if pending.task is not None else (pending.config,)
+            pool, task_period = Pool(1, init_worker, initargs), pending.period
+        else:
+            pool, task_period = Pool(1, adopt_checklist, (checklist,)), str(period) if period else None
+        task, generated_at, extra = worker_audit, None, ()
+        if pending is not None and pending.task is not None:   # one time for the worker's run and this one
+            from fireaudit.provenance import iso, run_time
+
+            module, function, extra = pending.task
+            generated_at = iso(run_time())
+            task = functools.partial(worker_task, module, function)
+
+        def task_args(path: str | Path) -> tuple:
+            args = (str(path), task_period, mode)
+            return args if task is worker_audit else (*args, generated_at, *extra)
+
+        def done(n: int, item: Any) -> None:
+            if isinstance(item, Ahead):
+                pending.ahead[n], item = item, item.result
             results[n] = item
             finished()
 
-        if pending is not None:
-            pool, task_period = Pool(1, init_worker, (pending.config,)), pending.period
-        else:
-            pool, task_period = Pool(1, adopt_checklist, (checklist,)), str(period) if period else None
         prepared = [False]
 
         def prepare_once() -> None:
             prepared[0] = True
             prepare()
 
-        pool.map(((n, worker_audit, (str(p), task_period, mode)) for n, p in enumerate(paths)
-                  if n not in results),
+        pool.map(((n, task, task_args(p)) for n, p in enumerate(paths) if n not in results),
                  done=done, died=lambda n, how: done(n, parser_died_on(paths[n], how)), meanwhile=prepare_once)
         if not prepared[0]:   # no file to parse
             prepare()
@@ -152,7 +209,7 @@ def audit_files(paths: Iterable[str | Path], checklist: Checklist | Pending, per
         for n in range(len(paths)):
             item = results[n]
             (unreadable if isinstance(item, Unreadable) else townships).append(item)
-        return make_run(checklist, period, townships, unreadable)
+        return make_run(checklist, period, townships, unreadable, generated_at=generated_at)
     prepare()
     if pending is not None:
         checklist, period = loaded[0]
@@ -237,14 +294,15 @@ def parser_died(exc: BaseException) -> bool:
 
 
 def make_run(checklist: Checklist, period: Period | None, townships: list[TownshipAudit],
-             unreadable: list[Unreadable]) -> AuditRun:
+             unreadable: list[Unreadable], generated_at: str | None = None) -> AuditRun:
+    """The run's result; `generated_at` (UTC ISO) defaults to now."""
     from fireaudit import __version__
     from fireaudit.provenance import iso, run_time
     from fireaudit.result import AuditRun
 
     periods = {a.period for a in townships}
     return AuditRun(
-        generated_at=iso(run_time()),
+        generated_at=generated_at or iso(run_time()),
         notes=tuple(unmatched_waivers(checklist, townships)),
         tool_version=__version__,
         checklist_id=checklist.meta.id,
@@ -272,8 +330,9 @@ def unmatched_waivers(checklist: Checklist, townships: list[TownshipAudit]) -> l
 _WORKER: dict[str, Any] = {}
 
 
-def init_worker(config: str | None) -> None:
-    """A worker process's initializer: Ctrl-C is the parent's business; the checklist is loaded once.
+def init_worker(config: str | None, digest: bool = False) -> None:
+    """A worker process's initializer: Ctrl-C is the parent's business; the checklist is loaded once
+    (with `digest`, its checklist_digest as loaded is kept: Pending.payloads compares it).
 
     A checklist that cannot be loaded is the parent's to report (it loads the same): the worker
     keeps the error, and a task given to it anyway fails as a bug."""
@@ -286,7 +345,8 @@ def init_worker(config: str | None) -> None:
     except FireauditError as exc:
         _WORKER.update(error=exc)
         return
-    _WORKER.update(checklist=checklist, reader=RegisterReader(checklist))
+    _WORKER.update(checklist=checklist, reader=RegisterReader(checklist),
+                   digest=checklist_digest(checklist) if digest else "")
 
 
 def adopt_checklist(checklist: Checklist) -> None:
@@ -300,6 +360,11 @@ def adopt_checklist(checklist: Checklist) -> None:
 def worker_checklist() -> Checklist:
     """The checklist init_worker loaded in this worker process."""
     return _WORKER["checklist"]
+
+
+def worker_digest() -> str:
+    """checklist_digest of the worker's checklist as loaded ("" when init_worker was not asked for it)."""
+    return _WORKER.get("digest", "")
 
 
 def worker_audit(path: str, period: str | None, mode: str) -> TownshipAudit | Unreadable:

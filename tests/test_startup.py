@@ -49,3 +49,21 @@ def test_audit_reports_through_the_entry_point(tmp_path):
     real = _python_m("audit", str(SAMPLE), "-o", str(tmp_path / "out"), "--format", "md,json", cwd=tmp_path)
     assert real.returncode in (0, 1), real.stderr
     assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".json", ".md"]
+
+
+def test_the_excel_report_rendered_by_the_worker_is_the_one_the_parent_renders(tmp_path, monkeypatch):
+    """`audit FILE -o`: the worker renders the AHEAD formats from the run it sees; the parent writes them
+    only when its own run and checklist are the same, so the bytes are the parent's own rendering."""
+    from fireaudit import reports, runner
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    used = []
+    payloads = runner.Pending.payloads
+    monkeypatch.setattr(runner.Pending, "payloads", lambda self, run: used.append(payloads(self, run)) or used[-1])
+    ahead = run_cli("audit", str(SAMPLE), "-o", str(tmp_path / "ahead"), "--format", "md,xlsx,json", cwd=tmp_path)
+    assert ahead.code in (0, 1) and [sorted(u) for u in used] == [[(0, "xlsx")]]
+    monkeypatch.setattr(reports, "AHEAD", ())
+    here = run_cli("audit", str(SAMPLE), "-o", str(tmp_path / "here"), "--format", "md,xlsx,json", cwd=tmp_path)
+    assert here.code == ahead.code and used[-1] == {}
+    for written in (tmp_path / "here").iterdir():
+        assert (tmp_path / "ahead" / written.name).read_bytes() == written.read_bytes(), written.name

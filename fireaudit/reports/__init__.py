@@ -96,29 +96,37 @@ def report_paths(directory: Path, stem: str, formats: Iterable[str]) -> list[Pat
 
 
 def render_township(run: AuditRun, audit: TownshipAudit, directory: Path, stem: str, formats: Iterable[str],
-                    options: ReportOptions) -> list[Path]:
-    """Render one township's reports and commit them as a set (all replaced, or none)."""
+                    options: ReportOptions, ready: dict[str, bytes | str] | None = None) -> list[Path]:
+    """Render one township's reports and commit them as a set (all replaced, or none).
+
+    `ready`: payloads already rendered from this run (by the worker: audit_ahead), by format."""
     formats = list(formats)
-    payloads = [(path, WRITERS[name].render(run, audit, options))
+    ready = ready or {}
+    payloads = [(path, ready[name] if name in ready else WRITERS[name].render(run, audit, options))
                 for path, name in zip(report_paths(directory, stem, formats), formats)]
     return commit_set(payloads)
 
 
 def write_reports(run: AuditRun, directory: Path, formats: Iterable[str], options: ReportOptions,
                   written_one: Callable[[TownshipAudit], None] | None = None,
-                  inputs: Iterable[Path] = ()) -> list[Path]:
+                  inputs: Iterable[Path] = (), ready: dict[tuple[int, str], bytes | str] | None = None) -> list[Path]:
     """Render and write every township's reports; returns the paths written, in order.
 
     Before anything is written, every target is checked against the run's
     inputs and against files fireaudit did not write (exit 2, naming both).
     A township's formats are committed as a set, so a failure or an
-    interruption never leaves its report set half-replaced."""
+    interruption never leaves its report set half-replaced. `ready`: payloads
+    already rendered from this run, by (township index, format)."""
     formats = list(formats)
     plan = plan_reports(run, directory, formats)
     check_targets([p for _, stem in plan for p in report_paths(directory, stem, formats)], inputs)
     written: list[Path] = []
-    for audit, stem in plan:
-        written.extend(render_township(run, audit, directory, stem, formats, options))
+    for index, (audit, stem) in enumerate(plan):
+        own = {name: payload for (n, name), payload in (ready or {}).items() if n == index}
+        written.extend(render_township(run, audit, directory, stem, formats, options, own))
         if written_one:
             written_one(audit)
     return written
+
+
+AHEAD = ("xlsx",)   # what `audit FILE -o` has its worker render (openpyxl is the slowest import): batch.audit_ahead
