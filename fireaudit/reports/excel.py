@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from copy import copy
 from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from fireaudit.i18n import t
-from fireaudit.reports.print_setup import prepare_workbook
+from fireaudit.reports.print_setup import display_width, prepare_workbook  # noqa: F401  display_width: annotate's too
 from fireaudit.result import AuditRun, TownshipAudit
 from fireaudit.status import Status
 
@@ -239,9 +238,6 @@ def fit_columns(sheet, fixed: dict[int, float] | None = None) -> None:
         sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
 
 
-def display_width(text: str) -> int:
-    """Columns a text needs: a CJK (wide) character takes two, others one."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def sheet_title(text: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any, Iterable
 
 PAGE_UNITS = 150          # Excel width units across A4 landscape at 100 % (27.7 cm printable at 11 pt)
@@ -61,9 +62,13 @@ def prepare_sheet(sheet, title: str, lang: str = "zh", *, narrow: bool = True) -
     _fit_rows(sheet, widths, header_rows)
 
 
+@lru_cache(maxsize=4096)
 def display_width(text: str) -> int:
-    """Columns a text needs: a CJK (wide) character takes two, others one."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Columns a text needs: a CJK (wide or fullwidth) character takes two, others one."""
+    if text.isascii():
+        return len(text)
+    kinds = list(map(unicodedata.east_asian_width, text))
+    return len(text) + kinds.count("W") + kinds.count("F")
 
 
 def _frozen_rows(sheet) -> int:

@@ -110,7 +110,21 @@ class TownshipView:
         return tuple(f for group in self.gaps for f in group.findings)
 
 
+_LAST: list[tuple[AuditRun, TownshipAudit, Checklist, str, TownshipView]] = []
+
+
 def township_view(run: AuditRun, audit: TownshipAudit, checklist: Checklist, lang: str) -> TownshipView:
+    """The view of one township's reports: built once for the Markdown and the Excel report of the same
+    run, township, checklist and language (the last one is kept; the objects themselves, so an equal
+    id cannot be another object's)."""
+    if _LAST and _LAST[0][0] is run and _LAST[0][1] is audit and _LAST[0][2] is checklist and _LAST[0][3] == lang:
+        return _LAST[0][4]
+    view = _township_view(run, audit, checklist, lang)
+    _LAST[:] = [(run, audit, checklist, lang, view)]
+    return view
+
+
+def _township_view(run: AuditRun, audit: TownshipAudit, checklist: Checklist, lang: str) -> TownshipView:
     requirements = tuple(_requirement_row(r.id, r.status, r.severity, checklist, lang) for r in audit.requirements)
     rows = {row.id: row for row in requirements}
     gaps = tuple(group for group in (_gap_group(rows[r.id], r.checks, checklist, lang, audit.mapped_cells)
