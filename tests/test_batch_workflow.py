@@ -89,3 +89,21 @@ def test_the_conflict_sentence_comes_from_the_catalogue(lang, expected):
 def test_the_loader_validates_params_with_the_types_its_caller_gives():
     with pytest.raises(ConfigError, match="类型 records_in_window 不存在"):
         loader.load({})
+
+
+def test_the_roll_up_ranking_is_the_one_pandas_gave():
+    """rollup_view ranks without pandas now: score down, then county and township up, an empty one last,
+    ties in run order (pandas' sort_values with na_position="last", stable)."""
+    import random
+
+    import pandas as pd
+
+    from fireaudit.reports.rollup_view import _ranked
+
+    rng = random.Random(7)
+    for _ in range(200):
+        records = [{"n": n, "score": rng.choice([0.0, 50.0, 94.4, 100.0]), "county": rng.choice([None, "伊宁市", "伊宁县"]),
+                    "township": rng.choice([None, "潘津镇", "巴彦岱镇", "a"])} for n in range(rng.randint(0, 12))]
+        frame = pd.DataFrame.from_records(records, columns=["n", "score", "county", "township"])
+        frame = frame.sort_values(["score", "county", "township"], ascending=[False, True, True], kind="stable")
+        assert [r["n"] for r in _ranked(records)] == list(frame["n"])
