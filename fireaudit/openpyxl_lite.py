@@ -21,3 +21,39 @@ def ensure_imported() -> None:
     finally:
         if hide:
             del sys.modules["numpy"]
+
+
+def saved(workbook) -> bytes:
+    """The workbook as .xlsx bytes.
+
+    openpyxl writes each worksheet to a temporary file, adds it to the zip and removes it.
+    Unless TMPDIR (TEMP, TMP) names a place, those files go to the memory file system
+    (/dev/shm) where there is one: on a disk mounted with `discard` every removal costs
+    1–2 ms, a third of a small report's save. Where they were never shows in the bytes."""
+    import io
+    import tempfile
+
+    buffer = io.BytesIO()
+    previous = tempfile.tempdir
+    if _memory_dir() is not None:
+        tempfile.tempdir = _memory_dir()
+    try:
+        workbook.save(buffer)
+    finally:
+        tempfile.tempdir = previous
+    return buffer.getvalue()
+
+
+_MEMORY: list[str | None] = []
+
+
+def _memory_dir() -> str | None:
+    if not _MEMORY:
+        import os
+
+        chosen = None
+        if not any(os.environ.get(name) for name in ("TMPDIR", "TEMP", "TMP")) and os.path.isdir("/dev/shm") \
+                and os.access("/dev/shm", os.W_OK | os.X_OK):
+            chosen = "/dev/shm"
+        _MEMORY.append(chosen)
+    return _MEMORY[0]

@@ -6,7 +6,6 @@ and characters Excel forbids in cells are dropped."""
 
 from __future__ import annotations
 
-import io
 import re
 from copy import copy
 from functools import lru_cache
@@ -42,11 +41,11 @@ def render(run: AuditRun, audit: TownshipAudit, options) -> bytes:
     _findings(workbook.create_sheet(), view)
     _register_errors(workbook.create_sheet(), view)
     prepare_workbook(workbook, f"{view.county}{view.township} {view.period}", view.lang)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    from fireaudit.openpyxl_lite import saved
     from fireaudit.provenance import reproducible_zip
 
-    return reproducible_zip(buffer.getvalue(), run.generated_at) if run.generated_at else buffer.getvalue()
+    data = saved(workbook)
+    return reproducible_zip(data, run.generated_at) if run.generated_at else data
 
 
 def _overview(sheet, view) -> None:

@@ -171,13 +171,11 @@ def write_rollup_xlsx(run: AuditRun, checklist: Checklist, directory: Path, lang
 
 def _save(workbook, run: AuditRun, directory: Path, sink: Sink | None) -> Path:
     """汇总.xlsx, zipped reproducibly with the run time."""
-    from io import BytesIO
-
+    from fireaudit.openpyxl_lite import saved
     from fireaudit.provenance import reproducible_zip
 
-    buffer = BytesIO()
-    workbook.save(buffer)
-    payload = reproducible_zip(buffer.getvalue(), run.generated_at) if run.generated_at else buffer.getvalue()
+    data = saved(workbook)
+    payload = reproducible_zip(data, run.generated_at) if run.generated_at else data
     path = inside(directory, f"{ROLLUP_STEM}.xlsx")
     return _put(path, payload, sink)
 
