@@ -23,8 +23,9 @@ def main() -> None:
 
 
 def spare_worker(args: list[str]) -> None:
-    """Start check's or audit's worker early (pool.prestart). A guess from the raw line: the pool
-    uses the spare only when its --config is the one typer parsed, else forks its own."""
+    """Start check's or audit's worker early (pool.prestart), when a core is idle. A guess from the raw
+    line: the pool uses the spare only when its --config is the one typer parsed, else the parent
+    loads the checklist first and forks its worker with it (runner.audit_files)."""
     import os
 
     from fireaudit.cli_text import arguments, language
@@ -34,7 +35,10 @@ def spare_worker(args: list[str]) -> None:
     rest = arguments(args, (), language(args), set())
     if not rest or rest[0] not in PARSING or "--help" in rest:
         return
-    from fireaudit.pool import prestart
+    from fireaudit.pool import idle_core, prestart
+
+    if not idle_core():   # both would load the engine and the checklist on one core: the serial way is shorter
+        return
 
     config = option_value(rest, "--config")
     ahead = rest[0] == "audit" and (option_value(rest, "-o") or option_value(rest, "--output")) is not None

@@ -114,6 +114,21 @@ def prestart(module: str, function: str, args: tuple) -> None:
     _SPARES.append((f"{module}.{function}", args, _Worker(process, parent)))
 
 
+def idle_core() -> bool:
+    """Whether a core is free for one more process now: fewer runnable tasks than cores (Linux's
+    /proc/loadavg counts this one among them; elsewhere the one-minute load average decides)."""
+    cores = os.cpu_count() or 1
+    try:
+        with open("/proc/loadavg", encoding="ascii") as handle:
+            running = int(handle.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        try:
+            return os.getloadavg()[0] < cores - 0.5
+        except OSError:
+            return False
+    return running < cores
+
+
 def _initialise(module: str, function: str, args: tuple) -> None:
     import importlib
 
@@ -136,6 +151,12 @@ class Pool:
         self.initializer, self.initargs = initializer, initargs
         self.context = multiprocessing.get_context()
         self.workers: list[_Worker] = []
+
+    @staticmethod
+    def has_spare(initializer: Callable[..., None], initargs: tuple) -> bool:
+        """Whether a spare (prestart) with this initializer and these arguments is waiting."""
+        name = f"{getattr(initializer, '__module__', '')}.{getattr(initializer, '__qualname__', '')}"
+        return any(spare == name and args == initargs for spare, args, _ in _SPARES)
 
     def _spawn(self) -> _Worker:
         name = f"{getattr(self.initializer, '__module__', '')}.{getattr(self.initializer, '__qualname__', '')}"

@@ -151,11 +151,14 @@ def audit_files(paths: Iterable[str | Path], checklist: Checklist | Pending, per
     pending = checklist if isinstance(checklist, Pending) else None
     loaded: list[tuple[Checklist, Period | None]] = []
 
-    def prepare() -> None:
+    def load() -> None:
         if pending is not None and not loaded:
             loaded.append(pending.prepare())
             if pending.task is not None:
                 pending.digest = checklist_digest(loaded[0][0])
+
+    def prepare() -> None:
+        load()
         if meanwhile is not None:
             meanwhile()
 
@@ -169,11 +172,16 @@ def audit_files(paths: Iterable[str | Path], checklist: Checklist | Pending, per
                 results[n] = odd
                 finished()
 
-        if pending is not None:
-            initargs = (pending.config, True) if pending.task is not None else (pending.config,)
+        initargs = (pending.config, True) if pending is not None and pending.task is not None else (
+            (pending.config,) if pending is not None else ())
+        if pending is not None and Pool.has_spare(init_worker, initargs):   # forked at start-up: it loads its own
             pool, task_period = Pool(1, init_worker, initargs), pending.period
-        else:
-            pool, task_period = Pool(1, adopt_checklist, (checklist,)), str(period) if period else None
+        else:   # load here first and hand the checklist down: no process does it twice
+            if pending is not None:
+                load()
+                checklist, period = loaded[0]
+            pool = Pool(1, adopt_checklist, (checklist, pending.digest if pending is not None else ""))
+            task_period = str(period) if period else None
         task, generated_at, extra = worker_audit, None, ()
         if pending is not None and pending.task is not None:   # one time for the worker's run and this one
             from fireaudit.provenance import iso, run_time
@@ -349,12 +357,13 @@ def init_worker(config: str | None, digest: bool = False) -> None:
                    digest=checklist_digest(checklist) if digest else "")
 
 
-def adopt_checklist(checklist: Checklist) -> None:
-    """A forked worker's initializer: the parent's checklist, inherited rather than reloaded."""
+def adopt_checklist(checklist: Checklist, digest: str = "") -> None:
+    """A forked worker's initializer: the parent's checklist, inherited rather than reloaded (with the
+    digest the parent took of it, for Pending.payloads)."""
     from fireaudit.register import RegisterReader
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER.update(checklist=checklist, reader=RegisterReader(checklist))
+    _WORKER.update(checklist=checklist, reader=RegisterReader(checklist), digest=digest)
 
 
 def worker_checklist() -> Checklist:

@@ -67,3 +67,37 @@ def test_the_excel_report_rendered_by_the_worker_is_the_one_the_parent_renders(t
     assert here.code == ahead.code and used[-1] == {}
     for written in (tmp_path / "here").iterdir():
         assert (tmp_path / "ahead" / written.name).read_bytes() == written.read_bytes(), written.name
+
+
+def _spare(config: str | None = None, ahead: bool = False) -> None:
+    from fireaudit.pool import prestart
+
+    prestart("fireaudit.runner", "init_worker", (config, True) if ahead else (config,))
+
+
+def test_with_a_spare_worker_check_and_audit_say_what_they_say_without(tmp_path, monkeypatch):
+    """The spare (forked early, loading its own checklist) against the serial way (the parent loads
+    the checklist and forks its worker with it): the same reports, byte for byte, and the same errors."""
+    from fireaudit import pool
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    serial = run_cli("check", str(SAMPLE), "--format", "json", cwd=tmp_path)
+    _spare()
+    early = run_cli("check", str(SAMPLE), "--format", "json", cwd=tmp_path)
+    assert not pool._SPARES and (early.code, early.out, early.err) == (serial.code, serial.out, serial.err)
+
+    for name, spare in (("serial", False), ("early", True)):
+        if spare:
+            _spare(ahead=True)
+        result = run_cli("audit", str(SAMPLE), "-o", str(tmp_path / name), "--format", "md,xlsx,json", cwd=tmp_path)
+        assert result.code in (0, 1) and not pool._SPARES
+    for written in (tmp_path / "serial").iterdir():
+        assert (tmp_path / "early" / written.name).read_bytes() == written.read_bytes(), written.name
+
+    config = tmp_path / "county.toml"
+    config.write_text("[checks.R01.1]\nbogus = 1\n", encoding="utf-8")
+    serial = run_cli("check", str(SAMPLE), "--config", str(config), "--period", "x", cwd=tmp_path)
+    _spare(str(config))
+    early = run_cli("check", str(SAMPLE), "--config", str(config), "--period", "x", cwd=tmp_path)
+    assert not pool._SPARES and (early.code, early.out, early.err) == (serial.code, serial.out, serial.err)
+    assert early.code == 2 and "Traceback" not in early.err
