@@ -328,20 +328,11 @@ def run_batch(request: BatchRequest,
     check_targets(targets, [*paths, *(x for x in (request.county_register, *baseline_files) if x),
                             *([Path(checklist.config_file)] if checklist.config_file else []),
                             *_template_files(request.templates)])
-    rollups = _Beside(lambda: quarter.rollup_files(run, checklist, request.output, lang)) if not interrupted else None
-    try:
-        reports, stopped = render_parallel(run, plan, request, options, jobs)
-    except BaseException:
-        if rollups is not None:
-            rollups.join()
-        raise
+    reports, stopped = render_parallel(run, plan, request, options, jobs)
     interrupted = interrupted or stopped
-    if rollups is not None:
-        rollups.join()
-    rendered = rollups.result() if rollups is not None and not interrupted else None
     try:
         if not interrupted:   # the roll-up always comes in every format; one per county and the prefecture's
-            quarter.write_rollups(run, checklist, request.output, lang, rendered)
+            quarter.write_rollups(run, checklist, request.output, lang)
     except OSError as exc:
         raise FireauditError("error.output.cannot_write", path=str(request.output), detail=exc.strerror or str(exc)) from None
     annotated, failed = (annotate_run(run, request.output, options, jobs) if request.annotate and not interrupted
@@ -419,34 +410,6 @@ def _render_task(audit: TownshipAudit, stem: str) -> list[Path] | tuple[int, str
                                  detail=exc.strerror or str(exc))
     except FireauditError as exc:
         return int(exc.exit_code), exc
-
-
-class _Beside:
-    """`work()` in a thread of this process while the workers render the townships' reports (the
-    parent only waits on them): the roll-ups are rendered there, and committed after, as one set."""
-
-    def __init__(self, work: Callable[[], Any]):
-        import threading
-
-        self._outcome: list[tuple[bool, Any]] = []
-        self._thread = threading.Thread(target=self._run, args=(work,), name="fireaudit-rollups", daemon=True)
-        self._thread.start()
-
-    def _run(self, work: Callable[[], Any]) -> None:
-        try:
-            self._outcome.append((True, work()))
-        except BaseException as exc:   # noqa: BLE001 - raised in the calling thread by result()
-            self._outcome.append((False, exc))
-
-    def join(self) -> None:
-        self._thread.join()
-
-    def result(self) -> Any:
-        self.join()
-        done, value = self._outcome[0]
-        if not done:
-            raise value
-        return value
 
 
 def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], request: BatchRequest,
