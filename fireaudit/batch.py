@@ -328,11 +328,12 @@ def run_batch(request: BatchRequest,
     check_targets(targets, [*paths, *(x for x in (request.county_register, *baseline_files) if x),
                             *([Path(checklist.config_file)] if checklist.config_file else []),
                             *_template_files(request.templates)])
-    reports, stopped = render_parallel(run, plan, request, options, jobs)
+    rollups: list[list[tuple[Path, bytes | str]]] = []   # rendered by a worker beside the townships' reports
+    reports, stopped = render_parallel(run, plan, request, options, jobs, rollups if not interrupted else None)
     interrupted = interrupted or stopped
     try:
         if not interrupted:   # the roll-up always comes in every format; one per county and the prefecture's
-            quarter.write_rollups(run, checklist, request.output, lang)
+            quarter.write_rollups(run, checklist, request.output, lang, rollups[0] if rollups else None)
     except OSError as exc:
         raise FireauditError("error.output.cannot_write", path=str(request.output), detail=exc.strerror or str(exc)) from None
     annotated, failed = (annotate_run(run, request.output, options, jobs) if request.annotate and not interrupted
@@ -412,9 +413,26 @@ def _render_task(audit: TownshipAudit, stem: str) -> list[Path] | tuple[int, str
         return int(exc.exit_code), exc
 
 
+def _rollup_task(run: AuditRun) -> list[tuple[Path, bytes | str]] | None:
+    """The roll-ups of `run` rendered in a render worker, not written: the parent commits them after
+    the townships' reports, as one set (quarter.write_rollups)."""
+    from fireaudit import quarter
+
+    try:
+        return quarter.rollup_files(run, _RENDER["options"].checklist, _RENDER["directory"], _RENDER["options"].lang)
+    except Exception:   # noqa: BLE001 - the parent renders them again and fails as it always did
+        return None
+
+
+_ROLLUPS = "\0rollups"   # the roll-up task's key among the townships' stems (no stem holds a NUL)
+
+
 def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], request: BatchRequest,
-                    options: Any, jobs: int) -> tuple[list[Path], bool]:
-    """Every township's report set, rendered and written in `jobs` workers; (paths in run order, interrupted)."""
+                    options: Any, jobs: int, rollups: list | None = None) -> tuple[list[Path], bool]:
+    """Every township's report set, rendered and written in `jobs` workers; (paths in run order, interrupted).
+
+    With `rollups` (a list), one worker renders the roll-ups first, beside the townships' reports, and
+    they are appended to it (nothing when that worker died or failed: the parent renders them then)."""
     if not plan:
         return [], False
     stub = replace(run, townships=(), unreadable=())
@@ -425,16 +443,20 @@ def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], reques
     problems: list[tuple[int, FireauditError]] = []
 
     def done(stem: str, result: list[Path] | tuple[int, FireauditError]) -> None:
-        if isinstance(result, tuple):
+        if stem == _ROLLUPS:
+            rollups.extend([result] if result is not None else [])
+        elif isinstance(result, tuple):
             problems.append(result)
         else:
             written[stem] = result
 
     def died(stem: str, reason: str) -> None:
-        problems.append((2, FireauditError("error.output.worker_died", stem=stem, detail=reason)))
+        if stem != _ROLLUPS:
+            problems.append((2, FireauditError("error.output.worker_died", stem=stem, detail=reason)))
 
+    first = [(_ROLLUPS, _rollup_task, (run,))] if rollups is not None else []
     try:
-        pool.map(((stem, _render_task, (audit, stem)) for audit, stem in plan), done, died)
+        pool.map([*first, *((stem, _render_task, (audit, stem)) for audit, stem in plan)], done, died)
     except KeyboardInterrupt:
         return [p for _, stem in plan for p in written.get(stem, [])], True
     if problems:

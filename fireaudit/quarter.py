@@ -319,13 +319,19 @@ def rollup_targets(run: AuditRun, output: Path) -> list[Path]:
             for name in writers]
 
 
-def write_rollups(run: AuditRun, checklist, output: Path, lang: str) -> list[Path]:
+def write_rollups(run: AuditRun, checklist, output: Path, lang: str,
+                  files: list[tuple[Path, bytes | str]] | None = None) -> list[Path]:
     """Every roll-up (the counties' and the prefecture's), committed as one set: an interruption
-    leaves the old 汇总.* everywhere or the new, never a mix."""
+    leaves the old 汇总.* everywhere or the new, never a mix. `files`: rollup_files, rendered already."""
     from fireaudit.reports.files import commit_set
 
+    return commit_set(files if files is not None else rollup_files(run, checklist, output, lang))
+
+
+def rollup_files(run: AuditRun, checklist, output: Path, lang: str) -> list[tuple[Path, bytes | str]]:
+    """Every roll-up rendered, nothing written: (path, content) to commit as one set."""
     files: list[tuple[Path, bytes | str]] = []
     for part, folder, writers in rollup_parts(run, output):
         for writer in writers.values():
             writer(part, checklist, folder, lang, sink=files.append)
-    return commit_set(files)
+    return files
