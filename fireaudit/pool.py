@@ -108,7 +108,8 @@ def prestart(module: str, function: str, args: tuple) -> None:
         return
     context = multiprocessing.get_context("fork")
     parent, child = context.Pipe()
-    process = context.Process(target=_worker_main, args=(child, _initialise, (module, function, args)), daemon=True)
+    process = context.Process(target=_worker_main, args=(child, _initialise, (module, function, args), (parent,)),
+                              daemon=True)
     process.start()
     child.close()
     _SPARES.append((f"{module}.{function}", args, _Worker(process, parent)))
@@ -141,6 +142,9 @@ def _discard_spares() -> None:
         worker.conn.close()
         worker.process.terminate()
         worker.process.join(5)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join(1)
 
 
 class Pool:
