@@ -22,6 +22,7 @@ value, what was expected and the nearest known values; it never says 未填写."
 from __future__ import annotations
 
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from fireaudit.checks.base import NA, UNKNOWN, CheckContext, CheckKind, Outcome, outcome
@@ -31,6 +32,7 @@ from fireaudit.register import codes
 
 MESSAGE = "common.unreadable"
 MAX_LISTED = 20      # cells named in the message; the evidence names every one
+_EVIDENCE, _SHEET, _CELL = attrgetter("evidence"), attrgetter("evidence.sheet"), attrgetter("evidence.cell")
 
 
 def judge(kind: CheckKind, ctx: CheckContext, params: Any) -> Outcome:
@@ -73,7 +75,8 @@ def hold(result: Outcome, unparsed: list[Unparsed]) -> Outcome:
         cells = derived.cells()
         in_evidence = [cells[k] for k in dict.fromkeys(_key(e) for e in result.evidence) if k in cells]
         if in_evidence:
-            rest = [u for u in unparsed if u not in in_evidence]
+            named = set(in_evidence)
+            rest = [u for u in unparsed if u not in named]
             return unreadable([*in_evidence, *rest], result)
     if result.status == UNKNOWN:
         return result                       # already no verdict; its own reason stands
@@ -111,7 +114,11 @@ class _Derived:
 
     def cells(self) -> dict[tuple, Unparsed]:
         if self._cells is None:
-            self._cells = {_key(u.evidence): u for u in self.unparsed}
+            cells = list(map(_CELL, self.unparsed))
+            if all(cells):           # every one a cell (not a column): the keys without a Python loop
+                self._cells = dict(zip(zip(map(_SHEET, self.unparsed), cells), self.unparsed))
+            else:
+                self._cells = {_key(u.evidence): u for u in self.unparsed}
         return self._cells
 
     def rows(self) -> set[tuple[str, str]]:
@@ -121,8 +128,10 @@ class _Derived:
 
     def unique(self) -> tuple[list[Unparsed], tuple[Evidence, ...]]:
         if self._unique is None:
-            unique = list(self.cells().values())
-            self._unique = (unique, tuple(u.evidence for u in unique))
+            cells = self.cells()
+            # no cell twice (one table's list): the dictionary's values are the list itself, in its order
+            unique = list(self.unparsed) if len(cells) == len(self.unparsed) else list(cells.values())
+            self._unique = (unique, tuple(map(_EVIDENCE, unique)))
         return self._unique
 
 
