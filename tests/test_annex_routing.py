@@ -357,3 +357,42 @@ def test_routing_accuracy_on_the_labelled_set_is_at_least_95_percent(router, che
             misses.append((case["description"], got, case["expected"]))
     accuracy = 1 - len(misses) / len(LABELLED)
     assert accuracy >= 0.95, misses
+
+
+# ---------------------------------------------------------------- issue 19: clauses read once per shape
+def test_a_description_reads_as_it_would_without_the_shape_memo(checklist):
+    """Clauses are memoised by their shape (the characters no keyword, synonym or separator can use
+    blotted out): thousands of descriptions built from every word of the annex, house numbers, numbering,
+    separators, full-width and invisible characters read exactly as a router that memoises by the exact
+    text reads them."""
+    import random
+
+    from fireaudit.annex import Router
+    from fireaudit.textnorm import norm
+    shared = router_of(checklist)
+    exact = Router(shared.data, checklist.register.reader.list_separators)
+
+    class Exact:
+        blot = "\x00"
+
+        def coarse(self, text: str) -> str:
+            return text
+
+        fine = coarse
+
+    exact.__dict__["_inert"] = Exact()
+    data = shared.data
+    words = {norm(w) for c in data.category for r in c.rules for g in (*r.clause, *r.context) for w in g
+             if not w.startswith("@")}
+    words |= {w for s in data.keyword_sets.values() for w in s} | set(data.negations) | set(data.protected)
+    words |= {w for s in data.synonym for w in (*s.variants, s.canonical, *s.when)}
+    words |= {w for c in data.category for r in c.rules for w in r.exclude}
+    pieces = sorted(words) + [*data.clause_separators, "、", "1、", "（2）", "③", "3.", "Ｂ2", "ｂ3", "\u200b", "１２",
+                              "2024.", "号", "超市12号", "超市45号", "3楼", "b", "c", "x",
+                              # a keyword the rewriting makes with a neighbour: 电摩辆 → 电动自行车辆 (车辆)
+                              "电摩辆", "被挡住", "充小电驴", "辆", "被", "充"]
+    rng = random.Random(19)
+    for _ in range(3000):
+        description = "".join(rng.choice(pieces) if rng.random() < 0.7 else rng.choice(sorted(words))[:2]
+                              for _ in range(rng.randrange(1, 10)))
+        assert routing(shared, description) == routing(exact, description), description
