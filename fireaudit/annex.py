@@ -397,10 +397,22 @@ class _Shape:
         words = [w for w in words if w]
         chars = {c for word in words for c in word}
         self.blot = next(c for c in "\x00\x01\ufffe\uffff" if c not in chars)
-        self._others = re.compile(f"[^{''.join(sorted(re.escape(c) for c in chars))}]+" if chars else "(?s:.)+")
         self._single = frozenset(w for w in words if len(w) == 1)
         self._pairs = frozenset(w[i:i + 2] for w in words for i in range(len(w) - 1))
         self._variant_chars = frozenset(c for w in variants for c in w)
+        # `coarse`: a character no word contains, or an ASCII one (the 2 of B2, the 3 of 3C: house numbers)
+        # that `fine` would blot where it stands
+        ascii_chars = sorted(c for c in chars if c.isascii() and c not in self._single)
+        inert = [f"[^{_class(chars)}]" if chars else "(?s:.)"]
+        if ascii_chars:
+            alone = []
+            for char in ascii_chars:
+                before = {p[0] for p in self._pairs if p[1] == char} | self._variant_chars
+                after = {p[1] for p in self._pairs if p[0] == char} | self._variant_chars
+                alone.append((f"(?<![{_class(before)}])" if before else "") + re.escape(char)
+                             + (f"(?![{_class(after)}])" if after else ""))
+            inert.append(f"(?=[{_class(ascii_chars)}])(?:{'|'.join(alone)})")
+        self._others = re.compile(f"(?:{'|'.join(inert)})+")
 
     def coarse(self, text: str) -> str:
         return self._others.sub(self.blot, text)
@@ -418,6 +430,11 @@ class _Shape:
             elif not kept or kept[-1] != blot:
                 kept.append(blot)
         return "".join(kept)
+
+
+def _class(chars: Iterable[str]) -> str:
+    """The inside of a regex character class holding exactly `chars`."""
+    return "".join(sorted(re.escape(c) for c in chars))
 
 
 class _Synonyms:
