@@ -14,7 +14,7 @@ character-bigram suggestion is offered as a hint, never as a verdict."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Iterable
 
@@ -117,6 +117,7 @@ class Router:
         self._clause_seen: dict[tuple[str, frozenset[str]], list[dict[str, list[str]]]] = {}
         self._shapes: dict[str, _Clause] = {}          # by coarse shape (`_Shape`)
         self._fine_shapes: dict[str, _Clause] = {}     # by fine shape
+        self._by_clauses: dict[tuple[_Clause, ...], Reading] = {}   # by the clauses read
         self._referrals: dict[str, Referral] = {}
 
     # The keyword matcher (a scanner over every keyword and negation, the synonyms, the annex texts'
@@ -197,10 +198,23 @@ class Router:
         return [c for piece in pieces for c in self._splitter.split(clean(piece).casefold()) if c]
 
     def _reading(self, description: str) -> Reading:
-        synonyms: list[tuple[str, str]] = []
-        unresolved: list[str] = []
         clauses = self._clauses(description)
         read = [self._clause(clause) for clause in clauses]
+        key = tuple(read)
+        reading = self._by_clauses.get(key)
+        if reading is None:
+            reading = self._by_clauses[key] = self._combined(read)
+        if reading.matches or reading.ties:
+            return reading
+        # no category: a suggestion from the rewritten clauses themselves (their bigrams), never memoised
+        texts = [self._synonyms.apply(norm(c))[0] for c, r in zip(clauses, read) if not r.negated]
+        suggestion = self._suggest("".join(texts))
+        return reading if suggestion is None else replace(reading, suggestion=suggestion)
+
+    def _combined(self, read: list["_Clause"]) -> Reading:
+        """The reading of a description's clauses together (without the suggestion)."""
+        synonyms: list[tuple[str, str]] = []
+        unresolved: list[str] = []
         for clause in read:
             if clause.synonyms:
                 synonyms.extend(u for u in clause.synonyms if u not in synonyms)
@@ -219,11 +233,7 @@ class Router:
                     words = found.setdefault(name, [])
                     words.extend(w for w in hits[name] if w not in words)
         matches = tuple(Match(n, tuple(_as_written(found[n], synonyms))) for n in sorted(found, key=self.order.__getitem__))
-        suggestion = None
-        if not matches and not ties:      # the rewritten clauses themselves, for their bigrams
-            texts = [self._synonyms.apply(norm(c))[0] for c, r in zip(clauses, read) if not r.negated]
-            suggestion = self._suggest("".join(texts))
-        return Reading(matches, tuple(ties), tuple(synonyms), tuple(unresolved), suggestion)
+        return Reading(matches, tuple(ties), tuple(synonyms), tuple(unresolved))
 
     def _clause(self, clause: str) -> "_Clause":
         """What one clause says: synonyms applied, keywords found, negated or not (memoised by its shape).
@@ -370,9 +380,12 @@ class Router:
         return verdict
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Clause:
-    """One clause as read: the synonyms applied, the keywords found (after them), negated or not, its shape."""
+    """One clause as read: the synonyms applied, the keywords found (after them), negated or not, its shape.
+
+    One object per shape (the router keeps them), compared and hashed by identity: a description's
+    tuple of them is the key of its combined reading."""
 
     synonyms: tuple[tuple[str, str], ...]
     unresolved: tuple[str, ...]
