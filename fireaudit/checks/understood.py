@@ -72,8 +72,7 @@ def hold(result: Outcome, unparsed: list[Unparsed]) -> Outcome:
         return result
     derived = _derived(unparsed)
     if result.evidence:
-        cells = derived.cells()
-        in_evidence = [cells[k] for k in dict.fromkeys(_key(e) for e in result.evidence) if k in cells]
+        in_evidence = [u for k in dict.fromkeys(_key(e) for e in result.evidence) if (u := derived.find(k)) is not None]
         if in_evidence:
             named = set(in_evidence)
             rest = [u for u in unparsed if u not in named]
@@ -104,22 +103,34 @@ class _Derived:
     200,000 unparseable dates each check would otherwise rebuild these, and every `unknown` would
     carry its own 200,000-item evidence tuple (one shared tuple pickles once from a worker)."""
 
-    __slots__ = ("unparsed", "_cells", "_rows", "_unique")
+    __slots__ = ("unparsed", "_sheet", "_cells", "_rows", "_unique")
 
     def __init__(self, unparsed: list[Unparsed]):
         self.unparsed = unparsed
-        self._cells: dict[tuple, Unparsed] | None = None
+        self._sheet: str | None = None       # the one sheet of every cell, when `_cells` is keyed by cell alone
+        self._cells: dict[Any, Unparsed] | None = None
         self._rows: set[tuple[str, str]] | None = None
         self._unique: tuple[list[Unparsed], tuple[Evidence, ...]] | None = None
 
-    def cells(self) -> dict[tuple, Unparsed]:
+    def cells(self) -> dict[Any, Unparsed]:
+        """Each cell's unparsed value by `_key` (by the cell alone when every one is a cell of one sheet:
+        200,000 keys without a Python loop); the last of a cell listed twice."""
         if self._cells is None:
             cells = list(map(_CELL, self.unparsed))
-            if all(cells):           # every one a cell (not a column): the keys without a Python loop
-                self._cells = dict(zip(zip(map(_SHEET, self.unparsed), cells), self.unparsed))
+            sheets = set(map(_SHEET, self.unparsed))
+            if len(sheets) == 1 and all(cells):
+                self._sheet = sheets.pop()
+                self._cells = dict(zip(cells, self.unparsed))
             else:
                 self._cells = {_key(u.evidence): u for u in self.unparsed}
         return self._cells
+
+    def find(self, key: tuple) -> Unparsed | None:
+        """The unparsed value at `key` (`_key` of an evidence), if it is one of these."""
+        cells = self.cells()
+        if self._sheet is None:
+            return cells.get(key)
+        return cells.get(key[1]) if key[0] == self._sheet else None
 
     def rows(self) -> set[tuple[str, str]]:
         if self._rows is None:
