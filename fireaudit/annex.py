@@ -242,7 +242,7 @@ class Router:
         keyword, synonym or separator uses are blotted out: 超市12号 and 超市45号)
         read alike, so a clause that differs from one already read only by its
         house number costs a dictionary look-up."""
-        key = norm(clause)
+        key = clause if _PLAIN.fullmatch(clause) else norm(clause)
         coarse = self._inert.coarse(key)
         try:
             return self._shapes[coarse]
@@ -488,6 +488,9 @@ class _Synonyms:
 
 
 _NOT_TEXT = re.compile(r"[^\w]|_")
+# A clause of CJK ideographs, digits and lower-case ASCII is its own `norm` (nothing to normalise, strip or fold):
+# most clauses, which then skip its four passes (a test holds `norm` to it, character by character).
+_PLAIN = re.compile(r"[!-@\[-~\u4e00-\u9fff]*")
 
 
 def _as_written(keywords: list[str], synonyms: list[tuple[str, str]]) -> list[str]:

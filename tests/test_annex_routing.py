@@ -416,3 +416,14 @@ def test_a_description_reads_as_it_would_without_the_shape_memo(checklist):
             assert routing(shared, description) == routing(exact, description), description
             at = rng.randrange(len(description))
             description = description[:at] + rng.choice(chars) + description[at + 1:]
+
+
+def test_a_plain_clause_is_its_own_norm():
+    """annex reads a clause of CJK ideographs and lower-case ASCII without `norm`: it must change none of them."""
+    from fireaudit.annex import _PLAIN
+    from fireaudit.textnorm import norm
+
+    plain = [chr(c) for c in range(0x110000) if _PLAIN.fullmatch(chr(c))]
+    assert len(plain) > 20_000
+    assert [c for c in plain if norm(c) != c] == []
+    assert norm("".join(plain)) == "".join(plain)
