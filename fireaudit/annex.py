@@ -3,7 +3,10 @@
 Shared by the R13 checks and `fireaudit route`. The categories, departments
 and keyword rules are data (checklists/annex.toml); this module only reads
 them. Inference and department parsing are memoised per distinct text, so a
-100,000-row hazard sheet costs one inference per distinct description.
+100,000-row hazard sheet costs one inference per distinct description; within
+descriptions, clauses are read once per shape (`_Shape`: the characters no
+keyword can use blotted out), so clauses that differ by a house number or a
+village's name cost a look-up.
 
 A description is read clause by clause: numbered lists and punctuation split
 it, the synonym table rewrites how inspectors write into the rules' words, and
