@@ -22,6 +22,7 @@ value, what was expected and the nearest known values; it never says 未填写."
 from __future__ import annotations
 
 from datetime import date
+from itertools import compress, repeat
 from operator import attrgetter
 from typing import Any
 
@@ -169,9 +170,10 @@ def cell_phrase(u: Unparsed) -> Phrase:
 
 
 def note_astride(table: Table, column: str, values: list[Any], start: date, end: date) -> None:
-    """Note every month-only date of `values` astride a bound of [start, end] as undecided (one pass)."""
-    for i, value in enumerate(values):
-        if isinstance(value, MonthDate) and within(value, start, end) is None:
+    """Note every month-only date of `values` astride a bound of [start, end] as undecided (one pass, in C)."""
+    for i in compress(range(len(values)), map(isinstance, values, repeat(MonthDate))):
+        value = values[i]
+        if within(value, start, end) is None:
             undecided(table.cell(i, column), str(value), f"{start.isoformat()}～{end.isoformat()}")
 
 
