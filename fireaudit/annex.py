@@ -423,11 +423,13 @@ class _Shape:
         if ascii_chars:
             alone = []
             for char in ascii_chars:
-                before = {p[0] for p in self._pairs if p[1] == char} | self._variant_chars
-                after = {p[1] for p in self._pairs if p[0] == char} | self._variant_chars
+                before = {p[0] for p in self._pairs if p[1] == char}
+                after = {p[1] for p in self._pairs if p[0] == char}
                 alone.append((f"(?<![{_class(before)}])" if before else "") + re.escape(char)
                              + (f"(?![{_class(after)}])" if after else ""))
-            inert.append(f"(?=[{_class(ascii_chars)}])(?:{'|'.join(alone)})")
+            near = f"[{_class(self._variant_chars)}]" if self._variant_chars else None
+            inert.append((f"(?<!{near})" if near else "") + f"(?=[{_class(ascii_chars)}])(?:{'|'.join(alone)})"
+                         + (f"(?!{near})" if near else ""))
         self._others = re.compile(f"(?:{'|'.join(inert)})+")
 
     def coarse(self, text: str) -> str:
