@@ -16,8 +16,8 @@ import difflib
 import re
 from datetime import date
 from dataclasses import dataclass, replace
-from itertools import chain, islice
-from operator import itemgetter
+from itertools import chain, compress, islice, repeat
+from operator import is_, itemgetter, not_
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -27,7 +27,7 @@ from fireaudit.errors import InputError
 from fireaudit.period import Period
 from fireaudit.register import codes
 from fireaudit.register.model import (Evidence, MonthDate, Note, ProfileEntry, Register, RegisterError, Table, Unparsed,
-                                      a1)
+                                      a1, column_letter)
 from fireaudit.register.preflight import check_file, limits_of
 from fireaudit.register.values import ValueParsers, is_blank, raw_text
 from fireaudit.textnorm import clean, norm
@@ -539,61 +539,68 @@ class RegisterReader:
         used_columns = [c for c, _, _ in used]
         used_cells = itemgetter(*used_columns) if len(used_columns) > 1 else (lambda row: (row[used_columns[0]],))
         reach = max(used_columns, default=0)
-        row_index = table.row_index
-        kept: list[list[Any]] = []
         skip = tuple(norm(p) for p in self.settings.skip_row_prefixes)
         end = tuple(norm(p) for p in self.settings.end_row_prefixes)
         marks = {p[:1] for p in skip + end}          # first characters worth normalising a row for
-        for r, row in enumerate(iterator, start=offset + header_index + 1):
-            first = _first_filled(row)
-            if first is None:
-                continue
-            if first.__class__ is str and norm(first[:2])[:1] in marks:
-                key = norm(first)
-                if key.startswith(end) and sum(1 for v in row if not is_blank(v)) <= 2:
-                    break
-                if key.startswith(skip):
-                    continue
-            if len(row) <= reach:
-                row = row + [""] * (reach + 1 - len(row))
-            filled = set(used_cells(row))
-            filled.difference_update(_BLANKS)
-            for value in filled:
-                if value.__class__ is not str or value.strip():
-                    break
-            else:
-                continue  # nothing in the columns read, e.g. only a pre-filled 序号
-            row_index.append(r)
-            kept.append(row)
+        start = offset + header_index + 1
+        rest = list(iterator)
+        found = _records(rest, used_columns, reach, skip, end, marks)
+        if found is None:                            # rows of different widths: row by row
+            table.row_index, kept = _records_by_row(rest, start, used_cells, reach, skip, end, marks)
+        else:
+            positions, kept = found
+            table.row_index = [start + p for p in positions] if start else positions
+        del rest
+        row_index = table.row_index
 
         values: dict[str, list[Any]] = {}
         first_error = len(errors)
+        order: list[int] = []                        # (row, column) of each error added below, as one int
         for c, column, parser in used:   # column by column: each distinct value parsed once
             raws = list(map(itemgetter(c), kept))
             parsed, problems = parser.column(raws)
+            letter = column_letter(c)
+            name = column.name
             bad_cells: dict[int, Unparsed] = {}
-            for position, problem in problems:
-                cell = a1(row_index[position], c)
-                errors.append(RegisterError(problem.code, sheet, cell, raw_text(raws[position]), problem.expected,
-                                            problem.nearest))
-                bad_cells[position] = Unparsed(raw_text(raws[position]), problem.code, problem.expected,
-                                               Evidence(sheet, cell, column=column.name), problem.nearest)
-            if bad_cells:
-                table.unparsed[column.name] = bad_cells
+            if problems:
+                said: dict[Any, tuple[str, str, str, tuple[str, ...]]] = {}   # per distinct raw value
+                add, mark = errors.append, order.append
+                for position, problem in problems:
+                    raw = raws[position]
+                    key = (bool, raw) if raw.__class__ is bool else raw
+                    known = said.get(key)
+                    if known is None:
+                        known = said[key] = (raw_text(raw), problem.code, problem.expected, problem.nearest)
+                    text, code, expected, nearest = known
+                    row = row_index[position]
+                    cell = f"{letter}{row + 1}"
+                    add(RegisterError(code, sheet, cell, text, expected, nearest))
+                    mark((row << 24) | c)
+                    bad_cells[position] = Unparsed(text, code, expected, Evidence(sheet, cell, None, name), nearest)
+                table.unparsed[name] = bad_cells
             if column.mapped:
                 _record_mapped(table, column, raws, set(bad_cells))
             if column.required:
-                bad = {position for position, _ in problems}
-                for position, value in enumerate(parsed):
-                    if value is None and position not in bad and a1(row_index[position], c) not in flagged:
-                        errors.append(RegisterError(codes.MISSING_VALUE, sheet, a1(row_index[position], c), "", column.name))
-            values[column.name] = parsed
+                for position in compress(range(len(parsed)), map(is_, parsed, repeat(None))):
+                    if position in bad_cells:
+                        continue
+                    row = row_index[position]
+                    cell = f"{letter}{row + 1}"
+                    if cell not in flagged:
+                        errors.append(RegisterError(codes.MISSING_VALUE, sheet, cell, "", name))
+                        order.append((row << 24) | c)
+            values[name] = parsed
+        if len(order) > 1:       # reading order within the sheet (row, then column): sorted as ints
+            added = errors[first_error:]
+            errors[first_error:] = map(added.__getitem__, sorted(range(len(added)), key=order.__getitem__))
+        presorted = errors[first_error:]
         table.values = values
         self._row_rules(table, kept, errors, notes)
         if table.name == "检查隐患":
             header_rows = head[max(header_index - 1, 0):header_index + 1]
             self._referrals_in_remarks(table, kept, header_rows, errors, notes)
-        errors[first_error:] = sorted(errors[first_error:], key=_error_order)   # reading order within the sheet
+        if len(errors) != first_error + len(presorted) or not all(map(is_, islice(errors, first_error, None), presorted)):
+            errors[first_error:] = sorted(errors[first_error:], key=_error_order)   # row rules changed them: sort again
         return table
 
     def _sub_header(self, upper: list[Any], lower: list[Any], found: dict[int, HeaderMatch],
@@ -905,6 +912,92 @@ def _place(text: str, pattern: re.Pattern[str], key: str, profile: dict[str, Pro
     if len(name) < 2 or any(w in name for w in _NOT_A_PLACE):
         return None
     return name
+
+
+def _records_by_row(rows: list[list[Any]], start: int, used_cells, reach: int, skip: tuple[str, ...],
+                    end: tuple[str, ...], marks: set[str]) -> tuple[list[int], list[list[Any]]]:
+    """(sheet row, row) of each record, row by row: rows of different widths (see `_records`)."""
+    row_index: list[int] = []
+    kept: list[list[Any]] = []
+    for r, row in enumerate(rows, start=start):
+        first = _first_filled(row)
+        if first is None:
+            continue
+        if first.__class__ is str and norm(first[:2])[:1] in marks:
+            key = norm(first)
+            if key.startswith(end) and sum(1 for v in row if not is_blank(v)) <= 2:
+                break
+            if key.startswith(skip):
+                continue
+        if len(row) <= reach:
+            row = row + [""] * (reach + 1 - len(row))
+        filled = set(used_cells(row))
+        filled.difference_update(_BLANKS)
+        for value in filled:
+            if value.__class__ is not str or value.strip():
+                break
+        else:
+            continue  # nothing in the columns read, e.g. only a pre-filled 序号
+        row_index.append(r)
+        kept.append(row)
+    return row_index, kept
+
+
+def _records(rows: list[list[Any]], used_columns: list[int], reach: int, skip: tuple[str, ...],
+             end: tuple[str, ...], marks: set[str]) -> tuple[list[int], list[list[Any]]] | None:
+    """The records among the rows under a header, worked out column by column (issue 19, item 4):
+    (their positions in `rows`, the rows), or None when the rows differ
+    in width (then `_records_by_row`, which gives the same answer row by row).
+
+    A row is a record when a column read holds something; reading stops at a row whose first filled
+    cell starts an end marker (`填表说明`, at most two cells filled) and skips one starting a skip
+    marker (`合计`). Each distinct value is classified once (a dict), and a column is looked at only
+    for the rows still undecided, so a 100,000-row sheet costs a few list operations per column."""
+    n = len(rows)
+    widths = set(map(len, rows))
+    if not used_columns or len(widths) > 1 or (widths and min(widths) <= reach):
+        return None
+    width = widths.pop() if widths else 0
+    kind: dict[Any, int] = {}          # value -> 0 blank, 1 filled, 2 a text starting with a marker's first character
+
+    def classify(values: list[Any]) -> list[int]:
+        for value in set(values).difference(kind):
+            if value is None or value == "" or (value.__class__ is str and not value.strip()):
+                kind[value] = 0
+            else:
+                kind[value] = 2 if value.__class__ is str and norm(value[:2])[:1] in marks else 1
+        return list(map(kind.__getitem__, values))
+
+    # each row's first filled cell, column by column for the rows not yet decided
+    marked: list[int] = []
+    pending: Iterable[int] = range(n)
+    for c in range(width):
+        if not pending:
+            break
+        cells = list(map(itemgetter(c), rows)) if c == 0 else [rows[i][c] for i in pending]
+        kinds = classify(cells)
+        marked += compress(pending, map((2).__eq__, kinds))
+        pending = list(compress(pending, map(not_, kinds)))
+    limit, dropped = n, set()
+    for i in sorted(marked):
+        row = rows[i]
+        key = norm(_first_filled(row))
+        if key.startswith(end) and sum(1 for v in row if not is_blank(v)) <= 2:
+            limit = i
+            break
+        if key.startswith(skip):
+            dropped.add(i)
+    # rows where every column read is blank
+    empty: list[int] = list(compress(range(n), map(not_, classify(list(map(itemgetter(used_columns[0]), rows))))))
+    for c in used_columns[1:]:
+        if not empty:
+            break
+        empty = list(compress(empty, map(not_, classify([rows[i][c] for i in empty]))))
+    dropped.update(empty)
+    if limit == n and not dropped:
+        return list(range(n)), rows
+    positions = [i for i in range(limit) if i not in dropped]
+    return positions, [rows[i] for i in positions]
 
 
 def _first_filled(row: list[Any]) -> Any:

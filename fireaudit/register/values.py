@@ -11,6 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import compress
 from operator import itemgetter
 from typing import Any, Callable
 
@@ -68,6 +69,7 @@ class ColumnParser:
     def __init__(self, base: Callable[[Any], Parsed]):
         self.base = base
         self.cache: dict[Any, Parsed] = {"": EMPTY}
+        self.bad: set[Any] = set()         # keys of the cache whose value was not understood
 
     def _compute(self, raw: Any) -> Parsed:
         if is_blank(raw):
@@ -82,6 +84,8 @@ class ColumnParser:
             return self.cache[key]
         except KeyError:
             result = self.cache[key] = self._compute(raw)
+            if result[1] is not None:
+                self.bad.add(key)
             return result
         except TypeError:  # unhashable: never from calamine, but be safe
             return self._compute(raw)
@@ -91,19 +95,20 @@ class ColumnParser:
 
         Set and list operations keep the per-cell work in C: only values not
         seen before reach Python code."""
-        cache, compute = self.cache, self._compute
+        cache, compute, bad = self.cache, self._compute, self.bad
         if bool in set(map(type, raws)):     # True == 1 == 1.0: only booleans need a key of their own
             keys = [(bool, raw) if raw.__class__ is bool else raw for raw in raws]
         else:
             keys = raws
         for key in set(keys).difference(cache):
-            cache[key] = compute(key[1] if key.__class__ is tuple else key)
+            result = cache[key] = compute(key[1] if key.__class__ is tuple else key)
+            if result[1] is not None:
+                bad.add(key)
         hits = list(map(cache.__getitem__, keys))
         values = list(map(_FIRST, hits))
-        bad = {key for key, hit in cache.items() if hit[1] is not None}
         if bad.isdisjoint(keys):
             return values, []
-        return values, [(position, hit[1]) for position, hit in enumerate(hits) if hit[1] is not None]
+        return values, [(position, hits[position][1]) for position in compress(range(len(keys)), map(bad.__contains__, keys))]
 
 
 class ValueParsers:
