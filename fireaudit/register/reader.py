@@ -168,7 +168,7 @@ class RegisterReader:
                     errors.extend(RegisterError(codes.ERROR_CELL, sheet_name, cell, value)
                                   for cell, value in scan.error_cells)
                 sheet = workbook.get_sheet_by_name(sheet_name)
-                rows = _filled(sheet, sheet_rows(sheet))
+                rows = _filled(sheet, _grid(sheet))
                 if isinstance(spec, ProfileSpec):
                     if profile_sheet is None:
                         profile_sheet = sheet_name
@@ -225,7 +225,7 @@ class RegisterReader:
             return False
         mapped = {norm(h): target for h, target in self.spec.blocks.items()}
         sheet = workbook.get_sheet_by_name(sheet_name)
-        rows = list(_filled(sheet, sheet_rows(sheet)))
+        rows = list(_filled(sheet, _grid(sheet)))
         starts: list[tuple[int, str]] = []
         known: list[tuple[int, str]] = []
         other: list[tuple[int, str]] = []     # numbered headings naming no register sheet: a block not read
@@ -958,15 +958,16 @@ def _records(rows: list[list[Any]], used_columns: list[int], reach: int, skip: t
     if not used_columns or len(widths) > 1 or (widths and min(widths) <= reach):
         return None
     width = widths.pop() if widths else 0
-    kind: dict[Any, int] = {}          # value -> 0 blank, 1 filled, 2 a text starting with a marker's first character
+    kind: dict[Any, int] = {None: 0}   # text or None -> 0 blank, 1 filled, 2 text starting with a marker's first character
 
     def classify(values: list[Any]) -> list[int]:
-        for value in set(values).difference(kind):
-            if value is None or value == "" or (value.__class__ is str and not value.strip()):
+        """Each value's kind; any value neither text nor None is filled (1)."""
+        for value in set(compress(values, map(isinstance, values, repeat(str)))).difference(kind):
+            if value == "" or (value.__class__ is str and not value.strip()):
                 kind[value] = 0
             else:
                 kind[value] = 2 if value.__class__ is str and norm(value[:2])[:1] in marks else 1
-        return list(map(kind.__getitem__, values))
+        return list(map(kind.get, values, repeat(1)))
 
     # each row's first filled cell, column by column for the rows not yet decided
     marked: list[int] = []
@@ -1046,6 +1047,11 @@ def sheet_rows(sheet) -> Iterable[list[Any]]:
     if not offset:
         return sheet.iter_rows()
     return (offset + row for row in sheet.iter_rows())
+
+
+def _grid(sheet) -> list[list[Any]]:
+    """Every row of the sheet from A1, as `sheet_rows` gives them, converted in one call (cheaper than row by row)."""
+    return sheet.to_python(skip_empty_area=False)
 
 
 class _MergeFill:
