@@ -493,7 +493,7 @@ class RegisterReader:
     def _read_table(self, sheet: str, rows: Iterable[list[Any]], spec: SheetSpec, errors: list[RegisterError],
                     notes: list[Note], titles: list[tuple[str, str, str]] | None = None, offset: int = 0) -> Table:
         """`offset`: the sheet row of rows[0] (a block of a one-sheet register starts below its heading)."""
-        flagged = {e.cell for e in errors if e.sheet == sheet}   # cells the preflight already reported
+        before = len(errors)          # the errors already said for this sheet's cells (the preflight's) are not repeated
         lookup = self._lookup(spec.name, spec.columns)
         iterator = iter(rows)
         hint = spec.header_row - 1 - offset if spec.header_row is not None and not offset else None
@@ -556,6 +556,7 @@ class RegisterReader:
         values: dict[str, list[Any]] = {}
         first_error = len(errors)
         order: list[int] = []                        # (row, column) of each error added below, as one int
+        flagged: set[str] | None = None
         for c, column, parser in used:   # column by column: each distinct value parsed once
             raws = list(map(itemgetter(c), kept))
             parsed, problems = parser.column(raws)
@@ -565,11 +566,12 @@ class RegisterReader:
             if problems:
                 said: dict[Any, tuple[str, str, str, tuple[str, ...]]] = {}   # per distinct raw value
                 add, mark = errors.append, order.append
-                for position, problem in problems:
+                for position in problems:
                     raw = raws[position]
                     key = (bool, raw) if raw.__class__ is bool else raw
                     known = said.get(key)
                     if known is None:
+                        problem = parser(raw)[1]
                         known = said[key] = (raw_text(raw), problem.code, problem.expected, problem.nearest)
                     text, code, expected, nearest = known
                     row = row_index[position]
@@ -586,6 +588,8 @@ class RegisterReader:
                         continue
                     row = row_index[position]
                     cell = f"{letter}{row + 1}"
+                    if flagged is None:
+                        flagged = {e.cell for e in islice(errors, before) if e.sheet == sheet}
                     if cell not in flagged:
                         errors.append(RegisterError(codes.MISSING_VALUE, sheet, cell, "", name))
                         order.append((row << 24) | c)

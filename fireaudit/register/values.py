@@ -94,8 +94,9 @@ class ColumnParser:
         except TypeError:  # unhashable: never from calamine, but be safe
             return self._compute(raw)
 
-    def column(self, raws: list[Any]) -> tuple[list[Any], list[tuple[int, Problem]]]:
-        """Parsed values of a whole column, and (position, problem) for each value not understood.
+    def column(self, raws: list[Any]) -> tuple[list[Any], list[int]]:
+        """Parsed values of a whole column, and the positions of the values not understood (in
+        order; `self(raws[position])[1]` is the problem, a dict lookup).
 
         Set and list operations keep the per-cell work in C: only values not
         seen before reach Python code."""
@@ -135,8 +136,7 @@ class ColumnParser:
         values = list(map(plain.__getitem__, keys))
         if bad.isdisjoint(keys):
             return values, []
-        return values, [(position, cache[keys[position]][1])
-                        for position in compress(range(len(keys)), map(bad.__contains__, keys))]
+        return values, list(compress(range(len(keys)), map(bad.__contains__, keys)))
 
 
 class ValueParsers:
