@@ -13,6 +13,7 @@ ever opened for reading."""
 from __future__ import annotations
 
 import difflib
+import gc
 import re
 from datetime import date
 from dataclasses import dataclass, replace
@@ -114,8 +115,20 @@ class RegisterReader:
         """Read a township register (or, with county=True, a county register).
 
         `data`, when given, is the file's content already in memory: calamine
-        parses exactly those bytes (the ones the caller hashed for provenance)."""
-        path = Path(path)
+        parses exactly those bytes (the ones the caller hashed for provenance).
+
+        The cyclic garbage collector is paused meanwhile: reading creates no cycles, and a
+        100,000-row sheet (its rows, then one error, cell and evidence object per cell not
+        understood) would otherwise make it walk every object again and again."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._read(Path(path), county, data)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _read(self, path: Path, county: bool, data: bytes | None) -> Register:
         scanned = check_file(path, self.limits)
         workbook = open_workbook(path, data)
         errors: list[RegisterError] = []
