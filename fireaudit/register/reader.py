@@ -576,22 +576,23 @@ class RegisterReader:
             letter = column_letter(c)
             name = column.name
             bad_cells: dict[int, Unparsed] = {}
-            if problems:
-                said: dict[Any, tuple[str, str, str, tuple[str, ...]]] = {}   # per distinct raw value
-                add, mark = errors.append, order.append
-                for position in problems:
-                    raw = raws[position]
-                    key = (bool, raw) if raw.__class__ is bool else raw
-                    known = said.get(key)
-                    if known is None:
-                        problem = parser(raw)[1]
-                        known = said[key] = (raw_text(raw), problem.code, problem.expected, problem.nearest)
-                    text, code, expected, nearest = known
-                    row = row_index[position]
-                    cell = f"{letter}{row + 1}"
-                    add(RegisterError(code, sheet, cell, text, expected, nearest))
-                    mark((row << 24) | c)
-                    bad_cells[position] = Unparsed(text, code, expected, Evidence(sheet, cell, None, name), nearest)
+            if problems:      # each distinct raw value said once; the objects per cell made by map(), in order
+                bad_raws = list(map(raws.__getitem__, problems))
+                if bool in set(map(type, bad_raws)):       # True == 1 == 1.0: booleans get their own key
+                    keys = [(bool, raw) if raw.__class__ is bool else raw for raw in bad_raws]
+                else:
+                    keys = bad_raws
+                said: dict[Any, tuple[str, str, str, tuple[str, ...]]] = {}
+                for key, raw in dict(zip(keys, bad_raws)).items():      # equal keys have equal texts
+                    problem = parser(raw)[1]
+                    said[key] = (raw_text(raw), problem.code, problem.expected, problem.nearest)
+                texts, found, expected, nearest = (list(part) for part in zip(*map(said.__getitem__, keys)))
+                rows = list(map(row_index.__getitem__, problems))
+                cells = list(map(letter.__add__, map(str, map((1).__add__, rows))))     # a1(row, c)
+                errors.extend(map(RegisterError, found, repeat(sheet), cells, texts, expected, nearest))
+                order.extend(map((c).__or__, map((24).__rlshift__, rows)))              # (row << 24) | c
+                evidence = map(Evidence, repeat(sheet), cells, repeat(None), repeat(name))
+                bad_cells = dict(zip(problems, map(Unparsed, texts, found, expected, evidence, nearest)))
                 table.unparsed[name] = bad_cells
             if column.mapped:
                 _record_mapped(table, column, raws, set(bad_cells))
