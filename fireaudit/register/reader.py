@@ -562,7 +562,8 @@ class RegisterReader:
             table.row_index, kept = _records_by_row(rest, start, used_cells, reach, skip, end, marks)
         else:
             positions, kept = found
-            table.row_index = [start + p for p in positions] if start else positions
+            table.row_index = list(range(start, start + len(positions))) if isinstance(positions, range) \
+                else [start + p for p in positions]
         del rest
         row_index = table.row_index
 
@@ -962,7 +963,7 @@ def _records_by_row(rows: list[list[Any]], start: int, used_cells, reach: int, s
 
 
 def _records(rows: list[list[Any]], used_columns: list[int], reach: int, skip: tuple[str, ...],
-             end: tuple[str, ...], marks: set[str]) -> tuple[list[int], list[list[Any]]] | None:
+             end: tuple[str, ...], marks: set[str]) -> tuple[Iterable[int], list[list[Any]]] | None:
     """The records among the rows under a header, worked out column by column (issue 19, item 4):
     (their positions in `rows`, the rows), or None when the rows differ
     in width (then `_records_by_row`, which gives the same answer row by row).
@@ -1014,7 +1015,7 @@ def _records(rows: list[list[Any]], used_columns: list[int], reach: int, skip: t
         empty = list(compress(empty, map(not_, classify([rows[i][c] for i in empty]))))
     dropped.update(empty)
     if limit == n and not dropped:
-        return list(range(n)), rows
+        return range(n), rows
     positions = [i for i in range(limit) if i not in dropped]
     return positions, [rows[i] for i in positions]
 

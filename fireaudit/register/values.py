@@ -70,7 +70,6 @@ class ColumnParser:
     def __init__(self, base: Callable[[Any], Parsed], text_limit: int | None = None):
         self.base = base
         self.cache: dict[Any, Parsed] = {"": EMPTY}
-        self.plain: dict[Any, Any] = {"": None}    # the parsed values of `cache` alone
         self.bad: set[Any] = set()                 # keys of the cache whose value was not understood
         self.text_limit = text_limit               # set when `base` is ValueParsers.text: texts parsed inline
 
@@ -87,7 +86,6 @@ class ColumnParser:
             return self.cache[key]
         except KeyError:
             result = self.cache[key] = self._compute(raw)
-            self.plain[key] = result[0]
             if result[1] is not None:
                 self.bad.add(key)
             return result
@@ -100,7 +98,7 @@ class ColumnParser:
 
         Set and list operations keep the per-cell work in C: only values not
         seen before reach Python code."""
-        cache, plain, bad = self.cache, self.plain, self.bad
+        cache, bad = self.cache, self.bad
         if bool in set(map(type, raws)):     # True == 1 == 1.0: only booleans need a key of their own
             keys = [(bool, raw) if raw.__class__ is bool else raw for raw in raws]
         else:
@@ -125,15 +123,13 @@ class ColumnParser:
                             else clean(key)
                         result = (text or None), None
                     cache[key] = result
-                    plain[key] = result[0]
                     if result[1] is not None:
                         bad.add(key)
             for key in new.difference(cache) if limit is not None else new:
                 result = cache[key] = compute(key[1] if key.__class__ is tuple else key)
-                plain[key] = result[0]
                 if result[1] is not None:
                     bad.add(key)
-        values = list(map(plain.__getitem__, keys))
+        values = list(map(_FIRST, map(cache.__getitem__, keys)))
         if bad.isdisjoint(keys):
             return values, []
         return values, list(compress(range(len(keys)), map(bad.__contains__, keys)))
