@@ -527,34 +527,36 @@ class _PlainSheet:
         self.carry = data[cut:]
         if len(self.carry) > 2 * _CHUNK:
             return False
-        return self._scan(data[:cut])
+        return self._scan(data, cut)
 
     def finish(self) -> bool:
         rest, self.carry = self.carry, b""
-        return self.started and self._scan(rest)
+        return self.started and self._scan(rest, len(rest))
 
-    def _scan(self, piece: bytes) -> bool:
-        if not piece:
+    def _scan(self, data: bytes, end: int) -> bool:
+        """Measure data[:end] (bounds passed to each scan rather than the piece copied)."""
+        if not end:
             return True
-        if b"\x00" in piece or self._ERROR_VALUE.search(piece):
+        if data.find(b"\x00", 0, end) >= 0 or self._ERROR_VALUE.search(data, 0, end):
             return False
-        others = self._OTHER_TAGS.findall(piece)
-        if any(not tag.startswith(b"<c") for tag in others) or self._PREFIXED.search(piece) \
-                or self._ODD_R.search(piece):
+        others = self._OTHER_TAGS.findall(data, 0, end)
+        if any(not tag.startswith(b"<c") for tag in others) or self._PREFIXED.search(data, 0, end) \
+                or self._ODD_R.search(data, 0, end):
             return False
-        if any(space in piece for space in self._OTHER_SPACES) and self._OTHER_SPACE_R.search(piece):
+        if any(data.find(space, 0, end) >= 0 for space in self._OTHER_SPACES) \
+                and self._OTHER_SPACE_R.search(data, 0, end):
             return False
-        rows = self._CELL_ROWS.findall(piece)
+        rows = self._CELL_ROWS.findall(data, 0, end)
         cells = len(rows)
-        if cells != piece.count(b"<c") - len(others):
+        if cells != data.count(b"<c", 0, end) - len(others):
             return False                                  # a cell written otherwise (no r, r not first …)
         if cells:
             self.count += cells
             self.max_row = max(self.max_row, max(map(int, set(rows))))     # a row's cells share their number
             if self.max_col < 0:
-                letters = set(self._CELL_LETTERS.findall(piece))
+                letters = set(self._CELL_LETTERS.findall(data, 0, end))
             else:                                         # only the cells right of the widest seen so far
-                letters = set(_columns_past(self.max_col).findall(piece))
+                letters = set(_columns_past(self.max_col).findall(data, 0, end))
             if letters:
                 self.max_col = max(self.max_col, max(_position(name.decode() + "1")[1] for name in letters))
         return True
