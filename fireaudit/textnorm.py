@@ -33,13 +33,12 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 def clean(text: str) -> str:
     """NFKC (of the bounded prefix), control characters removed, surrounding whitespace stripped."""
-    if len(text) > prefix_chars():
-        bound = prefix_chars()
-        head, tail = text[:bound], text[bound:]
+    bound = prefix_chars()
+    if len(text) > bound:
+        head = text[:bound]
         if not unicodedata.is_normalized("NFKC", head):
-            head = unicodedata.normalize("NFKC", head)
-        return _CONTROL.sub("", head + tail).strip()
-    if not unicodedata.is_normalized("NFKC", text):   # the quick check is cheaper than normalising
+            text = unicodedata.normalize("NFKC", head) + text[bound:]
+    elif not unicodedata.is_normalized("NFKC", text):   # the quick check is cheaper than normalising
         text = unicodedata.normalize("NFKC", text)
     if not text.isprintable():                        # every control character is unprintable
         text = _CONTROL.sub("", text)
