@@ -182,6 +182,7 @@ class RegisterReader:
                                   for cell, value in scan.error_cells)
                 sheet = workbook.get_sheet_by_name(sheet_name)
                 rows = _filled(sheet, _grid(sheet))
+                del sheet                     # calamine's copy of the cells is not needed once they are rows
                 if isinstance(spec, ProfileSpec):
                     if profile_sheet is None:
                         profile_sheet = sheet_name
@@ -239,6 +240,7 @@ class RegisterReader:
         mapped = {norm(h): target for h, target in self.spec.blocks.items()}
         sheet = workbook.get_sheet_by_name(sheet_name)
         rows = list(_filled(sheet, _grid(sheet)))
+        del sheet
         starts: list[tuple[int, str]] = []
         known: list[tuple[int, str]] = []
         other: list[tuple[int, str]] = []     # numbered headings naming no register sheet: a block not read
