@@ -701,13 +701,24 @@ class RegisterReader:
         done = "|".join(re.escape(v) for v in settings.referral_done_prefixes) or "已"
         pattern = re.compile(rf"(?:{done})(?:于|在)?(?P<date>[^，。；,;]*?)(?:{verbs})(?:给|至|到)?(?P<dept>[^，。；,;、\s]+)")
         found: dict[int, tuple[str, Any, str]] = {}
+        read: dict[str, tuple[str, Any, str] | None] = {}     # each distinct remark read once (无, 已整改 … repeat)
         for position, row in enumerate(rows):
-            text = clean(raw_text(row[remark])) if remark < len(row) and isinstance(row[remark], str) else ""
-            match = pattern.search(text)
-            if match:
-                when, problem = self.parsers.date(match.group("date")) if match.group("date").strip() else (None, None)
-                whole = when if problem is None and isinstance(when, date) and not isinstance(when, MonthDate) else None
-                found[position] = (match.group("dept"), whole, text)
+            raw = row[remark] if remark < len(row) else None
+            if not isinstance(raw, str):
+                continue
+            if raw in read:
+                referral = read[raw]
+            else:
+                text = clean(raw_text(raw))
+                match = pattern.search(text)
+                referral = None
+                if match:
+                    when, problem = self.parsers.date(match.group("date")) if match.group("date").strip() else (None, None)
+                    whole = when if problem is None and isinstance(when, date) and not isinstance(when, MonthDate) else None
+                    referral = (match.group("dept"), whole, text)
+                read[raw] = referral
+            if referral is not None:
+                found[position] = referral
         if not found:
             return
         n = len(table)
