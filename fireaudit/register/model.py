@@ -5,10 +5,13 @@ Tables are stored column-wise (one list of parsed values per column) so that a
 
 from __future__ import annotations
 
+import gc
 import re
+from collections import deque
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from operator import attrgetter
 from datetime import date
 from typing import Any, Iterable, Iterator
@@ -104,6 +107,36 @@ class RegisterError:
         if self.nearest:
             text += ("" if lang == "zh" else " ") + t(lang, "register.nearest", nearest=list(self.nearest))
         return text
+
+
+def pack_rows(cls: type, rows: tuple) -> tuple[type, tuple[list, ...]]:
+    """Frozen slotted records (Evidence, RegisterError) as one list per field, to be pickled.
+
+    A worker's result crosses to the parent by pickle: 200,000 register errors
+    and the cells of the findings about them would be as many constructor calls
+    on arrival (about a second). As columns they are a few lists of strings,
+    and `unpack_rows` rebuilds the records without calling __init__."""
+    return cls, tuple(list(map(attrgetter(name), rows)) for name in cls.__slots__)
+
+
+def unpack_rows(cls: type, columns: tuple[list, ...]) -> tuple:
+    """The records `pack_rows` took apart: each slot set through its descriptor (a frozen class forbids setattr).
+
+    The cyclic collector is paused meanwhile: the new records make no cycles,
+    and 200,000 of them would make it walk the parent's objects again and
+    again (three quarters of the time)."""
+    if not columns or not columns[0]:
+        return ()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        rows = list(map(object.__new__, repeat(cls, len(columns[0]))))
+        for name, values in zip(cls.__slots__, columns):
+            deque(map(getattr(cls, name).__set__, rows, values), maxlen=0)
+        return tuple(rows)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
