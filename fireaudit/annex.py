@@ -3,7 +3,10 @@
 Shared by the R13 checks and `fireaudit route`. The categories, departments
 and keyword rules are data (checklists/annex.toml); this module only reads
 them. Inference and department parsing are memoised per distinct text, so a
-100,000-row hazard sheet costs one inference per distinct description.
+100,000-row hazard sheet costs one inference per distinct description; within
+descriptions, clauses are read once per shape (`_Shape`: the characters no
+keyword can use blotted out), so clauses that differ by a house number or a
+village's name cost a look-up.
 
 A description is read clause by clause: numbered lists and punctuation split
 it, the synonym table rewrites how inspectors write into the rules' words, and
@@ -14,7 +17,7 @@ character-bigram suggestion is offered as a hint, never as a verdict."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Iterable
 
@@ -115,6 +118,9 @@ class Router:
         # a clause's reading depends on the rest of the description only through the rules' context words
         self._context_words = frozenset(w for _, rule in self._flat_rules for g in rule.context for w in g)
         self._clause_seen: dict[tuple[str, frozenset[str]], list[dict[str, list[str]]]] = {}
+        self._shapes: dict[str, _Clause] = {}          # by coarse shape (`_Shape`)
+        self._fine_shapes: dict[str, _Clause] = {}     # by fine shape
+        self._by_clauses: dict[tuple[_Clause, ...], Reading] = {}   # by the clauses read
         self._referrals: dict[str, Referral] = {}
 
     # The keyword matcher (a scanner over every keyword and negation, the synonyms, the annex texts'
@@ -127,6 +133,11 @@ class Router:
     @cached_property
     def _synonyms(self) -> "_Synonyms":
         return _Synonyms(self.data.synonym, self.data.protected)
+
+    @cached_property
+    def _inert(self) -> "_Shape":
+        return _Shape([*self._keywords, *self._negations, *self._synonyms.words, *self.data.list_separators],
+                      self._synonyms.variants)
 
     @cached_property
     def _bigrams(self) -> dict[str, Any]:
@@ -190,40 +201,81 @@ class Router:
         return [c for piece in pieces for c in self._splitter.split(clean(piece).casefold()) if c]
 
     def _reading(self, description: str) -> Reading:
+        clauses = self._clauses(description)
+        read = [self._clause(clause) for clause in clauses]
+        key = tuple(read)
+        reading = self._by_clauses.get(key)
+        if reading is None:
+            reading = self._by_clauses[key] = self._combined(read)
+        if reading.matches or reading.ties:
+            return reading
+        # no category: a suggestion from the rewritten clauses themselves (their bigrams), never memoised
+        texts = [self._synonyms.apply(norm(c))[0] for c, r in zip(clauses, read) if not r.negated]
+        suggestion = self._suggest("".join(texts))
+        return reading if suggestion is None else replace(reading, suggestion=suggestion)
+
+    def _combined(self, read: list["_Clause"]) -> Reading:
+        """The reading of a description's clauses together (without the suggestion)."""
         synonyms: list[tuple[str, str]] = []
         unresolved: list[str] = []
-        texts = []
-        for clause in self._clauses(description):
-            text, used, open_words = self._synonyms.apply(clause)
-            synonyms.extend(u for u in used if u not in synonyms)
-            unresolved.extend(w for w in open_words if w not in unresolved)
-            if self._scanner.scan(text).isdisjoint(self._negations):
-                texts.append(text)
+        for clause in read:
+            if clause.synonyms:
+                synonyms.extend(u for u in clause.synonyms if u not in synonyms)
+            if clause.unresolved:
+                unresolved.extend(w for w in clause.unresolved if w not in unresolved)
+        kept = [clause for clause in read if not clause.negated]
         found: dict[str, list[str]] = {}
         ties: list[tuple[str, ...]] = []
-        if texts:
-            anywhere = set().union(*(self._scanner.scan(t) for t in texts))
-            for text in texts:
-                for hits in self._clause_readings(text, anywhere):
-                    names = sorted(hits, key=self.order.__getitem__)
-                    if len({self._departments_of[n] for n in names}) > 1:
-                        ties.append(tuple(names))
-                        continue
-                    for name in names:
-                        words = found.setdefault(name, [])
-                        words.extend(w for w in hits[name] if w not in words)
+        context = frozenset().union(*(clause.context for clause in kept))
+        for clause in kept:
+            for names, tie, hits in self._clause_readings(clause.shape, context):
+                if tie:
+                    ties.append(names)
+                    continue
+                for name in names:
+                    words = found.setdefault(name, [])
+                    words.extend(w for w in hits[name] if w not in words)
         matches = tuple(Match(n, tuple(_as_written(found[n], synonyms))) for n in sorted(found, key=self.order.__getitem__))
-        suggestion = None if matches or ties else self._suggest("".join(texts))
-        return Reading(matches, tuple(ties), tuple(synonyms), tuple(unresolved), suggestion)
+        return Reading(matches, tuple(ties), tuple(synonyms), tuple(unresolved))
 
-    def _clause_readings(self, text: str, anywhere: set[str]) -> list[dict[str, list[str]]]:
-        """The categories of one clause; a 、-list is read part by part when every part reads on its own."""
-        key = (text, self._context_words.intersection(anywhere))
+    def _clause(self, clause: str) -> "_Clause":
+        """What one clause says: synonyms applied, keywords found, negated or not (memoised by its shape).
+
+        Two clauses of one shape (`_Shape`: the same text once the characters no
+        keyword, synonym or separator uses are blotted out: 超市12号 and 超市45号)
+        read alike, so a clause that differs from one already read only by its
+        house number costs a dictionary look-up."""
+        key = clause if _PLAIN.fullmatch(clause) else norm(clause)
+        coarse = self._inert.coarse(key)
+        try:
+            return self._shapes[coarse]
+        except KeyError:
+            pass
+        fine = self._inert.fine(key)
+        try:
+            result = self._fine_shapes[fine]
+        except KeyError:
+            text, used, open_words = self._synonyms.apply(key)
+            keywords = self._scanner.scan(text)
+            result = _Clause(used, open_words, not keywords.isdisjoint(self._negations),
+                             self._context_words.intersection(keywords), self._inert.fine(text))
+            self._fine_shapes[fine] = result
+        self._shapes[coarse] = result
+        return result
+
+    def _clause_readings(self, shape: str, context: frozenset[str]) -> list[tuple[tuple[str, ...], bool, dict[str, list[str]]]]:
+        """The categories of one clause (by its shape), each reading's categories in annex order and whether
+        they tie (categories of different departments); a 、-list is read part by part when every part
+        reads on its own. `context`: the rules' context words found anywhere in the description."""
+        key = (shape, context)
         try:
             return self._clause_seen[key]
         except KeyError:
             pass
-        result = self._clause_readings_uncached(text, anywhere)
+        result = []
+        for hits in self._clause_readings_uncached(shape, context):
+            names = tuple(sorted(hits, key=self.order.__getitem__))
+            result.append((names, len({self._departments_of[n] for n in names}) > 1, hits))
         self._clause_seen[key] = result
         return result
 
@@ -331,6 +383,78 @@ class Router:
         return verdict
 
 
+@dataclass(frozen=True, eq=False)
+class _Clause:
+    """One clause as read: the synonyms applied, the keywords found (after them), negated or not, its shape.
+
+    One object per shape (the router keeps them), compared and hashed by identity: a description's
+    tuple of them is the key of its combined reading."""
+
+    synonyms: tuple[tuple[str, str], ...]
+    unresolved: tuple[str, ...]
+    negated: bool
+    context: frozenset[str]                  # the rules' context words in it
+    shape: str                               # the rewritten clause's shape (`_Shape`)
+
+
+class _Shape:
+    """A clause with every run of characters that can be part of no keyword, synonym or separator blotted out.
+
+    A clause reads exactly as its shape does, so 超市12号楼道堆放杂物 and
+    超市45号楼道堆放杂物, one shape, are read once. Two shapes, the second finer:
+    `coarse` blots the characters no word contains (one regex); `fine` also those
+    that neither start, continue nor end one where they stand (no neighbour
+    forms one of the words' two-character pieces with them), except beside a
+    character of a synonym's variant, whose rewriting may give them new
+    neighbours. Every match (of a keyword, synonym, separator), before and after
+    the synonyms' rewriting, lies within the characters kept."""
+
+    def __init__(self, words: Iterable[str], variants: Iterable[str]):
+        words = [w for w in words if w]
+        chars = {c for word in words for c in word}
+        self.blot = next(c for c in "\x00\x01\ufffe\uffff" if c not in chars)
+        self._single = frozenset(w for w in words if len(w) == 1)
+        self._pairs = frozenset(w[i:i + 2] for w in words for i in range(len(w) - 1))
+        self._variant_chars = frozenset(c for w in variants for c in w)
+        # `coarse`: a character no word contains, or an ASCII one (the 2 of B2, the 3 of 3C: house numbers)
+        # that `fine` would blot where it stands
+        ascii_chars = sorted(c for c in chars if c.isascii() and c not in self._single)
+        inert = [f"[^{_class(chars)}]" if chars else "(?s:.)"]
+        if ascii_chars:
+            alone = []
+            for char in ascii_chars:
+                before = {p[0] for p in self._pairs if p[1] == char}
+                after = {p[1] for p in self._pairs if p[0] == char}
+                alone.append((f"(?<![{_class(before)}])" if before else "") + re.escape(char)
+                             + (f"(?![{_class(after)}])" if after else ""))
+            near = f"[{_class(self._variant_chars)}]" if self._variant_chars else None
+            inert.append((f"(?<!{near})" if near else "") + f"(?=[{_class(ascii_chars)}])(?:{'|'.join(alone)})"
+                         + (f"(?!{near})" if near else ""))
+        self._others = re.compile(f"(?:{'|'.join(inert)})+")
+
+    def coarse(self, text: str) -> str:
+        return self._others.sub(self.blot, text)
+
+    def fine(self, text: str) -> str:
+        kept: list[str] = []
+        blot, single, pairs, near = self.blot, self._single, self._pairs, self._variant_chars
+        last = len(text) - 1
+        for i, char in enumerate(text):
+            before = text[i - 1] if i else ""
+            after = text[i + 1] if i < last else ""
+            if (char in single or before + char in pairs or char + after in pairs
+                    or before in near or after in near) and char != blot:
+                kept.append(char)
+            elif not kept or kept[-1] != blot:
+                kept.append(blot)
+        return "".join(kept)
+
+
+def _class(chars: Iterable[str]) -> str:
+    """The inside of a regex character class holding exactly `chars`."""
+    return "".join(sorted(re.escape(c) for c in chars))
+
+
 class _Synonyms:
     """Rewrites a clause's words into the rules' words in one regex pass, longest variant first."""
 
@@ -342,15 +466,13 @@ class _Synonyms:
                     (norm(entry.canonical), frozenset(norm(w) for w in entry.when)))
         words = sorted({*self._entries, *(norm(p) for p in protected)} - {""}, key=len, reverse=True)
         self._pattern = re.compile("|".join(re.escape(w) for w in words)) if words else None
-        self._seen: dict[str, tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]]] = {}
+        self.variants = tuple(w for w in self._entries if w)
+        self.words = tuple(words) + tuple(c for entries in self._entries.values() for c, when in entries) + \
+            tuple(w for entries in self._entries.values() for c, when in entries for w in when)
 
-    def apply(self, clause: str) -> tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]]:
-        """(rewritten clause, (as written, as read) pairs, words left alone for want of context)."""
-        try:
-            return self._seen[clause]
-        except KeyError:
-            pass
-        key = norm(clause)
+    def apply(self, key: str) -> tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]]:
+        """(rewritten clause, (as written, as read) pairs, words left alone for want of context), for a clause
+        already normalised (`norm`)."""
         used: list[tuple[str, str]] = []
         unresolved: list[str] = []
 
@@ -367,12 +489,13 @@ class _Synonyms:
             return word
 
         text = self._pattern.sub(rewrite, key) if self._pattern else key
-        result = (text, tuple(used), tuple(unresolved))
-        self._seen[clause] = result
-        return result
+        return text, tuple(used), tuple(unresolved)
 
 
 _NOT_TEXT = re.compile(r"[^\w]|_")
+# A clause of CJK ideographs, digits and lower-case ASCII is its own `norm` (nothing to normalise, strip or fold):
+# most clauses, which then skip its four passes (a test holds `norm` to it, character by character).
+_PLAIN = re.compile(r"[!-@\[-~\u4e00-\u9fff]*")
 
 
 def _as_written(keywords: list[str], synonyms: list[tuple[str, str]]) -> list[str]:

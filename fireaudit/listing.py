@@ -9,12 +9,15 @@ under [data.limits]). The JSON report keeps every error: it is for machines."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Iterable, Sequence
 
 from fireaudit.register.model import RegisterError
 
 DEFAULT_PER_CODE = 20    # the Limits schema's default; the shipped limits.toml says the same
+_CODE = attrgetter("code")
 
 
 @dataclass(frozen=True)
@@ -44,17 +47,20 @@ def per_code(checklist: Any = None) -> int:
 
 def listing(errors: Iterable[RegisterError], limit: int) -> Listing:
     """The first `limit` errors of each code (original order kept) and a count per code of the rest."""
+    errors = errors if isinstance(errors, (list, tuple)) else list(errors)
+    counts = Counter(map(_CODE, errors))        # codes in order of their first error
+    wanted = sum(min(count, limit) for count in counts.values())
     shown: list[RegisterError] = []
-    seen: dict[str, int] = {}
-    total = 0
-    for error in errors:
-        total += 1
-        count = seen.get(error.code, 0)
-        seen[error.code] = count + 1
+    taken: dict[str, int] = {}
+    for error in errors:                        # until the first `limit` of every code are found
+        if len(shown) >= wanted:
+            break
+        count = taken.get(error.code, 0)
         if count < limit:
+            taken[error.code] = count + 1
             shown.append(error)
-    left_out = tuple((code, count - limit) for code, count in seen.items() if count > limit)
-    return Listing(tuple(shown), left_out, total)
+    left_out = tuple((code, count - limit) for code, count in counts.items() if count > limit)
+    return Listing(tuple(shown), left_out, len(errors))
 
 
 def listed(errors: Sequence[RegisterError], checklist: Any = None) -> Listing:

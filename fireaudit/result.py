@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from fireaudit.register.model import Evidence, Note, RegisterError
+from fireaudit.register.model import Evidence, Note, RegisterError, pack_rows, unpack_rows
 from fireaudit.status import Status, is_gap
 
 STATUSES = tuple(Status)                            # old names: use fireaudit.status
@@ -65,6 +65,26 @@ class TownshipAudit:
     # county's duties: never in `requirements` (there they are `na`), the score or the township's reports.
     county_duties: tuple[RequirementResult, ...] = ()
 
+    def __reduce__(self):
+        """Pickled with its register errors and the findings' cells as columns (model.pack_rows): a batch or
+        `audit` worker sends this to the parent. An evidence tuple shared by several checks stays shared."""
+        shared: dict[int, int] = {}
+        packed: list[tuple] = []
+
+        def by_index(check: CheckResult) -> CheckResult:
+            if id(check.evidence) not in shared:
+                shared[id(check.evidence)] = len(packed)
+                packed.append(pack_rows(Evidence, check.evidence))
+            return replace(check, evidence=shared[id(check.evidence)])
+
+        def stripped(requirements: tuple[RequirementResult, ...]) -> tuple[RequirementResult, ...]:
+            return tuple(replace(r, checks=tuple(map(by_index, r.checks))) for r in requirements)
+
+        state = {f.name: getattr(self, f.name) for f in fields(self)}
+        state.update(requirements=stripped(self.requirements), county_duties=stripped(self.county_duties),
+                     register_errors=pack_rows(RegisterError, self.register_errors))
+        return _unpickled_audit, (state, packed)
+
     @property
     def name(self) -> str:
         return f"{self.county or '?'}{self.township or '?'}"
@@ -74,6 +94,19 @@ class TownshipAudit:
 
     def check(self, check_id: str) -> CheckResult:
         return next(c for r in self.requirements for c in r.checks if c.id == check_id)
+
+
+def _unpickled_audit(state: dict[str, Any], packed: list[tuple]) -> TownshipAudit:
+    """TownshipAudit.__reduce__ undone: each packed evidence tuple rebuilt once, then given to its checks."""
+    evidence = [unpack_rows(*columns) for columns in packed]
+
+    def restored(requirements: tuple[RequirementResult, ...]) -> tuple[RequirementResult, ...]:
+        return tuple(replace(r, checks=tuple(replace(c, evidence=evidence[c.evidence]) for c in r.checks))
+                     for r in requirements)
+
+    state.update(requirements=restored(state["requirements"]), county_duties=restored(state["county_duties"]),
+                 register_errors=unpack_rows(*state["register_errors"]))
+    return TownshipAudit(**state)
 
 
 @dataclass(frozen=True)

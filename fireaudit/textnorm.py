@@ -34,10 +34,15 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 def clean(text: str) -> str:
     """NFKC (of the bounded prefix), control characters removed, surrounding whitespace stripped."""
     bound = prefix_chars()
-    head, tail = (text, "") if len(text) <= bound else (text[:bound], text[bound:])
-    if not unicodedata.is_normalized("NFKC", head):   # the quick check is cheaper than normalising
-        head = unicodedata.normalize("NFKC", head)
-    return _CONTROL.sub("", head + tail).strip()
+    if len(text) > bound:
+        head = text[:bound]
+        if not unicodedata.is_normalized("NFKC", head):
+            text = unicodedata.normalize("NFKC", head) + text[bound:]
+    elif not unicodedata.is_normalized("NFKC", text):   # the quick check is cheaper than normalising
+        text = unicodedata.normalize("NFKC", text)
+    if not text.isprintable():                        # every control character is unprintable
+        text = _CONTROL.sub("", text)
+    return text.strip()
 
 
 def prefix(text: str) -> str:

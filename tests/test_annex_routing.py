@@ -357,3 +357,73 @@ def test_routing_accuracy_on_the_labelled_set_is_at_least_95_percent(router, che
             misses.append((case["description"], got, case["expected"]))
     accuracy = 1 - len(misses) / len(LABELLED)
     assert accuracy >= 0.95, misses
+
+
+# ---------------------------------------------------------------- issue 19: clauses read once per shape
+def test_a_description_reads_as_it_would_without_the_shape_memo(checklist):
+    """Clauses are memoised by their shape (the characters no keyword, synonym or separator can use
+    blotted out): thousands of descriptions built from every word of the annex, house numbers, numbering,
+    separators, full-width and invisible characters read exactly as a router that memoises by the exact
+    text reads them."""
+    import random
+
+    from fireaudit.annex import Router
+    from fireaudit.textnorm import norm
+
+    shared = router_of(checklist)
+    exact = Router(shared.data, checklist.register.reader.list_separators)
+
+    class Exact:
+        blot = "\x00"
+
+        def coarse(self, text: str) -> str:
+            return text
+
+        fine = coarse
+
+    exact.__dict__["_inert"] = Exact()
+    data = shared.data
+    words = {norm(w) for c in data.category for r in c.rules for g in (*r.clause, *r.context) for w in g
+             if not w.startswith("@")}
+    words |= {w for s in data.keyword_sets.values() for w in s} | set(data.negations) | set(data.protected)
+    words |= {w for s in data.synonym for w in (*s.variants, s.canonical, *s.when)}
+    words |= {w for c in data.category for r in c.rules for w in r.exclude}
+    pieces = sorted(words) + [*data.clause_separators, "、", "1、", "（2）", "③", "3.", "Ｂ2", "ｂ3", "\u200b", "１２",
+                              "2024.", "号", "超市12号", "超市45号", "3楼", "b", "c", "x",
+                              # a keyword the rewriting makes with a neighbour: 电摩辆 → 电动自行车辆 (车辆)
+                              "电摩辆", "被挡住", "充小电驴", "辆", "被", "充"]
+    # siblings that differ where a shape could wrongly blot: each ASCII character of a keyword changed
+    # (b2/b3/b9, 无3c), and beside a synonym's variant each character a keyword has beside its canonical
+    # word's first or last (电摩辆 → 电动自行车辆: 车辆)
+    siblings = [f"外墙保温{w[:i]}{c}{w[i + 1:]}号，{w[:i]}{c}{w[i + 1:]}灭火器"
+                for w in sorted(words) for i, old in enumerate(w) if old.isascii() for c in "0123456789bcegx"]
+    keywords = shared._keywords
+    for entry in data.synonym:
+        canonical = norm(entry.canonical)
+        after = {k[i + 1] for k in keywords for i in range(len(k) - 1) if k[i] == canonical[-1]}
+        before = {k[i - 1] for k in keywords for i in range(1, len(k)) if k[i] == canonical[0]}
+        for variant in map(norm, entry.variants):
+            siblings += [f"{variant}{c}号" for c in sorted(after)] + [f"号{c}{variant}" for c in sorted(before)]
+    for description in siblings:
+        assert routing(shared, description) == routing(exact, description), description
+    chars = sorted({c for p in pieces for c in p} | set("0123456789号村"))
+    rng = random.Random(19)
+    for _ in range(1500):
+        description = "".join(rng.choice(pieces) if rng.random() < 0.7 else rng.choice(sorted(words))[:2]
+                              for _ in range(rng.randrange(1, 10)))
+        # and the same with a character or two changed: where two clauses share a shape, the second is not read
+        for variant in range(3):
+            assert routing(shared, description) == routing(exact, description), description
+            at = rng.randrange(len(description))
+            description = description[:at] + rng.choice(chars) + description[at + 1:]
+
+
+def test_a_plain_clause_is_its_own_norm():
+    """annex reads a clause of CJK ideographs and lower-case ASCII without `norm`: it must change none of them."""
+    from fireaudit.annex import _PLAIN
+    from fireaudit.textnorm import norm
+
+    plain = [chr(c) for c in range(0x110000) if _PLAIN.fullmatch(chr(c))]
+    assert len(plain) > 20_000
+    assert [c for c in plain if norm(c) != c] == []
+    assert norm("".join(plain)) == "".join(plain)

@@ -421,3 +421,33 @@ def test_a_class_only_cell_the_check_resolved_is_not_counted_as_unread_in_one_ta
         assert reads.unparsed() == []
     finally:
         READS.reset(token)
+
+
+# ---------------------------------------------------------------- issue 19: 200,000 unparsed cells in reading order
+def test_unparsed_cells_come_in_the_order_the_general_sort_gives():
+    """Table.unparsed_in sorts integers when every cell is an A1 reference of the table's sheet; any other
+    cell (another sheet, odd letters, a lower-case or missing reference) falls back to the general sort, and
+    either way the order is the one the general sort (the `positions` path) gives."""
+    import random
+
+    from fireaudit.register.model import Evidence, Table, Unparsed
+
+    rng = random.Random(19)
+    for trial in range(60):
+        columns = {"检查日期": rng.choice([1, 2, 27]), "整改期限": rng.choice([2, 7, 27, 700]), "备注": 2}
+        table = Table("检查隐患", "隐患台账", 1, columns, row_index=sorted(rng.sample(range(2, 400), 120)))
+        for column, index in columns.items():
+            positions = rng.sample(range(120), rng.randrange(0, 60))     # in no particular order
+            letters = "".join(chr(65 + d) for d in ([index // 26 - 1] if index >= 26 else []) + [index % 26])
+            cells = {}
+            for p in positions:
+                cell, sheet = f"{letters}{table.row_index[p] + 1}", table.sheet
+                if trial % 4 == 1 and rng.random() < 0.05:
+                    cell, sheet = rng.choice([(cell.lower(), sheet), (f"{cell}0", sheet), (cell, "其他表"),
+                                              (f"A{cell}", sheet), (None, sheet), (f"{letters}007", sheet)])
+                cells[p] = Unparsed("某月某日", "bad-date", "日期", Evidence(sheet, cell, column=column))
+            if cells:
+                table.unparsed[column] = cells
+        wanted = tuple(columns)
+        every = range(len(table.row_index))
+        assert table.unparsed_in(*wanted) == table.unparsed_in(*wanted, positions=every), trial

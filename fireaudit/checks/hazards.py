@@ -28,6 +28,12 @@ def _label(table: Table, i: int, place: Any, column: str) -> str:
     return str(place) if place else table.cell(i, column).ref()
 
 
+def _shown(items: list[Any], limit: int) -> bool:
+    """Whether the next item appended to `items` is among the `items[:limit]` a message names (the rest are
+    counted only, so a placeholder stands for them)."""
+    return limit < 0 or len(items) < limit
+
+
 def _listed(items: list[Any], limit: int) -> dict[str, Any]:
     """The first `limit` items for the message, and how many there are in all."""
     return {"items": items[:limit], "count": len(items)}
@@ -89,6 +95,7 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
     in_scope = _dated_by_end(table, ctx.period.end)
     wrong, inferred, undetermined, other = [], [], [], []
     evidence: list[Evidence] = []
+    verdicts: dict[tuple[tuple[str, ...], str], bool | None] = {}
     checked = 0
     for i, cell, description, categories, place in table.records("移送部门", "隐患描述", "隐患类别", "场所名称"):
         if not in_scope[i] or not cell:
@@ -101,21 +108,23 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
         else:
             matches = router.infer(description)
             names = tuple(m.category for m in matches)
-            if not names:
-                undetermined.append(router.unsettled(label, description))   # a tie, a 建议, or nothing to go on
+            if not names:                 # a tie, a 建议, or nothing to go on (the message names the first few)
+                undetermined.append(router.unsettled(label, description) if _shown(undetermined, p.max_listed) else "")
                 continue
             inferred.append(Phrase("check.hazard_referral_department.inferred_item", {
                 "label": label, "categories": [m.category for m in matches],
-                "keywords": [k for m in matches for k in m.keywords]}))
+                "keywords": [k for m in matches for k in m.keywords]}) if _shown(inferred, p.max_listed) else "")
         if all(router.accepts_any(n) for n in names):
             other.append(label)
             continue
         referral = router.referral(cell)
-        fits = router.referral_fits(names, referral)
+        fits = verdicts.get((names, cell), verdicts)
+        if fits is verdicts:              # the same categories and cell: the same verdict
+            fits = verdicts[names, cell] = router.referral_fits(names, referral)
         if fits:
             continue
         if fits is None:                  # 公安消防大队: a pre-2018 name is a note, not a verdict
-            undetermined.append(router.former_note(label, referral))
+            undetermined.append(router.former_note(label, referral) if _shown(undetermined, p.max_listed) else "")
             continue
         expected = Joined(tuple(Joined(tuple(router.departments_of(n))) for n in names if not router.accepts_any(n)),
                           "alternatives")

@@ -22,6 +22,8 @@ value, what was expected and the nearest known values; it never says 未填写."
 from __future__ import annotations
 
 from datetime import date
+from itertools import compress, repeat
+from operator import attrgetter
 from typing import Any
 
 from fireaudit.checks.base import NA, UNKNOWN, CheckContext, CheckKind, Outcome, outcome
@@ -31,6 +33,7 @@ from fireaudit.register import codes
 
 MESSAGE = "common.unreadable"
 MAX_LISTED = 20      # cells named in the message; the evidence names every one
+_EVIDENCE, _SHEET, _CELL = attrgetter("evidence"), attrgetter("evidence.sheet"), attrgetter("evidence.cell")
 
 
 def judge(kind: CheckKind, ctx: CheckContext, params: Any) -> Outcome:
@@ -70,10 +73,10 @@ def hold(result: Outcome, unparsed: list[Unparsed]) -> Outcome:
         return result
     derived = _derived(unparsed)
     if result.evidence:
-        cells = derived.cells()
-        in_evidence = [cells[k] for k in dict.fromkeys(_key(e) for e in result.evidence) if k in cells]
+        in_evidence = [u for k in dict.fromkeys(_key(e) for e in result.evidence) if (u := derived.find(k)) is not None]
         if in_evidence:
-            rest = [u for u in unparsed if u not in in_evidence]
+            named = set(in_evidence)
+            rest = [u for u in unparsed if u not in named]
             return unreadable([*in_evidence, *rest], result)
     if result.status == UNKNOWN:
         return result                       # already no verdict; its own reason stands
@@ -101,18 +104,34 @@ class _Derived:
     200,000 unparseable dates each check would otherwise rebuild these, and every `unknown` would
     carry its own 200,000-item evidence tuple (one shared tuple pickles once from a worker)."""
 
-    __slots__ = ("unparsed", "_cells", "_rows", "_unique")
+    __slots__ = ("unparsed", "_sheet", "_cells", "_rows", "_unique")
 
     def __init__(self, unparsed: list[Unparsed]):
         self.unparsed = unparsed
-        self._cells: dict[tuple, Unparsed] | None = None
+        self._sheet: str | None = None       # the one sheet of every cell, when `_cells` is keyed by cell alone
+        self._cells: dict[Any, Unparsed] | None = None
         self._rows: set[tuple[str, str]] | None = None
         self._unique: tuple[list[Unparsed], tuple[Evidence, ...]] | None = None
 
-    def cells(self) -> dict[tuple, Unparsed]:
+    def cells(self) -> dict[Any, Unparsed]:
+        """Each cell's unparsed value by `_key` (by the cell alone when every one is a cell of one sheet:
+        200,000 keys without a Python loop); the last of a cell listed twice."""
         if self._cells is None:
-            self._cells = {_key(u.evidence): u for u in self.unparsed}
+            cells = list(map(_CELL, self.unparsed))
+            sheets = set(map(_SHEET, self.unparsed))
+            if len(sheets) == 1 and all(cells):
+                self._sheet = sheets.pop()
+                self._cells = dict(zip(cells, self.unparsed))
+            else:
+                self._cells = {_key(u.evidence): u for u in self.unparsed}
         return self._cells
+
+    def find(self, key: tuple) -> Unparsed | None:
+        """The unparsed value at `key` (`_key` of an evidence), if it is one of these."""
+        cells = self.cells()
+        if self._sheet is None:
+            return cells.get(key)
+        return cells.get(key[1]) if key[0] == self._sheet else None
 
     def rows(self) -> set[tuple[str, str]]:
         if self._rows is None:
@@ -121,8 +140,10 @@ class _Derived:
 
     def unique(self) -> tuple[list[Unparsed], tuple[Evidence, ...]]:
         if self._unique is None:
-            unique = list(self.cells().values())
-            self._unique = (unique, tuple(u.evidence for u in unique))
+            cells = self.cells()
+            # no cell twice (one table's list): the dictionary's values are the list itself, in its order
+            unique = list(self.unparsed) if len(cells) == len(self.unparsed) else list(cells.values())
+            self._unique = (unique, tuple(map(_EVIDENCE, unique)))
         return self._unique
 
 
@@ -149,9 +170,10 @@ def cell_phrase(u: Unparsed) -> Phrase:
 
 
 def note_astride(table: Table, column: str, values: list[Any], start: date, end: date) -> None:
-    """Note every month-only date of `values` astride a bound of [start, end] as undecided (one pass)."""
-    for i, value in enumerate(values):
-        if isinstance(value, MonthDate) and within(value, start, end) is None:
+    """Note every month-only date of `values` astride a bound of [start, end] as undecided (one pass, in C)."""
+    for i in compress(range(len(values)), map(isinstance, values, repeat(MonthDate))):
+        value = values[i]
+        if within(value, start, end) is None:
             undecided(table.cell(i, column), str(value), f"{start.isoformat()}～{end.isoformat()}")
 
 

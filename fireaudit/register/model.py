@@ -5,9 +5,14 @@ Tables are stored column-wise (one list of parsed values per column) so that a
 
 from __future__ import annotations
 
+import gc
+import re
+from collections import deque
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
+from operator import attrgetter
 from datetime import date
 from typing import Any, Iterable, Iterator
 
@@ -26,6 +31,8 @@ def column_letter(index: int) -> str:
 
 
 _DIGITS = "0123456789"
+_SHEET_OF = attrgetter("evidence.sheet")
+_CELL_OF = attrgetter("evidence.cell")
 
 
 def _row_of(cell: str | None) -> tuple[int, int, str]:
@@ -102,6 +109,36 @@ class RegisterError:
         return text
 
 
+def pack_rows(cls: type, rows: tuple) -> tuple[type, tuple[list, ...]]:
+    """Frozen slotted records (Evidence, RegisterError) as one list per field, to be pickled.
+
+    A worker's result crosses to the parent by pickle: 200,000 register errors
+    and the cells of the findings about them would be as many constructor calls
+    on arrival (about a second). As columns they are a few lists of strings,
+    and `unpack_rows` rebuilds the records without calling __init__."""
+    return cls, tuple(list(map(attrgetter(name), rows)) for name in cls.__slots__)
+
+
+def unpack_rows(cls: type, columns: tuple[list, ...]) -> tuple:
+    """The records `pack_rows` took apart: each slot set through its descriptor (a frozen class forbids setattr).
+
+    The cyclic collector is paused meanwhile: the new records make no cycles,
+    and 200,000 of them would make it walk the parent's objects again and
+    again (three quarters of the time)."""
+    if not columns or not columns[0]:
+        return ()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        rows = list(map(object.__new__, repeat(cls, len(columns[0]))))
+        for name, values in zip(cls.__slots__, columns):
+            deque(map(getattr(cls, name).__set__, rows, values), maxlen=0)
+        return tuple(rows)
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @dataclass(frozen=True, slots=True)
 class Unparsed:
     """A cell that holds something the reader did not understand (it is also a RegisterError).
@@ -159,12 +196,13 @@ class Reads:
         if len(self.tables) == 1 and not self.keys and not self.undecided and not self.resolved:
             table, columns = next(iter(self.tables.values()))
             return table.unparsed_in(*sorted(columns))    # one table's cells are distinct already
-        found: list[Unparsed] = []
-        for table, columns in self.tables.values():
-            found += table.unparsed_in(*sorted(columns))
-        for register, keys in self.keys.values():
-            found += [e.unparsed for k in sorted(keys) if (e := register.profile.get(k)) and e.unparsed]
-        found += self.undecided
+        from_tables = [table.unparsed_in(*sorted(columns)) for table, columns in self.tables.values()]
+        from_keys = [[e.unparsed for k in sorted(keys) if (e := register.profile.get(k)) and e.unparsed]
+                     for register, keys in self.keys.values()]
+        filled = [cells for cells in (*from_tables, *from_keys, self.undecided) if cells]
+        if not self.resolved and len(filled) == 1 and any(filled[0] is cells for cells in from_tables):
+            return filled[0]       # one table's cells only: distinct already, and the list the next check gets
+        found: list[Unparsed] = [u for cells in (*from_tables, *from_keys, self.undecided) for u in cells]
         seen: set[tuple] = set(self.resolved)
         return [u for u in found if not ((u.evidence.sheet, u.evidence.cell) in seen
                                          or seen.add((u.evidence.sheet, u.evidence.cell)))]
@@ -397,9 +435,45 @@ class Table:
         return self._unparsed_in(columns, set(positions))
 
     def _unparsed_in(self, columns: tuple[str, ...], wanted: set[int] | None) -> list[Unparsed]:
+        if wanted is None:
+            ordered = self._by_row_numbers(columns)
+            if ordered is not None:
+                return ordered
         found = [u for c in columns for p, u in self.unparsed.get(c, {}).items() if wanted is None or p in wanted]
         found.sort(key=lambda u: (u.evidence.sheet != self.sheet, u.evidence.sheet, _row_of(u.evidence.cell)))
         return found
+
+    def _by_row_numbers(self, columns: tuple[str, ...]) -> list[Unparsed] | None:
+        """`_unparsed_in`'s order (stable: column by column, then row, then column letters) reached by sorting
+        integers, when every cell is an A1 reference on this table's sheet with one column's letters per
+        column (200,000 bad dates: no per-cell Python); None otherwise."""
+        groups = []
+        for column in columns:
+            found = list(self.unparsed.get(column, {}).values())
+            if not found:
+                continue
+            if set(map(_SHEET_OF, found)) != {self.sheet}:
+                return None
+            cells = list(map(_CELL_OF, found))
+            letters = cells[0].rstrip(_DIGITS) if isinstance(cells[0], str) else ""
+            if not (letters.isascii() and letters.isalpha()):
+                return None
+            try:
+                text = "\n".join(cells) + "\n"
+            except TypeError:                # a cell without a reference
+                return None
+            if re.fullmatch(f"(?:{letters}[0-9]+\n)*+", text) is None:
+                return None
+            groups.append((found, letters, list(map(int, text.replace(letters, "").split()))))
+        ranks = {letters: n for n, letters in enumerate(sorted({g[1] for g in groups}, key=lambda x: (len(x), x)))}
+        found_all: list[Unparsed] = []
+        keys: list[int] = []
+        for found, letters, rows in groups:
+            found_all += found
+            rank = ranks[letters]
+            keys += [row * len(ranks) + rank for row in rows] if len(ranks) > 1 else rows
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        return [found_all[i] for i in order]
 
     def unreadable(self, column: str) -> list[Unparsed]:
         """Every cell of `column` not understood, in row order."""

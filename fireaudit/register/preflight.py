@@ -211,7 +211,7 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
     try:
         if len(counters) == 1 and isinstance(counters[0], _SheetCounter):
             plain = _PlainSheet()
-            inflated = _inflate(archive, info, limits, name, plain.feed)
+            inflated = _inflate(archive, info, limits, name, plain.feed, declarations=False)   # `<!` is not plain
             if inflated is not None and plain.finish():
                 counters[0].measured = plain.result()
                 return inflated
@@ -237,9 +237,12 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
 
 
 def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, name: str,
-             consume: Callable[[bytes], bool]) -> int | None:
+             consume: Callable[[bytes], bool], declarations: bool = True) -> int | None:
     """Stream one part in chunks with the size caps and the declaration check, handing each chunk to
-    `consume`; the bytes inflated, or None as soon as `consume` says False (it cannot go on)."""
+    `consume`; the bytes inflated, or None as soon as `consume` says False (it cannot go on).
+
+    `declarations=False` leaves the check to `consume` (`_PlainSheet` stops at any `<!`, and the
+    part is then inflated again, checked, for the XML parser)."""
     cap = int(limits.max_member_mb * MB)
     inflated = 0
     tail = b""
@@ -251,9 +254,10 @@ def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, na
             inflated += len(chunk)
             if inflated > cap or inflated > info.file_size + _CHUNK:
                 raise InputError(name, "zip-bomb-inflate", part=info.filename, limit=limits.max_member_mb)
-            if _DECLARATION.search(tail + chunk):
-                raise InputError(name, "xml-declaration", part=info.filename)
-            tail = chunk[-_OVERLAP:]
+            if declarations:
+                if _DECLARATION.search(tail + chunk):
+                    raise InputError(name, "xml-declaration", part=info.filename)
+                tail = chunk[-_OVERLAP:]
             if not consume(chunk):
                 return None
 
@@ -484,12 +488,14 @@ class _PlainSheet:
     cannot hold), never under-count: the checks below make every other spelling fall back."""
 
     _CELL_LETTERS = re.compile(rb'<c r="([A-Z]{1,3})[1-9][0-9]*"')
-    _CELL_ROWS = re.compile(rb'<c r="[A-Z]{1,3}([1-9][0-9]*)"')
+    _CELL_ROWS = re.compile(rb'<c r="[A-Z]{1,3}+([1-9][0-9]*+)"')
     # Each pattern starts with a literal (a character class at the start makes `re` try every byte):
     # every scan below is one C-speed pass over the chunk.
     _OTHER_TAGS = re.compile(rb"<(?:c[^\s/>]|f[\s/>]|[!?])")   # <col…, <cfRule… (fine); <f, <!--, <? (not plain)
     _PREFIXED = re.compile(rb":(?:c|row|f|v|is)[\s/>]")      # `<x:c` (and, harmlessly, text like `8:c `)
-    _ODD_R = re.compile(rb" r(?:\s+=|=[^\"])")                 # ` r =`, ` r='`
+    # an r attribute anywhere but first in <c or <row (a second one in a cell), or spelt ` r =`, ` r='`
+    _ODD_R = re.compile(rb' r(?:="(?<!<c r=")(?<!<row r=")|\s+=|=[^"])')
+    _ERROR_VALUE = re.compile(rb"""e(?:"(?<="e")|'(?<='e'))""")   # t="e" (or any value e): error cells
     _OTHER_SPACE_R = re.compile(rb"[\t\n\r\f\v]r\s*=")       # run only when such a space occurs at all
     _OTHER_SPACES = (b"\t", b"\n", b"\r", b"\f", b"\v")
     _DECLARATION = re.compile(rb'\A(?:\xef\xbb\xbf)?<\?xml[^>]*?\?>')
@@ -500,7 +506,7 @@ class _PlainSheet:
         self.started = False
         self.count = 0
         self.max_row = 0                      # one-based, as written
-        self.letters: set[bytes] = set()
+        self.max_col = -1                     # zero-based
 
     def feed(self, chunk: bytes) -> bool:
         data = self.carry + chunk
@@ -521,40 +527,62 @@ class _PlainSheet:
         self.carry = data[cut:]
         if len(self.carry) > 2 * _CHUNK:
             return False
-        return self._scan(data[:cut])
+        return self._scan(data, cut)
 
     def finish(self) -> bool:
         rest, self.carry = self.carry, b""
-        return self.started and self._scan(rest)
+        return self.started and self._scan(rest, len(rest))
 
-    def _scan(self, piece: bytes) -> bool:
-        if not piece:
+    def _scan(self, data: bytes, end: int) -> bool:
+        """Measure data[:end] (bounds passed to each scan rather than the piece copied)."""
+        if not end:
             return True
-        if b"\x00" in piece or b'"e"' in piece or b"'e'" in piece:    # t="e" (or any value e): error cells
+        if data.find(b"\x00", 0, end) >= 0 or self._ERROR_VALUE.search(data, 0, end):
             return False
-        others = self._OTHER_TAGS.findall(piece)
-        if any(not tag.startswith(b"<c") for tag in others) or self._PREFIXED.search(piece) \
-                or self._ODD_R.search(piece):
+        others = self._OTHER_TAGS.findall(data, 0, end)
+        if any(not tag.startswith(b"<c") for tag in others) or self._PREFIXED.search(data, 0, end) \
+                or self._ODD_R.search(data, 0, end):
             return False
-        if any(space in piece for space in self._OTHER_SPACES) and self._OTHER_SPACE_R.search(piece):
+        if any(data.find(space, 0, end) >= 0 for space in self._OTHER_SPACES) \
+                and self._OTHER_SPACE_R.search(data, 0, end):
             return False
-        letters = self._CELL_LETTERS.findall(piece)
-        cells = len(letters)
-        if cells != piece.count(b"<c") - len(others):
+        rows = self._CELL_ROWS.findall(data, 0, end)
+        cells = len(rows)
+        if cells != data.count(b"<c", 0, end) - len(others):
             return False                                  # a cell written otherwise (no r, r not first …)
-        if piece.count(b' r="') != cells + piece.count(b'<row r="'):
-            return False                                  # an r attribute elsewhere (a second one in a cell)
         if cells:
             self.count += cells
-            self.letters.update(letters)
-            self.max_row = max(self.max_row, max(map(int, self._CELL_ROWS.findall(piece))))
+            self.max_row = max(self.max_row, max(map(int, set(rows))))     # a row's cells share their number
+            if self.max_col < 0:
+                letters = set(self._CELL_LETTERS.findall(data, 0, end))
+            else:                                         # only the cells right of the widest seen so far
+                letters = set(_columns_past(self.max_col).findall(data, 0, end))
+            if letters:
+                self.max_col = max(self.max_col, max(_position(name.decode() + "1")[1] for name in letters))
         return True
 
     def result(self) -> SheetScan:
         if not self.count:
             return SheetScan(0)
-        max_col = max(_position(letters.decode() + "1")[1] for letters in self.letters)   # ZZZ is past XFD
-        return SheetScan(max(self.count, self.max_row * (max_col + 1)))
+        return SheetScan(max(self.count, self.max_row * (self.max_col + 1)))
+
+
+_PAST: dict[int, re.Pattern[bytes]] = {}
+
+
+def _columns_past(col: int) -> re.Pattern[bytes]:
+    """A pattern finding the letters of `<c r="…` references right of zero-based column `col` (to ZZZ)."""
+    pattern = _PAST.get(col)
+    if pattern is None:
+        from fireaudit.register.model import column_letter
+
+        name = column_letter(col) if col < 18278 else "ZZZ"
+        later = [f"[A-Z]{{{len(name) + 1},3}}"] if len(name) < 3 else []      # longer names come later
+        later += [f"{name[:i]}[{chr(ord(name[i]) + 1)}-Z][A-Z]{{{len(name) - 1 - i}}}"
+                  for i in range(len(name)) if name[i] != "Z"]
+        body = "|".join(later) or "(?!)"
+        pattern = _PAST[col] = re.compile(f'<c r="((?:{body}))(?=[0-9])'.encode())
+    return pattern
 
 
 _SHEET_TAGS = {"c": _SheetCounter._c, "row": _SheetCounter._row, "f": _SheetCounter._f, "v": _SheetCounter._v,

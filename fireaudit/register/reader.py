@@ -13,11 +13,12 @@ ever opened for reading."""
 from __future__ import annotations
 
 import difflib
+import gc
 import re
 from datetime import date
 from dataclasses import dataclass, replace
-from itertools import chain, islice
-from operator import itemgetter
+from itertools import chain, compress, islice, repeat
+from operator import is_, itemgetter, not_
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -27,7 +28,7 @@ from fireaudit.errors import InputError
 from fireaudit.period import Period
 from fireaudit.register import codes
 from fireaudit.register.model import (Evidence, MonthDate, Note, ProfileEntry, Register, RegisterError, Table, Unparsed,
-                                      a1)
+                                      a1, column_letter)
 from fireaudit.register.preflight import check_file, limits_of
 from fireaudit.register.values import ValueParsers, is_blank, raw_text
 from fireaudit.textnorm import clean, norm
@@ -114,8 +115,20 @@ class RegisterReader:
         """Read a township register (or, with county=True, a county register).
 
         `data`, when given, is the file's content already in memory: calamine
-        parses exactly those bytes (the ones the caller hashed for provenance)."""
-        path = Path(path)
+        parses exactly those bytes (the ones the caller hashed for provenance).
+
+        The cyclic garbage collector is paused meanwhile: reading creates no cycles, and a
+        100,000-row sheet (its rows, then one error, cell and evidence object per cell not
+        understood) would otherwise make it walk every object again and again."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._read(Path(path), county, data)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _read(self, path: Path, county: bool, data: bytes | None) -> Register:
         scanned = check_file(path, self.limits)
         workbook = open_workbook(path, data)
         errors: list[RegisterError] = []
@@ -168,7 +181,8 @@ class RegisterReader:
                     errors.extend(RegisterError(codes.ERROR_CELL, sheet_name, cell, value)
                                   for cell, value in scan.error_cells)
                 sheet = workbook.get_sheet_by_name(sheet_name)
-                rows = _filled(sheet, sheet_rows(sheet))
+                rows = _filled(sheet, _grid(sheet))
+                del sheet                     # calamine's copy of the cells is not needed once they are rows
                 if isinstance(spec, ProfileSpec):
                     if profile_sheet is None:
                         profile_sheet = sheet_name
@@ -225,7 +239,8 @@ class RegisterReader:
             return False
         mapped = {norm(h): target for h, target in self.spec.blocks.items()}
         sheet = workbook.get_sheet_by_name(sheet_name)
-        rows = list(_filled(sheet, sheet_rows(sheet)))
+        rows = list(_filled(sheet, _grid(sheet)))
+        del sheet
         starts: list[tuple[int, str]] = []
         known: list[tuple[int, str]] = []
         other: list[tuple[int, str]] = []     # numbered headings naming no register sheet: a block not read
@@ -493,7 +508,7 @@ class RegisterReader:
     def _read_table(self, sheet: str, rows: Iterable[list[Any]], spec: SheetSpec, errors: list[RegisterError],
                     notes: list[Note], titles: list[tuple[str, str, str]] | None = None, offset: int = 0) -> Table:
         """`offset`: the sheet row of rows[0] (a block of a one-sheet register starts below its heading)."""
-        flagged = {e.cell for e in errors if e.sheet == sheet}   # cells the preflight already reported
+        before = len(errors)          # the errors already said for this sheet's cells (the preflight's) are not repeated
         lookup = self._lookup(spec.name, spec.columns)
         iterator = iter(rows)
         hint = spec.header_row - 1 - offset if spec.header_row is not None and not offset else None
@@ -539,61 +554,74 @@ class RegisterReader:
         used_columns = [c for c, _, _ in used]
         used_cells = itemgetter(*used_columns) if len(used_columns) > 1 else (lambda row: (row[used_columns[0]],))
         reach = max(used_columns, default=0)
-        row_index = table.row_index
-        kept: list[list[Any]] = []
         skip = tuple(norm(p) for p in self.settings.skip_row_prefixes)
         end = tuple(norm(p) for p in self.settings.end_row_prefixes)
         marks = {p[:1] for p in skip + end}          # first characters worth normalising a row for
-        for r, row in enumerate(iterator, start=offset + header_index + 1):
-            first = _first_filled(row)
-            if first is None:
-                continue
-            if first.__class__ is str and norm(first[:2])[:1] in marks:
-                key = norm(first)
-                if key.startswith(end) and sum(1 for v in row if not is_blank(v)) <= 2:
-                    break
-                if key.startswith(skip):
-                    continue
-            if len(row) <= reach:
-                row = row + [""] * (reach + 1 - len(row))
-            filled = set(used_cells(row))
-            filled.difference_update(_BLANKS)
-            for value in filled:
-                if value.__class__ is not str or value.strip():
-                    break
-            else:
-                continue  # nothing in the columns read, e.g. only a pre-filled 序号
-            row_index.append(r)
-            kept.append(row)
+        start = offset + header_index + 1
+        rest = list(iterator)
+        found = _records(rest, used_columns, reach, skip, end, marks)
+        if found is None:                            # rows of different widths: row by row
+            table.row_index, kept = _records_by_row(rest, start, used_cells, reach, skip, end, marks)
+        else:
+            positions, kept = found
+            table.row_index = list(range(start, start + len(positions))) if isinstance(positions, range) \
+                else [start + p for p in positions]
+        del rest
+        row_index = table.row_index
 
         values: dict[str, list[Any]] = {}
         first_error = len(errors)
+        order: list[int] = []                        # (row, column) of each error added below, as one int
+        flagged: set[str] | None = None
         for c, column, parser in used:   # column by column: each distinct value parsed once
             raws = list(map(itemgetter(c), kept))
             parsed, problems = parser.column(raws)
+            letter = column_letter(c)
+            name = column.name
             bad_cells: dict[int, Unparsed] = {}
-            for position, problem in problems:
-                cell = a1(row_index[position], c)
-                errors.append(RegisterError(problem.code, sheet, cell, raw_text(raws[position]), problem.expected,
-                                            problem.nearest))
-                bad_cells[position] = Unparsed(raw_text(raws[position]), problem.code, problem.expected,
-                                               Evidence(sheet, cell, column=column.name), problem.nearest)
-            if bad_cells:
-                table.unparsed[column.name] = bad_cells
+            if problems:      # each distinct raw value said once; the objects per cell made by map(), in order
+                bad_raws = list(map(raws.__getitem__, problems))
+                if bool in set(map(type, bad_raws)):       # True == 1 == 1.0: booleans get their own key
+                    keys = [(bool, raw) if raw.__class__ is bool else raw for raw in bad_raws]
+                else:
+                    keys = bad_raws
+                said: dict[Any, tuple[str, str, str, tuple[str, ...]]] = {}
+                for key, raw in dict(zip(keys, bad_raws)).items():      # equal keys have equal texts
+                    problem = parser(raw)[1]
+                    said[key] = (raw_text(raw), problem.code, problem.expected, problem.nearest)
+                texts, found, expected, nearest = (list(part) for part in zip(*map(said.__getitem__, keys)))
+                rows = list(map(row_index.__getitem__, problems))
+                cells = list(map(letter.__add__, map(str, map((1).__add__, rows))))     # a1(row, c)
+                errors.extend(map(RegisterError, found, repeat(sheet), cells, texts, expected, nearest))
+                order.extend(map((c).__or__, map((24).__rlshift__, rows)))              # (row << 24) | c
+                evidence = map(Evidence, repeat(sheet), cells, repeat(None), repeat(name))
+                bad_cells = dict(zip(problems, map(Unparsed, texts, found, expected, evidence, nearest)))
+                table.unparsed[name] = bad_cells
             if column.mapped:
                 _record_mapped(table, column, raws, set(bad_cells))
             if column.required:
-                bad = {position for position, _ in problems}
-                for position, value in enumerate(parsed):
-                    if value is None and position not in bad and a1(row_index[position], c) not in flagged:
-                        errors.append(RegisterError(codes.MISSING_VALUE, sheet, a1(row_index[position], c), "", column.name))
-            values[column.name] = parsed
+                for position in compress(range(len(parsed)), map(is_, parsed, repeat(None))):
+                    if position in bad_cells:
+                        continue
+                    row = row_index[position]
+                    cell = f"{letter}{row + 1}"
+                    if flagged is None:
+                        flagged = {e.cell for e in islice(errors, before) if e.sheet == sheet}
+                    if cell not in flagged:
+                        errors.append(RegisterError(codes.MISSING_VALUE, sheet, cell, "", name))
+                        order.append((row << 24) | c)
+            values[name] = parsed
+        if len(order) > 1:       # reading order within the sheet (row, then column): sorted as ints
+            added = errors[first_error:]
+            errors[first_error:] = map(added.__getitem__, sorted(range(len(added)), key=order.__getitem__))
+        presorted = errors[first_error:]
         table.values = values
         self._row_rules(table, kept, errors, notes)
         if table.name == "检查隐患":
             header_rows = head[max(header_index - 1, 0):header_index + 1]
             self._referrals_in_remarks(table, kept, header_rows, errors, notes)
-        errors[first_error:] = sorted(errors[first_error:], key=_error_order)   # reading order within the sheet
+        if len(errors) != first_error + len(presorted) or not all(map(is_, islice(errors, first_error, None), presorted)):
+            errors[first_error:] = sorted(errors[first_error:], key=_error_order)   # row rules changed them: sort again
         return table
 
     def _sub_header(self, upper: list[Any], lower: list[Any], found: dict[int, HeaderMatch],
@@ -673,13 +701,24 @@ class RegisterReader:
         done = "|".join(re.escape(v) for v in settings.referral_done_prefixes) or "已"
         pattern = re.compile(rf"(?:{done})(?:于|在)?(?P<date>[^，。；,;]*?)(?:{verbs})(?:给|至|到)?(?P<dept>[^，。；,;、\s]+)")
         found: dict[int, tuple[str, Any, str]] = {}
+        read: dict[str, tuple[str, Any, str] | None] = {}     # each distinct remark read once (无, 已整改 … repeat)
         for position, row in enumerate(rows):
-            text = clean(raw_text(row[remark])) if remark < len(row) and isinstance(row[remark], str) else ""
-            match = pattern.search(text)
-            if match:
-                when, problem = self.parsers.date(match.group("date")) if match.group("date").strip() else (None, None)
-                whole = when if problem is None and isinstance(when, date) and not isinstance(when, MonthDate) else None
-                found[position] = (match.group("dept"), whole, text)
+            raw = row[remark] if remark < len(row) else None
+            if not isinstance(raw, str):
+                continue
+            if raw in read:
+                referral = read[raw]
+            else:
+                text = clean(raw_text(raw))
+                match = pattern.search(text)
+                referral = None
+                if match:
+                    when, problem = self.parsers.date(match.group("date")) if match.group("date").strip() else (None, None)
+                    whole = when if problem is None and isinstance(when, date) and not isinstance(when, MonthDate) else None
+                    referral = (match.group("dept"), whole, text)
+                read[raw] = referral
+            if referral is not None:
+                found[position] = referral
         if not found:
             return
         n = len(table)
@@ -907,6 +946,93 @@ def _place(text: str, pattern: re.Pattern[str], key: str, profile: dict[str, Pro
     return name
 
 
+def _records_by_row(rows: list[list[Any]], start: int, used_cells, reach: int, skip: tuple[str, ...],
+                    end: tuple[str, ...], marks: set[str]) -> tuple[list[int], list[list[Any]]]:
+    """(sheet row, row) of each record, row by row: rows of different widths (see `_records`)."""
+    row_index: list[int] = []
+    kept: list[list[Any]] = []
+    for r, row in enumerate(rows, start=start):
+        first = _first_filled(row)
+        if first is None:
+            continue
+        if first.__class__ is str and norm(first[:2])[:1] in marks:
+            key = norm(first)
+            if key.startswith(end) and sum(1 for v in row if not is_blank(v)) <= 2:
+                break
+            if key.startswith(skip):
+                continue
+        if len(row) <= reach:
+            row = row + [""] * (reach + 1 - len(row))
+        filled = set(used_cells(row))
+        filled.difference_update(_BLANKS)
+        for value in filled:
+            if value.__class__ is not str or value.strip():
+                break
+        else:
+            continue  # nothing in the columns read, e.g. only a pre-filled 序号
+        row_index.append(r)
+        kept.append(row)
+    return row_index, kept
+
+
+def _records(rows: list[list[Any]], used_columns: list[int], reach: int, skip: tuple[str, ...],
+             end: tuple[str, ...], marks: set[str]) -> tuple[Iterable[int], list[list[Any]]] | None:
+    """The records among the rows under a header, worked out column by column (issue 19, item 4):
+    (their positions in `rows`, the rows), or None when the rows differ
+    in width (then `_records_by_row`, which gives the same answer row by row).
+
+    A row is a record when a column read holds something; reading stops at a row whose first filled
+    cell starts an end marker (`填表说明`, at most two cells filled) and skips one starting a skip
+    marker (`合计`). Each distinct value is classified once (a dict), and a column is looked at only
+    for the rows still undecided, so a 100,000-row sheet costs a few list operations per column."""
+    n = len(rows)
+    widths = set(map(len, rows))
+    if not used_columns or len(widths) > 1 or (widths and min(widths) <= reach):
+        return None
+    width = widths.pop() if widths else 0
+    kind: dict[Any, int] = {None: 0}   # text or None -> 0 blank, 1 filled, 2 text starting with a marker's first character
+
+    def classify(values: list[Any]) -> list[int]:
+        """Each value's kind; any value neither text nor None is filled (1)."""
+        for value in set(compress(values, map(isinstance, values, repeat(str)))).difference(kind):
+            if value == "" or (value.__class__ is str and not value.strip()):
+                kind[value] = 0
+            else:
+                kind[value] = 2 if value.__class__ is str and norm(value[:2])[:1] in marks else 1
+        return list(map(kind.get, values, repeat(1)))
+
+    # each row's first filled cell, column by column for the rows not yet decided
+    marked: list[int] = []
+    pending: Iterable[int] = range(n)
+    for c in range(width):
+        if not pending:
+            break
+        cells = list(map(itemgetter(c), rows)) if c == 0 else [rows[i][c] for i in pending]
+        kinds = classify(cells)
+        marked += compress(pending, map((2).__eq__, kinds))
+        pending = list(compress(pending, map(not_, kinds)))
+    limit, dropped = n, set()
+    for i in sorted(marked):
+        row = rows[i]
+        key = norm(_first_filled(row))
+        if key.startswith(end) and sum(1 for v in row if not is_blank(v)) <= 2:
+            limit = i
+            break
+        if key.startswith(skip):
+            dropped.add(i)
+    # rows where every column read is blank
+    empty: list[int] = list(compress(range(n), map(not_, classify(list(map(itemgetter(used_columns[0]), rows))))))
+    for c in used_columns[1:]:
+        if not empty:
+            break
+        empty = list(compress(empty, map(not_, classify([rows[i][c] for i in empty]))))
+    dropped.update(empty)
+    if limit == n and not dropped:
+        return range(n), rows
+    positions = [i for i in range(limit) if i not in dropped]
+    return positions, [rows[i] for i in positions]
+
+
 def _first_filled(row: list[Any]) -> Any:
     """The first non-blank cell of a row, or None."""
     for value in row:
@@ -953,6 +1079,11 @@ def sheet_rows(sheet) -> Iterable[list[Any]]:
     if not offset:
         return sheet.iter_rows()
     return (offset + row for row in sheet.iter_rows())
+
+
+def _grid(sheet) -> list[list[Any]]:
+    """Every row of the sheet from A1, as `sheet_rows` gives them, converted in one call (cheaper than row by row)."""
+    return sheet.to_python(skip_empty_area=False)
 
 
 class _MergeFill:

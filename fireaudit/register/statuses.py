@@ -34,9 +34,9 @@ def at_period(register: Register, period: Period) -> Register:
     cells = unparsed.setdefault(COLUMN, {})
     refs = {(b.evidence.sheet, b.evidence.cell) for b in table.ambiguous.values()}
     errors = [e for e in register.errors if (e.sheet, e.cell) not in refs]
+    said = {f"{b.evidence.cell}" for b in table.ambiguous.values()}     # a note starts `<cell>：` (one lookup, not a scan)
     notes = [n for n in register.notes if not (n.code == "status-read" and n.detail.endswith(f"→ {OVERDUE}")
-                                                and any(n.detail.startswith(f"{b.evidence.cell}：")
-                                                        for b in table.ambiguous.values()))]
+                                                and n.detail.split("：", 1)[0] in said)]
     for position, bad in sorted(table.ambiguous.items()):
         if position in overdue:
             values[COLUMN][position] = OVERDUE

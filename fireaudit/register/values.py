@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import compress
 from operator import itemgetter
 from typing import Any, Callable
 
 from fireaudit.checklist.models import ColumnSpec, RegisterSpec
 from fireaudit.period import Period, cn_number
 from fireaudit.register.model import MonthDate
-from fireaudit.textnorm import clean, norm, split_list
+from fireaudit.textnorm import clean, norm, prefix_chars, split_list
 from fireaudit.register import codes
 
 EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#VALUE!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
@@ -65,9 +67,11 @@ def raw_text(raw: Any) -> str:
 class ColumnParser:
     """Parses one column's cells, each distinct raw value once (a dict lookup after that)."""
 
-    def __init__(self, base: Callable[[Any], Parsed]):
+    def __init__(self, base: Callable[[Any], Parsed], text_limit: int | None = None):
         self.base = base
         self.cache: dict[Any, Parsed] = {"": EMPTY}
+        self.bad: set[Any] = set()                 # keys of the cache whose value was not understood
+        self.text_limit = text_limit               # set when `base` is ValueParsers.text: texts parsed inline
 
     def _compute(self, raw: Any) -> Parsed:
         if is_blank(raw):
@@ -82,28 +86,53 @@ class ColumnParser:
             return self.cache[key]
         except KeyError:
             result = self.cache[key] = self._compute(raw)
+            if result[1] is not None:
+                self.bad.add(key)
             return result
         except TypeError:  # unhashable: never from calamine, but be safe
             return self._compute(raw)
 
-    def column(self, raws: list[Any]) -> tuple[list[Any], list[tuple[int, Problem]]]:
-        """Parsed values of a whole column, and (position, problem) for each value not understood.
+    def column(self, raws: list[Any]) -> tuple[list[Any], list[int]]:
+        """Parsed values of a whole column, and the positions of the values not understood (in
+        order; `self(raws[position])[1]` is the problem, a dict lookup).
 
         Set and list operations keep the per-cell work in C: only values not
         seen before reach Python code."""
-        cache, compute = self.cache, self._compute
+        cache, bad = self.cache, self.bad
         if bool in set(map(type, raws)):     # True == 1 == 1.0: only booleans need a key of their own
             keys = [(bool, raw) if raw.__class__ is bool else raw for raw in raws]
         else:
             keys = raws
-        for key in set(keys).difference(cache):
-            cache[key] = compute(key[1] if key.__class__ is tuple else key)
-        hits = list(map(cache.__getitem__, keys))
-        values = list(map(_FIRST, hits))
-        bad = {key for key, hit in cache.items() if hit[1] is not None}
+        new = set(keys).difference(cache)
+        if new:
+            compute, limit = self._compute, self.text_limit
+            if limit is not None:            # a text column: most values are new (names, descriptions)
+                bound, quick = prefix_chars(), unicodedata.is_normalized
+                for key in new:
+                    if key.__class__ is not str:
+                        continue
+                    stripped = key.strip()
+                    if not stripped:
+                        result = EMPTY
+                    elif stripped in EXCEL_ERRORS:
+                        result = None, Problem(codes.ERROR_CELL)
+                    elif len(key) > limit:
+                        result = None, Problem(codes.TOO_LONG, str(limit))
+                    else:                    # clean(), without its calls when nothing is to be cleaned
+                        text = stripped if len(key) <= bound and key.isprintable() and quick("NFKC", key) \
+                            else clean(key)
+                        result = (text or None), None
+                    cache[key] = result
+                    if result[1] is not None:
+                        bad.add(key)
+            for key in new.difference(cache) if limit is not None else new:
+                result = cache[key] = compute(key[1] if key.__class__ is tuple else key)
+                if result[1] is not None:
+                    bad.add(key)
+        values = list(map(_FIRST, map(cache.__getitem__, keys)))
         if bad.isdisjoint(keys):
             return values, []
-        return values, [(position, hit[1]) for position, hit in enumerate(hits) if hit[1] is not None]
+        return values, list(compress(range(len(keys)), map(bad.__contains__, keys)))
 
 
 class ValueParsers:
@@ -133,7 +162,7 @@ class ValueParsers:
         base = self._base(column, unit_factor)
         if column.mapped:
             base = mapped_first(base, column.mapped)
-        return ColumnParser(base)
+        return ColumnParser(base, self.max_text if base == self.text else None)
 
     def _base(self, column: ColumnSpec, unit_factor: float | None) -> Callable[[Any], Parsed]:
         kind = column.type

@@ -14,14 +14,22 @@ from fireaudit.status import Status
 JSON_LANG = "zh"
 
 
-def check_json(check: CheckResult) -> dict[str, Any]:
+def check_json(check: CheckResult, evidence: dict[int, list[dict[str, str]]] | None = None) -> dict[str, Any]:
+    """One check's JSON; `evidence`: the evidence lists already written, by id of the tuple (checks that
+    rest on the same 200,000 unparsed cells share one tuple, written once)."""
+    if evidence is None:
+        cells = [e.to_json() for e in check.evidence]
+    else:
+        cells = evidence.get(id(check.evidence))
+        if cells is None:
+            cells = evidence[id(check.evidence)] = [e.to_json() for e in check.evidence]
     out: dict[str, Any] = {
         "id": check.id,
         "status": check.status,
         "severity": check.severity,
         "message": message_text(check.message, check.params, JSON_LANG),
         "message_id": check.message,
-        "evidence": [e.to_json() for e in check.evidence],
+        "evidence": cells,
         "source": check.source,
     }
     if check.from_config:
@@ -50,6 +58,8 @@ def township_json(audit: TownshipAudit) -> dict[str, Any]:
 
 
 def _township_json(audit: TownshipAudit) -> dict[str, Any]:
+    # evidence lists shared between checks unless a mapped reading is added to each cell's entry (`_mapped`)
+    evidence: dict[int, list[dict[str, str]]] | None = None if audit.mapped_cells else {}
     return {
         "file": audit.file,
         "sha256": audit.sha256,
@@ -65,21 +75,32 @@ def _township_json(audit: TownshipAudit) -> dict[str, Any]:
                 "status": r.status,
                 "severity": r.severity,
                 **({} if r.checks else {"message": ""}),   # every check of it disabled by the county
-                "checks": [check_json(c) for c in r.checks],
+                "checks": [check_json(c, evidence) for c in r.checks],
             }
             for r in audit.requirements
         ],
-        "register_errors": [
-            {"sheet": e.sheet, "cell": e.cell, "value": e.value, "code": e.code,
-             "message": e.message(JSON_LANG), "nearest": list(e.nearest)}
-            for e in audit.register_errors
-        ],
+        "register_errors": _register_errors(audit.register_errors),
         "notes": [
             {"code": n.code, "sheet": n.sheet, "detail": n.detail,
              "message": t(JSON_LANG, f"note.{n.code}", sheet=n.sheet, detail=n.detail)}
             for n in audit.notes
         ],
     }
+
+
+def _register_errors(errors: Any) -> list[dict[str, Any]]:
+    """Every register error (all of them: the reports' listings cap, the JSON does not); each distinct
+    message rendered once (200,000 unparseable dates say a handful of things)."""
+    messages: dict[tuple, str] = {}
+    out = []
+    for e in errors:
+        key = (e.code, e.value, e.expected, e.nearest)
+        message = messages.get(key)
+        if message is None:
+            message = messages[key] = e.message(JSON_LANG)
+        out.append({"sheet": e.sheet, "cell": e.cell, "value": e.value, "code": e.code, "message": message,
+                    "nearest": list(e.nearest)})
+    return out
 
 
 def run_json(run: AuditRun) -> dict[str, Any]:
