@@ -472,16 +472,14 @@ _WRITER_MODULES = {"md": "fireaudit.reports.markdown", "xlsx": "fireaudit.report
                    "json": "fireaudit.reports.json_report", "docx": "fireaudit.reports.notice_docx"}
 
 
-def _importing(modules: list[str], steps: list = ()):
-    """What the output will need, imported (and `steps` done) while the worker parses the workbooks
-    (runner.audit_files' `meanwhile`): the preparation then overlaps the parse instead of following it."""
+def _importing(modules: list[str]):
+    """What the output will need, imported while the worker parses the workbooks (runner.audit_files'
+    `meanwhile`): the imports then overlap the parse instead of following it."""
     def run() -> None:
         import importlib
 
         for name in modules:
             importlib.import_module(name)
-        for step in steps:
-            step()
 
     return run
 

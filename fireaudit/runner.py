@@ -37,11 +37,12 @@ SINGLE = "single"   # fireaudit.audit.SINGLE
 class Pending:
     """The checklist and --period of a command that has not loaded them yet (cli's check and audit).
 
-    With a worker the parse starts first: the worker loads the checklist of the same
-    --config itself (a spare forked at start-up, pool.prestart, has it ready) and reads
-    --period as given, while this process runs `prepare`: the loading and checking the
-    command did before any parse, in the same order (a bad config or period stops the run
-    as before, and nothing of the worker's is used), returning (checklist, period).
+    `prepare` does the loading and checking the command did before any parse, in the same
+    order, and returns (checklist, period). With a spare worker (forked at start-up when a
+    core was idle, pool.prestart) the parse starts first: the spare loads the checklist of
+    the same --config itself and reads --period as given, while this process runs `prepare`
+    (a bad config or period stops the run as before, and nothing of the worker's is used).
+    Without one, audit_files runs `prepare` first and forks its worker with the checklist.
 
     `task` ("module", "function", extra args) replaces worker_audit in the worker:
     function(path, period, mode, generated_at, *extra) returns a result or an Ahead, whose
