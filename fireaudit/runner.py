@@ -343,15 +343,15 @@ def init_worker(config: str | None, digest: bool = False) -> None:
     """A worker process's initializer: Ctrl-C is the parent's business; the checklist is loaded once
     (with `digest`, its checklist_digest as loaded is kept: Pending.payloads compares it).
 
-    A checklist that cannot be loaded is the parent's to report (it loads the same): the worker
-    keeps the error, and a task given to it anyway fails as a bug."""
+    A checklist that cannot be loaded (a county config error, or anything else) is the parent's to
+    report, since it loads the same: the worker keeps the error, and a task given to it anyway fails as a bug."""
     from fireaudit.audit import load_checklist
     from fireaudit.register import RegisterReader
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         checklist = load_checklist(config)
-    except FireauditError as exc:
+    except Exception as exc:   # noqa: BLE001 - the parent loads the same checklist and says what is wrong
         _WORKER.update(error=exc)
         return
     _WORKER.update(checklist=checklist, reader=RegisterReader(checklist),
