@@ -117,7 +117,24 @@ def pack_rows(cls: type, rows: tuple) -> tuple[type, tuple[list, ...]]:
     and the cells of the findings about them would be as many constructor calls
     on arrival (about a second). As columns they are a few lists of strings,
     and `unpack_rows` rebuilds the records without calling __init__."""
-    return cls, tuple(list(map(attrgetter(name), rows)) for name in cls.__slots__)
+    return cls, tuple(_column(list(map(attrgetter(name), rows))) for name in cls.__slots__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Same:
+    """A packed field whose `count` values are all equal (the sheet of 200,000 bad dates): pickled once."""
+
+    value: Any
+    count: int
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def _column(values: list) -> list | _Same:
+    if len(values) >= 1000 and values.count(values[0]) == len(values):
+        return _Same(values[0], len(values))
+    return values
 
 
 def unpack_rows(cls: type, columns: tuple[list, ...]) -> tuple:
@@ -129,7 +146,8 @@ def unpack_rows(cls: type, columns: tuple[list, ...]) -> tuple:
     if not columns or not columns[0]:
         return ()
     with collector_paused():
-        return tuple(build_rows(cls, len(columns[0]), columns))
+        return tuple(build_rows(cls, len(columns[0]), [repeat(c.value, c.count) if isinstance(c, _Same) else c
+                                                        for c in columns]))
 
 
 # More new objects than this left to the cyclic collector by `collector_paused` are frozen instead.
