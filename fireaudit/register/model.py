@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
-from operator import attrgetter
+from itertools import islice, repeat
+from operator import add, attrgetter, le, mul
 from datetime import date
 from typing import Any, Iterable, Iterator
 
@@ -492,31 +492,43 @@ class Table:
         column (200,000 bad dates: no per-cell Python); None otherwise."""
         groups = []
         for column in columns:
-            found = list(self.unparsed.get(column, {}).values())
-            if not found:
-                continue
-            if set(map(_SHEET_OF, found)) != {self.sheet}:
+            # kept for the audit: checks reading (检查日期, 整改期限) and (整改期限,) share 整改期限's
+            group = memo(self, ("row_group", column), lambda: self._row_group(column))
+            if group is None:
                 return None
-            cells = list(map(_CELL_OF, found))
-            letters = cells[0].rstrip(_DIGITS) if isinstance(cells[0], str) else ""
-            if not (letters.isascii() and letters.isalpha()):
-                return None
-            try:
-                text = "\n".join(cells) + "\n"
-            except TypeError:                # a cell without a reference
-                return None
-            if re.fullmatch(f"(?:{letters}[0-9]+\n)*+", text) is None:
-                return None
-            groups.append((found, letters, list(map(int, text.replace(letters, "").split()))))
+            if group[0]:
+                groups.append(group)
         ranks = {letters: n for n, letters in enumerate(sorted({g[1] for g in groups}, key=lambda x: (len(x), x)))}
         found_all: list[Unparsed] = []
         keys: list[int] = []
         for found, letters, rows in groups:
             found_all += found
             rank = ranks[letters]
-            keys += [row * len(ranks) + rank for row in rows] if len(ranks) > 1 else rows
+            keys += map(add, map(mul, rows, repeat(len(ranks))), repeat(rank)) if len(ranks) > 1 else rows
+        if all(map(le, keys, islice(keys, 1, None))):     # one column's cells come in row order: nothing to sort
+            return found_all
         order = sorted(range(len(keys)), key=keys.__getitem__)
-        return [found_all[i] for i in order]
+        return list(map(found_all.__getitem__, order))
+
+    def _row_group(self, column: str) -> tuple[list[Unparsed], str, list[int]] | None:
+        """A column's unparsed cells, their column letters and row numbers, or None if some cell is not an
+        A1 reference on this table's sheet with those letters (see `_by_row_numbers`)."""
+        found = list(self.unparsed.get(column, {}).values())
+        if not found:
+            return found, "", []
+        if set(map(_SHEET_OF, found)) != {self.sheet}:
+            return None
+        cells = list(map(_CELL_OF, found))
+        letters = cells[0].rstrip(_DIGITS) if isinstance(cells[0], str) else ""
+        if not (letters.isascii() and letters.isalpha()):
+            return None
+        try:
+            text = "\n".join(cells) + "\n"
+        except TypeError:                # a cell without a reference
+            return None
+        if re.fullmatch(f"(?:{letters}[0-9]+\n)*+", text) is None:
+            return None
+        return found, letters, list(map(int, text.replace(letters, "").split()))
 
     def unreadable(self, column: str) -> list[Unparsed]:
         """Every cell of `column` not understood, in row order."""
