@@ -37,12 +37,22 @@ def clean(text: str) -> str:
     if len(text) > bound:
         head = text[:bound]
         if not unicodedata.is_normalized("NFKC", head):
-            text = unicodedata.normalize("NFKC", head) + text[bound:]
+            text = nfkc(head) + text[bound:]
     elif not unicodedata.is_normalized("NFKC", text):   # the quick check is cheaper than normalising
-        text = unicodedata.normalize("NFKC", text)
+        text = nfkc(text)
     if not text.isprintable():                        # every control character is unprintable
         text = _CONTROL.sub("", text)
     return text.strip()
+
+
+def nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), computed as NFC of NFKD: the same by definition (NFKC is the
+    compatibility decomposition, then canonical composition; NFKD's result is its own canonical
+    decomposition), but when the decomposed text has nothing to compose (Chinese text with a full-width
+    `；`) NFC's quick check returns it at once, where NFKC walks its composition loop over every
+    character: 500 characters in 3 µs instead of 90 (checked on every code point and on random sequences
+    of combining marks, jamo and compatibility characters)."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFKD", text))
 
 
 def prefix(text: str) -> str:
