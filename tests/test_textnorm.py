@@ -1,5 +1,6 @@
 """textnorm: the fast NFKC equals unicodedata's."""
 
+
 def test_nfkc_is_unicodedata_nfkc():
     import random
     import unicodedata
