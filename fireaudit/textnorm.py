@@ -17,6 +17,7 @@ from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])   # the same characters
 # Characters that show as nothing: soft hyphen, zero-width space/joiners, bidi
 # marks, embeddings and isolates, word joiner and invisible operators, Mongolian
 # and Khmer fillers, variation selectors, Hangul fillers, BOM. Two
@@ -40,7 +41,11 @@ def clean(text: str) -> str:
             text = nfkc(head) + text[bound:]
     elif not unicodedata.is_normalized("NFKC", text):   # the quick check is cheaper than normalising
         text = nfkc(text)
-    if not text.isprintable():                        # every control character is unprintable
+    if len(text) > bound:      # a control character is ASCII: look for one among the ASCII characters only
+        ascii_part = text.encode("ascii", "ignore")
+        if len(ascii_part.translate(None, _CONTROL_BYTES)) != len(ascii_part):
+            text = _CONTROL.sub("", text)
+    elif not text.isprintable():                      # every control character is unprintable
         text = _CONTROL.sub("", text)
     return text.strip()
 
