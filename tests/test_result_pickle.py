@@ -62,3 +62,11 @@ def test_records_are_rebuilt_without_their_constructors(monkeypatch):
     monkeypatch.setattr(model.RegisterError, "__init__", refuse)
     assert unpack_rows(*packed) == rows
     assert unpack_rows(Evidence, ([], [], [], [])) == ()
+
+
+def test_a_field_of_equal_values_is_packed_once():
+    rows = tuple(RegisterError("bad-date", "检查隐患", f"B{n}", "某月某日" if n % 2 else "45/45/2024", "日期")
+                 for n in range(3, 1503))
+    cls, columns = pickle.loads(pickle.dumps(pack_rows(RegisterError, rows)))
+    assert [type(c).__name__ for c in columns] == ["_Same", "_Same", "list", "list", "_Same", "_Same"]
+    assert unpack_rows(cls, columns) == rows

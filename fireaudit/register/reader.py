@@ -13,7 +13,6 @@ ever opened for reading."""
 from __future__ import annotations
 
 import difflib
-import gc
 import re
 from datetime import date
 from dataclasses import dataclass, replace
@@ -28,7 +27,7 @@ from fireaudit.errors import InputError
 from fireaudit.period import Period
 from fireaudit.register import codes
 from fireaudit.register.model import (Evidence, MonthDate, Note, ProfileEntry, Register, RegisterError, Table, Unparsed,
-                                      a1, column_letter)
+                                      a1, build_rows, collector_paused, column_letter)
 from fireaudit.register.preflight import check_file, limits_of
 from fireaudit.register.values import ValueParsers, is_blank, raw_text
 from fireaudit.textnorm import clean, norm
@@ -119,14 +118,10 @@ class RegisterReader:
 
         The cyclic garbage collector is paused meanwhile: reading creates no cycles, and a
         100,000-row sheet (its rows, then one error, cell and evidence object per cell not
-        understood) would otherwise make it walk every object again and again."""
-        paused = gc.isenabled()
-        gc.disable()
-        try:
+        understood) would otherwise make it walk every object again and again;
+        so many objects left behind are then frozen (model.collector_paused)."""
+        with collector_paused():
             return self._read(Path(path), county, data)
-        finally:
-            if paused:
-                gc.enable()
 
     def _read(self, path: Path, county: bool, data: bytes | None) -> Register:
         scanned = check_file(path, self.limits)
@@ -592,10 +587,11 @@ class RegisterReader:
                 texts, found, expected, nearest = (list(part) for part in zip(*map(said.__getitem__, keys)))
                 rows = list(map(row_index.__getitem__, problems))
                 cells = list(map(letter.__add__, map(str, map((1).__add__, rows))))     # a1(row, c)
-                errors.extend(map(RegisterError, found, repeat(sheet), cells, texts, expected, nearest))
+                n = len(problems)             # the records built field by field (build_rows: no __init__ per cell)
+                errors += build_rows(RegisterError, n, (found, repeat(sheet), cells, texts, expected, nearest))
                 order.extend(map((c).__or__, map((24).__rlshift__, rows)))              # (row << 24) | c
-                evidence = map(Evidence, repeat(sheet), cells, repeat(None), repeat(name))
-                bad_cells = dict(zip(problems, map(Unparsed, texts, found, expected, evidence, nearest)))
+                evidence = build_rows(Evidence, n, (repeat(sheet), cells, repeat(None), repeat(name)))
+                bad_cells = dict(zip(problems, build_rows(Unparsed, n, (texts, found, expected, evidence, nearest))))
                 table.unparsed[name] = bad_cells
             if column.mapped:
                 _record_mapped(table, column, raws, set(bad_cells))

@@ -99,11 +99,14 @@ class ColumnParser:
         Set and list operations keep the per-cell work in C: only values not
         seen before reach Python code."""
         cache, bad = self.cache, self.bad
-        if bool in set(map(type, raws)):     # True == 1 == 1.0: only booleans need a key of their own
+        distinct = set(raws)
+        # True == 1 == 1.0: only booleans need a key of their own (a column without 1 or 0 holds none)
+        if (True in distinct or False in distinct) and bool in set(map(type, raws)):
             keys = [(bool, raw) if raw.__class__ is bool else raw for raw in raws]
+            distinct = set(keys)
         else:
             keys = raws
-        new = set(keys).difference(cache)
+        new = distinct.difference(cache)
         if new:
             compute, limit = self._compute, self.text_limit
             if limit is not None:            # a text column: most values are new (names, descriptions)
@@ -129,8 +132,11 @@ class ColumnParser:
                 result = cache[key] = compute(key[1] if key.__class__ is tuple else key)
                 if result[1] is not None:
                     bad.add(key)
-        values = list(map(_FIRST, map(cache.__getitem__, keys)))
-        if bad.isdisjoint(keys):
+        if len(distinct) * 4 < len(keys):    # values repeat: each distinct one's value looked up once
+            values = list(map({key: cache[key][0] for key in distinct}.__getitem__, keys))
+        else:
+            values = list(map(_FIRST, map(cache.__getitem__, keys)))
+        if bad.isdisjoint(distinct):
             return values, []
         return values, list(compress(range(len(keys)), map(bad.__contains__, keys)))
 
