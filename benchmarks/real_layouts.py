@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -718,5 +717,10 @@ def build(out: Path) -> list[tuple[Path, dict]]:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "heldout-books")
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir", nargs="?", type=Path, default=Path("heldout-books"),
+                        help="where to write the workbooks and their .human.json (default: heldout-books)")
+    target = parser.parse_args().out_dir
     print(len(build(target)), "workbooks in", target)
