@@ -492,7 +492,7 @@ class _PlainSheet:
     # every scan below is one C-speed pass over the chunk.
     _PREFIXED = re.compile(rb":(?:c|row|f|v|is)[\s/>]")      # `<x:c` (and, harmlessly, text like `8:c `)
     # an r attribute anywhere but first in <c or <row (a second one in a cell), or spelt ` r =`, ` r='`
-    _ODD_R = re.compile(rb' r(?:="(?<!<c r=")(?<!<row r=")|\s+=|=[^"])')
+    _ODD_R = re.compile(rb' r(?:=(?:"(?<!<c r=")(?<!<row r=")|[^"])|\s+=)')
     _ERROR_VALUE = re.compile(rb"""e(?:"(?<="e")|'(?<='e'))""")   # t="e" (or any value e): error cells
     _OTHER_SPACE_R = re.compile(rb"[\t\n\r\f\v]r\s*=")       # run only when such a space occurs at all
     _OTHER_SPACES = (b"\t", b"\n", b"\r", b"\f", b"\v")
@@ -542,8 +542,9 @@ class _PlainSheet:
         raises a maximum and the search goes on from that cell."""
         if not end:
             return True
+        colon = data.find(b":", 0, end)                   # memchr: a prefix needs a colon, rare in values
         if data.find(b"\x00", 0, end) >= 0 or self._ERROR_VALUE.search(data, 0, end) \
-                or self._PREFIXED.search(data, 0, end) or self._ODD_R.search(data, 0, end):
+                or colon >= 0 and self._PREFIXED.search(data, colon, end) or self._ODD_R.search(data, 0, end):
             return False
         if any(data.find(space, 0, end) >= 0 for space in self._OTHER_SPACES) \
                 and self._OTHER_SPACE_R.search(data, 0, end):
