@@ -498,6 +498,9 @@ class _PlainSheet:
     _OTHER_SPACES = (b"\t", b"\n", b"\r", b"\f", b"\v")
     _DECLARATION = re.compile(rb'\A(?:\xef\xbb\xbf)?<\?xml[^>]*?\?>')
     _UTF8 = re.compile(rb'encoding\s*=\s*["\']utf-?8["\']', re.IGNORECASE)
+    # <f, <!, <? (not plain): each one pattern with a two-byte literal start, run only from the first
+    # f, ! or ? (a memchr) of the chunk: in a sheet of values these bytes hardly occur
+    _OTHER_TAGS = ((b"f", re.compile(rb"<f[\s/>]")), (b"!", re.compile(rb"<!")), (b"?", re.compile(rb"<\?")))
     _REFERENCE = re.compile(rb'<c r="([A-Z]{1,3}+)([1-9][0-9]*+)"')
 
     def __init__(self) -> None:
@@ -536,10 +539,11 @@ class _PlainSheet:
         """Measure data[:end] (bounds passed to each scan rather than the piece copied).
 
         No object per cell: the cells are counted (`bytes.count`), and one search per chunk
-        (`_past`) finds any tag that is not plain, any cell whose reference is not plain or
-        that lies right of or below the farthest cell seen. It starts from the chunk's last
-        cell, so with rows written in order it usually finds nothing; each cell it finds
-        raises a maximum and the search goes on from that cell."""
+        (`_past`) finds any cell written otherwise, or whose reference is not plain, or that lies
+        right of or below the farthest cell seen. It starts from the chunk's last cell, so with
+        rows written in order it usually finds nothing; each cell it finds raises a maximum and
+        the search goes on from that cell. Every other check is one C pass (a memchr where the
+        pattern needs a rare byte)."""
         if not end:
             return True
         colon = data.find(b":", 0, end)                   # memchr: a prefix needs a colon, rare in values
@@ -549,6 +553,10 @@ class _PlainSheet:
         if any(data.find(space, 0, end) >= 0 for space in self._OTHER_SPACES) \
                 and self._OTHER_SPACE_R.search(data, 0, end):
             return False
+        for char, tag in self._OTHER_TAGS:              # each searched from its rare second byte on
+            first = data.find(char, 0, end)
+            if first >= 0 and tag.search(data, max(first - 1, 0), end):
+                return False
         cells = data.count(b'<c r="', 0, end)
         max_row, max_col = self.max_row, self.max_col
         if cells:                          # the last cell: a real one, so a safe first maximum
@@ -564,7 +572,7 @@ class _PlainSheet:
             elif row is not None:
                 max_row = int(row)
             else:
-                return False                              # not plain: a formula, a comment, a cell written otherwise
+                return False                              # not plain: a cell written otherwise
             start = found.start()                         # the same cell may also lie further down
         self.count += cells
         if cells:
@@ -584,13 +592,13 @@ def _column_of(letters: bytes) -> int:
 
 @functools.lru_cache(maxsize=256)
 def _past(col: int, row: int) -> re.Pattern[bytes]:
-    """One search for what stops a plain scan or raises its maxima. At a `<` it matches
-    `<f`, `<!`, `<?`, a `<c` whose r is not first and written ` r="`, a cell whose reference is
-    not `[A-Z]{1,3}` then a row from 1 then `"` (groups 1 and 2 None); a cell right of zero-based
-    column `col` (group 1: its letters); or else a cell below one-based row `row` (group 2: its row)."""
-    return re.compile((f'<(?:c r="(?:(?![A-Z]{{1,3}}+[1-9][0-9]*+")|({_letters_past(col)})(?=[1-9])'
+    """One search for what stops a plain scan or raises its maxima. At a `<c` it matches a cell
+    whose r is not first and written ` r="`, a cell whose reference is not `[A-Z]{1,3}` then a row
+    from 1 then `"` (groups 1 and 2 None); a cell right of zero-based column `col` (group 1: its
+    letters); or else a cell below one-based row `row` (group 2: its row). `<col`, `<cfRule` … pass."""
+    return re.compile((f'<c(?: r="(?:(?![A-Z]{{1,3}}+[1-9][0-9]*+")|({_letters_past(col)})(?=[1-9])'
                        f'|[A-Z]{{1,3}}+({_digits_past(row)})")'
-                       r'|f[\s/>]|[!?]|c(?! r=")(?![^\s/>]))').encode())
+                       r'|(?! r=")(?![^\s/>]))').encode())
 
 
 def _letters_past(col: int) -> str:
