@@ -483,7 +483,8 @@ class _PlainSheet:
     `<c r="A1"` with its reference first, upper-case letters and a row from 1, every r attribute
     written ` r="`, no comment, CDATA, processing instruction or DTD, no namespace prefix on c or
     row, no formula (`<f`) and no error cell (`t="e"`). Then the cells calamine sees are exactly
-    the `<c r="…"` starts, and one pass keeps the count and the running maxima of row and column.
+    the `<c r="…"` starts: they are counted, and one search per chunk finds any cell beyond the
+    running maxima of row and column (no object per cell).
     Anything else makes `feed` answer False and the part is measured by `_SheetCounter`. Text can
     only over-count here (a literal `<c r="XFD1"` inside a value would need a `<`, which XML text
     cannot hold), never under-count: the checks below make every other spelling fall back."""
@@ -618,14 +619,10 @@ def _digits_past(row: int) -> str:
     """A pattern for the digits (no leading zero) of a number greater than `row` >= 0, to be followed
     by a non-digit: longer ones, or as long and greater at the first digit that differs."""
     digits = str(row)
-    same = ""
-    for i in range(len(digits) - 1, -1, -1):            # built from the last digit: a trie, not a list
-        low = "1" if i == 0 and row == 0 else chr(ord(digits[i]) + 1)
-        rest = f"[0-9]{{{len(digits) - 1 - i}}}"
-        greater = f"[{low}-9]{rest}" if digits[i] != "9" else ""
-        if i == 0 and row == 0:
-            greater = "[1-9]"
-        same = "|".join(part for part in (greater, f"{digits[i]}(?:{same})" if same else "") if part)
+    same = ""                                   # as long and greater: a trie built from the last digit
+    for i in range(len(digits) - 1, -1, -1):
+        greater = f"[{int(digits[i]) + 1}-9][0-9]{{{len(digits) - 1 - i}}}" if digits[i] != "9" else ""
+        same = "|".join(part for part in (greater, same and f"{digits[i]}(?:{same})") if part)
     return f"[1-9][0-9]{{{len(digits)},}}+" + (f"|{same}" if same else "")
 
 
