@@ -17,6 +17,7 @@ register error. The binary .xlsb format is not accepted at all."""
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 import zipfile
@@ -482,24 +483,26 @@ class _PlainSheet:
     `<c r="A1"` with its reference first, upper-case letters and a row from 1, every r attribute
     written ` r="`, no comment, CDATA, processing instruction or DTD, no namespace prefix on c or
     row, no formula (`<f`) and no error cell (`t="e"`). Then the cells calamine sees are exactly
-    the `<c r="…"` starts, and one pass keeps the count and the running maxima of row and column.
+    the `<c r="…"` starts: they are counted, and one search per chunk finds any cell beyond the
+    running maxima of row and column (no object per cell).
     Anything else makes `feed` answer False and the part is measured by `_SheetCounter`. Text can
     only over-count here (a literal `<c r="XFD1"` inside a value would need a `<`, which XML text
     cannot hold), never under-count: the checks below make every other spelling fall back."""
 
-    _CELL_LETTERS = re.compile(rb'<c r="([A-Z]{1,3})[1-9][0-9]*"')
-    _CELL_ROWS = re.compile(rb'<c r="[A-Z]{1,3}+([1-9][0-9]*+)"')
     # Each pattern starts with a literal (a character class at the start makes `re` try every byte):
     # every scan below is one C-speed pass over the chunk.
-    _OTHER_TAGS = re.compile(rb"<(?:c[^\s/>]|f[\s/>]|[!?])")   # <col…, <cfRule… (fine); <f, <!--, <? (not plain)
     _PREFIXED = re.compile(rb":(?:c|row|f|v|is)[\s/>]")      # `<x:c` (and, harmlessly, text like `8:c `)
     # an r attribute anywhere but first in <c or <row (a second one in a cell), or spelt ` r =`, ` r='`
-    _ODD_R = re.compile(rb' r(?:="(?<!<c r=")(?<!<row r=")|\s+=|=[^"])')
+    _ODD_R = re.compile(rb' r(?:=(?:"(?<!<c r=")(?<!<row r=")|[^"])|\s+=)')
     _ERROR_VALUE = re.compile(rb"""e(?:"(?<="e")|'(?<='e'))""")   # t="e" (or any value e): error cells
     _OTHER_SPACE_R = re.compile(rb"[\t\n\r\f\v]r\s*=")       # run only when such a space occurs at all
     _OTHER_SPACES = (b"\t", b"\n", b"\r", b"\f", b"\v")
     _DECLARATION = re.compile(rb'\A(?:\xef\xbb\xbf)?<\?xml[^>]*?\?>')
     _UTF8 = re.compile(rb'encoding\s*=\s*["\']utf-?8["\']', re.IGNORECASE)
+    # <f, <!, <? (not plain): each one pattern with a two-byte literal start, run only from the first
+    # f, ! or ? (a memchr) of the chunk: in a sheet of values these bytes hardly occur
+    _OTHER_TAGS = ((b"f", re.compile(rb"<f[\s/>]")), (b"!", re.compile(rb"<!")), (b"?", re.compile(rb"<\?")))
+    _REFERENCE = re.compile(rb'<c r="([A-Z]{1,3}+)([1-9][0-9]*+)"')
 
     def __init__(self) -> None:
         self.carry = b""
@@ -534,31 +537,47 @@ class _PlainSheet:
         return self.started and self._scan(rest, len(rest))
 
     def _scan(self, data: bytes, end: int) -> bool:
-        """Measure data[:end] (bounds passed to each scan rather than the piece copied)."""
+        """Measure data[:end] (bounds passed to each scan rather than the piece copied).
+
+        No object per cell: the cells are counted (`bytes.count`), and one search per chunk
+        (`_past`) finds any cell written otherwise, or whose reference is not plain, or that lies
+        right of or below the farthest cell seen. It starts from the chunk's last cell, so with
+        rows written in order it usually finds nothing; each cell it finds raises a maximum and
+        the search goes on from that cell. Every other check is one C pass (a memchr where the
+        pattern needs a rare byte)."""
         if not end:
             return True
-        if data.find(b"\x00", 0, end) >= 0 or self._ERROR_VALUE.search(data, 0, end):
-            return False
-        others = self._OTHER_TAGS.findall(data, 0, end)
-        if any(not tag.startswith(b"<c") for tag in others) or self._PREFIXED.search(data, 0, end) \
-                or self._ODD_R.search(data, 0, end):
+        colon = data.find(b":", 0, end)                   # memchr: a prefix needs a colon, rare in values
+        if data.find(b"\x00", 0, end) >= 0 or self._ERROR_VALUE.search(data, 0, end) \
+                or colon >= 0 and self._PREFIXED.search(data, colon, end) or self._ODD_R.search(data, 0, end):
             return False
         if any(data.find(space, 0, end) >= 0 for space in self._OTHER_SPACES) \
                 and self._OTHER_SPACE_R.search(data, 0, end):
             return False
-        rows = self._CELL_ROWS.findall(data, 0, end)
-        cells = len(rows)
-        if cells != data.count(b"<c", 0, end) - len(others):
-            return False                                  # a cell written otherwise (no r, r not first …)
+        for char, tag in self._OTHER_TAGS:              # each searched from its rare second byte on
+            first = data.find(char, 0, end)
+            if first >= 0 and tag.search(data, max(first - 1, 0), end):
+                return False
+        cells = data.count(b'<c r="', 0, end)
+        max_row, max_col = self.max_row, self.max_col
+        if cells:                          # the last cell: a real one, so a safe first maximum
+            last = self._REFERENCE.match(data, data.rfind(b'<c r="', 0, end), end)
+            if last is not None:
+                max_row = max(max_row, int(last[2]))
+                max_col = max(max_col, _column_of(last[1]))
+        start = 0
+        while found := _past(max_col, max_row).search(data, start, end):
+            letters, row = found.group(1, 2)
+            if letters is not None:
+                max_col = _column_of(letters)
+            elif row is not None:
+                max_row = int(row)
+            else:
+                return False                              # not plain: a cell written otherwise
+            start = found.start()                         # the same cell may also lie further down
+        self.count += cells
         if cells:
-            self.count += cells
-            self.max_row = max(self.max_row, max(map(int, set(rows))))     # a row's cells share their number
-            if self.max_col < 0:
-                letters = set(self._CELL_LETTERS.findall(data, 0, end))
-            else:                                         # only the cells right of the widest seen so far
-                letters = set(_columns_past(self.max_col).findall(data, 0, end))
-            if letters:
-                self.max_col = max(self.max_col, max(_position(name.decode() + "1")[1] for name in letters))
+            self.max_row, self.max_col = max_row, max_col
         return True
 
     def result(self) -> SheetScan:
@@ -567,22 +586,44 @@ class _PlainSheet:
         return SheetScan(max(self.count, self.max_row * (self.max_col + 1)))
 
 
-_PAST: dict[int, re.Pattern[bytes]] = {}
+def _column_of(letters: bytes) -> int:
+    """The zero-based column of a reference's upper-case letters."""
+    return _position(letters.decode() + "1")[1]
 
 
-def _columns_past(col: int) -> re.Pattern[bytes]:
-    """A pattern finding the letters of `<c r="…` references right of zero-based column `col` (to ZZZ)."""
-    pattern = _PAST.get(col)
-    if pattern is None:
-        from fireaudit.register.model import column_letter
+@functools.lru_cache(maxsize=256)
+def _past(col: int, row: int) -> re.Pattern[bytes]:
+    """One search for what stops a plain scan or raises its maxima. At a `<c` it matches a cell
+    whose r is not first and written ` r="`, a cell whose reference is not `[A-Z]{1,3}` then a row
+    from 1 then `"` (groups 1 and 2 None); a cell right of zero-based column `col` (group 1: its
+    letters); or else a cell below one-based row `row` (group 2: its row). `<col`, `<cfRule` … pass."""
+    return re.compile((f'<c(?: r="(?:(?![A-Z]{{1,3}}+[1-9][0-9]*+")|({_letters_past(col)})(?=[1-9])'
+                       f'|[A-Z]{{1,3}}+({_digits_past(row)})")'
+                       r'|(?! r=")(?![^\s/>]))').encode())
 
-        name = column_letter(col) if col < 18278 else "ZZZ"
-        later = [f"[A-Z]{{{len(name) + 1},3}}"] if len(name) < 3 else []      # longer names come later
-        later += [f"{name[:i]}[{chr(ord(name[i]) + 1)}-Z][A-Z]{{{len(name) - 1 - i}}}"
-                  for i in range(len(name)) if name[i] != "Z"]
-        body = "|".join(later) or "(?!)"
-        pattern = _PAST[col] = re.compile(f'<c r="((?:{body}))(?=[0-9])'.encode())
-    return pattern
+
+def _letters_past(col: int) -> str:
+    """A pattern for the letters (to ZZZ) of a column right of zero-based column `col`."""
+    from fireaudit.register.model import column_letter
+
+    if col < 0:
+        return "[A-Z]{1,3}"
+    name = column_letter(col) if col < 18278 else "ZZZ"
+    later = [f"[A-Z]{{{len(name) + 1},3}}"] if len(name) < 3 else []      # longer names come later
+    later += [f"{name[:i]}[{chr(ord(name[i]) + 1)}-Z][A-Z]{{{len(name) - 1 - i}}}"
+              for i in range(len(name)) if name[i] != "Z"]
+    return "|".join(later) or "(?!)"
+
+
+def _digits_past(row: int) -> str:
+    """A pattern for the digits (no leading zero) of a number greater than `row` >= 0, to be followed
+    by a non-digit: longer ones, or as long and greater at the first digit that differs."""
+    digits = str(row)
+    same = ""                                   # as long and greater: a trie built from the last digit
+    for i in range(len(digits) - 1, -1, -1):
+        greater = f"[{int(digits[i]) + 1}-9][0-9]{{{len(digits) - 1 - i}}}" if digits[i] != "9" else ""
+        same = "|".join(part for part in (greater, same and f"{digits[i]}(?:{same})") if part)
+    return f"[1-9][0-9]{{{len(digits)},}}+" + (f"|{same}" if same else "")
 
 
 _SHEET_TAGS = {"c": _SheetCounter._c, "row": _SheetCounter._row, "f": _SheetCounter._f, "v": _SheetCounter._v,
