@@ -54,6 +54,8 @@ def cn_number(text: str) -> int | None:
 
 @dataclass(frozen=True, order=True)
 class Period:
+    """A calendar quarter: `Period(2024, 2)` is 2024Q2."""
+
     year: int
     quarter: int
 

@@ -15,6 +15,8 @@ GAP_STATUSES = tuple(s for s in Status if s.is_gap)
 
 @dataclass(frozen=True)
 class CheckResult:
+    """One check's verdict on one township, with its message and evidence."""
+
     id: str
     requirement: str
     kind: str
@@ -34,6 +36,8 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class RequirementResult:
+    """One requirement's aggregated status and its checks' results."""
+
     id: str
     status: str
     severity: str
@@ -47,6 +51,8 @@ class RequirementResult:
 
 @dataclass(frozen=True)
 class TownshipAudit:
+    """One township's audit: its requirements' results, score, register errors and notes."""
+
     file: str
     county: str | None
     township: str | None
@@ -112,6 +118,8 @@ def _unpickled_audit(state: dict[str, Any], packed: list[tuple]) -> TownshipAudi
 
 @dataclass(frozen=True)
 class Unreadable:
+    """A file that could not be audited, and why."""
+
     file: str
     reason: str
     texts: tuple[tuple[str, str], ...] = ()   # (lang, reason) when the reason has a catalogue text
