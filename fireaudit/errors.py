@@ -11,6 +11,7 @@ language) or a list (joined in that language's way)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import IntEnum
 from typing import Any
@@ -129,26 +130,33 @@ class DataProblem(ValueError):
 
 
 # msgspec's English messages -> catalogue key under error.validation; groups are the values.
-_VALIDATION = tuple((key, re.compile(pattern)) for key, pattern in (
+_VALIDATION = (
     ("expected_got", r"^Expected `(?P<expected>[^`]+)`, got `(?P<got>[^`]+)`$"),
     ("expected_bound", r"^Expected `(?P<expected>[^`]+)` (?P<bound>[<>]=? ?\S+)$"),
     ("expected_length", r"^Expected `(?P<expected>[^`]+)` of length (?P<bound>[<>]=? ?\S+)$"),
     ("unknown_field", r"^Object contains unknown field `(?P<field>[^`]+)`$"),
     ("missing_field", r"^Object missing required field `(?P<field>[^`]+)`$"),
     ("invalid_value", r"^Invalid enum value '?(?P<value>.+?)'?$"),
-))
-_AT = re.compile(r"^(?P<text>.*?)(?: - at `\$(?P<at>[^`]*)`)?$", re.S)
+)
+_AT = r"^(?P<text>.*?)(?: - at `\$(?P<at>[^`]*)`)?$"
+
+
+@functools.cache
+def _validation_patterns() -> tuple[re.Pattern[str], tuple[tuple[str, re.Pattern[str]], ...]]:
+    """_AT and _VALIDATION compiled, when a checklist first fails validation (not at every start)."""
+    return re.compile(_AT, re.S), tuple((key, re.compile(pattern)) for key, pattern in _VALIDATION)
 
 
 def validation_phrase(exc: Exception) -> Phrase:
     """A msgspec ValidationError as a catalogue phrase: what is wrong, and at which key path."""
-    match = _AT.match(str(exc))
+    at_pattern, patterns = _validation_patterns()
+    match = at_pattern.match(str(exc))
     text, at = match["text"], (match["at"] or "").lstrip(".")
     cause = exc.__cause__
     if isinstance(cause, DataProblem):
         what = Phrase(cause.key, cause.fields)
     else:
-        what = next((Phrase(f"error.validation.{key}", found.groupdict()) for key, pattern in _VALIDATION
+        what = next((Phrase(f"error.validation.{key}", found.groupdict()) for key, pattern in patterns
                      if (found := pattern.match(text))), Phrase("error.validation.other", {"detail": text}))
     return Phrase("error.validation.at", {"at": at or "(top)", "what": what}) if at else what
 

@@ -39,6 +39,8 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class RequiredGrade:
+    """The grade a township must reach, the rule that says so, and what its criteria suggest."""
+
     grade: str | None
     rule: str                       # street | named | default
     basis: str

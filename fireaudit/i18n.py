@@ -12,6 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from fireaudit.lazy_re import LazyPattern
+
 _DIR = Path(__file__).resolve().parent / "messages"
 
 
@@ -120,16 +122,16 @@ def severity_label(severity: str | None, lang: str) -> str:
 # open — 审核口径. Internal notes (anything naming a spec file, a .toml, or
 # written in English) never reach the citation.
 
-_PLAN = re.compile(r"^(?:实施方案)?\s*[一二三四五六七八九十]*\s*(?P<items>(?:[(（][一二三四五六七八九十]+[)）][、，]?)+)"
-                   r"(?P<annex>\s*及附件(?P<annex_name>《[^》]+》))?(?:[：:]\s*(?P<quote>.*))?$")
-_PLAN_ANNEX = re.compile(r"^(?:实施方案\s*)?附件[：:]?\s*《?(?P<name>[^《》：]+?)》?(?:[：:].*)?$")
-_STANDARD_CODE = re.compile(r"G[AB](?:/T)?\s*\d+(?:-\d+)?")
-_GBT = re.compile(r"GB/T\s*35547-2017")
-_CLAUSE = re.compile(r"(?:§\s*|第\s*)(?P<clause>\d+(?:\.\d+)*)")
-_TABLE = re.compile(r"(?:表|Table\s*)(?P<table>\d+)")
-_LAW = re.compile(r"(?P<law>消防法|行政处罚法)\s*(?P<article>第[一二三四五六七八九十百]+条)")
-_NOTE = re.compile(r"[（(][^（）()]*[A-Za-z][^（）()]*[)）]")   # a parenthesis holding an English/internal note
-_ITEM = re.compile(r"[(（]([一二三四五六七八九十]+)[)）]")
+_PLAN = LazyPattern(r"^(?:实施方案)?\s*[一二三四五六七八九十]*\s*(?P<items>(?:[(（][一二三四五六七八九十]+[)）][、，]?)+)"
+                    r"(?P<annex>\s*及附件(?P<annex_name>《[^》]+》))?(?:[：:]\s*(?P<quote>.*))?$")
+_PLAN_ANNEX = LazyPattern(r"^(?:实施方案\s*)?附件[：:]?\s*《?(?P<name>[^《》：]+?)》?(?:[：:].*)?$")
+_STANDARD_CODE = LazyPattern(r"G[AB](?:/T)?\s*\d+(?:-\d+)?")
+_GBT = LazyPattern(r"GB/T\s*35547-2017")
+_CLAUSE = LazyPattern(r"(?:§\s*|第\s*)(?P<clause>\d+(?:\.\d+)*)")
+_TABLE = LazyPattern(r"(?:表|Table\s*)(?P<table>\d+)")
+_LAW = LazyPattern(r"(?P<law>消防法|行政处罚法)\s*(?P<article>第[一二三四五六七八九十百]+条)")
+_NOTE = LazyPattern(r"[（(][^（）()]*[A-Za-z][^（）()]*[)）]")   # a parenthesis holding an English/internal note
+_ITEM = LazyPattern(r"[(（]([一二三四五六七八九十]+)[)）]")
 
 
 def cite(source: str, lang: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -14,6 +15,8 @@ GAP_STATUSES = tuple(s for s in Status if s.is_gap)
 
 @dataclass(frozen=True)
 class CheckResult:
+    """One check's verdict on one township, with its message and evidence."""
+
     id: str
     requirement: str
     kind: str
@@ -33,6 +36,8 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class RequirementResult:
+    """One requirement's aggregated status and its checks' results."""
+
     id: str
     status: str
     severity: str
@@ -46,6 +51,8 @@ class RequirementResult:
 
 @dataclass(frozen=True)
 class TownshipAudit:
+    """One township's audit: its requirements' results, score, register errors and notes."""
+
     file: str
     county: str | None
     township: str | None
@@ -111,6 +118,8 @@ def _unpickled_audit(state: dict[str, Any], packed: list[tuple]) -> TownshipAudi
 
 @dataclass(frozen=True)
 class Unreadable:
+    """A file that could not be audited, and why."""
+
     file: str
     reason: str
     texts: tuple[tuple[str, str], ...] = ()   # (lang, reason) when the reason has a catalogue text
@@ -118,99 +127,6 @@ class Unreadable:
     def text(self, lang: str) -> str:
         """The reason in `lang` when it has one, else as given."""
         return dict(self.texts).get(lang, self.reason)
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """Several workbooks claim one township and period: all listed, none merged or ranked."""
-
-    county: str | None
-    township: str | None
-    period: str
-    files: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CountyRegisterInput:
-    """The county's own register a batch judged R20–R22 from."""
-
-    file: str
-    sha256: str
-    register_errors: tuple[RegisterError, ...] = ()
-
-
-@dataclass(frozen=True)
-class TownshipChange:
-    """One township since the previous quarter's batch (--baseline); `previous_score` None: not in it."""
-
-    county: str | None
-    township: str | None
-    score: float
-    in_baseline: bool = False
-    previous_score: float | None = None
-    previous_period: str | None = None
-    change: float | None = None
-    new_gaps: tuple[str, ...] = ()
-    closed_gaps: tuple[str, ...] = ()
-    changed: tuple[dict[str, Any], ...] = ()   # {"id", "from", "to"} per requirement whose status changed
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A file a batch did not audit: its own output (`output`), a file fireaudit wrote (`fireaudit`),
-    an Office lock file (`lock`)."""
-
-    file: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Superseded:
-    """Several workbooks for one township and period, settled by --prefer: `kept` stands."""
-
-    county: str | None
-    township: str | None
-    period: str
-    kept: str
-    files: tuple[str, ...]            # the workbooks that do not stand
-    rule: str                         # newest, largest or the file glob
-
-
-@dataclass(frozen=True)
-class Place:
-    """A township the county expects a register from (乡镇名册), or one that sent a workbook."""
-
-    county: str | None
-    township: str | None
-    kind: str | None = None
-    source: str = ""                  # 乡镇名册!B3, fireaudit.toml, or the workbook
-
-
-@dataclass(frozen=True)
-class Trend:
-    """One township's score in each of the batch's trend periods (None: no workbook that quarter)."""
-
-    county: str | None
-    township: str | None
-    scores: tuple[float | None, ...]
-
-
-@dataclass(frozen=True)
-class BatchFacts:
-    """What only a batch has: conflicts, the county register, the change since the baseline."""
-
-    conflicts: tuple[Conflict, ...] = ()
-    county_register: CountyRegisterInput | None = None
-    baseline: tuple[TownshipChange, ...] | None = None
-    supervision_missed: tuple[str, ...] | None = None   # R21: townships the county did not supervise
-    # issue 17: skipped files, conflicts settled by --prefer, the roster, the trend over several quarters
-    skipped: tuple[Skipped, ...] = ()
-    superseded: tuple[Superseded, ...] = ()
-    roster: tuple[Place, ...] | None = None              # None: no 乡镇名册 given
-    not_submitted: tuple[Place, ...] = ()                # in the roster, no workbook
-    not_in_roster: tuple[Place, ...] = ()                # a workbook, not in the roster
-    trend_periods: tuple[str, ...] = ()                  # oldest first, the batch's own period last
-    trend: tuple[Trend, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -229,3 +145,117 @@ class AuditRun:
     generated_at: str = ""                # run time, UTC ISO (SOURCE_DATE_EPOCH when set)
     batch: BatchFacts | None = None       # a `batch` run's own facts
     mapping: dict[str, str] | None = None  # the county's [register] mapping: {"file", "sha256"} (issue 15)
+
+
+# ---------------------------------------------------------------- a batch's own facts
+BATCH_ONLY = ("Conflict", "CountyRegisterInput", "TownshipChange", "Skipped", "Superseded", "Place", "Trend",
+              "BatchFacts")
+_DEFINING = threading.Lock()
+
+
+def __getattr__(name: str) -> type:
+    """The batch-only values, defined when first asked for (from fireaudit.result import BatchFacts): a
+    `check` or `audit` never creates them (a frozen dataclass costs ~0.5 ms to create)."""
+    if name not in BATCH_ONLY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    with _DEFINING:
+        if name not in globals():
+            _define_batch_values()
+    return globals()[name]
+
+
+def _module_level_value(cls: type) -> type:
+    """A frozen dataclass named as if defined at the top of this module (its repr, pickling, get_type_hints)."""
+    cls.__qualname__ = cls.__name__
+    made = dataclass(frozen=True)(cls)
+    globals()[cls.__name__] = made
+    return made
+
+
+def _define_batch_values() -> None:
+    """Conflict … BatchFacts, once, as module globals (module __getattr__ above)."""
+
+    @_module_level_value
+    class Conflict:
+        """Several workbooks claim one township and period: all listed, none merged or ranked."""
+
+        county: str | None
+        township: str | None
+        period: str
+        files: tuple[str, ...]
+
+    @_module_level_value
+    class CountyRegisterInput:
+        """The county's own register a batch judged R20–R22 from."""
+
+        file: str
+        sha256: str
+        register_errors: tuple[RegisterError, ...] = ()
+
+    @_module_level_value
+    class TownshipChange:
+        """One township since the previous quarter's batch (--baseline); `previous_score` None: not in it."""
+
+        county: str | None
+        township: str | None
+        score: float
+        in_baseline: bool = False
+        previous_score: float | None = None
+        previous_period: str | None = None
+        change: float | None = None
+        new_gaps: tuple[str, ...] = ()
+        closed_gaps: tuple[str, ...] = ()
+        changed: tuple[dict[str, Any], ...] = ()   # {"id", "from", "to"} per requirement whose status changed
+
+    @_module_level_value
+    class Skipped:
+        """A file a batch did not audit: its own output (`output`), a file fireaudit wrote (`fireaudit`),
+        an Office lock file (`lock`)."""
+
+        file: str
+        reason: str
+
+    @_module_level_value
+    class Superseded:
+        """Several workbooks for one township and period, settled by --prefer: `kept` stands."""
+
+        county: str | None
+        township: str | None
+        period: str
+        kept: str
+        files: tuple[str, ...]            # the workbooks that do not stand
+        rule: str                         # newest, largest or the file glob
+
+    @_module_level_value
+    class Place:
+        """A township the county expects a register from (乡镇名册), or one that sent a workbook."""
+
+        county: str | None
+        township: str | None
+        kind: str | None = None
+        source: str = ""                  # 乡镇名册!B3, fireaudit.toml, or the workbook
+
+    @_module_level_value
+    class Trend:
+        """One township's score in each of the batch's trend periods (None: no workbook that quarter)."""
+
+        county: str | None
+        township: str | None
+        scores: tuple[float | None, ...]
+
+    @_module_level_value
+    class BatchFacts:
+        """What only a batch has: conflicts, the county register, the change since the baseline."""
+
+        conflicts: tuple[Conflict, ...] = ()
+        county_register: CountyRegisterInput | None = None
+        baseline: tuple[TownshipChange, ...] | None = None
+        supervision_missed: tuple[str, ...] | None = None   # R21: townships the county did not supervise
+        # issue 17: skipped files, conflicts settled by --prefer, the roster, the trend over several quarters
+        skipped: tuple[Skipped, ...] = ()
+        superseded: tuple[Superseded, ...] = ()
+        roster: tuple[Place, ...] | None = None              # None: no 乡镇名册 given
+        not_submitted: tuple[Place, ...] = ()                # in the roster, no workbook
+        not_in_roster: tuple[Place, ...] = ()                # a workbook, not in the roster
+        trend_periods: tuple[str, ...] = ()                  # oldest first, the batch's own period last
+        trend: tuple[Trend, ...] = ()

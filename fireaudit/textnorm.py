@@ -142,10 +142,13 @@ def loose_county(county_key: str) -> str:
     return county_key[:-1] if len(county_key) > 1 and county_key[-1] in "县市" else county_key
 
 
-_XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+@lru_cache(maxsize=1)
+def _xml_forbidden() -> re.Pattern[str]:
+    """Compiled when first used (~2 ms: a class spanning all of Unicode), by the XML writers only."""
+    return re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_safe(text: object) -> str:
     """`text` with every character XML 1.0 forbids (most C0 controls, lone surrogates, U+FFFE/FFFF) shown as an escape."""
-    return _XML_FORBIDDEN.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                              else f"\\u{ord(m.group()):04x}", str(text))
+    return _xml_forbidden().sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                                else f"\\u{ord(m.group()):04x}", str(text))

@@ -159,3 +159,22 @@ def test_a_change_to_any_module_of_fireaudit_is_a_miss(cache, monkeypatch):
     assert disk_cache.cache_key(cache / "checklists", None, PARAM_TYPES) == before
     (copy / "annex.py").write_text((copy / "annex.py").read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert disk_cache.cache_key(cache / "checklists", None, PARAM_TYPES) != before
+
+
+def test_an_edit_of_the_same_size_is_a_miss(cache, monkeypatch):
+    """Modules are keyed by path, size and modification time (as Python's .pyc check): an edit that keeps
+    the size still changes the time."""
+    import os
+
+    package = Path(disk_cache.__file__).resolve().parent.parent
+    copy = cache / "fireaudit"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(disk_cache, "__file__", str(copy / "checklist" / "disk_cache.py"))
+    before = disk_cache.cache_key(cache / "checklists", None, PARAM_TYPES)
+    grades = copy / "grades.py"
+    text = grades.read_text(encoding="utf-8")
+    stat = grades.stat()
+    grades.write_text(text[:-1] + "#", encoding="utf-8")            # its last newline, now a "#"
+    os.utime(grades, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
+    assert grades.stat().st_size == stat.st_size
+    assert disk_cache.cache_key(cache / "checklists", None, PARAM_TYPES) != before

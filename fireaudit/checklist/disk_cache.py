@@ -4,8 +4,10 @@ Parsing and validating checklists/*.toml and a county's fireaudit.toml is most
 of a small `check`'s start-up. The result is pickled into the user's cache
 directory (platformdirs), under a name that is the SHA-256 of everything it was
 built from: every checklist file's bytes, the county config's path and bytes,
-the check kinds' parameter types, fireaudit's own code (every module: the pickle
-holds objects of several; ~5 ms to hash) and fireaudit's and Python's versions.
+the check kinds' parameter types, fireaudit's own code (every module, as Python's
+own .pyc check knows a source file: its path, size and modification time, since the
+pickle holds objects of several; reading and hashing them all took ~5 ms a run) and
+fireaudit's and Python's versions.
 Any change gives another name, so a stale entry is never read; an entry that
 cannot be read (truncated, corrupt, another format) is ignored and rebuilt. FIREAUDIT_NO_CACHE=1 turns the cache off.
 
@@ -55,9 +57,21 @@ def cache_key(root: Path, local_path: Path | None, param_types: Mapping[str, typ
     add("kinds", repr(sorted((name, f"{kind.__module__}.{kind.__qualname__}")
                              for name, kind in param_types.items())).encode())
     package = Path(__file__).resolve().parent.parent     # the checklist pickles objects of several modules
-    for path in sorted(package.rglob("*.py")):
-        add(f"code:{path.relative_to(package).as_posix()}", path.read_bytes())
+    add("code", repr(code_files(str(package))).encode())
     return digest.hexdigest()
+
+
+def code_files(package: str) -> list[tuple[str, int, int]]:
+    """(path inside `package`, size, mtime in ns) of each of its modules, sorted: any edit changes it."""
+    found = []
+    for folder, subfolders, names in os.walk(package):
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+        for name in names:
+            if name.endswith(".py"):
+                info = os.stat(os.path.join(folder, name))
+                found.append((os.path.relpath(os.path.join(folder, name), package).replace(os.sep, "/"),
+                              info.st_size, info.st_mtime_ns))
+    return sorted(found)
 
 
 def load(key: str) -> Any | None:

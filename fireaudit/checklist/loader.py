@@ -39,6 +39,8 @@ ParamTypes = Mapping[str, type]
 
 @dataclass(frozen=True)
 class Checklist:
+    """The validated checklist: requirements, checks with their params, register spec and data files."""
+
     meta: ChecklistMeta
     scoring: Scoring
     requirements: tuple[RequirementSpec, ...]

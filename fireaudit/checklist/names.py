@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-import difflib
 import types
 import typing
 from dataclasses import dataclass
@@ -35,6 +34,8 @@ from fireaudit.i18n import Phrase
 
 @dataclass(frozen=True)
 class Problem:
+    """A name in a check's params that register.toml does not define, with the valid names."""
+
     path: str            # e.g. checks.R09.1.params.match.类型[0]
     what: Phrase         # e.g. error.names.no_column: sheet '专项治理' has no column '结束日其'
     value: str           # the name not found
@@ -47,6 +48,8 @@ class Problem:
 
 def nearest_hint(value: str, valid: tuple[str, ...] | list[str]) -> Phrase:
     """The nearest valid names to `value` (or the first of them, or that none is defined)."""
+    import difflib   # only for a mistake in a config
+
     valid = tuple(valid)
     near = difflib.get_close_matches(value, valid, n=3, cutoff=0.5)
     if near:

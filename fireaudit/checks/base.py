@@ -41,6 +41,8 @@ class Params(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 @dataclass(frozen=True)
 class Outcome:
+    """What a check found: a status, a catalogue message with its values, and the cells it rests on."""
+
     status: Status
     message: str                       # message id in the catalogue
     params: dict[str, Any] = field(default_factory=dict)
@@ -54,6 +56,8 @@ class Outcome:
 
 @dataclass(frozen=True)
 class CheckKind:
+    """A check kind: its function and the msgspec struct its params are validated as."""
+
     run: Callable[["CheckContext", Any], Outcome]
     params: type
 

@@ -6,17 +6,22 @@ the batch, and the previous quarter's batch JSON (for R22) when given."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fireaudit.checklist.names import Vocab
 from fireaudit.checks.base import (
     FAIL, PASS, UNKNOWN, CheckContext, CheckKind, Outcome, Params, Window, outcome, with_cadence,
 )
 from fireaudit.checks.understood import note_astride
-from fireaudit.register.county import COUNTY_COLUMN, CountyScope, names_township
 from fireaudit.register.model import Register
 from fireaudit.status import Severity, Status
 from fireaudit.textnorm import norm
+
+if TYPE_CHECKING:
+    from fireaudit.register.county import CountyScope
+
+# fireaudit.register.county (a county register's rules) is imported where a county duty is judged: only a
+# batch does that, so `check` and `audit` never load it.
 
 
 @dataclass
@@ -28,11 +33,15 @@ class CountyData:
 
     @property
     def scope(self) -> CountyScope:
+        from fireaudit.register.county import CountyScope
+
         return CountyScope.of(self.townships)
 
 
 def same_township(value: Any, county: str | None, township: str | None) -> bool:
     """A county register names a township as `潘津镇` or `伊宁市潘津镇`."""
+    from fireaudit.register.county import names_township
+
     return names_township(value, county, township)
 
 
@@ -52,6 +61,8 @@ class CountyModelsParams(Params):
 
 def county_models(ctx: CheckContext, p: CountyModelsParams) -> Outcome:
     """R20: at least `min_count` 典型样板 recorded for the period's year."""
+    from fireaudit.register.county import COUNTY_COLUMN
+
     table = ctx.need_in(_county(ctx).register, "典型样板", "年度", "名称")
     data = _county(ctx)
     found = [(i, data.scope.owns(county, name, ctx.register.county, data.townships))
@@ -77,6 +88,8 @@ def county_supervision(ctx: CheckContext, p: CountySupervisionParams) -> Outcome
 
 
 def _county_supervision(ctx: CheckContext, p: CountySupervisionParams) -> Outcome:
+    from fireaudit.register.county import COUNTY_COLUMN
+
     data = _county(ctx)
     table = ctx.need_in(data.register, "督导考评", "日期", "乡镇街道", "类型")
     start, end = ctx.window(p.window)
@@ -107,6 +120,8 @@ class CountySanctionsParams(Params):
 
 def county_sanctions(ctx: CheckContext, p: CountySanctionsParams) -> Outcome:
     """R22: a township below the pass line, or with a critical fail, last quarter has a 通报/追责 record."""
+    from fireaudit.register.county import COUNTY_COLUMN
+
     data = _county(ctx)
     if data.baseline is None:
         return outcome(UNKNOWN, "county_sanctions.no_baseline", [])

@@ -24,6 +24,7 @@ from typing import Any, Iterable
 from fireaudit.checklist import Checklist
 from fireaudit.checklist.models import ColumnSpec, ProfileSpec, RegisterSpec, SheetSpec
 from fireaudit.errors import InputError
+from fireaudit.lazy_re import LazyPattern
 from fireaudit.period import Period
 from fireaudit.register import codes
 from fireaudit.register.model import (Evidence, MonthDate, Note, ProfileEntry, Register, RegisterError, Table, Unparsed,
@@ -37,13 +38,13 @@ _SHEET_NUMBERING = re.compile(r"^(?:表|附表)?[(（]?[0-9一二三四五六七
 _TRAILING_PARENS = re.compile(r"^(.*?)\(([^()]*)\)$")
 _PROFILE_HEADER_WORDS = {norm(w) for w in ("项目", "填报内容", "内容", "备注", "序号", "填写说明", "情况", "基本情况")}
 # county and township named in a title row or a file name: `伊宁市潘津镇…`, `察布查尔锡伯自治县…`
-_COUNTY = re.compile(r"([\u4e00-\u9fff]{1,10}?(?:自治县|县|市))")
-_TOWNSHIP = re.compile(r"([\u4e00-\u9fff]{1,10}?(?:民族乡|乡|镇|街道))")
+_COUNTY = LazyPattern(r"([\u4e00-\u9fff]{1,10}?(?:自治县|县|市))")
+_TOWNSHIP = LazyPattern(r"([\u4e00-\u9fff]{1,10}?(?:民族乡|乡|镇|街道))")
 _NOT_A_PLACE = ("乡镇", "各乡", "全乡", "全镇", "本乡", "本镇", "城乡", "县市", "全县", "全市", "本县", "本市",
                 "城市", "消防", "年", "季度", "填报", "单位")
 _PROFILE_CELLS_PER_ROW = 16   # a grid profile has a few key | value pairs a row; more is not a profile row
 _IDENTITY = {"报告期": "period", "县市": "county", "乡镇街道": "township"}
-_LABEL = re.compile(r"^(?:填报单位|单位名称|报送单位|单位)[:：]?")
+_LABEL = LazyPattern(r"^(?:填报单位|单位名称|报送单位|单位)[:：]?")
 
 
 @dataclass(frozen=True)
@@ -828,7 +829,7 @@ _MAPPED_SHOWN = 10     # cells read by the county's map listed in the note; the 
 
 
 _BLANKS = {"", None}
-_BLOCK_HEADING = re.compile(r"^[(（]?[0-9一二三四五六七八九十]+[)）]?[、.．]\s*[^\s\d]")   # 二、… 3.… （四）…
+_BLOCK_HEADING = LazyPattern(r"^[(（]?[0-9一二三四五六七八九十]+[)）]?[、.．]\s*[^\s\d]")   # 二、… 3.… （四）…
 _BLOCK_HEADING_MAX = 30      # a heading is short; a longer one-cell row is text, not a heading
 _BLOCKS_MAX_CELLS = 200_000   # a one-sheet register is a pasted document, not a data dump: larger sheets are not split
 _UNRECTIFIED = {norm(w) for w in ("未整改", "待整改", "未完成整改", "尚未整改", "没有整改", "未改")}
@@ -847,7 +848,7 @@ def _name_resemblance(name: str, wanted: dict[str, Any]) -> str | None:
     return contained[0] if contained else None
 
 
-_QUALIFIER = re.compile(r"^(?:\d{4}年度?|第?[一二三四1-4]季度|[\u4e00-\u9fff]{1,12}?(?:自治县|县|市|区|民族乡|乡|镇|街道办事处|街道|办事处))+$")
+_QUALIFIER = LazyPattern(r"^(?:\d{4}年度?|第?[一二三四1-4]季度|[\u4e00-\u9fff]{1,12}?(?:自治县|县|市|区|民族乡|乡|镇|街道办事处|街道|办事处))+$")
 
 
 def _qualified(name: str, wanted: dict[str, Any], min_length: int) -> str | None:

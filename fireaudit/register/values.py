@@ -17,6 +17,7 @@ from operator import itemgetter
 from typing import Any, Callable
 
 from fireaudit.checklist.models import ColumnSpec, RegisterSpec
+from fireaudit.lazy_re import LazyPattern
 from fireaudit.period import Period, cn_number
 from fireaudit.register.model import MonthDate
 from fireaudit.textnorm import clean, norm, prefix_chars, split_list
@@ -24,19 +25,19 @@ from fireaudit.register import codes
 
 EXCEL_ERRORS = {"#REF!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#VALUE!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
 
-_NUMBER = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*(.*)$")
+_NUMBER = LazyPattern(r"^([-+]?\d+(?:\.\d+)?)\s*(.*)$")
 _DATE_FORMS = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+    LazyPattern(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
+    LazyPattern(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    LazyPattern(r"^(\d{4})(\d{2})(\d{2})$"),
 )
-_YEAR = re.compile(r"^(\d{4})(?:年|年度)?$")
-_MONTH_FORMS = (re.compile(r"^(\d{4})年(\d{1,2})月份?$"), re.compile(r"^(\d{4})[-/.](\d{1,2})$"))
-_CN_DATE = re.compile(r"^([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月"
-                      r"(?:([一二三四五六七八九十]{1,3})日)?(?:[〇零一二三四五六七八九十]{1,3}[时点](?:整|[〇零一二三四五六七八九十]{1,3}分)?)?$")
-_RANGE = re.compile(r"\s*(?:至|到|~|～|—|–|－|-{1,2})\s*")
-_RANGE_TAIL = re.compile(r"^[\d年月日./\-]+$")
-_TICKED = re.compile(r"[☑■✔✓√☒]\s*([^\s□☑■✔✓√☒]+)")
+_YEAR = LazyPattern(r"^(\d{4})(?:年|年度)?$")
+_MONTH_FORMS = (LazyPattern(r"^(\d{4})年(\d{1,2})月份?$"), LazyPattern(r"^(\d{4})[-/.](\d{1,2})$"))
+_CN_DATE = LazyPattern(r"^([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月"
+                       r"(?:([一二三四五六七八九十]{1,3})日)?(?:[〇零一二三四五六七八九十]{1,3}[时点](?:整|[〇零一二三四五六七八九十]{1,3}分)?)?$")
+_RANGE = LazyPattern(r"\s*(?:至|到|~|～|—|–|－|-{1,2})\s*")
+_RANGE_TAIL = LazyPattern(r"^[\d年月日./\-]+$")
+_TICKED = LazyPattern(r"[☑■✔✓√☒]\s*([^\s□☑■✔✓√☒]+)")
 
 
 @dataclass(frozen=True, slots=True)

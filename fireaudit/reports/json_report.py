@@ -5,11 +5,14 @@ their message id and parameters, so a machine never has to parse a sentence."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fireaudit.i18n import message_text, t
-from fireaudit.result import AuditRun, BatchFacts, CheckResult, TownshipAudit, TownshipChange
+from fireaudit.result import AuditRun, CheckResult, TownshipAudit
 from fireaudit.status import Status
+
+if TYPE_CHECKING:   # a batch's own values: annotations only, so `check` never defines them
+    from fireaudit.result import BatchFacts, TownshipChange
 
 JSON_LANG = "zh"
 
