@@ -14,7 +14,7 @@ from fireaudit.annex import router_of
 from fireaudit.checklist.names import Vocab
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 from fireaudit.i18n import Joined, Phrase
-from fireaudit.register.model import Evidence, Table
+from fireaudit.register.model import Table
 
 SHEET = "检查隐患"
 
@@ -94,7 +94,8 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
     router = None                     # built at the first referred hazard (most registers have few or none)
     in_scope = _dated_by_end(table, ctx.period.end)
     wrong, inferred, undetermined, other = [], [], [], []
-    evidence: list[Evidence] = []
+    rows: list[int] = []              # the evidence's rows and columns, made in bulk (Table.cells) at the end
+    columns: list[str] = []
     verdicts: dict[tuple[tuple[str, ...], str], bool | None] = {}
     checked = 0
     for i, cell, description, categories, place in table.records("移送部门", "隐患描述", "隐患类别", "场所名称"):
@@ -130,8 +131,8 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
                           "alternatives")
         wrong.append(Phrase("check.hazard_referral_department.wrong_item", {
             "label": label, "categories": list(names), "cell": cell, "expected": expected}))
-        evidence.append(table.cell(i, "移送部门"))
-        evidence.append(table.cell(i, "隐患类别" if categories else "隐患描述"))
+        rows += (i, i)
+        columns += ("移送部门", "隐患类别" if categories else "隐患描述")
     params = dict(checked=checked, undetermined=undetermined[:p.max_listed], undetermined_count=len(undetermined),
                   other=other[:p.max_listed], other_count=len(other),
                   inferred=Joined(tuple(inferred[:p.max_listed])), inferred_count=len(inferred))
@@ -141,7 +142,7 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
         return outcome(PASS, f"hazard_referral_department.{'pass_inferred' if inferred else 'pass'}", [], **params)
     listed = _listed(wrong, p.max_listed)
     case = "wrong_inferred" if inferred else "wrong"
-    return outcome(FAIL, f"hazard_referral_department.{case}", evidence, witnessed=True, **params,
+    return outcome(FAIL, f"hazard_referral_department.{case}", table.cells(rows, columns), witnessed=True, **params,
                    wrong=Joined(tuple(listed["items"])),
                    count=listed["count"])
 
@@ -158,7 +159,7 @@ def hazards_overdue(ctx: CheckContext, p: OverdueParams) -> Outcome:
     end = ctx.period.end
     in_scope = _dated_by_end(table, end)
     open_statuses, overdue_statuses = set(p.open_statuses), set(p.overdue_statuses)
-    overdue, evidence = [], []
+    overdue, rows, columns = [], [], []    # the evidence's rows and columns, made in bulk at the end
     for i, status, deadline, place in table.records("整改状态", "整改期限", "场所名称"):
         if not in_scope[i]:
             continue
@@ -171,7 +172,9 @@ def hazards_overdue(ctx: CheckContext, p: OverdueParams) -> Outcome:
                                                       "deadline": deadline.isoformat() if deadline else "—"}))
         else:
             overdue.append("")
-        evidence.append(table.cell(i, "整改期限" if deadline else "整改状态"))
+        rows.append(i)
+        columns.append("整改期限" if deadline else "整改状态")
+    evidence = table.cells(rows, columns)
     params = dict(end=end.isoformat())
     if not overdue:
         return outcome(PASS, "hazards_overdue.pass", [], **params)

@@ -447,6 +447,16 @@ class Table:
             return Evidence(self.sheets[part], missing="column", column=column)
         return Evidence(self.sheet, a1(self.row_index[position], self.column_index[column]), column=column)
 
+    def cells(self, positions: list[int], columns: list[str]) -> list[Evidence]:
+        """`[self.cell(p, c) for p, c in zip(positions, columns)]`, made in bulk (no call per cell): the
+        evidence of a finding about 10,000s of rows (overdue hazards)."""
+        if self.row_sheet is not None or len(positions) < 64:
+            return list(map(self.cell, positions, columns))
+        letters = {c: column_letter(self.column_index[c]) for c in set(columns)}
+        rows = map(str, map((1).__add__, map(self.row_index.__getitem__, positions)))
+        cells = list(map(str.__add__, map(letters.__getitem__, columns), rows))     # a1(row, column)
+        return build_rows(Evidence, len(cells), (repeat(self.sheet), cells, repeat(None), columns))
+
     # -- what a cell holds: a value, nothing, or something not understood ----
     def status(self, position: int, column: str) -> str:
         """EMPTY, VALUE or UNPARSED (a missing column is EMPTY for every record)."""
