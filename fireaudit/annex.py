@@ -525,10 +525,14 @@ class _Scanner:
     {k for k in keywords if k in clause} at a fraction of the cost."""
 
     def __init__(self, keywords: Iterable[str]):
-        words = sorted({k for k in keywords if k})
-        self._inside = {k: frozenset(w for w in words if w in k) for k in words}
-        self._pattern = re.compile("(?=(" + _trie_pattern(words) + "))") if words else None
+        self._words = sorted({k for k in keywords if k})
+        self._inside: dict[str, frozenset[str]] = {}     # a found word -> the keywords inside it, as met
+        self._pattern: re.Pattern[str] | None = None      # built once COMPILE_AFTER clauses were scanned
         self._seen: dict[str, frozenset[str]] = {}
+
+    # Building the trie regex (and the table of the words inside each word) took ~10 ms, more than a small
+    # register's few clauses cost scanned word by word; a batch worker's many clauses pay for it at once.
+    COMPILE_AFTER = 64
 
     def scan(self, clause: str) -> frozenset[str]:
         """The keywords in `clause`, memoised: distinct descriptions still share most of their clauses."""
@@ -541,14 +545,25 @@ class _Scanner:
         return found
 
     def _scan(self, clause: str) -> frozenset[str]:
-        if self._pattern is None:
+        if not self._words:
             return frozenset()
+        if self._pattern is None:
+            if len(self._seen) < self.COMPILE_AFTER:
+                return frozenset(k for k in self._words if k in clause)
+            self._pattern = re.compile("(?=(" + _trie_pattern(self._words) + "))")
         found: set[str] = set()
         for match in self._pattern.finditer(clause):
             word = match.group(1)
             if word and word not in found:
-                found.update(self._inside[word])
+                found.update(self._within(word))
         return frozenset(found)
+
+    def _within(self, word: str) -> frozenset[str]:
+        try:
+            return self._inside[word]
+        except KeyError:
+            inside = self._inside[word] = frozenset(w for w in self._words if w in word)
+            return inside
 
 
 def _trie_pattern(words: list[str]) -> str:
