@@ -134,6 +134,9 @@ class Router:
     def _synonyms(self) -> "_Synonyms":
         return _Synonyms(self.data.synonym, self.data.protected)
 
+    # Distinct clauses read before the coarse shape (one regex, ~2 ms to build) is looked up first.
+    COARSE_AFTER = 64
+
     @cached_property
     def _inert(self) -> "_Shape":
         return _Shape([*self._keywords, *self._negations, *self._synonyms.words, *self.data.list_separators],
@@ -246,11 +249,13 @@ class Router:
         read alike, so a clause that differs from one already read only by its
         house number costs a dictionary look-up."""
         key = clause if _PLAIN.fullmatch(clause) else norm(clause)
-        coarse = self._inert.coarse(key)
-        try:
-            return self._shapes[coarse]
-        except KeyError:
-            pass
+        coarse = None
+        if len(self._fine_shapes) >= self.COARSE_AFTER:     # a few clauses: the fine shape alone is cheaper
+            coarse = self._inert.coarse(key)
+            try:
+                return self._shapes[coarse]
+            except KeyError:
+                pass
         fine = self._inert.fine(key)
         try:
             result = self._fine_shapes[fine]
@@ -260,7 +265,8 @@ class Router:
             result = _Clause(used, open_words, not keywords.isdisjoint(self._negations),
                              self._context_words.intersection(keywords), self._inert.fine(text))
             self._fine_shapes[fine] = result
-        self._shapes[coarse] = result
+        if coarse is not None:
+            self._shapes[coarse] = result
         return result
 
     def _clause_readings(self, shape: str, context: frozenset[str]) -> list[tuple[tuple[str, ...], bool, dict[str, list[str]]]]:
@@ -416,6 +422,12 @@ class _Shape:
         self._single = frozenset(w for w in words if len(w) == 1)
         self._pairs = frozenset(w[i:i + 2] for w in words for i in range(len(w) - 1))
         self._variant_chars = frozenset(c for w in variants for c in w)
+        self._chars = chars
+
+    @cached_property
+    def _others(self) -> re.Pattern[str]:
+        """`coarse`'s pattern, built when first used (~2 ms: a router that reads few clauses never does)."""
+        chars = self._chars
         # `coarse`: a character no word contains, or an ASCII one (the 2 of B2, the 3 of 3C: house numbers)
         # that `fine` would blot where it stands
         ascii_chars = sorted(c for c in chars if c.isascii() and c not in self._single)
@@ -430,7 +442,7 @@ class _Shape:
             near = f"[{_class(self._variant_chars)}]" if self._variant_chars else None
             inert.append((f"(?<!{near})" if near else "") + f"(?=[{_class(ascii_chars)}])(?:{'|'.join(alone)})"
                          + (f"(?!{near})" if near else ""))
-        self._others = re.compile(f"(?:{'|'.join(inert)})+")
+        return re.compile(f"(?:{'|'.join(inert)})+")
 
     def coarse(self, text: str) -> str:
         return self._others.sub(self.blot, text)
@@ -525,10 +537,14 @@ class _Scanner:
     {k for k in keywords if k in clause} at a fraction of the cost."""
 
     def __init__(self, keywords: Iterable[str]):
-        words = sorted({k for k in keywords if k})
-        self._inside = {k: frozenset(w for w in words if w in k) for k in words}
-        self._pattern = re.compile("(?=(" + _trie_pattern(words) + "))") if words else None
+        self._words = sorted({k for k in keywords if k})
+        self._inside: dict[str, frozenset[str]] = {}     # a found word -> the keywords inside it, as met
+        self._pattern: re.Pattern[str] | None = None      # built once COMPILE_AFTER clauses were scanned
         self._seen: dict[str, frozenset[str]] = {}
+
+    # Building the trie regex (and the table of the words inside each word) took ~10 ms, more than a small
+    # register's few clauses cost scanned word by word; a batch worker's many clauses pay for it at once.
+    COMPILE_AFTER = 64
 
     def scan(self, clause: str) -> frozenset[str]:
         """The keywords in `clause`, memoised: distinct descriptions still share most of their clauses."""
@@ -541,14 +557,25 @@ class _Scanner:
         return found
 
     def _scan(self, clause: str) -> frozenset[str]:
-        if self._pattern is None:
+        if not self._words:
             return frozenset()
+        if self._pattern is None:
+            if len(self._seen) < self.COMPILE_AFTER:
+                return frozenset(k for k in self._words if k in clause)
+            self._pattern = re.compile("(?=(" + _trie_pattern(self._words) + "))")
         found: set[str] = set()
         for match in self._pattern.finditer(clause):
             word = match.group(1)
             if word and word not in found:
-                found.update(self._inside[word])
+                found.update(self._within(word))
         return frozenset(found)
+
+    def _within(self, word: str) -> frozenset[str]:
+        try:
+            return self._inside[word]
+        except KeyError:
+            inside = self._inside[word] = frozenset(w for w in self._words if w in word)
+            return inside
 
 
 def _trie_pattern(words: list[str]) -> str:

@@ -7,11 +7,10 @@ from the local file is recorded so that reports can say where it came from."""
 from __future__ import annotations
 
 import copy
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import msgspec
 
@@ -30,6 +29,9 @@ from fireaudit.checklist.names import nearest_hint
 from fireaudit.errors import ConfigError, validation_phrase
 from fireaudit.i18n import Phrase
 from fireaudit.resources import data_dir
+
+if TYPE_CHECKING:
+    import tomllib
 
 LOCAL_CONFIG_NAME = "fireaudit.toml"
 # check kind -> the msgspec struct its params are validated as. The loader sits
@@ -86,6 +88,8 @@ def read_toml(path: Path) -> dict[str, Any]:
     if len(data) > MAX_TOML_BYTES:
         raise ConfigError("error.config.too_large", path=str(path), limit=MAX_TOML_BYTES >> 10)
     text = _decode(path, data)
+    import tomllib                                    # only on a cache miss (~3 ms to import)
+
     try:
         parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

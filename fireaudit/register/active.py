@@ -20,16 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from fireaudit.i18n import Phrase
+from fireaudit.lazy_re import LazyPattern
 
 CHUNK = 1 << 20
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]{0,200}?ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
-_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
+# Compiled on first use: a register's check uses two (the links in .rels), most only --annotate.
+_MERGE = LazyPattern(rb'<(?:\w+:)?mergeCell\s[^>]{0,200}?ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
+_CELL = LazyPattern(rb"<(?:\w+:)?c[\s>/]")
 # A formula that calls out of the spreadsheet: DDE (`app|topic!item`) or a function
 # that opens links, fetches URLs or calls code.
-_DDE = re.compile(r"^\s*=?\s*[-+@]*\s*'?[A-Za-z0-9_.\- ]{1,64}'?\|")
-_ACTIVE_FUNCTIONS = re.compile(r"\b(HYPERLINK|WEBSERVICE|FILTERXML|CALL|REGISTER\.ID|EXEC|RTD|DDE|IMPORTDATA|IMPORTXML)\s*\(",
-                               re.IGNORECASE)
-_SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
+_DDE = LazyPattern(r"^\s*=?\s*[-+@]*\s*'?[A-Za-z0-9_.\- ]{1,64}'?\|")
+_ACTIVE_FUNCTIONS = LazyPattern(r"\b(HYPERLINK|WEBSERVICE|FILTERXML|CALL|REGISTER\.ID|EXEC|RTD|DDE|IMPORTDATA|IMPORTXML)\s*\(",
+                                re.IGNORECASE)
+_SAFE_LINK = LazyPattern(r"^(https?:|mailto:|#)", re.IGNORECASE)
 
 
 def _column(letters: bytes) -> int:
@@ -57,7 +59,7 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo):
         yield tail
 
 
-def _scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo, counted: re.Pattern[bytes],
+def _scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo, counted: re.Pattern[bytes] | LazyPattern,
           merges: bool = False) -> tuple[int, int, int]:
     """(matches of `counted`, merged ranges, cells they cover) in one member."""
     found = ranges = covered = 0
@@ -125,10 +127,10 @@ def strip_active(workbook: Any) -> list[str]:
     return removed
 
 
-_TARGET = re.compile(rb'Target="([^"]{0,2048})"')
-_RISKY_TARGET = re.compile(rb"^\s*(file:|javascript:|vbscript:|\\\\|//)", re.IGNORECASE)
-_FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]{0,400})?>([^<]{0,8192})")
-_RISKY_FORMULA = re.compile(rb"^\s*[-+@]*'?[\w.\- ]{1,64}'?\||HYPERLINK\s*\(|WEBSERVICE\s*\(|CALL\s*\(|RTD\s*\(", re.IGNORECASE)
+_TARGET = LazyPattern(rb'Target="([^"]{0,2048})"')
+_RISKY_TARGET = LazyPattern(rb"^\s*(file:|javascript:|vbscript:|\\\\|//)", re.IGNORECASE)
+_FORMULA = LazyPattern(rb"<(?:\w+:)?f(?:\s[^>]{0,400})?>([^<]{0,8192})")
+_RISKY_FORMULA = LazyPattern(rb"^\s*[-+@]*'?[\w.\- ]{1,64}'?\||HYPERLINK\s*\(|WEBSERVICE\s*\(|CALL\s*\(|RTD\s*\(", re.IGNORECASE)
 
 
 def active_content(path: Path, formula_free: frozenset[str] = frozenset()) -> list[str]:
