@@ -101,7 +101,7 @@ def audit_file(path: str | Path, checklist: Checklist, period: Period | None, *,
         # with --period even a stranger's spreadsheet would otherwise be scored (0 of 100)
         names = [checklist.register.profile.sheet, *(s.name for s in checklist.register.sheets)][:4]
         raise InputError(str(path), "not-a-register", names=names)
-    note_active_content(register)
+    note_active_content(register, data)
     return audit_register(register, checklist, period, mode=mode, sha256=digest or None)
 
 
@@ -122,8 +122,10 @@ def read_once(path: Path, reader: RegisterReader) -> tuple[bytes | None, str]:
     return data, hashlib.sha256(data).hexdigest()
 
 
-def note_active_content(register: Any) -> None:
-    """A register error when the submission carries DDE, link formulas or external links (issue 20, item 4)."""
+def note_active_content(register: Any, data: bytes | None = None) -> None:
+    """A register error when the submission carries DDE, link formulas or external links (issue 20, item 4).
+
+    `data`: the bytes read once for the audit (scanned instead of the file, which is not opened again)."""
     from fireaudit.register import codes
     from fireaudit.register.active import active_content
     from fireaudit.register.model import RegisterError
@@ -131,7 +133,7 @@ def note_active_content(register: Any) -> None:
     path = Path(register.path)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return
-    found = active_content(path, register.formula_free)
+    found = active_content(path if data is None else data, register.formula_free)
     if found:
         register.errors.append(RegisterError(codes.ACTIVE_CONTENT, register.profile_sheet or Path(path).name, "",
                                              "、".join(found)))

@@ -245,3 +245,24 @@ def test_only_sheets_without_formulas_skip_the_second_active_content_scan(tmp_pa
     register = RegisterReader(checklist).read(path)
     assert len(register.formula_free) == len(plain) - 1          # the sheet with a formula is scanned again
     assert active_content(path, register.formula_free) == ["DDE formula"]
+
+
+def test_the_file_is_read_once_and_those_bytes_are_what_is_guarded_parsed_and_scanned(tmp_path, checklist):
+    """The provenance hash covers exactly what was checked: once read, the file is not opened again (a file
+    replaced meanwhile — here by a PDF — changes nothing), and active content is found in the bytes read."""
+    from openpyxl import load_workbook
+
+    from fireaudit.register import RegisterReader
+    from fireaudit.register import codes
+    from fireaudit.runner import note_active_content
+
+    path = compliant().save(tmp_path / "潘津镇.xlsx")
+    book = load_workbook(path)
+    book["演练"]["Z1"] = '=cmd|"/c calc"!A0'
+    book.save(path)
+    data = path.read_bytes()
+    path.write_bytes(b"%PDF-1.4 not the register any more")
+    register = RegisterReader(checklist).read(path, data=data)
+    assert register.tables
+    note_active_content(register, data)
+    assert [e.value for e in register.errors if e.code == codes.ACTIVE_CONTENT] == ["DDE formula"]

@@ -14,6 +14,7 @@ what it removed, for the 审核意见 sheet."""
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -133,14 +134,15 @@ _FORMULA = LazyPattern(rb"<(?:\w+:)?f(?:\s[^>]{0,400})?>([^<]{0,8192})")
 _RISKY_FORMULA = LazyPattern(rb"^\s*[-+@]*'?[\w.\- ]{1,64}'?\||HYPERLINK\s*\(|WEBSERVICE\s*\(|CALL\s*\(|RTD\s*\(", re.IGNORECASE)
 
 
-def active_content(path: Path, formula_free: frozenset[str] = frozenset()) -> list[str]:
+def active_content(source: Path | bytes, formula_free: frozenset[str] = frozenset()) -> list[str]:
     """What active content a submitted .xlsx/.xlsm carries (DDE or link formulas, external links, file:/javascript: links).
 
-    For the register error; a bounded streaming scan of the package's XML. Worksheet members in
-    `formula_free` (the preflight measured them as plain values: no `<f`) are not inflated again."""
+    For the register error; a bounded streaming scan of the package's XML (`source`: the file, or
+    the bytes already read from it). Worksheet members in `formula_free` (the preflight measured
+    them as plain values: no `<f`) are not inflated again."""
     found: set[str] = set()
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
             for info in archive.infolist():
                 name = info.filename.replace("\\", "/").lower()
                 if "externallinks/" in name and name.endswith(".xml"):

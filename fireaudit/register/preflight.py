@@ -18,12 +18,13 @@ register error. The binary .xlsb format is not accepted at all."""
 from __future__ import annotations
 
 import functools
+import io
 import re
 import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 from xml.parsers import expat
 
 import msgspec
@@ -72,26 +73,33 @@ class Preflight:
     plain_parts: frozenset[str] = frozenset()   # worksheet members _PlainSheet measured: no formula in them
 
 
-def check_file(path: Path, limits: Limits) -> Preflight:
-    """Refuse (InputError, exit 3) anything that is not a safe workbook; else what was learnt."""
+def check_file(path: Path, limits: Limits, data: bytes | None = None) -> Preflight:
+    """Refuse (InputError, exit 3) anything that is not a safe workbook; else what was learnt.
+
+    `data`, when given, is the file's content the caller read (and calamine will parse):
+    the guard measures exactly those bytes, not the file again (it may have changed since)."""
     name = str(path)
     if path.is_dir():
         raise InputError(name, "is-directory")
-    if not path.is_file():
+    if data is None and not path.is_file():
         raise InputError(name, "file-not-found")
-    size = path.stat().st_size
+    size = path.stat().st_size if data is None else len(data)
     if size == 0:
         raise InputError(name, "file-empty")
     if size > limits.max_file_mb * MB:
         raise InputError(name, "file-too-large", size=f"{size / MB:.0f}", limit=limits.max_file_mb)
     if path.suffix.lower() == ".xlsb":
         raise InputError(name, "xlsb")
-    with path.open("rb") as handle:
-        head = handle.read(8)
+    if data is None:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    else:
+        head = data[:8]
+    source = path if data is None else io.BytesIO(data)
     if head.startswith(ZIP_MAGIC):
-        return _check_zip(path, limits)
+        return _check_zip(name, source, limits)
     if head == OLE_MAGIC:
-        return _check_ole(path, limits)
+        return _check_ole(name, source, limits)
     for magic, what in _SNIFF:
         if head.startswith(magic):
             raise InputError(name, "sniffed-other", what=Phrase(f"error.file_kind.{what}"))
@@ -123,10 +131,9 @@ def _normal(path: str) -> str:
     return path.replace("\\", "/").translate(_ASCII_LOWER)
 
 
-def _check_zip(path: Path, limits: Limits) -> Preflight:
-    name = str(path)
+def _check_zip(name: str, source: Path | BinaryIO, limits: Limits) -> Preflight:
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise InputError(name, "zip-corrupt", detail=str(exc)) from None
     with archive:
@@ -698,12 +705,11 @@ def _check_totals(name: str, tables: list[tuple[str, int]], limits: Limits) -> N
 _BIFF_CELLS = frozenset((0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006))  # the records calamine keeps
 
 
-def _check_ole(path: Path, limits: Limits) -> Preflight:
+def _check_ole(name: str, source: Path | BinaryIO, limits: Limits) -> Preflight:
     import olefile
 
-    name = str(path)
     try:
-        with olefile.OleFileIO(str(path)) as ole:
+        with olefile.OleFileIO(source if not isinstance(source, Path) else str(source)) as ole:
             streams = {"/".join(s) for s in ole.listdir(streams=True, storages=False)}
             if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
                 raise InputError(name, "password")

@@ -125,7 +125,7 @@ class RegisterReader:
             return self._read(Path(path), county, data)
 
     def _read(self, path: Path, county: bool, data: bytes | None) -> Register:
-        scanned = check_file(path, self.limits)
+        scanned = check_file(path, self.limits, data)
         workbook = open_workbook(path, data)
         errors: list[RegisterError] = []
         notes: list[Note] = []
