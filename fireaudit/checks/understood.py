@@ -28,7 +28,7 @@ from typing import Any
 
 from fireaudit.checks.base import NA, UNKNOWN, CheckContext, CheckKind, Outcome, outcome
 from fireaudit.i18n import Joined, Phrase
-from fireaudit.register.model import READS, Evidence, MonthDate, Reads, Table, Unparsed, Unreadable, within
+from fireaudit.register.model import READS, Evidence, MonthDate, Reads, Table, Unparsed, Unreadable, memo, within
 from fireaudit.register import codes
 
 MESSAGE = "common.unreadable"
@@ -147,18 +147,9 @@ class _Derived:
         return self._unique
 
 
-_RECENT: dict[int, _Derived] = {}     # id(list) -> derived; the few lists of the register being audited
-_RECENT_MAX = 16
-
-
 def _derived(unparsed: list[Unparsed]) -> _Derived:
-    found = _RECENT.get(id(unparsed))
-    if found is not None and found.unparsed is unparsed:
-        return found
-    if len(_RECENT) >= _RECENT_MAX:
-        del _RECENT[next(iter(_RECENT))]
-    _RECENT[id(unparsed)] = found = _Derived(unparsed)
-    return found
+    """One _Derived per list for the rest of the audit (model.memo): the checks reading the same columns share it."""
+    return memo(unparsed, "derived", lambda: _Derived(unparsed))
 
 
 def cell_phrase(u: Unparsed) -> Phrase:
