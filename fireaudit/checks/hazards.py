@@ -66,8 +66,6 @@ def hazard_referral_present(ctx: CheckContext, p: ReferralPresentParams) -> Outc
     refused, local, lacking, evidence = 0, 0, [], []
     records = table.records("整改状态", "场所名称", "移送部门", "移送日期")
     for i, status, place, department, referred_on in compress(records, _where(table, "整改状态", in_scope, statuses)):
-        if not in_scope[i] or status not in statuses:
-            continue
         refused += 1
         referred = bool(department) and bool(referred_on)
         if p.local_handling and not referred and (ways[i] == p.local_handling or (ways[i] is None and told[i])):
@@ -110,8 +108,6 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
     checked = 0
     records = table.records("移送部门", "隐患描述", "隐患类别", "场所名称")
     for i, cell, description, categories, place in compress(records, _where(table, "移送部门", in_scope)):
-        if not in_scope[i] or not cell:
-            continue
         checked += 1
         router = router or router_of(ctx.checklist)
         label = _label(table, i, place, "移送部门")
@@ -174,12 +170,10 @@ def hazards_overdue(ctx: CheckContext, p: OverdueParams) -> Outcome:
     records = table.records("整改状态", "整改期限", "场所名称")
     for i, status, deadline, place in compress(records, _where(table, "整改状态", in_scope,
                                                                open_statuses | overdue_statuses)):
-        if not in_scope[i]:
-            continue
         late = status in overdue_statuses or (status in open_statuses and deadline is not None and deadline < end)
         if not late:
             continue
-        if len(overdue) < p.max_listed:       # the message names the first few; evidence names every row
+        if _shown(overdue, p.max_listed):     # the message names the first few; evidence names every row
             label = _label(table, i, place, "整改状态")
             overdue.append(Phrase("item.overdue", {"name": label, "status": status,
                                                       "deadline": deadline.isoformat() if deadline else "—"}))
