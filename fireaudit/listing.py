@@ -16,7 +16,6 @@ from typing import Any, Iterable, Sequence
 
 from fireaudit.register.model import RegisterError
 
-DEFAULT_PER_CODE = 20    # the Limits schema's default; the shipped limits.toml says the same
 _CODE = attrgetter("code")
 
 
@@ -38,8 +37,12 @@ class Listing:
 
 def per_code(checklist: Any = None) -> int:
     """`listed_errors_per_code` of the checklist's limits (the shipped default without a checklist)."""
-    if checklist is None:
-        return DEFAULT_PER_CODE
+    if checklist is None:        # the schema's default (the shipped limits.toml says the same)
+        import msgspec
+
+        from fireaudit.checklist.data import Limits
+
+        return next(f.default for f in msgspec.structs.fields(Limits) if f.name == "listed_errors_per_code")
     from fireaudit.register.preflight import limits_of
 
     return limits_of(checklist).listed_errors_per_code

@@ -9,7 +9,6 @@ from fireaudit.checklist import Checklist
 from fireaudit.gate import NONE, counted_gaps
 from fireaudit.i18n import cite
 from fireaudit.i18n import message_text, severity_label, status_label, t
-from fireaudit.listing import DEFAULT_PER_CODE
 from fireaudit.result import AuditRun, TownshipAudit
 from fireaudit.status import Status
 from fireaudit.textnorm import markup_safe, visible
@@ -75,7 +74,7 @@ def print_unreadable(console: Console, run: AuditRun, lang: str) -> None:
                       soft_wrap=True)
 
 
-def gate_lines(run: AuditRun, fail_on: str, lang: str, per_code: int = DEFAULT_PER_CODE) -> list[str]:
+def gate_lines(run: AuditRun, fail_on: str, lang: str, per_code: int | None = None) -> list[str]:
     """One line per gap, `file: R07.1 critical fail 消防队伍!C4 message` — grep-able.
 
     Register errors: the first `per_code` of each error code, then one line per
@@ -83,7 +82,7 @@ def gate_lines(run: AuditRun, fail_on: str, lang: str, per_code: int = DEFAULT_P
     Every line goes through `visible`: a newline or an escape sequence in a file
     name or a cell shows as `\\n` / `\\x1b` and cannot forge another line."""
     from fireaudit.gate import gate
-    from fireaudit.listing import listing
+    from fireaudit.listing import listing, per_code as per_code_default
 
     lines: list[str] = []
     listed = LISTED_UNDER_NONE if fail_on == NONE else fail_on   # --fail-on none changes the exit code, not the list
@@ -94,7 +93,7 @@ def gate_lines(run: AuditRun, fail_on: str, lang: str, per_code: int = DEFAULT_P
             fields = [f"{audit.file}:", check.id, check.severity, check.status, where,
                       message_text(check.message, check.params, lang)]
             lines.append(visible(" ".join(f for f in fields if f)))   # no double space where no cell is named
-        errors = listing(failing.register_errors, per_code)
+        errors = listing(failing.register_errors, per_code_default() if per_code is None else per_code)
         for error in errors.shown:
             lines.append(visible(f"{audit.file}: register {error.code} {error.ref()} {error.message(lang)}"))
         for (code, _), line in zip(errors.left_out, errors.more_lines(lang)):
