@@ -28,7 +28,7 @@ def spare_worker(args: list[str]) -> None:
     loads the checklist first and forks its worker with it (runner.audit_files)."""
     import os
 
-    from fireaudit.cli_text import arguments, language
+    from fireaudit.cli_text import arguments, language, option_value
 
     if os.environ.get("FIREAUDIT_NO_ISOLATION") == "1":
         return
@@ -43,19 +43,6 @@ def spare_worker(args: list[str]) -> None:
     config = option_value(rest, "--config")
     ahead = rest[0] == "audit" and (option_value(rest, "-o") or option_value(rest, "--output")) is not None
     prestart("fireaudit.runner", "init_worker", (config, True) if ahead else (config,))
-
-
-def option_value(args: list[str], name: str) -> str | None:
-    """The last `name X` or `name=X` before `--` (click keeps the last), else None."""
-    found = None
-    for n, arg in enumerate(args):
-        if arg == "--":
-            break
-        if arg == name and n + 1 < len(args):
-            found = args[n + 1]
-        elif arg.startswith(name + "="):
-            found = arg.split("=", 1)[1]
-    return found
 
 
 if __name__ == "__main__":

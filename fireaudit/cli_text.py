@@ -64,13 +64,18 @@ def language(argv: Sequence[str] | None = None, environ: dict[str, str] | None =
 
 
 def _lang_in(args: list[str]) -> str | None:
+    return option_value(args, "--lang")
+
+
+def option_value(args: list[str], name: str) -> str | None:
+    """The last `name X` or `name=X` before `--` (click keeps the last), else None."""
     found = None
     for n, arg in enumerate(args):
         if arg == "--":
             break
-        if arg == "--lang" and n + 1 < len(args):
+        if arg == name and n + 1 < len(args):
             found = args[n + 1]
-        elif arg.startswith("--lang="):
+        elif arg.startswith(name + "="):
             found = arg.split("=", 1)[1]
     return found
 

@@ -116,9 +116,10 @@ def prestart(module: str, function: str, args: tuple) -> None:
 
 
 def idle_core() -> bool:
-    """Whether a core is free for one more process now: fewer runnable tasks than cores (Linux's
-    /proc/loadavg counts this one among them; elsewhere the one-minute load average decides)."""
-    cores = os.cpu_count() or 1
+    """Whether a core is free for one more process now: fewer runnable tasks than the cores this process
+    may run on (Linux's /proc/loadavg counts this one among them; elsewhere the one-minute load average
+    decides)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     try:
         with open("/proc/loadavg", encoding="ascii") as handle:
             running = int(handle.read().split()[3].split("/")[0])
