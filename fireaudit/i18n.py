@@ -38,13 +38,10 @@ _CACHE_FORMAT = "fireaudit catalogue cache 1"
 
 def _cache_file(lang: str) -> Path | None:
     """Where `lang`'s parsed catalogue is kept, or None when fireaudit's caches are off."""
-    import os
+    from fireaudit import user_cache
 
-    if os.environ.get("FIREAUDIT_NO_CACHE", "") not in ("", "0"):
-        return None
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("fireaudit", appauthor=False)) / "messages" / f"{lang}.marshal"
+    folder = user_cache.folder("messages")
+    return None if folder is None else folder / f"{lang}.marshal"
 
 
 def _cached(lang: str, source: bytes) -> dict[str, str] | None:
@@ -52,12 +49,15 @@ def _cached(lang: str, source: bytes) -> dict[str, str] | None:
     import marshal
     import sys
 
+    from fireaudit import user_cache
+
     path = _cache_file(lang)
-    if path is None:
+    data = None if path is None else user_cache.read(path)
+    if data is None:
         return None
     try:
-        form, version, parsed_from, flat = marshal.loads(path.read_bytes())
-    except Exception:                                 # noqa: BLE001 - absent, truncated or another format
+        form, version, parsed_from, flat = marshal.loads(data)
+    except Exception:                                 # noqa: BLE001 - truncated or another format
         return None
     if form != _CACHE_FORMAT or version != sys.version or parsed_from != source or type(flat) is not dict:
         return None
@@ -67,26 +67,13 @@ def _cached(lang: str, source: bytes) -> dict[str, str] | None:
 def _keep(lang: str, source: bytes, flat: dict[str, str]) -> None:
     """Store the catalogue parsed from `source` (atomically); a cache that cannot be written is ignored."""
     import marshal
-    import os
     import sys
-    import tempfile
+
+    from fireaudit import user_cache
 
     path = _cache_file(lang)
-    if path is None:
-        return
-    try:
-        data = marshal.dumps((_CACHE_FORMAT, sys.version, source, flat))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".marshal")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except Exception:                                 # noqa: BLE001 - no cache then
-        return
+    if path is not None:
+        user_cache.write(path, marshal.dumps((_CACHE_FORMAT, sys.version, source, flat)))
 
 
 def _flatten(raw: dict[str, Any]) -> dict[str, str]:

@@ -178,3 +178,18 @@ def test_an_edit_of_the_same_size_is_a_miss(cache, monkeypatch):
     os.utime(grades, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
     assert grades.stat().st_size == stat.st_size
     assert disk_cache.cache_key(cache / "checklists", None, PARAM_TYPES) != before
+
+
+def test_temporary_files_a_killed_run_left_are_removed_by_the_next_store(cache):
+    import os
+    import time
+
+    folder = disk_cache.cache_dir()
+    folder.mkdir(parents=True)
+    stale, fresh = folder / ".tmp-stale.pickle", folder / ".tmp-fresh.pickle"   # fresh: another run writing now
+    stale.write_bytes(b"half an entry")
+    fresh.write_bytes(b"being written")
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    disk_cache.store("0" * 64, {"a": 1})
+    assert disk_cache.load("0" * 64) == {"a": 1}
+    assert not stale.exists() and fresh.exists()

@@ -20,7 +20,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "fireaudit"
 # Lowest first. A pattern with * takes every module it matches that no earlier, exact name took.
 LAYERS: list[tuple[str, list[str]]] = [
     ("shared", ["fireaudit", "fireaudit.errors", "fireaudit.textnorm", "fireaudit.period", "fireaudit.resources", "fireaudit.pool",
-                "fireaudit.i18n", "fireaudit.provenance", "fireaudit.status", "fireaudit.lazy_re"]),
+                "fireaudit.i18n", "fireaudit.provenance", "fireaudit.status", "fireaudit.lazy_re",
+                "fireaudit.user_cache"]),
     ("checklist", ["fireaudit.checklist", "fireaudit.checklist.*"]),
     ("register", ["fireaudit.register", "fireaudit.register.*", "fireaudit.result"]),
     ("rules", ["fireaudit.grades", "fireaudit.annex"]),

@@ -21,22 +21,19 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
-ENV_OFF = "FIREAUDIT_NO_CACHE"
+from fireaudit import user_cache
+from fireaudit.user_cache import ENV_OFF  # noqa: F401 - the switch, named here too
+
 MAGIC = b"fireaudit checklist cache 1\n"
 KEEP = 8          # entries kept: a few configs (counties, tests) without growing forever
 
 
 def cache_dir() -> Path | None:
     """Where entries live, or None when the cache is off."""
-    if os.environ.get(ENV_OFF, "") not in ("", "0"):
-        return None
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("fireaudit", appauthor=False)) / "checklists"
+    return user_cache.folder("checklists")
 
 
 def cache_key(root: Path, local_path: Path | None, param_types: Mapping[str, type]) -> str:
@@ -79,10 +76,8 @@ def load(key: str) -> Any | None:
     folder = cache_dir()
     if folder is None:
         return None
-    path = folder / f"{key}.pickle"
-    try:
-        data = path.read_bytes()
-    except OSError:
+    data = user_cache.read(folder / f"{key}.pickle")
+    if data is None:
         return None
     body = data[len(MAGIC) + 64:]
     if not data.startswith(MAGIC) or data[len(MAGIC):len(MAGIC) + 64] != hashlib.sha256(body).hexdigest().encode():
@@ -100,22 +95,22 @@ def store(key: str, checklist: Any) -> None:
         return
     try:
         body = pickle.dumps(checklist, protocol=pickle.HIGHEST_PROTOCOL)
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(MAGIC + hashlib.sha256(body).hexdigest().encode() + body)
-            os.replace(temporary, folder / f"{key}.pickle")
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        _prune(folder)
-    except Exception:                                 # noqa: BLE001 - a cache that cannot be written is no cache
+    except Exception:                                 # noqa: BLE001 - a checklist that cannot be pickled is not kept
         return
+    if user_cache.write(folder / f"{key}.pickle", MAGIC + hashlib.sha256(body).hexdigest().encode() + body):
+        try:
+            _prune(folder)
+        except OSError:
+            pass
 
 
 def _prune(folder: Path) -> None:
-    """Keep the KEEP most recently written entries."""
+    """Keep the KEEP most recently written entries; drop temporary files a killed run left (older than a minute)."""
+    import time
+
     entries = sorted(folder.glob("[0-9a-f]*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP:]:
         old.unlink(missing_ok=True)
+    for left in folder.glob(".tmp-*"):
+        if left.stat().st_mtime < time.time() - 60:
+            left.unlink(missing_ok=True)
