@@ -37,10 +37,14 @@ def saved(workbook) -> bytes:
     previous = tempfile.tempdir
     if _memory_dir() is not None:
         tempfile.tempdir = _memory_dir()
-    try:
-        workbook.save(buffer)
-    finally:
-        tempfile.tempdir = previous
+        try:
+            workbook.save(buffer)
+            return buffer.getvalue()
+        except OSError:                 # /dev/shm full (a container's is 64 MB): the usual place then
+            buffer = io.BytesIO()
+        finally:
+            tempfile.tempdir = previous
+    workbook.save(buffer)
     return buffer.getvalue()
 
 

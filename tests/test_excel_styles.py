@@ -83,3 +83,16 @@ def test_style_objects_are_made_per_style_not_per_cell(monkeypatch):
     cells = sum(1 for sheet in load_workbook(io.BytesIO(data)) for row in sheet.iter_rows() for c in row
                 if c.value is not None)
     assert calls["font"] <= 12 < cells               # a handful of styles serve every written cell
+
+
+def test_a_full_memory_folder_for_openpyxl_temporary_files_falls_back_to_the_usual_one(tmp_path, monkeypatch):
+    """openpyxl_lite.saved puts openpyxl's temporary sheet files in /dev/shm; a container's is small."""
+    from openpyxl import Workbook
+
+    from fireaudit import openpyxl_lite
+
+    monkeypatch.setattr(openpyxl_lite, "_memory_dir", lambda: str(tmp_path / "not-there"))   # every write fails
+    book = Workbook()
+    book.active.append(["R01", "不达标"])
+    data = openpyxl_lite.saved(book)
+    assert data.startswith(b"PK")
