@@ -15,6 +15,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from fireaudit.lazy_re import LazyPattern
+
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_BYTES = bytes([*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])   # the same characters
@@ -142,13 +144,11 @@ def loose_county(county_key: str) -> str:
     return county_key[:-1] if len(county_key) > 1 and county_key[-1] in "县市" else county_key
 
 
-@lru_cache(maxsize=1)
-def _xml_forbidden() -> re.Pattern[str]:
-    """Compiled when first used (~2 ms: a class spanning all of Unicode), by the XML writers only."""
-    return re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# compiled when first used (~2 ms: a class spanning all of Unicode), by the XML writers only
+_XML_FORBIDDEN = LazyPattern("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_safe(text: object) -> str:
     """`text` with every character XML 1.0 forbids (most C0 controls, lone surrogates, U+FFFE/FFFF) shown as an escape."""
-    return _xml_forbidden().sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+    return _XML_FORBIDDEN.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
                                 else f"\\u{ord(m.group()):04x}", str(text))
