@@ -189,17 +189,18 @@ class Pool:
 
     def map(self, tasks: Iterable[tuple[Hashable, Callable[..., Any], tuple]],
             done: Callable[[Hashable, Any], None], died: Callable[[Hashable, str], None],
-            meanwhile: Callable[[], None] | None = None) -> None:
+            meanwhile: Callable[[], None] | None = None, keep: bool = False) -> None:
         """Run every task; `done(key, result)` or `died(key, reason)` once per task, in completion order.
 
         `meanwhile` is called once, in this process, as soon as the first tasks are
         out (the caller's own preparation, e.g. importing its report writers, then
-        overlaps the workers' parsing).
+        overlaps the workers' parsing); an exception it raises ends every worker at once.
+        With `keep`, the workers stay for the next `map` (with what their tasks left in them).
 
         A task whose worker raised an ordinary exception raises TaskError here
         (after the pool is shut down): that is fireaudit's bug, not the input's."""
         queue = deque(tasks)
-        idle: list[_Worker] = []
+        idle = [w for w in self.workers if w.key is None]   # kept from an earlier map
         try:
             while queue or any(w.key is not None for w in self.workers):
                 while queue and (idle or len(self.workers) < self.size):
@@ -241,7 +242,8 @@ class Pool:
         except BaseException:
             self.terminate()
             raise
-        self.close()
+        if not keep:
+            self.close()
 
     def _retire_quietly(self, worker: _Worker) -> None:
         """A worker that survived a BaseException in native code is not trusted with another task."""

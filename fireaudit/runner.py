@@ -18,6 +18,7 @@ import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from fireaudit import speculative
 from fireaudit.errors import FireauditError, InputError
 from fireaudit.pool import Pool
 
@@ -94,9 +95,17 @@ def audit_file(path: str | Path, checklist: Checklist, period: Period | None, *,
     from fireaudit.audit import audit_register
     from fireaudit.register import RegisterReader
 
+    from fireaudit.speculative import Loaded, taken_ahead
+
     reader = reader or RegisterReader(checklist)
-    data, digest = read_once(Path(path), reader)
-    register = reader.read(path, data=data)
+    taken = taken_ahead(path)
+    if taken is not None:   # parsed ahead in this worker while the parent guarded the same bytes
+        ahead, preflight = taken
+        data, digest = ahead.data, ahead.sha256
+        register = reader.read(path, data=data, ahead=(preflight, Loaded(ahead.workbook, ahead.sheets)))
+    else:
+        data, digest = read_once(Path(path), reader.limits)
+        register = reader.read(path, data=data)
     if register.profile_sheet is None and not register.tables:
         # with --period even a stranger's spreadsheet would otherwise be scored (0 of 100)
         names = [checklist.register.profile.sheet, *(s.name for s in checklist.register.sheets)][:4]
@@ -105,7 +114,7 @@ def audit_file(path: str | Path, checklist: Checklist, period: Period | None, *,
     return audit_register(register, checklist, period, mode=mode, sha256=digest or None)
 
 
-def read_once(path: Path, reader: RegisterReader) -> tuple[bytes | None, str]:
+def read_once(path: Path, limits: Any) -> tuple[bytes | None, str]:
     """The file's bytes and their SHA-256, read once: the provenance hash is of exactly what is parsed.
 
     A file over the size limit, or one that cannot be opened, is left to the
@@ -113,10 +122,10 @@ def read_once(path: Path, reader: RegisterReader) -> tuple[bytes | None, str]:
     import hashlib
 
     try:
-        if path.stat().st_size > reader.limits.max_file_mb * (1 << 20):
+        if path.stat().st_size > limits.max_file_mb * (1 << 20):
             return None, ""
         with path.open("rb") as handle:
-            data = handle.read(int(reader.limits.max_file_mb * (1 << 20)) + 1)
+            data = handle.read(int(limits.max_file_mb * (1 << 20)) + 1)
     except OSError:
         return None, ""
     return data, hashlib.sha256(data).hexdigest()
@@ -206,11 +215,28 @@ def audit_files(paths: Iterable[str | Path], checklist: Checklist | Pending, per
         prepared = [False]
 
         def prepare_once() -> None:
-            prepared[0] = True
-            prepare()
+            if not prepared[0]:
+                prepared[0] = True
+                prepare()
 
-        pool.map(((n, task, task_args(p)) for n, p in enumerate(paths) if n not in results),
-                 done=done, died=lambda n, how: done(n, parser_died_on(paths[n], how)), meanwhile=prepare_once)
+        todo = [(n, task, task_args(p)) for n, p in enumerate(paths) if n not in results]
+        if speculative.worth_it([paths[n] for n, _, _ in todo]):
+            n, _, args = todo[0]
+
+            def guard() -> tuple[Any, str]:
+                from fireaudit.register.preflight import check_file, limits_of
+
+                limits = limits_of(loaded[0][0] if pending is not None else checklist)
+                data, digest = read_once(Path(paths[n]), limits)
+                return check_file(Path(paths[n]), limits, data), digest
+
+            verdict = speculative.guard_while_parsing(pool, (load_ahead, (str(paths[n]),)), prepare_once, guard)
+            if isinstance(verdict, InputError):
+                todo = []
+                done(n, unreadable_of(verdict))
+            elif verdict is not None:
+                todo = [(n, speculative.with_verdict, (verdict, task, *args))]
+        pool.map(todo, done=done, died=lambda n, how: done(n, parser_died_on(paths[n], how)), meanwhile=prepare_once)
         if not prepared[0]:   # no file to parse
             prepare()
         if pending is not None:
@@ -372,6 +398,17 @@ def adopt_checklist(checklist: Checklist, digest: str = "") -> None:
 def worker_checklist() -> Checklist:
     """The checklist init_worker loaded in this worker process."""
     return _WORKER["checklist"]
+
+
+def load_ahead(path: str) -> str | None:
+    """In a worker: load `path`'s named sheets ahead of the guard's verdict (speculative.load_ahead)."""
+    if "reader" not in _WORKER:
+        return None
+    reader = _WORKER["reader"]
+    data, digest = read_once(Path(path), reader.limits)
+    if data is None:
+        return None
+    return speculative.load_ahead(path, data, digest, reader.named_sheets, speculative.budget(reader.limits))
 
 
 def worker_digest() -> str:

@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("register", ["fireaudit.register", "fireaudit.register.*", "fireaudit.result"]),
     ("rules", ["fireaudit.grades", "fireaudit.annex"]),
     ("checks", ["fireaudit.checks", "fireaudit.checks.*"]),
-    ("engine", ["fireaudit.audit", "fireaudit.runner", "fireaudit.gate", "fireaudit.grade_lookup",
+    ("engine", ["fireaudit.audit", "fireaudit.runner", "fireaudit.speculative", "fireaudit.gate", "fireaudit.grade_lookup",
                 "fireaudit.proposals"]),
     ("views", ["fireaudit.reports.view", "fireaudit.reports.rollup_view", "fireaudit.reports.advice",
                "fireaudit.listing"]),

@@ -29,7 +29,7 @@ from fireaudit.period import Period
 from fireaudit.register import codes
 from fireaudit.register.model import (Evidence, MonthDate, Note, ProfileEntry, Register, RegisterError, Table, Unparsed,
                                       a1, build_rows, collector_paused, column_letter)
-from fireaudit.register.preflight import check_file, limits_of
+from fireaudit.register.preflight import Preflight, check_file, limits_of
 from fireaudit.register.values import ValueParsers, is_blank, raw_text
 from fireaudit.textnorm import clean, norm
 
@@ -111,30 +111,43 @@ class RegisterReader:
         return self._lookups[name]
 
     # -- whole workbook ----------------------------------------------------
-    def read(self, path: str | Path, *, county: bool = False, data: bytes | None = None) -> Register:
+    def read(self, path: str | Path, *, county: bool = False, data: bytes | None = None,
+             ahead: tuple[Preflight, Any] | None = None) -> Register:
         """Read a township register (or, with county=True, a county register).
 
         `data`, when given, is the file's content already in memory: calamine
         parses exactly those bytes (the ones the caller hashed for provenance).
+        `ahead`: the guard's verdict on those bytes, taken elsewhere, and the workbook
+        opened from them with some sheets loaded already (fireaudit/speculative.py).
 
         The cyclic garbage collector is paused meanwhile: reading creates no cycles, and a
         100,000-row sheet (its rows, then one error, cell and evidence object per cell not
         understood) would otherwise make it walk every object again and again;
         so many objects left behind are then frozen (model.collector_paused)."""
         with collector_paused():
-            return self._read(Path(path), county, data)
+            return self._read(Path(path), county, data, ahead)
 
-    def _read(self, path: Path, county: bool, data: bytes | None) -> Register:
-        scanned = check_file(path, self.limits, data)
-        workbook = open_workbook(path, data)
-        errors: list[RegisterError] = []
-        notes: list[Note] = []
-        sheets: list[SheetSpec] = list(self.spec.county_sheets if county else self.spec.sheets)
+    def _wanted(self, county: bool) -> dict[str, SheetSpec | ProfileSpec]:
+        """Sheet key -> the spec of the sheet that name (or an alias) stands for."""
         wanted: dict[str, SheetSpec | ProfileSpec] = {}
-        for spec in ([] if county else [self.spec.profile]) + sheets:
+        for spec in ([] if county else [self.spec.profile]) + list(self.spec.county_sheets if county else self.spec.sheets):
             name = spec.sheet if isinstance(spec, ProfileSpec) else spec.name
             for alias in (name, *spec.aliases):
                 wanted.setdefault(_sheet_key(alias), spec)
+        return wanted
+
+    def named_sheets(self, names: Iterable[str]) -> list[str]:
+        """The sheets of a township register that _read opens for their name alone (a known name,
+        an alias, or one after a qualifier), whatever is in them: the ones worth loading ahead."""
+        wanted, least = self._wanted(False), self.settings.qualified_sheet_min_length
+        return [n for n in names if _sheet_key(n) in wanted or least and _qualified(n, wanted, least) is not None]
+
+    def _read(self, path: Path, county: bool, data: bytes | None, ahead: tuple[Preflight, Any] | None) -> Register:
+        scanned, workbook = ahead if ahead is not None else (check_file(path, self.limits, data), open_workbook(path, data))
+        errors: list[RegisterError] = []
+        notes: list[Note] = []
+        sheets: list[SheetSpec] = list(self.spec.county_sheets if county else self.spec.sheets)
+        wanted = self._wanted(county)
 
         parts: dict[str, list[Table]] = {}
         profile: dict[str, ProfileEntry] = {}

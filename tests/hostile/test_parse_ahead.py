@@ -1,0 +1,138 @@
+"""The parse ahead of the guard (fireaudit/speculative.py): a big workbook's worker parses while this
+process guards the same bytes. It must give exactly the usual result, use the guard's verdict, end
+its worker when the guard refuses, and fall back to the usual guarded parse whenever the parse
+ahead came to nothing (an exception, the address-space cap, a died worker, other bytes).
+
+AHEAD_MIN_BYTES is lowered to 0 so that small fixtures take the parse ahead; workers are forked,
+so what a test patches here is patched in them too."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from fireaudit import runner, speculative
+from fireaudit.audit import load_checklist
+from tests.builders import compliant
+from tests.hostile.makers import sparse_huge_sheet, zip_bomb_declared
+
+
+@pytest.fixture(scope="module")
+def checklist():
+    return load_checklist(None)
+
+
+@pytest.fixture
+def ahead_for_all(monkeypatch):
+    monkeypatch.setattr(speculative, "AHEAD_MIN_BYTES", 0)
+
+
+@pytest.fixture
+def marks(tmp_path, monkeypatch):
+    """A file per audit that ran on a parse ahead (written by the worker)."""
+    folder = tmp_path / "marks"
+    folder.mkdir()
+    real = speculative.taken_ahead
+
+    def taken(path):
+        found = real(path)
+        if found is not None:
+            (folder / str(os.getpid())).write_text(str(sorted(found[0].sheets)), encoding="utf-8")
+        return found
+
+    monkeypatch.setattr(speculative, "taken_ahead", taken)
+    return folder
+
+
+def _json(run) -> dict:
+    from fireaudit.reports.json_report import dumps
+
+    return json.loads(dumps(run))
+
+
+def _same(left, right) -> bool:
+    a, b = _json(left), _json(right)
+    a.pop("generated_at", None), b.pop("generated_at", None)
+    return a == b
+
+
+def test_a_big_workbook_is_parsed_ahead_with_the_same_result(checklist, tmp_path, ahead_for_all, marks):
+    path = compliant().save(tmp_path / "t.xlsx")
+    ahead = runner.audit_files([path], checklist, None, isolate=True)
+    usual = runner.audit_files([path], checklist, None, isolate=False)
+    assert [m.name for m in marks.iterdir()], "the audit did not use the parse ahead"
+    assert "检查隐患" in next(marks.iterdir()).read_text(encoding="utf-8")
+    assert ahead.townships and _same(ahead, usual)
+
+
+def test_small_files_and_several_files_are_guarded_first_as_before(checklist, tmp_path, marks):
+    path = compliant().save(tmp_path / "t.xlsx")
+    assert not speculative.worth_it([path])                 # under AHEAD_MIN_BYTES
+    run = runner.audit_files([path, path], checklist, None, isolate=True)
+    assert len(run.townships) == 2 and not list(marks.iterdir())
+
+
+def test_a_refusal_by_the_guard_ends_the_worker_and_names_the_guards_reason(checklist, tmp_path, ahead_for_all):
+    path = zip_bomb_declared(tmp_path / "bomb.xlsx")
+    run = runner.audit_files([path], checklist, None, isolate=True)
+    usual = runner.audit_files([path], checklist, None, isolate=False)
+    assert not run.townships and run.unreadable == usual.unreadable
+    assert "zip-bomb" in run.unreadable[0].texts[1][1] or run.unreadable[0].reason == usual.unreadable[0].reason
+
+
+def test_a_sheet_too_large_to_load_kills_only_the_parse_ahead(checklist, tmp_path, ahead_for_all, marks):
+    """A named sheet with a cell at XFD1048576: calamine cannot allocate it under the cap (the worker
+    aborts or raises); the usual guarded parse then skips that sheet with its register error."""
+    path = sparse_huge_sheet(tmp_path / "sparse.xlsx")
+    run = runner.audit_files([path], checklist, None, isolate=True)
+    assert not list(marks.iterdir())
+    errors = [(e.code, e.sheet) for e in run.townships[0].register_errors]
+    assert ("sheet-too-large", "演练") in errors
+
+
+def test_a_failing_parse_ahead_falls_back_to_the_usual_parse(checklist, tmp_path, ahead_for_all, marks, monkeypatch):
+    import contextlib
+
+    @contextlib.contextmanager
+    def no_room(budget):
+        raise MemoryError            # as an allocation past the cap would
+        yield
+
+    monkeypatch.setattr(speculative, "address_space_cap", no_room)
+    path = compliant().save(tmp_path / "t.xlsx")
+    run = runner.audit_files([path], checklist, None, isolate=True)
+    assert not list(marks.iterdir())
+    assert _same(run, runner.audit_files([path], checklist, None, isolate=False))
+
+
+def test_other_bytes_in_the_worker_than_the_guard_saw_are_never_used(checklist, tmp_path, ahead_for_all, marks,
+                                                                      monkeypatch):
+    path = compliant(township="潘津镇").save(tmp_path / "t.xlsx")
+    other = compliant(township="巴彦岱镇").save(tmp_path / "other.xlsx").read_bytes()
+    parent, real = os.getpid(), runner.read_once
+
+    def read_once(p, limits):
+        if os.getpid() != parent:                   # the worker's read: the file had changed
+            import hashlib
+
+            return other, hashlib.sha256(other).hexdigest()
+        return real(p, limits)
+
+    monkeypatch.setattr(runner, "read_once", read_once)
+    run = runner.audit_files([path], checklist, None, isolate=True)
+    assert [m.name for m in marks.iterdir()] == []    # the worker's parse ahead was of other bytes: dropped
+    assert isinstance(run.townships[0].township, str)
+
+
+def test_the_cap_is_never_looser_than_the_one_given(monkeypatch):
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with speculative.address_space_cap(1 << 40):
+        inner = resource.getrlimit(resource.RLIMIT_AS)[0]
+    assert resource.getrlimit(resource.RLIMIT_AS) == (soft, hard)
+    assert soft == resource.RLIM_INFINITY or inner <= soft
+    with speculative.address_space_cap(0), pytest.raises(MemoryError):
+        bytearray(256 << 20)
