@@ -136,3 +136,28 @@ def test_the_cap_is_never_looser_than_the_one_given(monkeypatch):
     assert soft == resource.RLIM_INFINITY or inner <= soft
     with speculative.address_space_cap(0), pytest.raises(MemoryError):
         bytearray(256 << 20)
+
+
+def test_check_on_the_command_line_parses_ahead_in_its_spare_worker(tmp_path, ahead_for_all, marks, monkeypatch):
+    """The whole entry point (`python -m fireaudit`): the spare worker forked at start-up loads the
+    workbook ahead while the command line is built and the file guarded; the output is the usual."""
+    import sys
+
+    from fireaudit import __main__ as entry, pool
+    from tests import cli_helper
+
+    def main(args, cwd):
+        sys.argv = ["fireaudit", *args]
+        try:
+            entry.main()
+        except SystemExit as exc:
+            return cli_helper._exit_code(exc.code)
+        return 0
+
+    monkeypatch.setattr(pool, "idle_core", lambda: True)
+    monkeypatch.setattr(cli_helper, "_main", main)
+    path = compliant().save(tmp_path / "t.xlsx")
+    ahead = cli_helper.run_forked("check", "--format", "json", str(path))
+    assert [m.name for m in marks.iterdir()], "the spare worker did not parse ahead"
+    usual = cli_helper.run_forked("check", "--format", "json", str(path), env={"FIREAUDIT_NO_ISOLATION": "1"})
+    assert (ahead.code, ahead.output) == (usual.code, usual.output)
