@@ -95,14 +95,12 @@ def audit_file(path: str | Path, checklist: Checklist, period: Period | None, *,
     from fireaudit.audit import audit_register
     from fireaudit.register import RegisterReader
 
-    from fireaudit.speculative import Loaded, taken_ahead
-
     reader = reader or RegisterReader(checklist)
-    taken = taken_ahead(path)
+    taken = speculative.taken_ahead(path)
     if taken is not None:   # parsed ahead in this worker while the parent guarded the same bytes
         ahead, preflight = taken
         data, digest = ahead.data, ahead.sha256
-        register = reader.read(path, data=data, ahead=(preflight, Loaded(ahead.workbook, ahead.sheets)))
+        register = reader.read(path, data=data, ahead=(preflight, speculative.Loaded(ahead.workbook, ahead.sheets)))
     else:
         data, digest = read_once(Path(path), reader.limits)
         register = reader.read(path, data=data)
