@@ -198,9 +198,35 @@ class Limits(Strict):
     listed_errors_source: str = ""
 
 
+class Letter(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """checklists/notice.toml [letter]: the 整改通知书's own fields (reports/notice_docx.py)."""
+
+    issuer: str = ""
+    number: str = ""
+    cc: list[str] = []
+    contact: str = ""
+    report_days: int = 0
+    addressee: dict[str, str] = {}
+    addressee_default: str = "{township}"
+
+
+class NoticeData(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """checklists/notice.toml: rectification deadlines per severity, and the letter."""
+
+    source: str
+    deadline_days: dict[str, int]
+    letter: Letter = Letter()
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.deadline_days) - {"critical", "major", "advisory"})
+        if unknown or any(days < 1 for days in self.deadline_days.values()):
+            raise DataProblem("error.data.deadline_days")
+
+
 DATA_SCHEMAS: dict[str, type] = {
     "gbt35547": GradeData,
     "annex": AnnexData,
     "limits": Limits,
     "mapping": MappingSettings,     # checklists/mapping.toml (fireaudit map, issue 15)
+    "notice": NoticeData,           # checklists/notice.toml (--format docx)
 }

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from fireaudit.reports import notice_docx as _notice_settings  # noqa: F401  registers [data.notice]'s schema
 from fireaudit.reports.files import check_targets, commit_set, inside, report_stem, write_atomic  # noqa: F401
 from fireaudit.result import AuditRun, TownshipAudit
 

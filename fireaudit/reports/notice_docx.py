@@ -23,14 +23,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
-from fireaudit.checklist.loader import DATA_SCHEMAS, convert
-from fireaudit.errors import ConfigError, DataProblem
+from fireaudit.checklist.data import NoticeData
+from fireaudit.checklist.loader import convert
+from fireaudit.errors import ConfigError
 from fireaudit.i18n import t
 from fireaudit.result import AuditRun, TownshipAudit
 
-DATA = "notice"
+DATA = "notice"             # checklists/notice.toml: its shape is checklist.data.NoticeData
 TEMPLATES = {"zh": "notice.docx", "en": "notice.en.docx"}
 MAX_ERROR_EXAMPLES = 3
 MAX_COMPILED = 64          # compiled template parts kept (a county's and the shipped templates)
@@ -39,33 +38,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\t\x85\u2028\u2029]")
 
 
-# ---------------------------------------------------------------- checklists/notice.toml
-class Letter(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    issuer: str = ""
-    number: str = ""
-    cc: list[str] = []
-    contact: str = ""
-    report_days: int = 0
-    addressee: dict[str, str] = {}
-    addressee_default: str = "{township}"
-
-
-class NoticeData(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    source: str
-    deadline_days: dict[str, int]
-    letter: Letter = Letter()
-
-    def __post_init__(self) -> None:
-        unknown = sorted(set(self.deadline_days) - {"critical", "major", "advisory"})
-        if unknown or any(days < 1 for days in self.deadline_days.values()):
-            raise DataProblem("error.data.deadline_days")
-
-
-DATA_SCHEMAS[DATA] = NoticeData
-
-
 def notice_data(checklist) -> NoticeData:
-    """The validated notice settings (the loader validates them when this module was imported first)."""
+    """The validated notice settings (the loader validates them; a checklist built otherwise is converted here)."""
     raw = checklist.data.get(DATA)
     if isinstance(raw, NoticeData):
         return raw
