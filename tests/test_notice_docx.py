@@ -267,3 +267,19 @@ def test_a_finding_with_its_own_advice_carries_it_under_the_finding(failing_audi
     assert own, "\n".join(lines)
     assert re.match(r"\d+\. ", lines[own[0] - 1])                   # right under the finding it belongs to
     assert "What to do:" in _text(_docx(run, failing_audit, checklist, "en"))
+
+
+def test_the_notice_settings_are_validated_by_the_loader_without_the_word_writer(tmp_path):
+    """A checklist loaded where no report writer was imported (a worker) validates [data.notice] too."""
+    import os
+    import sys
+
+    script = ("import sys\nfrom fireaudit.audit import load_checklist\n"
+              "from fireaudit.checklist.data import NoticeData\n"
+              "checklist = load_checklist(None)\n"
+              "assert 'fireaudit.reports.notice_docx' not in sys.modules\n"
+              "print(type(checklist.data['notice']).__name__)\n")
+    env = {**os.environ, "FIREAUDIT_NO_CACHE": "1"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == NoticeData.__name__
