@@ -103,15 +103,24 @@ NOT_PLAIN = {
 }
 
 
+@pytest.fixture(params=["listed", "searched"])
+def measure(request, monkeypatch):
+    """Both ways the plain scan measures a piece: small pieces have their cells listed, larger ones
+    are searched past the running maxima (forced here by a listing bound of 0)."""
+    if request.param == "searched":
+        monkeypatch.setattr(preflight._PlainSheet, "_LISTED_MAX_BYTES", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("rows", PLAIN)
-def test_a_plain_sheet_measures_as_the_xml_parser_does(rows):
+def test_a_plain_sheet_measures_as_the_xml_parser_does(rows, measure):
     xml = _sheet(rows)
     assert _plain(xml) == _expat(xml)
     assert _plain(xml, chunk=7) == _expat(xml)      # tags straddling chunks
 
 
 @pytest.mark.parametrize("name", sorted(NOT_PLAIN))
-def test_anything_else_is_left_to_the_xml_parser(name):
+def test_anything_else_is_left_to_the_xml_parser(name, measure):
     assert _plain(_sheet(NOT_PLAIN[name])) is None
 
 
@@ -197,7 +206,7 @@ def _random_sheet(rng: random.Random) -> bytes:
     return _sheet("".join(out).replace("<x:row>", "<x:row>" if rare else "<row>"))
 
 
-def test_the_plain_scan_counts_as_the_findall_scan_and_the_xml_parser_on_random_sheets():
+def test_the_plain_scan_counts_as_the_findall_scan_and_the_xml_parser_on_random_sheets(measure):
     """Property: on random sheets (odd quotes, case, prefixes, cells without r or with a second r,
     tabs, CDATA, comments, formulas, error cells, rows in any order, huge references, chunks of 1 to
     40 bytes) the scan accepts what the findall scan accepts, with the same result, which is the

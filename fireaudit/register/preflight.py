@@ -474,6 +474,18 @@ class _SheetCounter:
         if self.error and text is not None:
             self.errors.setdefault((cell, text), None)
 
+    def _listed(self, data: bytes, end: int) -> bool:
+        """`_scan`'s measure of a small data[:end]: every cell listed, the maxima taken in one go."""
+        found = self._CELL_TAG.findall(data, 0, end)
+        if not all(row for _, row in found):
+            return False                                  # not plain: a cell written otherwise
+        if found:
+            self.max_row = max(self.max_row, max(int(row) for _, row in found))
+            widest = max((letters for letters, _ in found), key=lambda letters: (len(letters), letters))
+            self.max_col = max(self.max_col, _column_of(widest))
+            self.count += len(found)
+        return True
+
     def result(self) -> SheetScan:
         if self.measured is not None:
             return self.measured
@@ -510,6 +522,12 @@ class _PlainSheet:
     # f, ! or ? (a memchr) of the chunk: in a sheet of values these bytes hardly occur
     _OTHER_TAGS = ((b"f", re.compile(rb"<f[\s/>]")), (b"!", re.compile(rb"<!")), (b"?", re.compile(rb"<\?")))
     _REFERENCE = re.compile(rb'<c r="([A-Z]{1,3}+)([1-9][0-9]*+)"')
+    # every `<c` tag (not `<col`, `<cfRule`): its plain reference's letters and row, or two empty groups
+    # when it is written otherwise (r not first, or not a plain reference): `_past`'s cases, for a small part
+    _CELL_TAG = re.compile(rb'<c(?: r="(?:([A-Z]{1,3}+)([1-9][0-9]*+)"|)|(?![^\s/>]))')
+    # up to this many bytes a part's cells are listed and their maxima taken: less than compiling a
+    # `_past` search for each new maximum (a few per sheet, each as long as listing 20 KB of cells)
+    _LISTED_MAX_BYTES = 64 * 1024
 
     def __init__(self) -> None:
         self.carry = b""
@@ -565,6 +583,8 @@ class _PlainSheet:
             first = data.find(char, 0, end)
             if first >= 0 and tag.search(data, max(first - 1, 0), end):
                 return False
+        if end <= self._LISTED_MAX_BYTES:
+            return self._listed(data, end)
         cells = data.count(b'<c r="', 0, end)
         max_row, max_col = self.max_row, self.max_col
         if cells:                          # the last cell: a real one, so a safe first maximum
@@ -585,6 +605,18 @@ class _PlainSheet:
         self.count += cells
         if cells:
             self.max_row, self.max_col = max_row, max_col
+        return True
+
+    def _listed(self, data: bytes, end: int) -> bool:
+        """`_scan`'s measure of a small data[:end]: every cell listed, the maxima taken in one go."""
+        found = self._CELL_TAG.findall(data, 0, end)
+        if not all(row for _, row in found):
+            return False                                  # not plain: a cell written otherwise
+        if found:
+            self.max_row = max(self.max_row, max(int(row) for _, row in found))
+            widest = max((letters for letters, _ in found), key=lambda letters: (len(letters), letters))
+            self.max_col = max(self.max_col, _column_of(widest))
+            self.count += len(found)
         return True
 
     def result(self) -> SheetScan:
