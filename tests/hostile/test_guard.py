@@ -182,3 +182,55 @@ def test_reason_codes_are_distinct_and_render(lang):
         error = InputError("f.xlsx", code, **fields)
         assert error.text(lang).startswith("f.xlsx: " if lang == "en" else "f.xlsx：")
         assert "{" not in error.text(lang)
+
+
+# ---------------------------------------------------------------- the index parts (rels, workbook.xml)
+def _with_workbook_xml(tmp_path, edit) -> "Path":
+    import zipfile
+
+    from tests.hostile.makers import _zip_with
+
+    source = _zip_with(tmp_path / "plain.xlsx")
+    with zipfile.ZipFile(source) as archive:
+        workbook = archive.read("xl/workbook.xml")
+    return _zip_with(tmp_path / "edited.xlsx", replace={"xl/workbook.xml": edit(workbook)})
+
+
+def _prefixed(workbook: bytes) -> bytes:
+    """The same workbook written with a prefix on every element (x:workbook, x:sheet …)."""
+    import re
+
+    main = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    out = re.sub(rb"<(/?)(?![?!])([A-Za-z]+)", rb"<\1x:\2", workbook)
+    return out.replace(b'xmlns="' + main + b'"', b'xmlns:x="' + main + b'"', 1)
+
+
+def test_a_prefixed_workbook_index_names_the_same_sheets(tmp_path, checklist):
+    from fireaudit.register.preflight import check_file, limits_of
+
+    plain = check_file(_with_workbook_xml(tmp_path, lambda w: w), limits_of(checklist))
+    prefixed = check_file(_with_workbook_xml(tmp_path, _prefixed), limits_of(checklist))
+    assert list(prefixed.sheets) == list(plain.sheets) and len(plain.sheets) == 11
+
+
+@pytest.mark.parametrize("edit, detail", [
+    (lambda w: b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaa">]>' + w.replace(b"<sheets>", b"<sheets>&a;", 1),
+     "EntitiesForbidden"),
+    (lambda w: b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+               + w.replace(b"<sheets>", b"<sheets>&e;", 1), "EntitiesForbidden"),
+    (lambda w: w[: len(w) // 2], "ParseError"),
+])
+def test_an_index_with_an_entity_or_broken_is_refused(tmp_path, checklist, edit, detail):
+    from fireaudit.register.preflight import check_file, limits_of
+
+    with pytest.raises(InputError) as refused:
+        check_file(_with_workbook_xml(tmp_path, edit), limits_of(checklist))
+    assert refused.value.code == "index-unreadable" and detail in refused.value.text("en")
+
+
+def test_a_bare_doctype_in_the_index_is_refused_by_the_scan_of_every_part(tmp_path, checklist):
+    from fireaudit.register.preflight import check_file, limits_of
+
+    with pytest.raises(InputError) as refused:
+        check_file(_with_workbook_xml(tmp_path, lambda w: b"<!DOCTYPE workbook>" + w), limits_of(checklist))
+    assert refused.value.code == "xml-declaration"
