@@ -138,15 +138,19 @@ def test_the_cap_is_never_looser_than_the_one_given(monkeypatch):
         bytearray(256 << 20)
 
 
-def test_check_on_the_command_line_parses_ahead_in_its_spare_worker(tmp_path, ahead_for_all, marks, monkeypatch):
-    """The whole entry point (`python -m fireaudit`): the spare worker forked at start-up loads the
-    workbook ahead while the command line is built and the file guarded; the output is the usual."""
+@pytest.fixture
+def entry_point(monkeypatch):
+    """run_forked through `python -m fireaudit`'s main, whose spare worker is forked at start-up (a core
+    is said to be idle), so that the checklist and --period are checked while the worker parses ahead."""
     import sys
 
     from fireaudit import __main__ as entry, pool
     from tests import cli_helper
 
     def main(args, cwd):
+        import os
+
+        os.chdir(cwd or cli_helper.ROOT)
         sys.argv = ["fireaudit", *args]
         try:
             entry.main()
@@ -156,8 +160,27 @@ def test_check_on_the_command_line_parses_ahead_in_its_spare_worker(tmp_path, ah
 
     monkeypatch.setattr(pool, "idle_core", lambda: True)
     monkeypatch.setattr(cli_helper, "_main", main)
+    return cli_helper.run_forked
+
+
+def test_check_on_the_command_line_parses_ahead_in_its_spare_worker(tmp_path, ahead_for_all, marks, entry_point):
+    """The whole entry point (`python -m fireaudit`): the spare worker forked at start-up loads the
+    workbook ahead while the command line is built and the file guarded; the output is the usual."""
     path = compliant().save(tmp_path / "t.xlsx")
-    ahead = cli_helper.run_forked("check", "--format", "json", str(path))
+    ahead = entry_point("check", "--format", "json", str(path))
     assert [m.name for m in marks.iterdir()], "the spare worker did not parse ahead"
-    usual = cli_helper.run_forked("check", "--format", "json", str(path), env={"FIREAUDIT_NO_ISOLATION": "1"})
+    usual = entry_point("check", "--format", "json", str(path), env={"FIREAUDIT_NO_ISOLATION": "1"})
     assert (ahead.code, ahead.output) == (usual.code, usual.output)
+
+
+@pytest.mark.parametrize("args, code, words", [
+    (["--period", "2024Q9"], 2, "2024Q9"),                         # a bad --period: usage, as without the parse ahead
+    (["--config", "missing.toml"], 2, "missing.toml"),              # a county config that is not there
+])
+def test_a_bad_option_stops_the_parse_ahead_as_it_stops_the_usual_run(tmp_path, ahead_for_all, entry_point, args,
+                                                                      code, words):
+    path = compliant().save(tmp_path / "t.xlsx")
+    ahead = entry_point("check", str(path), *args, cwd=tmp_path)
+    usual = entry_point("check", str(path), *args, cwd=tmp_path, env={"FIREAUDIT_NO_ISOLATION": "1"})
+    assert ahead.code == usual.code == code and words in ahead.output
+    assert "Traceback" not in ahead.output and ahead.output == usual.output
