@@ -413,7 +413,7 @@ def _render_task(audit: TownshipAudit | int, stem: str) -> list[Path] | tuple[in
         audit = _RENDER["audits"][audit]
     try:
         return render_township(_RENDER["run"], audit, _RENDER["directory"], stem, _RENDER["formats"],
-                               _RENDER["options"])
+                               _RENDER["options"], sync_folder=False)   # once for all: render_parallel
     except OSError as exc:
         return 2, FireauditError("error.output.cannot_write", path=str(_RENDER["directory"]),
                                  detail=exc.strerror or str(exc))
@@ -442,6 +442,8 @@ def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], reques
 
     With `rollups` (a list), one worker renders the roll-ups first, beside the townships' reports, and
     they are appended to it (nothing when that worker died or failed: the parent renders them then)."""
+    from fireaudit.reports.files import sync_folders
+
     if not plan:
         return [], False
     inherit = can_isolate()   # forked: the workers see the run in memory, a task is a township's index
@@ -467,16 +469,19 @@ def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], reques
 
     first = [(_ROLLUPS, _rollup_task, (None if inherit else run,))] if rollups is not None else []
     tasks = ((stem, _render_task, (n if inherit else audit, stem)) for n, (audit, stem) in enumerate(plan))
+    stopped = False
     try:
         pool.map([*first, *tasks], done, died)
     except KeyboardInterrupt:
-        return [p for _, stem in plan for p in written.get(stem, [])], True
-    if problems:
+        stopped = True
+    paths = [p for _, stem in plan for p in written.get(stem, [])]
+    sync_folders(paths)   # the renames made durable: each folder once, not once per township
+    if problems and not stopped:
         error = FireauditError("error.batch.render_failed", problem=problems[0][1].phrase(), done=len(written),
                                total=len(plan))
         error.exit_code = problems[0][0]
         raise error
-    return [p for _, stem in plan for p in written.get(stem, [])], False
+    return paths, stopped
 
 
 def audit_ahead(path: str, period: str | None, mode: str, generated_at: str, format: str | None, lang: str,

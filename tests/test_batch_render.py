@@ -46,3 +46,42 @@ def test_inherited_and_pickled_townships_render_the_same_bytes(inputs, tmp_path)
     serial = _batch(inputs, tmp_path / "serial", 1, True)
     assert len(inherited) == 3 * (len(TOWNSHIPS) - 1) + 3      # every township but the conflict's, and 汇总.*
     assert inherited == pickled == serial
+
+
+def test_the_output_folder_is_synced_once_after_every_township_is_renamed(inputs, tmp_path, monkeypatch, checklist):
+    """Each township's files are durable before their rename (files.commit_set); the folder that holds
+    the renames is synced after the last of them, not once per township."""
+    import os
+    import signal
+
+    from fireaudit.batch import BatchRequest, run_batch
+    from fireaudit.reports import files
+
+    log = tmp_path / "log"
+    real_replace, real_sync = os.replace, files._sync_folder
+
+    def logged(line: str) -> None:
+        with open(log, "a", encoding="utf-8") as handle:   # the workers are forked: one file for all
+            handle.write(line + "\n")
+
+    def replace(source, target):
+        logged(f"rename {Path(target).parent}")
+        return real_replace(source, target)
+
+    def sync(folder):
+        logged(f"sync {folder}")
+        return real_sync(folder)
+
+    monkeypatch.setattr(files.os, "replace", replace)
+    monkeypatch.setattr(files, "_sync_folder", sync)
+    out = tmp_path / "out"
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        run_batch(BatchRequest(inputs[0], out, checklist, ["md", "json"], jobs=2))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    lines = log.read_text(encoding="utf-8").splitlines()
+    renames = [n for n, line in enumerate(lines) if line == f"rename {out}"]
+    syncs = [n for n, line in enumerate(lines) if line == f"sync {out}"]
+    assert len(renames) == 2 * (len(TOWNSHIPS) - 1) + 3          # the townships' md and json, then 汇总.*
+    assert syncs and syncs[0] > renames[-4] and len(syncs) <= 2   # after the townships'; the roll-up's own
