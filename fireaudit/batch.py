@@ -18,6 +18,7 @@ annotated copies are made."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -104,6 +105,7 @@ def audit_parallel(paths: list[Path], checklist: Checklist, period: Period | Non
 
     def done(path: Path, result: TownshipAudit | Unreadable) -> None:
         (unreadable if isinstance(result, Unreadable) else townships).append(result)
+        gc.freeze()   # kept to the end of the run: the collector's passes need not walk it again and again
         progress.finished(str(path), not isinstance(result, Unreadable))
 
     def died(path: Path, how: str) -> None:
@@ -114,6 +116,8 @@ def audit_parallel(paths: list[Path], checklist: Checklist, period: Period | Non
         pool.map(((p, worker_audit, (str(p), str(period) if period else None, BATCH)) for p in paths), done, died)
     except KeyboardInterrupt:
         return _in_order(townships, paths), unreadable, True
+    finally:
+        gc.unfreeze()   # a caller that goes on (a test run) collects as before
     return _in_order(townships, paths), sorted(unreadable, key=lambda u: u.file), False
 
 
