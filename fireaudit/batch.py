@@ -18,6 +18,7 @@ annotated copies are made."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -104,6 +105,7 @@ def audit_parallel(paths: list[Path], checklist: Checklist, period: Period | Non
 
     def done(path: Path, result: TownshipAudit | Unreadable) -> None:
         (unreadable if isinstance(result, Unreadable) else townships).append(result)
+        gc.freeze()   # kept to the end of the run: the collector's passes need not walk it again and again
         progress.finished(str(path), not isinstance(result, Unreadable))
 
     def died(path: Path, how: str) -> None:
@@ -114,6 +116,8 @@ def audit_parallel(paths: list[Path], checklist: Checklist, period: Period | Non
         pool.map(((p, worker_audit, (str(p), str(period) if period else None, BATCH)) for p in paths), done, died)
     except KeyboardInterrupt:
         return _in_order(townships, paths), unreadable, True
+    finally:
+        gc.unfreeze()   # a caller that goes on (a test run) collects as before
     return _in_order(townships, paths), sorted(unreadable, key=lambda u: u.file), False
 
 
@@ -383,9 +387,13 @@ def refuse_output_in_input(directory: Path, output: Path) -> None:
 _RENDER: dict[str, Any] = {}
 
 
-def _init_render(run: AuditRun, lang: str, directory: Path, formats: list[str], checklist: Any,
-                 templates: Path | None = None) -> None:
-    """A render worker: the run (without its townships) and the options, set once per worker."""
+def _init_render(run: AuditRun, audits: tuple[TownshipAudit, ...], lang: str, directory: Path, formats: list[str],
+                 checklist: Any, templates: Path | None = None) -> None:
+    """A render worker: the run and the options, set once per worker.
+
+    A forked worker inherits the whole run and `audits` (the plan's townships) from the parent's
+    memory, so its tasks name a township by its index and nothing big is pickled either way; a
+    spawned one gets the run without its townships, and each task brings its township."""
     from fireaudit.reports import ReportOptions
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -394,18 +402,22 @@ def _init_render(run: AuditRun, lang: str, directory: Path, formats: list[str], 
         from fireaudit.audit import load_checklist
 
         checklist = load_checklist(checklist)
-    _RENDER.update(run=run, options=ReportOptions(lang, checklist, templates), directory=directory, formats=formats)
+    _RENDER.update(run=replace(run, townships=(), unreadable=()), whole=run, audits=audits,
+                   options=ReportOptions(lang, checklist, templates), directory=directory, formats=formats)
 
 
-def _render_task(audit: TownshipAudit, stem: str) -> list[Path] | tuple[int, str]:
-    """One township's reports, rendered and committed in the worker; only the paths go back.
+def _render_task(audit: TownshipAudit | int, stem: str) -> list[Path] | tuple[int, str]:
+    """One township's reports (or the index of one the worker inherited), rendered and committed in
+    the worker; only the paths go back.
 
     A write that fails (full disk) or a template error comes back as (exit code, message)."""
     from fireaudit.reports import render_township
 
+    if isinstance(audit, int):
+        audit = _RENDER["audits"][audit]
     try:
         return render_township(_RENDER["run"], audit, _RENDER["directory"], stem, _RENDER["formats"],
-                               _RENDER["options"])
+                               _RENDER["options"], sync_folder=False)   # once for all: render_parallel
     except OSError as exc:
         return 2, FireauditError("error.output.cannot_write", path=str(_RENDER["directory"]),
                                  detail=exc.strerror or str(exc))
@@ -413,11 +425,12 @@ def _render_task(audit: TownshipAudit, stem: str) -> list[Path] | tuple[int, str
         return int(exc.exit_code), exc
 
 
-def _rollup_task(run: AuditRun) -> list[tuple[Path, bytes | str]] | None:
-    """The roll-ups of `run` rendered in a render worker, not written: the parent commits them after
-    the townships' reports, as one set (quarter.write_rollups)."""
+def _rollup_task(run: AuditRun | None) -> list[tuple[Path, bytes | str]] | None:
+    """The roll-ups of `run` (None: the run the worker inherited) rendered in a render worker, not
+    written: the parent commits them after the townships' reports, as one set (quarter.write_rollups)."""
     from fireaudit import quarter
 
+    run = run if run is not None else _RENDER["whole"]
     try:
         return quarter.rollup_files(run, _RENDER["options"].checklist, _RENDER["directory"], _RENDER["options"].lang)
     except Exception:   # noqa: BLE001 - the parent renders them again and fails as it always did
@@ -433,12 +446,16 @@ def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], reques
 
     With `rollups` (a list), one worker renders the roll-ups first, beside the townships' reports, and
     they are appended to it (nothing when that worker died or failed: the parent renders them then)."""
+    from fireaudit.reports.files import sync_folders
+
     if not plan:
         return [], False
-    stub = replace(run, townships=(), unreadable=())
-    checklist = request.checklist if can_isolate() else request.checklist.config_file
-    pool = Pool(min(jobs, len(plan)), _init_render, (stub, request.lang, request.output, request.formats, checklist,
-                                                     request.templates))
+    inherit = can_isolate()   # forked: the workers see the run in memory, a task is a township's index
+    checklist = request.checklist if inherit else request.checklist.config_file
+    given = run if inherit else replace(run, townships=(), unreadable=())
+    audits = tuple(audit for audit, _ in plan) if inherit else ()
+    pool = Pool(min(jobs, len(plan)), _init_render, (given, audits, request.lang, request.output, request.formats,
+                                                     checklist, request.templates))
     written: dict[str, list[Path]] = {}
     problems: list[tuple[int, FireauditError]] = []
 
@@ -454,17 +471,21 @@ def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], reques
         if stem != _ROLLUPS:
             problems.append((2, FireauditError("error.output.worker_died", stem=stem, detail=reason)))
 
-    first = [(_ROLLUPS, _rollup_task, (run,))] if rollups is not None else []
+    first = [(_ROLLUPS, _rollup_task, (None if inherit else run,))] if rollups is not None else []
+    tasks = ((stem, _render_task, (n if inherit else audit, stem)) for n, (audit, stem) in enumerate(plan))
+    stopped = False
     try:
-        pool.map([*first, *((stem, _render_task, (audit, stem)) for audit, stem in plan)], done, died)
+        pool.map([*first, *tasks], done, died)
     except KeyboardInterrupt:
-        return [p for _, stem in plan for p in written.get(stem, [])], True
-    if problems:
+        stopped = True
+    paths = [p for _, stem in plan for p in written.get(stem, [])]
+    sync_folders(paths)   # the renames made durable: each folder once, not once per township
+    if problems and not stopped:
         error = FireauditError("error.batch.render_failed", problem=problems[0][1].phrase(), done=len(written),
                                total=len(plan))
         error.exit_code = problems[0][0]
         raise error
-    return [p for _, stem in plan for p in written.get(stem, [])], False
+    return paths, stopped
 
 
 def audit_ahead(path: str, period: str | None, mode: str, generated_at: str, format: str | None, lang: str,

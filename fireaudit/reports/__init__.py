@@ -95,15 +95,17 @@ def report_paths(directory: Path, stem: str, formats: Iterable[str]) -> list[Pat
 
 
 def render_township(run: AuditRun, audit: TownshipAudit, directory: Path, stem: str, formats: Iterable[str],
-                    options: ReportOptions, ready: dict[str, bytes | str] | None = None) -> list[Path]:
+                    options: ReportOptions, ready: dict[str, bytes | str] | None = None,
+                    sync_folder: bool = True) -> list[Path]:
     """Render one township's reports and commit them as a set (all replaced, or none).
 
-    `ready`: payloads already rendered from this run (by the worker: audit_ahead), by format."""
+    `ready`: payloads already rendered from this run (by the worker: audit_ahead), by format.
+    `sync_folder=False`: the caller syncs the folder once for many townships (files.commit_set)."""
     formats = list(formats)
     ready = ready or {}
     payloads = [(path, ready[name] if name in ready else WRITERS[name].render(run, audit, options))
                 for path, name in zip(report_paths(directory, stem, formats), formats)]
-    return commit_set(payloads)
+    return commit_set(payloads, sync_folder)
 
 
 def write_reports(run: AuditRun, directory: Path, formats: Iterable[str], options: ReportOptions,

@@ -245,13 +245,16 @@ def signals_held() -> Iterator[None]:
                 signal.raise_signal(pending[0])
 
 
-def commit_set(files: list[tuple[Path, bytes | str]]) -> list[Path]:
+def commit_set(files: list[tuple[Path, bytes | str]], sync_folder: bool = True) -> list[Path]:
     """Write a set of files so that an interruption leaves the previous set or the new one, never a mix.
 
     Every file goes to a temporary sibling first and is made durable (a full
     disk fails here, before anything is replaced: the files are synced side by
     side, so the file system commits them together); then all are renamed with
-    Ctrl-C/SIGTERM held, and each folder is synced once."""
+    Ctrl-C/SIGTERM held, and each folder is synced once. `sync_folder=False`
+    leaves that last step to the caller (a batch syncs its output folder once,
+    after every township's set: sync_folders): a crash before it may lose a
+    rename, never leave a file half written."""
     temps: list[tuple[str, Path]] = []
     handles: list[Any] = []
     try:
@@ -283,9 +286,15 @@ def commit_set(files: list[tuple[Path, bytes | str]]) -> list[Path]:
             except OSError:
                 pass
         raise
-    for folder in {path.parent for path, _ in files}:
-        _sync_folder(folder)
+    if sync_folder:
+        sync_folders([path for path, _ in files])
     return [path for path, _ in files]
+
+
+def sync_folders(paths: Iterable[Path]) -> None:
+    """Make the renames of `paths` durable: each of their folders synced once."""
+    for folder in {Path(path).parent for path in paths}:
+        _sync_folder(folder)
 
 
 def _sync_all(fds: list[int]) -> None:
