@@ -30,7 +30,7 @@ from fireaudit.register import codes
 from fireaudit.register.model import (Evidence, MonthDate, Note, ProfileEntry, Register, RegisterError, Table, Unparsed,
                                       a1, build_rows, collector_paused, column_letter)
 from fireaudit.register.preflight import check_file, limits_of
-from fireaudit.register.values import ValueParsers, is_blank, raw_text
+from fireaudit.register.values import ColumnParser, ValueParsers, is_blank, raw_text
 from fireaudit.textnorm import clean, norm
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
@@ -569,6 +569,7 @@ class RegisterReader:
         first_error = len(errors)
         order: list[int] = []                        # (row, column) of each error added below, as one int
         flagged: set[str] | None = None
+        numbers: list[str] | None = None
         for c, column, parser in used:   # column by column: each distinct value parsed once
             raws = list(map(itemgetter(c), kept))
             parsed, problems = parser.column(raws)
@@ -581,13 +582,11 @@ class RegisterReader:
                     keys = [(bool, raw) if raw.__class__ is bool else raw for raw in bad_raws]
                 else:
                     keys = bad_raws
-                said: dict[Any, tuple[str, str, str, tuple[str, ...]]] = {}
-                for key, raw in dict(zip(keys, bad_raws)).items():      # equal keys have equal texts
-                    problem = parser(raw)[1]
-                    said[key] = (raw_text(raw), problem.code, problem.expected, problem.nearest)
-                texts, found, expected, nearest = (list(part) for part in zip(*map(said.__getitem__, keys)))
+                texts, found, expected, nearest = _fields_of_bad(parser, keys, bad_raws)
                 rows = list(map(row_index.__getitem__, problems))
-                cells = list(map(letter.__add__, map(str, map((1).__add__, rows))))     # a1(row, c)
+                if numbers is None:           # each row's number as Excel shows it, made once for the sheet
+                    numbers = list(map(str, map((1).__add__, row_index)))
+                cells = list(map(letter.__add__, map(numbers.__getitem__, problems)))   # a1(row, c)
                 n = len(problems)             # the records built field by field (build_rows: no __init__ per cell)
                 errors += build_rows(RegisterError, n, (found, repeat(sheet), cells, texts, expected, nearest))
                 order.extend(map((c).__or__, map((24).__rlshift__, rows)))              # (row << 24) | c
@@ -1028,6 +1027,26 @@ def _records(rows: list[list[Any]], used_columns: list[int], reach: int, skip: t
         return range(n), rows
     positions = [i for i in range(limit) if i not in dropped]
     return positions, [rows[i] for i in positions]
+
+
+def _fields_of_bad(parser: ColumnParser, keys: list[Any], raws: list[Any]) -> tuple[list[Any], ...]:
+    """The text, code, expected and nearest of each cell not understood, one list per field: each
+    distinct value (`keys`, booleans keyed apart) said once, then looked up per cell in C; a field
+    that is the same for every cell is one value repeated (200,000 bad dates say one or two things)."""
+    said: dict[Any, tuple[str, str, str, tuple[str, ...]]] = {}
+    for key, raw in (zip(keys, raws) if keys is not raws else ((raw, raw) for raw in set(raws))):
+        if key not in said:                                  # equal keys have equal texts
+            problem = parser(raw)[1]
+            said[key] = (raw_text(raw), problem.code, problem.expected, problem.nearest)
+    if len(said) == 1:
+        return tuple([part] * len(keys) for part in next(iter(said.values())))
+    fields = []
+    for part in zip(*said.values()):
+        if len(set(part)) == 1:
+            fields.append([part[0]] * len(keys))
+        else:
+            fields.append(list(map(dict(zip(said, part)).__getitem__, keys)))
+    return tuple(fields)
 
 
 def _first_filled(row: list[Any]) -> Any:
