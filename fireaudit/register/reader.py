@@ -570,8 +570,11 @@ class RegisterReader:
         order: list[int] = []                        # (row, column) of each error added below, as one int
         flagged: set[str] | None = None
         numbers: list[str] | None = None
-        for c, column, parser in used:   # column by column: each distinct value parsed once
-            raws = list(map(itemgetter(c), kept))
+        # the cells read, taken from each row in one pass: the rows lie scattered in memory, the tuples made
+        # here side by side, so taking a column from these is cheaper than from the rows (a third less)
+        picked = list(map(used_cells, kept)) if len(used) > 1 else None
+        for k, (c, column, parser) in enumerate(used):   # column by column: each distinct value parsed once
+            raws = list(map(itemgetter(k), picked)) if picked is not None else list(map(itemgetter(c), kept))
             parsed, problems = parser.column(raws)
             letter = column_letter(c)
             name = column.name
@@ -607,6 +610,7 @@ class RegisterReader:
                         errors.append(RegisterError(codes.MISSING_VALUE, sheet, cell, "", name))
                         order.append((row << 24) | c)
             values[name] = parsed
+        del picked
         if len(order) > 1:       # reading order within the sheet (row, then column): sorted as ints
             added = errors[first_error:]
             errors[first_error:] = map(added.__getitem__, sorted(range(len(added)), key=order.__getitem__))
