@@ -580,12 +580,9 @@ class RegisterReader:
             name = column.name
             bad_cells: dict[int, Unparsed] = {}
             if problems:      # each distinct raw value said once; the objects per cell made by map(), in order
-                bad_raws = list(map(raws.__getitem__, problems))
-                if bool in set(map(type, bad_raws)):       # True == 1 == 1.0: booleans get their own key
-                    keys = [(bool, raw) if raw.__class__ is bool else raw for raw in bad_raws]
-                else:
-                    keys = bad_raws
-                texts, found, expected, nearest = _fields_of_bad(parser, keys, bad_raws)
+                # True == 1 == 1.0: booleans have keys of their own (parser.last_keys)
+                keys = list(map(parser.last_keys.__getitem__, problems))
+                texts, found, expected, nearest = _fields_of_bad(parser, keys, parser.last_bad)
                 rows = list(map(row_index.__getitem__, problems))
                 if numbers is None:           # each row's number as Excel shows it, made once for the sheet
                     numbers = list(map(str, map((1).__add__, row_index)))
@@ -1033,15 +1030,16 @@ def _records(rows: list[list[Any]], used_columns: list[int], reach: int, skip: t
     return positions, [rows[i] for i in positions]
 
 
-def _fields_of_bad(parser: ColumnParser, keys: list[Any], raws: list[Any]) -> tuple[list[Any], ...]:
-    """The text, code, expected and nearest of each cell not understood, one list per field: each
-    distinct value (`keys`, booleans keyed apart) said once, then looked up per cell in C; a field
-    that is the same for every cell is one value repeated (200,000 bad dates say one or two things)."""
+def _fields_of_bad(parser: ColumnParser, keys: list[Any], distinct: set[Any]) -> tuple[list[Any], ...]:
+    """The text, code, expected and nearest of each cell not understood, one list per field: each of
+    the `distinct` keys (`keys`: the cells', booleans keyed apart as ColumnParser keys them) said once,
+    then looked up per cell in C; a field that is the same for every cell is one value repeated
+    (200,000 bad dates say one or two things)."""
     said: dict[Any, tuple[str, str, str, tuple[str, ...]]] = {}
-    for key, raw in (zip(keys, raws) if keys is not raws else ((raw, raw) for raw in set(raws))):
-        if key not in said:                                  # equal keys have equal texts
-            problem = parser(raw)[1]
-            said[key] = (raw_text(raw), problem.code, problem.expected, problem.nearest)
+    for key in distinct:                   # equal keys have equal texts
+        raw = key[1] if key.__class__ is tuple else key
+        problem = parser(raw)[1]
+        said[key] = (raw_text(raw), problem.code, problem.expected, problem.nearest)
     if len(said) == 1:
         return tuple([part] * len(keys) for part in next(iter(said.values())))
     fields = []
