@@ -204,3 +204,17 @@ def test_r13_2_names_the_first_wrong_referrals_and_counts_every_one(audit_of):
     assert named == [f"门市{n}" for n in range(20)]
     assert len(result.evidence) == 2 * 23
     assert result.params["inferred_count"] == 24 + 1    # with the compliant township's own referred hazard
+
+
+def test_r13_dated_by_end_is_kept_per_end_within_one_audit():
+    """The R13 checks share their hazards dated by the period's end; another end is worked out anew."""
+    from fireaudit.checks.hazards import _dated_by_end
+    from fireaudit.register.model import Table, one_audit
+
+    table = Table("检查隐患", "检查隐患", 1, {"检查日期": 1}, row_index=[2, 3, 4],
+                  values={"检查日期": [dt.date(2024, 3, 1), None, dt.date(2024, 6, 1)]})
+    with one_audit():
+        first = _dated_by_end(table, dt.date(2024, 3, 31))
+        assert first == [True, False, False]
+        assert _dated_by_end(table, dt.date(2024, 3, 31)) is first
+        assert _dated_by_end(table, dt.date(2024, 6, 30)) == [True, False, True]

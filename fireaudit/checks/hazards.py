@@ -16,13 +16,15 @@ from fireaudit.annex import router_of
 from fireaudit.checklist.names import Vocab
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 from fireaudit.i18n import Joined, Phrase
-from fireaudit.register.model import Table
+from fireaudit.register.model import Table, memo
 
 SHEET = "检查隐患"
 
 
 def _dated_by_end(table: Table, end: date) -> list[bool]:
-    return [day is not None and day <= end for day in table.column("检查日期")]
+    """Per record: dated on or before `end` (kept for the audit's other R13 checks: do not modify)."""
+    days = table.column("检查日期")
+    return memo(days, ("dated_by_end", end), lambda: [day is not None and day <= end for day in days])
 
 
 def _where(table: Table, column: str, in_scope: list[bool], values: set[Any] | None = None) -> Iterator[bool]:
