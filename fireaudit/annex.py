@@ -115,6 +115,7 @@ class Router:
         self._former = tuple(norm(n) for n in data.former_departments)
         self._departments_of = {c.name: frozenset(c.departments) for c in data.category}
         self._read: dict[str, Reading] = {}
+        self._plain: dict[str, Reading] = {}           # by description, without the suggestion (`infer`)
         # a clause's reading depends on the rest of the description only through the rules' context words
         self._context_words = frozenset(w for _, rule in self._flat_rules for g in rule.context for w in g)
         self._clause_seen: dict[tuple[str, frozenset[str]], list[dict[str, list[str]]]] = {}
@@ -183,7 +184,12 @@ class Router:
 
     def infer(self, description: str | None) -> tuple[Match, ...]:
         """The categories a free-text 隐患描述 reads as (empty: cannot tell, or a tie)."""
-        reading = self.read(description)
+        if not description:
+            return ()
+        try:
+            reading = self._plain[description]
+        except KeyError:
+            reading = self._plain[description] = self._reading(description)[0]
         return reading.matches if reading.determined else ()
 
     def read(self, description: str | None) -> Reading:
@@ -193,9 +199,18 @@ class Router:
         try:
             return self._read[description]
         except KeyError:
-            result = self._reading(description)
-            self._read[description] = result
-            return result
+            pass
+        reading = self._plain.get(description)
+        if reading is None:
+            reading, clauses, read = self._reading(description)
+            self._plain[description] = reading
+        elif not (reading.matches or reading.ties):     # read before by `infer`, which needs no suggestion
+            clauses = self._clauses(description)
+            read = [self._clause(clause) for clause in clauses]
+        if not (reading.matches or reading.ties):
+            reading = self._suggested(reading, clauses, read)
+        self._read[description] = reading
+        return reading
 
     def _clauses(self, description: str) -> list[str]:
         """The description cut at numbering (before NFKC turns ① into 1), then at punctuation and spaces."""
@@ -203,16 +218,19 @@ class Router:
         pieces = self._numbering.split(description) if self._numbering else [description]
         return [c for piece in pieces for c in self._splitter.split(clean(piece).casefold()) if c]
 
-    def _reading(self, description: str) -> Reading:
+    def _reading(self, description: str) -> tuple[Reading, list[str], list["_Clause"]]:
+        """The reading without its suggestion (the one memoised per set of clauses), the clauses and what each says."""
         clauses = self._clauses(description)
         read = [self._clause(clause) for clause in clauses]
         key = tuple(read)
         reading = self._by_clauses.get(key)
         if reading is None:
             reading = self._by_clauses[key] = self._combined(read)
-        if reading.matches or reading.ties:
-            return reading
-        # no category: a suggestion from the rewritten clauses themselves (their bigrams), never memoised
+        return reading, clauses, read
+
+    def _suggested(self, reading: Reading, clauses: list[str], read: list["_Clause"]) -> Reading:
+        """A reading with no category, with a suggestion from the rewritten clauses themselves (their
+        bigrams): only `read` makes it (route, the R13 hint), `infer` needs none."""
         texts = [self._synonyms.apply(norm(c))[0] for c, r in zip(clauses, read) if not r.negated]
         suggestion = self._suggest("".join(texts))
         return reading if suggestion is None else replace(reading, suggestion=suggestion)

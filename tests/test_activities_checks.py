@@ -189,3 +189,32 @@ def test_budget_in_yuan_and_in_wanyuan_give_the_same_result(audit_of, arrived):
         assert (a.check(check_id).status, a.check(check_id).params) == (b.check(check_id).status, b.check(check_id).params)
     assert a.check("R18.3").params["arrived"] == len(in_wan.sheets["经费"].rows) * arrived
     assert b.register_errors == ()
+
+
+def test_r13_2_names_the_first_wrong_referrals_and_counts_every_one(audit_of):
+    """Past `max_listed` the wrongly referred hazards are counted and their cells kept as evidence, not named."""
+    reg = compliant()
+    for n in range(23):
+        hazard(场所名称=f"门市{n}", 隐患描述="店内销售三无灭火器", 移送部门="伊宁市消防救援大队")(reg)
+    hazard(场所名称="", 隐患描述="消防车道被占用", 移送部门="城关派出所、伊宁市消防救援大队")(reg)
+    result = audit_of(reg).check("R13.2")
+    assert result.status == "fail"
+    assert result.params["count"] == 23
+    named = [item.params["label"] for item in result.params["wrong"].items]
+    assert named == [f"门市{n}" for n in range(20)]
+    assert len(result.evidence) == 2 * 23
+    assert result.params["inferred_count"] == 24 + 1    # with the compliant township's own referred hazard
+
+
+def test_r13_dated_by_end_is_kept_per_end_within_one_audit():
+    """The R13 checks share their hazards dated by the period's end; another end is worked out anew."""
+    from fireaudit.checks.hazards import _dated_by_end
+    from fireaudit.register.model import Table, one_audit
+
+    table = Table("检查隐患", "检查隐患", 1, {"检查日期": 1}, row_index=[2, 3, 4],
+                  values={"检查日期": [dt.date(2024, 3, 1), None, dt.date(2024, 6, 1)]})
+    with one_audit():
+        first = _dated_by_end(table, dt.date(2024, 3, 31))
+        assert first == [True, False, False]
+        assert _dated_by_end(table, dt.date(2024, 3, 31)) is first
+        assert _dated_by_end(table, dt.date(2024, 6, 30)) == [True, False, True]

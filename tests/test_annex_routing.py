@@ -12,7 +12,7 @@ import datetime as dt
 import tomllib
 from pathlib import Path
 
-from fireaudit.annex import Referral, router_of, routing
+from fireaudit.annex import Referral, Router, router_of, routing
 from fireaudit.i18n import fmt_value, t
 from tests.builders import compliant
 from tests.changes import add_row
@@ -427,3 +427,21 @@ def test_a_plain_clause_is_its_own_norm():
     assert len(plain) > 20_000
     assert [c for c in plain if norm(c) != c] == []
     assert norm("".join(plain)) == "".join(plain)
+
+
+def test_infer_makes_no_suggestion_and_a_later_read_is_as_a_read_alone(checklist, monkeypatch):
+    """`infer` (the R13 check, 7,000 referred hazards) needs no suggestion; `read` (route, the hint) still has it."""
+    descriptions = ["1村仓库34号消火栓损坏", "4社区仓库48号灭火器过期未更换", "3村卫生院1号物业未履行消防职责", ""]
+    alone = Router(checklist.data["annex"], checklist.register.reader.list_separators)
+    expected = [alone.read(d) for d in descriptions]
+    assert expected[0].suggestion is not None and expected[2].matches   # the cases below are real ones
+
+    router = Router(checklist.data["annex"], checklist.register.reader.list_separators)
+    suggested = []
+    real = router._suggest
+    monkeypatch.setattr(router, "_suggest", lambda text: suggested.append(text) or real(text))
+    assert [router.infer(d) for d in descriptions] == [r.matches if r.determined else () for r in expected]
+    assert suggested == []
+    assert [router.read(d) for d in descriptions] == expected
+    assert len(suggested) == 2        # the two without a category, once each
+    assert [router.read(d) for d in descriptions] == expected and len(suggested) == 2

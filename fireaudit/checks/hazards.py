@@ -16,13 +16,15 @@ from fireaudit.annex import router_of
 from fireaudit.checklist.names import Vocab
 from fireaudit.checks.base import FAIL, PASS, CheckContext, CheckKind, Outcome, Params, outcome
 from fireaudit.i18n import Joined, Phrase
-from fireaudit.register.model import Table
+from fireaudit.register.model import Table, memo
 
 SHEET = "检查隐患"
 
 
 def _dated_by_end(table: Table, end: date) -> list[bool]:
-    return [day is not None and day <= end for day in table.column("检查日期")]
+    """Per record: dated on or before `end` (kept for the audit's other R13 checks: do not modify)."""
+    days = table.column("检查日期")
+    return memo(days, ("dated_by_end", end), lambda: [day is not None and day <= end for day in days])
 
 
 def _where(table: Table, column: str, in_scope: list[bool], values: set[Any] | None = None) -> Iterator[bool]:
@@ -105,25 +107,30 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
     rows: list[int] = []              # the evidence's rows and columns, made in bulk (Table.cells) at the end
     columns: list[str] = []
     verdicts: dict[tuple[tuple[str, ...], str], bool | None] = {}
+    anyone: dict[tuple[str, ...], bool] = {}     # categories -> every one accepts any department
     checked = 0
     records = table.records("移送部门", "隐患描述", "隐患类别", "场所名称")
+    # the messages name the first few of each list (`_shown`); the others are counted, as "" placeholders
     for i, cell, description, categories, place in compress(records, _where(table, "移送部门", in_scope)):
         checked += 1
         router = router or router_of(ctx.checklist)
-        label = _label(table, i, place, "移送部门")
         if categories:
             names = tuple(categories)
         else:
             matches = router.infer(description)
             names = tuple(m.category for m in matches)
             if not names:                 # a tie, a 建议, or nothing to go on (the message names the first few)
-                undetermined.append(router.unsettled(label, description) if _shown(undetermined, p.max_listed) else "")
+                undetermined.append(router.unsettled(_label(table, i, place, "移送部门"), description)
+                                    if _shown(undetermined, p.max_listed) else "")
                 continue
             inferred.append(Phrase("check.hazard_referral_department.inferred_item", {
-                "label": label, "categories": [m.category for m in matches],
+                "label": _label(table, i, place, "移送部门"), "categories": [m.category for m in matches],
                 "keywords": [k for m in matches for k in m.keywords]}) if _shown(inferred, p.max_listed) else "")
-        if all(router.accepts_any(n) for n in names):
-            other.append(label)
+        accepts_any = anyone.get(names)
+        if accepts_any is None:
+            accepts_any = anyone[names] = all(router.accepts_any(n) for n in names)
+        if accepts_any:
+            other.append(_label(table, i, place, "移送部门") if _shown(other, p.max_listed) else "")
             continue
         referral = router.referral(cell)
         fits = verdicts.get((names, cell), verdicts)
@@ -132,12 +139,17 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
         if fits:
             continue
         if fits is None:                  # 公安消防大队: a pre-2018 name is a note, not a verdict
-            undetermined.append(router.former_note(label, referral) if _shown(undetermined, p.max_listed) else "")
+            undetermined.append(router.former_note(_label(table, i, place, "移送部门"), referral)
+                                if _shown(undetermined, p.max_listed) else "")
             continue
-        expected = Joined(tuple(Joined(tuple(router.departments_of(n))) for n in names if not router.accepts_any(n)),
-                          "alternatives")
-        wrong.append(Phrase("check.hazard_referral_department.wrong_item", {
-            "label": label, "categories": list(names), "cell": cell, "expected": expected}))
+        if _shown(wrong, p.max_listed):
+            expected = Joined(tuple(Joined(tuple(router.departments_of(n))) for n in names
+                                    if not router.accepts_any(n)), "alternatives")
+            wrong.append(Phrase("check.hazard_referral_department.wrong_item", {
+                "label": _label(table, i, place, "移送部门"), "categories": list(names), "cell": cell,
+                "expected": expected}))
+        else:
+            wrong.append("")
         rows += (i, i)
         columns += ("移送部门", "隐患类别" if categories else "隐患描述")
     params = dict(checked=checked, undetermined=undetermined[:p.max_listed], undetermined_count=len(undetermined),

@@ -73,6 +73,10 @@ class ColumnParser:
         self.cache: dict[Any, Parsed] = {"": EMPTY}
         self.bad: set[Any] = set()                 # keys of the cache whose value was not understood
         self.text_limit = text_limit               # set when `base` is ValueParsers.text: texts parsed inline
+        # of the last `column`: its cells' keys (the cells themselves, or with booleans keyed apart) and
+        # the distinct keys not understood, for the reader's register errors
+        self.last_keys: list[Any] = []
+        self.last_bad: set[Any] = set()
 
     def _compute(self, raw: Any) -> Parsed:
         if is_blank(raw):
@@ -137,9 +141,12 @@ class ColumnParser:
             values = list(map({key: cache[key][0] for key in distinct}.__getitem__, keys))
         else:
             values = list(map(_FIRST, map(cache.__getitem__, keys)))
+        self.last_keys = keys
         if bad.isdisjoint(distinct):
+            self.last_bad = set()
             return values, []
-        return values, list(compress(range(len(keys)), map(bad.__contains__, keys)))
+        self.last_bad = bad.intersection(distinct)
+        return values, list(compress(range(len(keys)), map(self.last_bad.__contains__, keys)))
 
 
 class ValueParsers:
