@@ -70,3 +70,20 @@ def test_a_field_of_equal_values_is_packed_once():
     cls, columns = pickle.loads(pickle.dumps(pack_rows(RegisterError, rows)))
     assert [type(c).__name__ for c in columns] == ["_Same", "_Same", "list", "list", "_Same", "_Same"]
     assert unpack_rows(cls, columns) == rows
+
+
+def test_pickling_leaves_the_audit_as_it_was_and_copies_checks_field_for_field(tmp_path, checklist):
+    """The checks are copied without dataclasses.replace (result._with): the original keeps its evidence
+    tuples, and a copy has every field, in the same order, as one made by replace."""
+    from dataclasses import fields, replace
+
+    from fireaudit.result import _with
+
+    audit = audit_register(RegisterReader(checklist).read(_register_with_bad_dates(tmp_path)), checklist)
+    before = [(c, c.evidence) for r in audit.requirements for c in r.checks]
+    pickle.dumps(audit)
+    assert all(c.evidence is evidence for c, evidence in before)
+    check = before[0][0]
+    copied, replaced = _with(check, evidence=()), replace(check, evidence=())
+    assert copied == replaced and copied is not check and check.evidence is before[0][1]
+    assert list(vars(copied)) == list(vars(replaced)) == [f.name for f in fields(check)]
