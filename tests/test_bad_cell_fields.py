@@ -49,3 +49,24 @@ def test_booleans_are_said_apart_from_equal_numbers():
     assert problems == list(range(6))
     assert texts == ["True", "1", "1", "False", "0", "True"]
     assert found == ["bad-bool", "bad-int", "bad-int", "bad-bool", "bad-int", "bad-bool"]
+
+
+def _problems_cell_by_cell(parser, raws):
+    return [p for p, raw in enumerate(raws) if parser(raw)[1] is not None]
+
+
+def test_positions_not_understood_with_and_without_blank_cells():
+    for raws in (["x", "ok", "y", "ok"] * 3,                     # no blank: the None values are the bad cells
+                 ["x", "", None, "ok", "  ", "y", "ok"] * 3,      # blanks are None too, and not bad
+                 ["x"] * 5):
+        parser = _parser()
+        values, problems = parser.column(raws)
+        assert problems == _problems_cell_by_cell(_parser(), raws), raws
+        assert values == [parser(raw)[0] for raw in raws]
+
+
+def test_a_value_given_with_its_problem_is_still_not_understood():
+    """Should a parser keep a value beside its problem, its cells are still found (not by their None value)."""
+    parser = ColumnParser(lambda raw: ("kept", Problem("odd")) if raw == "odd" else (None, Problem("bad")))
+    raws = ["odd", "bad", "odd"]
+    assert parser.column(raws)[1] == [0, 1, 2]

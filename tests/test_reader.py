@@ -379,3 +379,14 @@ def test_a_merge_spanning_columns_and_rows_fills_every_covered_cell(tmp_path, ch
     assert table.column("组织单位") == ["潘津镇"] * 4
     assert table.column("演练类型") == ["灭火演练"] * 4
     assert table.column("地点") == ["灭火演练"] * 4
+
+
+def test_required_column_with_blank_and_unreadable_cells_says_each_once(read):
+    """A blank required cell is missing-value; one not understood is its own error only (both are None)."""
+    reg = compliant()
+    reg.sheets["检查隐患"].set(0, "检查日期", None)
+    reg.sheets["检查隐患"].set(1, "检查日期", "某月某日")
+    reg.sheets["检查隐患"].set(2, "检查日期", None)
+    register = read(reg)
+    assert [(e.code, e.cell) for e in register.errors] == [("missing-value", "B3"), ("bad-date", "B4"),
+                                                           ("missing-value", "B5")]

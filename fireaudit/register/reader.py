@@ -609,9 +609,10 @@ class RegisterReader:
             if column.mapped:
                 _record_mapped(table, column, raws, set(bad_cells))
             if column.required:
-                for position in compress(range(len(parsed)), map(is_, parsed, repeat(None))):
-                    if position in bad_cells:
-                        continue
+                empty = list(compress(range(len(parsed)), map(is_, parsed, repeat(None))))
+                if bad_cells:                 # None and not understood: a register error already
+                    empty = list(compress(empty, map(not_, map(bad_cells.__contains__, empty))))
+                for position in empty:
                     row = row_index[position]
                     cell = f"{letter}{row + 1}"
                     if flagged is None:

@@ -12,8 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from itertools import compress
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import is_, itemgetter
 from typing import Any, Callable
 
 from fireaudit.checklist.models import ColumnSpec, RegisterSpec
@@ -145,8 +145,16 @@ class ColumnParser:
         if bad.isdisjoint(distinct):
             self.last_bad = set()
             return values, []
-        self.last_bad = bad.intersection(distinct)
-        return values, list(compress(range(len(keys)), map(self.last_bad.__contains__, keys)))
+        self.last_bad = bad_here = bad.intersection(distinct)
+        # a cell not understood has the value None (every parser's so far): when no other value is None (no
+        # blank cell) they are the cells whose values are None, found by a pass over the values (side by
+        # side in memory, not the cells); with blank cells only those whose values are None are looked at
+        if any(cache[key][0] is not None for key in bad_here):
+            return values, list(compress(range(len(keys)), map(bad_here.__contains__, keys)))
+        candidates = list(compress(range(len(keys)), map(is_, values, repeat(None))))
+        if all((value is None) is (problem is not None) for value, problem in map(cache.__getitem__, distinct)):
+            return values, candidates
+        return values, list(compress(candidates, map(bad_here.__contains__, map(keys.__getitem__, candidates))))
 
 
 class ValueParsers:
