@@ -85,3 +85,24 @@ def test_the_output_folder_is_synced_once_after_every_township_is_renamed(inputs
     syncs = [n for n, line in enumerate(lines) if line == f"sync {out}"]
     assert len(renames) == 2 * (len(TOWNSHIPS) - 1) + 3          # the townships' md and json, then 汇总.*
     assert syncs and syncs[0] > renames[-4] and len(syncs) <= 2   # after the townships'; the roll-up's own
+
+
+def test_the_parent_freezes_the_townships_while_they_come_back_and_thaws_them_after(inputs, tmp_path, checklist):
+    """The collector does not walk every earlier township again as each new one is unpickled; a caller
+    that goes on after the batch (this test process) collects as before."""
+    import gc
+    import signal
+    from contextlib import nullcontext
+
+    from fireaudit.batch import BatchProgress, BatchRequest, run_batch
+
+    frozen: list[int] = []
+    progress = BatchProgress(finished=lambda path, ok: frozen.append(gc.get_freeze_count()))
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        run_batch(BatchRequest(inputs[0], tmp_path / "out", checklist, ["json"], jobs=2),
+                  lambda: nullcontext(progress))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert len(frozen) == len(TOWNSHIPS) + 1 and all(count > 0 for count in frozen)
+    assert gc.get_freeze_count() == 0

@@ -84,3 +84,19 @@ def test_a_spare_started_early_serves_the_pool_with_the_same_initializer():
     seen.clear()
     pool.map([(0, _seen, ())], lambda key, value: seen.append(value), lambda key, reason: None)
     assert seen == [["parsed"]] and not spare.is_alive() and not pools._SPARES
+
+
+def _frozen() -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
+def test_a_worker_freezes_what_it_inherited_and_initialised():
+    """What a worker holds for its whole life (the checklist; a batch's run) is out of the cyclic
+    collector's sight: its passes, set off by every workbook a task builds, need not walk it again."""
+    results = []
+    inherited = _frozen()   # what this process froze (a fork inherits it): the worker must freeze more
+    Pool(1, _initialised, ("frozen",)).map([(0, _frozen, ())], lambda key, value: results.append(value),
+                                          lambda key, reason: None)
+    assert results and results[0] > inherited
