@@ -13,13 +13,27 @@ PARSING = ("check", "audit")   # commands whose first worker is runner.init_work
 def main() -> None:
     from fireaudit.cli_text import quick_help
 
-    status = quick_help()
-    if status is not None:
-        sys.exit(status)
-    spare_worker(sys.argv[1:])
-    from fireaudit.cli import main as run
+    try:
+        status = quick_help()
+        if status is not None:
+            sys.exit(status)
+        spare_worker(sys.argv[1:])
+        from fireaudit.cli import main as run
 
-    run()
+        run()
+    finally:
+        _leave_quickly()
+
+
+def _leave_quickly() -> None:
+    """At exit the interpreter's cyclic collector walks every object still alive (typer, rich, the
+    engine, the result) again and again while the modules are torn down: ~40 ms of a 0.25 s `check`.
+    They are freed with the process anyway: gc.freeze takes them out of the collector's sight. Files
+    are closed by then (every report is written and closed before the command returns; standard
+    output and error are flushed by the interpreter whatever the collector does)."""
+    import gc
+
+    gc.freeze()
 
 
 def spare_worker(args: list[str]) -> None:

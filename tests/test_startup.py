@@ -101,3 +101,21 @@ def test_with_a_spare_worker_check_and_audit_say_what_they_say_without(tmp_path,
     early = run_cli("check", str(SAMPLE), "--config", str(config), "--period", "x", cwd=tmp_path)
     assert not pool._SPARES and (early.code, early.out, early.err) == (serial.code, serial.out, serial.err)
     assert early.code == 2 and "Traceback" not in early.err
+
+
+def test_the_entry_point_freezes_what_is_left_before_the_interpreter_tears_down(monkeypatch, capsys):
+    """`python -m fireaudit` leaves the objects still alive out of the shutdown's collections
+    (gc.freeze), whether the command returned or exited (here: --help, printed without typer)."""
+    import gc
+
+    import pytest
+
+    from fireaudit import __main__ as entry
+
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    monkeypatch.setattr(sys, "argv", ["fireaudit", "--help"])
+    with pytest.raises(SystemExit) as exited:
+        entry.main()
+    assert exited.value.code in (0, None) and frozen == [True]
+    assert "fireaudit" in capsys.readouterr().out
