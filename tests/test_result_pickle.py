@@ -70,3 +70,11 @@ def test_a_field_of_equal_values_is_packed_once():
     cls, columns = pickle.loads(pickle.dumps(pack_rows(RegisterError, rows)))
     assert [type(c).__name__ for c in columns] == ["_Same", "_Same", "list", "list", "_Same", "_Same"]
     assert unpack_rows(cls, columns) == rows
+
+
+def test_a_field_whose_last_value_differs_is_packed_as_a_list():
+    rows = tuple(RegisterError("bad-date", "检查隐患", f"B{n}", "某月某日", "日期" if n < 1502 else "日")
+                 for n in range(3, 1503))
+    cls, columns = pickle.loads(pickle.dumps(pack_rows(RegisterError, rows)))
+    assert [type(c).__name__ for c in columns] == ["_Same", "_Same", "list", "_Same", "list", "_Same"]
+    assert unpack_rows(cls, columns) == rows
