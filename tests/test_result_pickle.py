@@ -87,3 +87,11 @@ def test_pickling_leaves_the_audit_as_it_was_and_copies_checks_field_for_field(t
     copied, replaced = _with(check, evidence=()), replace(check, evidence=())
     assert copied == replaced and copied is not check and check.evidence is before[0][1]
     assert list(vars(copied)) == list(vars(replaced)) == [f.name for f in fields(check)]
+
+
+def test_a_field_whose_last_value_differs_is_packed_as_a_list():
+    rows = tuple(RegisterError("bad-date", "检查隐患", f"B{n}", "某月某日", "日期" if n < 1502 else "日")
+                 for n in range(3, 1503))
+    cls, columns = pickle.loads(pickle.dumps(pack_rows(RegisterError, rows)))
+    assert [type(c).__name__ for c in columns] == ["_Same", "_Same", "list", "_Same", "list", "_Same"]
+    assert unpack_rows(cls, columns) == rows

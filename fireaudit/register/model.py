@@ -132,7 +132,8 @@ class _Same:
 
 
 def _column(values: list) -> list | _Same:
-    if len(values) >= 1000 and values.count(values[0]) == len(values):
+    # the last value first: a field of distinct values (the cells) is told without comparing every one
+    if len(values) >= 1000 and values[-1] == values[0] and values.count(values[0]) == len(values):
         return _Same(values[0], len(values))
     return values
 
