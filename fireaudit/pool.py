@@ -71,11 +71,13 @@ def _worker_main(conn: Connection, initializer: Callable[..., None] | None, init
     for end in parents_ends:   # inherited by the fork: held here, they would keep `conn` from seeing EOF
         end.close()
     if initializer is not None:
+        collecting = gc.isenabled()
         gc.disable()        # importing the engine and loading the checklist make no garbage worth
         try:                # the ~35 collections they would set off (~8 ms before a first task)
             initializer(*initargs)
         finally:
-            gc.enable()
+            if collecting:
+                gc.enable()
     gc.freeze()
     while True:
         try:

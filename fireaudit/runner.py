@@ -226,12 +226,19 @@ def audit_files(paths: Iterable[str | Path], checklist: Checklist | Pending, per
 
                 limits = limits_of(loaded[0][0] if pending is not None else checklist)
                 data, digest = read_once(Path(paths[n]), limits)
-                return check_file(Path(paths[n]), limits, data), digest
+                if data is None or (speculative.declared_members(data) or limits.max_members + 1) > limits.max_members:
+                    raise speculative.Fallback   # left to the worker, whose guard refuses or measures it there
+                preflight = check_file(Path(paths[n]), limits, data)
+                if speculative.oversized(preflight, limits):
+                    raise speculative.Fallback
+                return preflight, digest
 
             verdict = speculative.guard_while_parsing(pool, (load_ahead, (str(paths[n]),)), prepare_once, guard)
-            if isinstance(verdict, InputError):
+            if isinstance(verdict, InputError):   # named as the worker names a file it cannot read
+                from fireaudit.result import Unreadable
+
                 todo = []
-                done(n, unreadable_of(verdict))
+                done(n, Unreadable(str(paths[n]), verdict.reason, tuple(verdict.texts.items())))
             elif verdict is not None:
                 todo = [(n, speculative.with_verdict, (verdict, task, *args))]
         pool.map(todo, done=done, died=lambda n, how: done(n, parser_died_on(paths[n], how)), meanwhile=prepare_once)
@@ -399,11 +406,15 @@ def worker_checklist() -> Checklist:
 
 
 def load_ahead(path: str) -> str | None:
-    """In a worker: load `path`'s named sheets ahead of the guard's verdict (speculative.load_ahead)."""
+    """In a worker: load `path`'s named sheets ahead of the guard's verdict (speculative.load_ahead);
+    None whenever that cannot be done (the usual guarded parse follows)."""
     if "reader" not in _WORKER:
         return None
     reader = _WORKER["reader"]
-    data, digest = read_once(Path(path), reader.limits)
+    try:
+        data, digest = read_once(Path(path), reader.limits)
+    except Exception:   # noqa: BLE001 - whatever it is, the usual parse meets it and says what it is
+        return None
     if data is None:
         return None
     return speculative.load_ahead(path, data, digest, reader.named_sheets, speculative.budget(reader.limits))

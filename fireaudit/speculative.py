@@ -25,9 +25,10 @@ from fireaudit.errors import InputError
 from fireaudit.pool import Pool
 
 AHEAD_MIN_BYTES = 1 << 20
-# What the cap allows the parse ahead beyond what the worker had mapped: every sheet the reader may
-# load at its largest (checklists/limits.toml: max_sheet_cells cells of calamine's 32-byte Data, and
-# the strings of all parts), twice over. A workbook that needs more is parsed again the usual way.
+# What the cap allows the parse ahead beyond what the worker had mapped: one sheet as large as the guard
+# lets through (checklists/limits.toml: max_sheet_cells cells of calamine's 32-byte Data) with the
+# strings of all parts (max_total_mb), twice over. A workbook holding more than that at once (several
+# sheets near the limit) is parsed again the usual way, one sheet after another.
 _CELL_BYTES = 32
 _HEADROOM = 2
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -44,6 +45,12 @@ class ParsedAhead:
     sha256: str
     workbook: Any
     sheets: dict[str, Any]
+
+
+class Fallback(Exception):
+    """Raised by the guard when this file's parse ahead is of no use or should not be checked here
+    (too many zip members declared to list them in this process, a sheet the reader will not load):
+    the worker is ended and the file parsed the usual way."""
 
 
 class _Refused(Exception):
@@ -78,7 +85,8 @@ def guard_while_parsing(pool: Pool, load: tuple[Callable[..., str | None], tuple
 
     Returns the Preflight when the worker holds a parse of exactly the guarded bytes (audit
     with `with_verdict`), the InputError when the guard refused the file (its worker is
-    gone), or None when the parse ahead came to nothing (then parse the usual way)."""
+    gone), or None when the parse ahead came to nothing or `guard` raised Fallback (then parse
+    the usual way)."""
     seen: dict[str, Any] = {}
 
     def meanwhile() -> None:
@@ -93,9 +101,28 @@ def guard_while_parsing(pool: Pool, load: tuple[Callable[..., str | None], tuple
                  meanwhile=meanwhile, keep=True)
     except _Refused as refused:
         return refused.error
+    except Fallback:
+        return None
     if seen.get("loaded") and seen["loaded"] == seen.get("sha256"):
         return seen["preflight"]
     return None
+
+
+def declared_members(data: bytes) -> int | None:
+    """The number of members a zip's end-of-central-directory record declares; None when there is no
+    such record or it defers to zip64. Read before zipfile lists the directory, which holds every
+    member's entry in memory (the guard's member limit is checked only after that)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - (22 + 0xFFFF)))
+    if end < 0 or end + 22 > len(data):
+        return None
+    count = int.from_bytes(data[end + 10:end + 12], "little")
+    return None if count == 0xFFFF else count
+
+
+def oversized(preflight: Any, limits: Any) -> bool:
+    """Whether the guard found a sheet the reader will skip unread: the worker loaded it ahead (or died
+    trying), and the usual parse, which never loads it, is the one to use."""
+    return any(scan.cells > limits.max_sheet_cells for scan in preflight.sheets.values())
 
 
 def budget(limits: Any) -> int:
@@ -158,10 +185,13 @@ class Loaded:
 @contextlib.contextmanager
 def address_space_cap(budget: int) -> Iterator[None]:
     """RLIMIT_AS lowered to what this process maps now plus `budget`, then put back: an allocation past
-    it fails (calamine aborts, Python raises MemoryError) instead of taking the machine's memory."""
+    it fails (calamine aborts, Python raises MemoryError) instead of taking the machine's memory.
+    No core file meanwhile (RLIMIT_CORE 0): such an abort is expected, and its core could be as large."""
     import os
     import resource
 
+    core = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, core[1]))    # an abort under the cap writes no core file
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     with open("/proc/self/statm", encoding="ascii") as handle:
         mapped = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
@@ -174,6 +204,7 @@ def address_space_cap(budget: int) -> Iterator[None]:
         yield
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        resource.setrlimit(resource.RLIMIT_CORE, core)
 
 
 @contextlib.contextmanager

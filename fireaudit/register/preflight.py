@@ -297,8 +297,9 @@ def _parse_index(archive: zipfile.ZipFile, parts: _Parts, part: str, name: str) 
             parser.Parse(handle.read(info.file_size + 1), True)
     except _Declared:
         raise InputError(name, "index-unreadable", detail="EntitiesForbidden") from None
-    except Exception:  # noqa: BLE001 - expat on garbage, zipfile on a broken member
-        raise InputError(name, "index-unreadable", detail="ParseError") from None
+    except Exception as exc:  # noqa: BLE001 - expat on garbage, zipfile on a broken member (BadZipFile …)
+        detail = "ParseError" if isinstance(exc, expat.ExpatError) else type(exc).__name__
+        raise InputError(name, "index-unreadable", detail=detail) from None
     return elements
 
 
@@ -485,18 +486,6 @@ class _SheetCounter:
             self.formulas.setdefault((cell, "".join(formula).strip()), None)
         if self.error and text is not None:
             self.errors.setdefault((cell, text), None)
-
-    def _listed(self, data: bytes, end: int) -> bool:
-        """`_scan`'s measure of a small data[:end]: every cell listed, the maxima taken in one go."""
-        found = self._CELL_TAG.findall(data, 0, end)
-        if not all(row for _, row in found):
-            return False                                  # not plain: a cell written otherwise
-        if found:
-            self.max_row = max(self.max_row, max(int(row) for _, row in found))
-            widest = max((letters for letters, _ in found), key=lambda letters: (len(letters), letters))
-            self.max_col = max(self.max_col, _column_of(widest))
-            self.count += len(found)
-        return True
 
     def result(self) -> SheetScan:
         if self.measured is not None:

@@ -74,12 +74,54 @@ def test_small_files_and_several_files_are_guarded_first_as_before(checklist, tm
     assert len(run.townships) == 2 and not list(marks.iterdir())
 
 
-def test_a_refusal_by_the_guard_ends_the_worker_and_names_the_guards_reason(checklist, tmp_path, ahead_for_all):
-    path = zip_bomb_declared(tmp_path / "bomb.xlsx")
-    run = runner.audit_files([path], checklist, None, isolate=True)
-    usual = runner.audit_files([path], checklist, None, isolate=False)
+def _usual_isolated(monkeypatch, paths, checklist):
+    """The run as it is without a parse ahead: the guard and the parse in the worker."""
+    with monkeypatch.context() as usual:
+        usual.setattr(speculative, "AHEAD_MIN_BYTES", 1 << 60)
+        return runner.audit_files(paths, checklist, None, isolate=True)
+
+
+def test_a_refusal_by_the_guard_ends_the_worker_and_names_the_file_as_given(checklist, tmp_path, ahead_for_all,
+                                                                            monkeypatch):
+    zip_bomb_declared(tmp_path / "bomb.xlsx")
+    monkeypatch.chdir(tmp_path)
+    run = runner.audit_files(["./bomb.xlsx"], checklist, None, isolate=True)
+    usual = _usual_isolated(monkeypatch, ["./bomb.xlsx"], checklist)
     assert not run.townships and run.unreadable == usual.unreadable
-    assert "zip-bomb" in run.unreadable[0].texts[1][1] or run.unreadable[0].reason == usual.unreadable[0].reason
+    assert run.unreadable[0].file == "./bomb.xlsx" and "MiB" in run.unreadable[0].reason
+
+
+def test_a_zip_declaring_too_many_members_is_never_listed_by_this_process(checklist, tmp_path, ahead_for_all,
+                                                                           monkeypatch):
+    """zipfile holds an entry per member in memory before the guard counts them: a zip that declares more
+    than max_members is left to the worker, whose guard refuses it as before."""
+    import dataclasses
+    import zipfile
+
+    import msgspec
+
+    from fireaudit.register import preflight
+
+    path = compliant().save(tmp_path / "t.xlsx")
+    with zipfile.ZipFile(path, "a") as archive:
+        for n in range(30):
+            archive.writestr(f"xl/media/{n}.bin", b"")
+    assert speculative.declared_members(path.read_bytes()) == len(zipfile.ZipFile(path).infolist())
+    listed = []
+    real = zipfile.ZipFile.infolist
+    monkeypatch.setattr(zipfile.ZipFile, "infolist", lambda self: listed.append(os.getpid()) or real(self))
+    limits = msgspec.structs.replace(preflight.limits_of(checklist), max_members=20)
+    strict = dataclasses.replace(checklist, data={**checklist.data, "limits": limits})
+    run = runner.audit_files([path], strict, None, isolate=True)
+    assert os.getpid() not in listed                       # never opened here
+    assert not run.townships and "20" in run.unreadable[0].reason
+
+
+def test_declared_members_reads_the_end_record_only():
+    assert speculative.declared_members(b"not a zip") is None
+    record = b"PK\x05\x06" + bytes(6) + (0xFFFF).to_bytes(2, "little") + bytes(10)
+    assert speculative.declared_members(b"x" * 100 + record) is None            # zip64: left to the worker
+    assert speculative.declared_members(b"x" + record.replace(b"\xff\xff", b"\x07\x00")) == 7
 
 
 def test_a_sheet_too_large_to_load_kills_only_the_parse_ahead(checklist, tmp_path, ahead_for_all, marks):
@@ -130,9 +172,12 @@ def test_the_cap_is_never_looser_than_the_one_given(monkeypatch):
     import resource
 
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    core = resource.getrlimit(resource.RLIMIT_CORE)
     with speculative.address_space_cap(1 << 40):
         inner = resource.getrlimit(resource.RLIMIT_AS)[0]
+        assert resource.getrlimit(resource.RLIMIT_CORE)[0] == 0        # an abort meanwhile writes no core
     assert resource.getrlimit(resource.RLIMIT_AS) == (soft, hard)
+    assert resource.getrlimit(resource.RLIMIT_CORE) == core
     assert soft == resource.RLIM_INFINITY or inner <= soft
     with speculative.address_space_cap(0), pytest.raises(MemoryError):
         bytearray(256 << 20)
