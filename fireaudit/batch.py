@@ -479,7 +479,9 @@ def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], reques
     except KeyboardInterrupt:
         stopped = True
     paths = [p for _, stem in plan for p in written.get(stem, [])]
-    sync_folders(paths)   # the renames made durable: each folder once, not once per township
+    # the renames made durable: each folder once, not once per township; every planned set's folder,
+    # since a worker stopped by Ctrl-C may have renamed its set without replying
+    sync_folders([*paths, *(request.output / stem for _, stem in plan)])
     if problems and not stopped:
         error = FireauditError("error.batch.render_failed", problem=problems[0][1].phrase(), done=len(written),
                                total=len(plan))
