@@ -226,8 +226,8 @@ def audit_files(paths: Iterable[str | Path], checklist: Checklist | Pending, per
 
                 limits = limits_of(loaded[0][0] if pending is not None else checklist)
                 data, digest = read_once(Path(paths[n]), limits)
-                if data is None or (speculative.declared_members(data) or limits.max_members + 1) > limits.max_members:
-                    raise speculative.Fallback   # left to the worker, whose guard refuses or measures it there
+                if data is None:
+                    raise speculative.Fallback   # left to the worker, whose reader says why
                 preflight = check_file(Path(paths[n]), limits, data)
                 if speculative.oversized(preflight, limits):
                     raise speculative.Fallback

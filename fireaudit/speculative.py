@@ -48,9 +48,8 @@ class ParsedAhead:
 
 
 class Fallback(Exception):
-    """Raised by the guard when this file's parse ahead is of no use or should not be checked here
-    (too many zip members declared to list them in this process, a sheet the reader will not load):
-    the worker is ended and the file parsed the usual way."""
+    """Raised by the guard when this file's parse ahead is of no use (the file could not be read here,
+    or it has a sheet the reader will not load): the worker is ended and the file parsed the usual way."""
 
 
 class _Refused(Exception):
@@ -106,17 +105,6 @@ def guard_while_parsing(pool: Pool, load: tuple[Callable[..., str | None], tuple
     if seen.get("loaded") and seen["loaded"] == seen.get("sha256"):
         return seen["preflight"]
     return None
-
-
-def declared_members(data: bytes) -> int | None:
-    """The number of members a zip's end-of-central-directory record declares; None when there is no
-    such record or it defers to zip64. Read before zipfile lists the directory, which holds every
-    member's entry in memory (the guard's member limit is checked only after that)."""
-    end = data.rfind(b"PK\x05\x06", max(0, len(data) - (22 + 0xFFFF)))
-    if end < 0 or end + 22 > len(data):
-        return None
-    count = int.from_bytes(data[end + 10:end + 12], "little")
-    return None if count == 0xFFFF else count
 
 
 def oversized(preflight: Any, limits: Any) -> bool:

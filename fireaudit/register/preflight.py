@@ -17,6 +17,7 @@ register error. The binary .xlsb format is not accepted at all."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import re
@@ -42,6 +43,7 @@ _SNIFF = ((b"%PDF", "pdf"), (b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"G
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)   # a literal prefix: linear
 _OVERLAP = 16
 _CHUNK = 1 * MB
+_END_RECORD_MAX = 22 + 0xFFFF                     # a zip's end record with the longest comment
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _MAX_ROWS, _MAX_COLUMNS = 1048576, 16384          # calamine's caps on .ods repeats
@@ -131,7 +133,33 @@ def _normal(path: str) -> str:
     return path.replace("\\", "/").translate(_ASCII_LOWER)
 
 
+def declared_members(tail: bytes) -> int | None:
+    """The number of members a zip's end-of-central-directory record declares, from the file's last
+    bytes; None when there is no such record or it defers to zip64."""
+    end = tail.rfind(b"PK\x05\x06", max(0, len(tail) - _END_RECORD_MAX))
+    if end < 0 or end + 22 > len(tail):
+        return None
+    count = int.from_bytes(tail[end + 10:end + 12], "little")
+    return None if count == 0xFFFF else count
+
+
+def _tail(source: Path | BinaryIO) -> bytes:
+    """The last bytes of the file, where the end record lies."""
+    handle = source.open("rb") if isinstance(source, Path) else contextlib.nullcontext(source)
+    with handle as stream:
+        stream.seek(0, io.SEEK_END)
+        stream.seek(max(0, stream.tell() - _END_RECORD_MAX))
+        tail = stream.read()
+        stream.seek(0)
+    return tail
+
+
 def _check_zip(name: str, source: Path | BinaryIO, limits: Limits) -> Preflight:
+    # zipfile holds an entry per member in memory before the members can be counted: the count the end
+    # record declares is checked first (a lying record is caught by the count below)
+    declared = declared_members(_tail(source))
+    if declared is not None and declared > limits.max_members:
+        raise InputError(name, "too-many-members", count=declared, limit=limits.max_members)
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:

@@ -93,8 +93,8 @@ def test_a_refusal_by_the_guard_ends_the_worker_and_names_the_file_as_given(chec
 
 def test_a_zip_declaring_too_many_members_is_never_listed_by_this_process(checklist, tmp_path, ahead_for_all,
                                                                            monkeypatch):
-    """zipfile holds an entry per member in memory before the guard counts them: a zip that declares more
-    than max_members is left to the worker, whose guard refuses it as before."""
+    """zipfile holds an entry per member in memory before the guard could count them: a zip whose end
+    record declares more than max_members is refused from that record, before zipfile lists it."""
     import dataclasses
     import zipfile
 
@@ -106,7 +106,7 @@ def test_a_zip_declaring_too_many_members_is_never_listed_by_this_process(checkl
     with zipfile.ZipFile(path, "a") as archive:
         for n in range(30):
             archive.writestr(f"xl/media/{n}.bin", b"")
-    assert speculative.declared_members(path.read_bytes()) == len(zipfile.ZipFile(path).infolist())
+    assert preflight.declared_members(path.read_bytes()) == len(zipfile.ZipFile(path).infolist())
     listed = []
     real = zipfile.ZipFile.infolist
     monkeypatch.setattr(zipfile.ZipFile, "infolist", lambda self: listed.append(os.getpid()) or real(self))
@@ -118,10 +118,12 @@ def test_a_zip_declaring_too_many_members_is_never_listed_by_this_process(checkl
 
 
 def test_declared_members_reads_the_end_record_only():
-    assert speculative.declared_members(b"not a zip") is None
+    from fireaudit.register import preflight
+
+    assert preflight.declared_members(b"not a zip") is None
     record = b"PK\x05\x06" + bytes(6) + (0xFFFF).to_bytes(2, "little") + bytes(10)
-    assert speculative.declared_members(b"x" * 100 + record) is None            # zip64: left to the worker
-    assert speculative.declared_members(b"x" + record.replace(b"\xff\xff", b"\x07\x00")) == 7
+    assert preflight.declared_members(b"x" * 100 + record) is None            # zip64: left to the worker
+    assert preflight.declared_members(b"x" + record.replace(b"\xff\xff", b"\x07\x00")) == 7
 
 
 def test_a_sheet_too_large_to_load_kills_only_the_parse_ahead(checklist, tmp_path, ahead_for_all, marks):
