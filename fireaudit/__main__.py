@@ -27,7 +27,7 @@ def main() -> None:
 
 def _leave_quickly() -> None:
     """At exit the interpreter's cyclic collector walks every object still alive (typer, rich, the
-    engine, the result) again and again while the modules are torn down: ~40 ms of a 0.25 s `check`.
+    engine, the result) again and again while the modules are torn down: ~50 ms of a 0.3 s `check`.
     They are freed with the process anyway: gc.freeze takes them out of the collector's sight. Files
     are closed by then (every report is written and closed before the command returns; standard
     output and error are flushed by the interpreter whatever the collector does)."""

@@ -117,8 +117,6 @@ def prestart(module: str, function: str, args: tuple) -> None:
     on starting up (fireaudit/__main__.py: before typer is imported); the first Pool whose
     initializer and arguments are the same takes it as its first worker. Only where workers
     are forked; a spare no pool wants ends when one starts other workers, or with this process."""
-    import multiprocessing
-
     if multiprocessing.get_start_method(True) not in (None, "fork"):
         return
     context = multiprocessing.get_context("fork")
@@ -144,6 +142,17 @@ def idle_core() -> bool:
         except OSError:
             return False
     return running < cores
+
+
+def _take_spare(initializer: Callable[..., None] | None, initargs: tuple, take: bool) -> _Worker | None:
+    """The spare forked for this initializer and these arguments (removed from the spares if `take`)."""
+    name = f"{getattr(initializer, '__module__', '')}.{getattr(initializer, '__qualname__', '')}"
+    for n, (spare, args, worker) in enumerate(_SPARES):
+        if spare == name and args == initargs:
+            if take:
+                del _SPARES[n]
+            return worker
+    return None
 
 
 def _initialise(module: str, function: str, args: tuple) -> None:
@@ -175,16 +184,13 @@ class Pool:
     @staticmethod
     def has_spare(initializer: Callable[..., None], initargs: tuple) -> bool:
         """Whether a spare (prestart) with this initializer and these arguments is waiting."""
-        name = f"{getattr(initializer, '__module__', '')}.{getattr(initializer, '__qualname__', '')}"
-        return any(spare == name and args == initargs for spare, args, _ in _SPARES)
+        return _take_spare(initializer, initargs, take=False) is not None
 
     def _spawn(self) -> _Worker:
-        name = f"{getattr(self.initializer, '__module__', '')}.{getattr(self.initializer, '__qualname__', '')}"
-        for n, (spare, args, worker) in enumerate(_SPARES):
-            if spare == name and args == self.initargs:
-                del _SPARES[n]
-                self.workers.append(worker)
-                return worker
+        spare = _take_spare(self.initializer, self.initargs, take=True)
+        if spare is not None:
+            self.workers.append(spare)
+            return spare
         _discard_spares()   # not this pool's: it would only hold a core and the pipes of the workers forked next
         parent, child = self.context.Pipe()
         ends = (parent, *(w.conn for w in self.workers))   # the pool's ends of every pipe, to close in the worker
