@@ -425,14 +425,13 @@ def _render_task(audit: TownshipAudit | int, stem: str) -> list[Path] | tuple[in
         return int(exc.exit_code), exc
 
 
-def _rollup_task(run: AuditRun | None) -> list[tuple[Path, bytes | str]] | None:
-    """The roll-ups of `run` (None: the run the worker inherited) rendered in a render worker, not
-    written: the parent commits them after the townships' reports, as one set (quarter.write_rollups)."""
+def _rollup_task() -> list[tuple[Path, bytes | str]] | None:
+    """The roll-ups of the run a forked render worker inherited, rendered there, not written: the parent
+    commits them after the townships' reports, as one set (quarter.write_rollups)."""
     from fireaudit import quarter
 
-    run = run if run is not None else _RENDER["whole"]
     try:
-        return quarter.rollup_files(run, _RENDER["options"].checklist, _RENDER["directory"], _RENDER["options"].lang)
+        return quarter.rollup_files(_RENDER["whole"], _RENDER["options"].checklist, _RENDER["directory"], _RENDER["options"].lang)
     except Exception:   # noqa: BLE001 - the parent renders them again and fails as it always did
         return None
 
@@ -444,8 +443,9 @@ def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], reques
                     options: Any, jobs: int, rollups: list | None = None) -> tuple[list[Path], bool]:
     """Every township's report set, rendered and written in `jobs` workers; (paths in run order, interrupted).
 
-    With `rollups` (a list), one worker renders the roll-ups first, beside the townships' reports, and
-    they are appended to it (nothing when that worker died or failed: the parent renders them then)."""
+    With `rollups` (a list) and forked workers, one worker renders the roll-ups first, beside the townships'
+    reports, and they are appended to it (nothing when that worker died or failed, or the workers are
+    spawned: the parent renders them then)."""
     from fireaudit.reports.files import sync_folders
 
     if not plan:
@@ -471,7 +471,9 @@ def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], reques
         if stem != _ROLLUPS:
             problems.append((2, FireauditError("error.output.worker_died", stem=stem, detail=reason)))
 
-    first = [(_ROLLUPS, _rollup_task, (None if inherit else run,))] if rollups is not None else []
+    # forked, a worker renders the roll-ups from the run it inherited; spawned, the parent renders them (the
+    # whole run pickled to a worker would cost what rendering them here costs)
+    first = [(_ROLLUPS, _rollup_task, ())] if rollups is not None and inherit else []
     tasks = ((stem, _render_task, (n if inherit else audit, stem)) for n, (audit, stem) in enumerate(plan))
     stopped = False
     try:
@@ -481,37 +483,14 @@ def render_parallel(run: AuditRun, plan: list[tuple[TownshipAudit, str]], reques
     paths = [p for _, stem in plan for p in written.get(stem, [])]
     # the renames made durable: each folder once, not once per township; every planned set's folder,
     # since a worker stopped by Ctrl-C may have renamed its set without replying
-    sync_folders([*paths, *(request.output / stem for _, stem in plan)])
+    output = request.output.resolve()                  # as the written paths are (reports.files.inside)
+    sync_folders([*paths, *(output / stem for _, stem in plan)])
     if problems and not stopped:
         error = FireauditError("error.batch.render_failed", problem=problems[0][1].phrase(), done=len(written),
                                total=len(plan))
         error.exit_code = problems[0][0]
         raise error
     return paths, stopped
-
-
-def audit_ahead(path: str, period: str | None, mode: str, generated_at: str, format: str | None, lang: str,
-                templates: Path | None) -> Any:
-    """The worker task of `audit FILE -o` (runner.Pending.task), which renders in its worker as a batch
-    does: the audit, then the reports.AHEAD formats of --format rendered from the run this worker sees
-    (its own checklist, `generated_at` from the parent).
-    The parent writes them only where its own run and checklist are the same (Pending.payloads); a
-    render that fails here is left to the parent, which then fails as it always did."""
-    from fireaudit.reports import AHEAD, DEFAULT_FORMATS, WRITERS, ReportOptions
-    from fireaudit.runner import Ahead, worker_checklist, worker_digest
-
-    result = worker_audit(path, period, mode)
-    formats = [f.strip() for f in (format or DEFAULT_FORMATS).split(",") if f.strip() in AHEAD]
-    if not isinstance(result, TownshipAudit) or not formats or not worker_digest():
-        return result
-    try:
-        checklist = worker_checklist()
-        run = make_run(checklist, Period.parse(period) if period else None, [result], [], generated_at=generated_at)
-        options = ReportOptions(lang, checklist, templates)
-        payloads = {name: WRITERS[name].render(run, result, options) for name in formats}
-        return Ahead(result, run, worker_digest(), payloads)
-    except Exception:   # noqa: BLE001 - the parent renders it again and reports what goes wrong
-        return result
 
 
 def read_county_checked(path: Path, checklist: Checklist) -> tuple[Any, CountyRegisterInput] | Unreadable:

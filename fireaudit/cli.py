@@ -144,10 +144,10 @@ def audit(
         state["checklist"] = load_checklist(config)
         return state["checklist"], _period(period)
 
-    # one workbook with -o: its worker renders the slowest formats too (fireaudit.batch.audit_ahead)
+    # one workbook with -o: its worker renders the slowest formats too (fireaudit.render_ahead)
     ahead = output is not None and len(paths) == 1
     pending = Pending(config, period, prepare,
-                      ("fireaudit.batch", "audit_ahead", (format, lang.value, templates)) if ahead else None)
+                      ("fireaudit.render_ahead", "audit_ahead", (format, lang.value, templates)) if ahead else None)
 
     def writers() -> None:
         from fireaudit.reports import AHEAD

@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("views", ["fireaudit.reports.view", "fireaudit.reports.rollup_view", "fireaudit.reports.advice",
                "fireaudit.listing"]),
     ("writers", ["fireaudit.reports", "fireaudit.reports.*", "fireaudit.openpyxl_lite", "fireaudit.formula_cache"]),
-    ("workflows", ["fireaudit.batch", "fireaudit.template", "fireaudit.annotate", "fireaudit.quarter",
+    ("workflows", ["fireaudit.batch", "fireaudit.render_ahead", "fireaudit.template", "fireaudit.annotate", "fireaudit.quarter",
                    "fireaudit.mapwork"]),
     ("cli", ["fireaudit.cli", "fireaudit.cli_text", "fireaudit.__main__", "fireaudit.pipes"]),
 ]

@@ -99,7 +99,7 @@ def render_township(run: AuditRun, audit: TownshipAudit, directory: Path, stem: 
                     sync_folder: bool = True) -> list[Path]:
     """Render one township's reports and commit them as a set (all replaced, or none).
 
-    `ready`: payloads already rendered from this run (by the worker: audit_ahead), by format.
+    `ready`: payloads already rendered from this run (by the worker: render_ahead.audit_ahead), by format.
     `sync_folder=False`: the caller syncs the folder once for many townships (files.commit_set)."""
     formats = list(formats)
     ready = ready or {}
@@ -130,4 +130,4 @@ def write_reports(run: AuditRun, directory: Path, formats: Iterable[str], option
     return written
 
 
-AHEAD = ("xlsx",)   # what `audit FILE -o` has its worker render (openpyxl is the slowest import): batch.audit_ahead
+AHEAD = ("xlsx",)   # what `audit FILE -o` has its worker render (openpyxl is the slowest import): render_ahead.audit_ahead
