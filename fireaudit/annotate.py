@@ -21,7 +21,6 @@ below ours); the 审核意见 sheet becomes the sheet that opens."""
 
 from __future__ import annotations
 
-import io
 import warnings
 import zipfile
 from collections import defaultdict
@@ -133,9 +132,9 @@ def render(run: AuditRun, audit: TownshipAudit, options: "ReportOptions") -> byt
     if removed:
         _note_removed(workbook, removed, lang)
     workbook.properties.keywords = ANNOTATED_KEYWORD   # reports/files.py: a copy fireaudit may replace
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    data = restore(buffer.getvalue(), cached)
+    from fireaudit.openpyxl_lite import saved
+
+    data = restore(saved(workbook), cached)
     return reproducible_zip(data, run.generated_at, keep_created=keep_created) if run.generated_at else data
 
 

@@ -9,7 +9,6 @@ functions so that `fireaudit --help` stays fast."""
 
 from __future__ import annotations
 
-import io
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -98,10 +97,11 @@ def _save(workbook, path: Path, force: bool = False) -> Path:
         raise FireauditError("template.bad_suffix", path=str(path))
     if (path.exists() or path.is_symlink()) and not force:   # a filled register is never silently replaced
         raise FireauditError("ux.template_exists", path=str(path))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    from fireaudit.openpyxl_lite import saved
+
+    data = saved(workbook)
     try:
-        write_atomic(path, buffer.getvalue())
+        write_atomic(path, data)
     except OSError as exc:
         raise FireauditError("template.cannot_write", path=str(path),
                              reason=exc.strerror or type(exc).__name__) from None
