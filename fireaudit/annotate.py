@@ -280,7 +280,8 @@ def _anchor(sheet, ref: str):
 def _mark(cell, items: list[Mark], lang: str) -> None:
     from openpyxl.comments import Comment
 
-    from fireaudit.reports.excel import STATUS_FILL, solid_fill, display_width, safe_text
+    from fireaudit.reports.excel import STATUS_FILL, safe_text, solid_fill
+    from fireaudit.reports.print_setup import display_width
 
     status = min((m.status for m in items), key=WORST_FIRST.index)
     text = "\n\n".join(dict.fromkeys(m.text for m in items))

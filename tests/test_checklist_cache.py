@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from fireaudit import user_cache
 from fireaudit.audit import load_checklist
 from fireaudit.checklist import disk_cache, loader
 from fireaudit.checks import KINDS
@@ -21,7 +22,7 @@ PARAM_TYPES = {name: kind.params for name, kind in KINDS.items()}
 def cache(tmp_path, monkeypatch) -> Path:
     """A private cache directory (platformdirs follows XDG_CACHE_HOME) and a copy of the checklists."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv(disk_cache.ENV_OFF, raising=False)
+    monkeypatch.delenv(user_cache.ENV_OFF, raising=False)
     shutil.copytree(data_dir("checklists"), tmp_path / "checklists")
     return tmp_path
 
@@ -98,7 +99,7 @@ def test_a_corrupt_entry_is_ignored_and_rebuilt(cache, builds, damage):
 
 
 def test_the_environment_variable_turns_the_cache_off(cache, builds, monkeypatch):
-    monkeypatch.setenv(disk_cache.ENV_OFF, "1")
+    monkeypatch.setenv(user_cache.ENV_OFF, "1")
     root = cache / "checklists"
     loader._cached_build(root, None, PARAM_TYPES)
     loader._cached_build(root, None, PARAM_TYPES)

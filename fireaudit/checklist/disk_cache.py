@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from fireaudit import user_cache
-from fireaudit.user_cache import ENV_OFF  # noqa: F401 - the switch, named here too
 
 MAGIC = b"fireaudit checklist cache 1\n"
 KEEP = 8          # entries kept: a few configs (counties, tests) without growing forever

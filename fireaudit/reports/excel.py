@@ -13,7 +13,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from fireaudit.i18n import t
-from fireaudit.reports.print_setup import display_width, prepare_workbook  # noqa: F401  display_width: annotate's too
+from fireaudit.reports.print_setup import display_width, prepare_workbook
 from fireaudit.result import AuditRun, TownshipAudit
 from fireaudit.status import Status
 
@@ -235,8 +235,6 @@ def fit_columns(sheet, fixed: dict[int, float] | None = None) -> None:
         if fixed and column in fixed:
             width = fixed[column]
         sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
-
-
 
 
 def sheet_title(text: str) -> str:
