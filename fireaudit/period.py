@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
+
+from fireaudit.lazy_re import LazyPattern
 
 # The plan dates from 2024; a year outside these bounds is a typo (`0001Q1`), and
 # date arithmetic near year 1 or 9999 would overflow.
@@ -16,24 +17,19 @@ _FORMS = (
     re.compile(r"^(\d{4})年?(?:度)?第?([一二三四1-4])季度?$"),
 )
 # A period inside longer text: a title row (`2024年第二季度消防工作台账`) or a file name (`伊宁市潘津镇2024Q2.xlsx`).
+# Both compiled when first needed (most runs read a plain `2024Q2`).
 _IN_TEXT = (
-    r"(?<!\d)(\d{4})\s*年?\s*[-_ ]?\s*[qQ]([1-4])(?!\d)",
-    r"(?<!\d)(\d{4})\s*年(?:度)?\s*第?\s*([一二三四1-4])\s*季度",
+    LazyPattern(r"(?<!\d)(\d{4})\s*年?\s*[-_ ]?\s*[qQ]([1-4])(?!\d)"),
+    LazyPattern(r"(?<!\d)(\d{4})\s*年(?:度)?\s*第?\s*([一二三四1-4])\s*季度"),
 )
 # A date range that is exactly one quarter: `2024.4.1-2024.6.30`, `2024年4月1日至6月30日`, `2024年4-6月`.
 _QUARTER_RANGE = (
-    r"^(\d{4})[年.\-/](\d{1,2})[月.\-/]?(?:1日?|01)?(?:至|到|~|～|—|-)(?:\d{4}[年.\-/])?(\d{1,2})[月.\-/]?(\d{1,2})?日?$",
-    r"^(\d{4})年(\d{1,2})(?:月)?(?:至|到|~|～|—|-)(\d{1,2})月(?:份)?()$",
+    LazyPattern(r"^(\d{4})[年.\-/](\d{1,2})[月.\-/]?(?:1日?|01)?(?:至|到|~|～|—|-)(?:\d{4}[年.\-/])?(\d{1,2})[月.\-/]?(\d{1,2})?日?$"),
+    LazyPattern(r"^(\d{4})年(\d{1,2})(?:月)?(?:至|到|~|～|—|-)(\d{1,2})月(?:份)?()$"),
 )
 _CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})年")   # 二〇二四年
 _CN_NUM = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
            "八": 8, "九": 9}
-
-
-@cache
-def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    """_IN_TEXT or _QUARTER_RANGE compiled when first needed (most runs read a plain `2024Q2`)."""
-    return tuple(re.compile(pattern) for pattern in patterns)
 
 
 def _year_digits(match: re.Match[str]) -> str:
@@ -71,7 +67,7 @@ class Period:
             if match:
                 year = int(match.group(1))
                 return cls(year, _CN_QUARTER[match.group(2)]) if MIN_YEAR <= year <= MAX_YEAR else None
-        for form in _compiled(_QUARTER_RANGE):   # 统计时段 written as the quarter's first and last month
+        for form in _QUARTER_RANGE:   # 统计时段 written as the quarter's first and last month
             match = form.match(compact)
             if match:
                 year, first, last = (int(g) for g in match.groups()[:3])
@@ -87,7 +83,7 @@ class Period:
         from fireaudit.textnorm import clean
 
         text = _CN_YEAR.sub(_year_digits, clean(str(text)))
-        found = {cls(int(m.group(1)), _CN_QUARTER[m.group(2)]) for form in _compiled(_IN_TEXT)
+        found = {cls(int(m.group(1)), _CN_QUARTER[m.group(2)]) for form in _IN_TEXT
                  for m in form.finditer(text)}
         return found.pop() if len(found) == 1 else None
 
