@@ -4,7 +4,8 @@ Each cache keeps its own format and its own test of freshness
 (fireaudit/checklist/disk_cache.py, fireaudit/i18n.py); here is where their
 entries live, the switch that turns every cache off (FIREAUDIT_NO_CACHE=1), and
 the atomic write (a reader never sees half an entry; a cache that cannot be
-written is no cache, never an error)."""
+written is no cache, never an error; what a killed run left half written is
+swept at the next write)."""
 
 from __future__ import annotations
 
@@ -47,4 +48,17 @@ def write(path: Path, data: bytes) -> bool:
             raise
     except OSError:
         return False
+    _sweep(path.parent)
     return True
+
+
+def _sweep(folder: Path) -> None:
+    """Drop the temporary files a killed run left in `folder` (older than a minute: not a write going on)."""
+    import time
+
+    try:
+        for left in folder.glob(".tmp-*"):
+            if left.stat().st_mtime < time.time() - 60:
+                left.unlink(missing_ok=True)
+    except OSError:
+        pass

@@ -43,3 +43,21 @@ def test_cache_off(tmp_path, monkeypatch):
     assert i18n.catalog("zh") == _parsed("zh")
     assert not (tmp_path / "fireaudit").exists()
     i18n.catalog.cache_clear()
+
+
+def test_a_half_written_catalogue_a_killed_run_left_is_swept_by_the_next_write(tmp_path, monkeypatch):
+    import os
+    import time
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("FIREAUDIT_NO_CACHE", raising=False)
+    folder = i18n._cache_file("en").parent
+    folder.mkdir(parents=True)
+    stale, fresh = folder / ".tmp-stale.marshal", folder / ".tmp-fresh.marshal"   # fresh: a run writing now
+    stale.write_bytes(b"half")
+    fresh.write_bytes(b"being written")
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    source = (i18n._DIR / "en.toml").read_bytes()
+    i18n._keep("en", source, {"a": "b"})
+    assert i18n._cached("en", source) == {"a": "b"}
+    assert not stale.exists() and fresh.exists()

@@ -104,12 +104,7 @@ def store(key: str, checklist: Any) -> None:
 
 
 def _prune(folder: Path) -> None:
-    """Keep the KEEP most recently written entries; drop temporary files a killed run left (older than a minute)."""
-    import time
-
+    """Keep the KEEP most recently written entries (user_cache.write sweeps what a killed run left)."""
     entries = sorted(folder.glob("[0-9a-f]*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP:]:
         old.unlink(missing_ok=True)
-    for left in folder.glob(".tmp-*"):
-        if left.stat().st_mtime < time.time() - 60:
-            left.unlink(missing_ok=True)
