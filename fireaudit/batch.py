@@ -38,9 +38,8 @@ from fireaudit.i18n import t
 from fireaudit.period import Period
 from fireaudit.register import RegisterReader
 from fireaudit.register.county import rows_without_county
-from fireaudit.result import (
-    AuditRun, BatchFacts, Conflict, CountyRegisterInput, TownshipAudit, Unreadable,
-)
+from fireaudit.result import AuditRun, TownshipAudit, Unreadable
+from fireaudit.batch_facts import BatchFacts, Conflict, CountyRegisterInput
 from fireaudit.pool import Pool
 from fireaudit.runner import (
     adopt_checklist, can_isolate, init_worker, make_run, parser_died_on, special_file_reason, unreadable_of,

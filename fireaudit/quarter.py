@@ -22,9 +22,8 @@ from typing import Any, Iterable
 from fireaudit.errors import ConfigError
 from fireaudit.period import Period
 from fireaudit.reports.files import written_by_fireaudit
-from fireaudit.result import (
-    AuditRun, Conflict, Place, Skipped, Superseded, TownshipAudit, TownshipChange, Trend,
-)
+from fireaudit.result import AuditRun, TownshipAudit
+from fireaudit.batch_facts import Conflict, Place, Skipped, Superseded, TownshipChange, Trend
 from fireaudit.textnorm import canonical_place, loose_county
 
 OUTPUT, FIREAUDIT, LOCK = "output", "fireaudit", "lock"

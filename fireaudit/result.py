@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fireaudit.register.model import Evidence, Note, RegisterError, pack_rows, unpack_rows
 from fireaudit.status import Status, is_gap
+
+if TYPE_CHECKING:
+    from fireaudit.batch_facts import BatchFacts
 
 STATUSES = tuple(Status)                            # old names: use fireaudit.status
 GAP_STATUSES = tuple(s for s in Status if s.is_gap)
@@ -156,115 +158,3 @@ class AuditRun:
     mapping: dict[str, str] | None = None  # the county's [register] mapping: {"file", "sha256"} (issue 15)
 
 
-# ---------------------------------------------------------------- a batch's own facts
-BATCH_ONLY = ("Conflict", "CountyRegisterInput", "TownshipChange", "Skipped", "Superseded", "Place", "Trend",
-              "BatchFacts")
-_DEFINING = threading.Lock()
-
-
-def __getattr__(name: str) -> type:
-    """The batch-only values, defined when first asked for (from fireaudit.result import BatchFacts): a
-    `check` or `audit` never creates them (a frozen dataclass costs ~0.5 ms to create)."""
-    if name not in BATCH_ONLY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    with _DEFINING:
-        if name not in globals():
-            _define_batch_values()
-    return globals()[name]
-
-
-def _module_level_value(cls: type) -> type:
-    """A frozen dataclass named as if defined at the top of this module (its repr, pickling, get_type_hints)."""
-    cls.__qualname__ = cls.__name__
-    made = dataclass(frozen=True)(cls)
-    globals()[cls.__name__] = made
-    return made
-
-
-def _define_batch_values() -> None:
-    """Conflict … BatchFacts, once, as module globals (module __getattr__ above)."""
-
-    @_module_level_value
-    class Conflict:
-        """Several workbooks claim one township and period: all listed, none merged or ranked."""
-
-        county: str | None
-        township: str | None
-        period: str
-        files: tuple[str, ...]
-
-    @_module_level_value
-    class CountyRegisterInput:
-        """The county's own register a batch judged R20–R22 from."""
-
-        file: str
-        sha256: str
-        register_errors: tuple[RegisterError, ...] = ()
-
-    @_module_level_value
-    class TownshipChange:
-        """One township since the previous quarter's batch (--baseline); `previous_score` None: not in it."""
-
-        county: str | None
-        township: str | None
-        score: float
-        in_baseline: bool = False
-        previous_score: float | None = None
-        previous_period: str | None = None
-        change: float | None = None
-        new_gaps: tuple[str, ...] = ()
-        closed_gaps: tuple[str, ...] = ()
-        changed: tuple[dict[str, Any], ...] = ()   # {"id", "from", "to"} per requirement whose status changed
-
-    @_module_level_value
-    class Skipped:
-        """A file a batch did not audit: its own output (`output`), a file fireaudit wrote (`fireaudit`),
-        an Office lock file (`lock`)."""
-
-        file: str
-        reason: str
-
-    @_module_level_value
-    class Superseded:
-        """Several workbooks for one township and period, settled by --prefer: `kept` stands."""
-
-        county: str | None
-        township: str | None
-        period: str
-        kept: str
-        files: tuple[str, ...]            # the workbooks that do not stand
-        rule: str                         # newest, largest or the file glob
-
-    @_module_level_value
-    class Place:
-        """A township the county expects a register from (乡镇名册), or one that sent a workbook."""
-
-        county: str | None
-        township: str | None
-        kind: str | None = None
-        source: str = ""                  # 乡镇名册!B3, fireaudit.toml, or the workbook
-
-    @_module_level_value
-    class Trend:
-        """One township's score in each of the batch's trend periods (None: no workbook that quarter)."""
-
-        county: str | None
-        township: str | None
-        scores: tuple[float | None, ...]
-
-    @_module_level_value
-    class BatchFacts:
-        """What only a batch has: conflicts, the county register, the change since the baseline."""
-
-        conflicts: tuple[Conflict, ...] = ()
-        county_register: CountyRegisterInput | None = None
-        baseline: tuple[TownshipChange, ...] | None = None
-        supervision_missed: tuple[str, ...] | None = None   # R21: townships the county did not supervise
-        # issue 17: skipped files, conflicts settled by --prefer, the roster, the trend over several quarters
-        skipped: tuple[Skipped, ...] = ()
-        superseded: tuple[Superseded, ...] = ()
-        roster: tuple[Place, ...] | None = None              # None: no 乡镇名册 given
-        not_submitted: tuple[Place, ...] = ()                # in the roster, no workbook
-        not_in_roster: tuple[Place, ...] = ()                # a workbook, not in the roster
-        trend_periods: tuple[str, ...] = ()                  # oldest first, the batch's own period last
-        trend: tuple[Trend, ...] = ()

@@ -15,7 +15,7 @@ from fireaudit.checks.county import CountyData
 from fireaudit.errors import ConfigError
 from fireaudit.register import RegisterReader
 from fireaudit.reports.rollup_view import rollup_view
-from fireaudit.result import Conflict
+from fireaudit.batch_facts import Conflict
 from tests.builders import compliant, county_register
 
 COUNTY_DUTIES = ("R20", "R21", "R22")

@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, list[str]]] = [
                 "fireaudit.i18n", "fireaudit.provenance", "fireaudit.status", "fireaudit.lazy_re",
                 "fireaudit.user_cache"]),
     ("checklist", ["fireaudit.checklist", "fireaudit.checklist.*"]),
-    ("register", ["fireaudit.register", "fireaudit.register.*", "fireaudit.result"]),
+    ("register", ["fireaudit.register", "fireaudit.register.*", "fireaudit.result", "fireaudit.batch_facts"]),
     ("rules", ["fireaudit.grades", "fireaudit.annex"]),
     ("checks", ["fireaudit.checks", "fireaudit.checks.*"]),
     ("engine", ["fireaudit.audit", "fireaudit.runner", "fireaudit.speculative", "fireaudit.gate", "fireaudit.grade_lookup",

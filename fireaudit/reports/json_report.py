@@ -12,7 +12,7 @@ from fireaudit.result import AuditRun, CheckResult, TownshipAudit
 from fireaudit.status import Status
 
 if TYPE_CHECKING:   # a batch's own values: annotations only, so `check` never defines them
-    from fireaudit.result import BatchFacts, TownshipChange
+    from fireaudit.batch_facts import BatchFacts, TownshipChange
 
 JSON_LANG = "zh"
 

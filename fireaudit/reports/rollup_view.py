@@ -15,7 +15,8 @@ from typing import Any
 
 from fireaudit.checklist import Checklist
 from fireaudit.i18n import t
-from fireaudit.result import AuditRun, Conflict, Place, Superseded, TownshipChange
+from fireaudit.result import AuditRun
+from fireaudit.batch_facts import Conflict, Place, Superseded, TownshipChange
 
 SYMBOLS = {"pass": "✔", "partial": "◐", "fail": "✘", "unknown": "?", "na": "–"}
 GAPS = ["fail", "partial", "unknown"]
