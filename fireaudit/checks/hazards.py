@@ -106,8 +106,6 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
     wrong, inferred, undetermined, other = [], [], [], []
     rows: list[int] = []              # the evidence's rows and columns, made in bulk (Table.cells) at the end
     columns: list[str] = []
-    verdicts: dict[tuple[tuple[str, ...], str], bool | None] = {}
-    anyone: dict[tuple[str, ...], bool] = {}     # categories -> every one accepts any department
     checked = 0
     records = table.records("移送部门", "隐患描述", "隐患类别", "场所名称")
     # the messages name the first few of each list (`_shown`); the others are counted, as "" placeholders
@@ -126,16 +124,11 @@ def hazard_referral_department(ctx: CheckContext, p: ReferralDepartmentParams) -
             inferred.append(Phrase("check.hazard_referral_department.inferred_item", {
                 "label": _label(table, i, place, "移送部门"), "categories": [m.category for m in matches],
                 "keywords": [k for m in matches for k in m.keywords]}) if _shown(inferred, p.max_listed) else "")
-        accepts_any = anyone.get(names)
-        if accepts_any is None:
-            accepts_any = anyone[names] = all(router.accepts_any(n) for n in names)
-        if accepts_any:
+        if all(router.accepts_any(n) for n in names):
             other.append(_label(table, i, place, "移送部门") if _shown(other, p.max_listed) else "")
             continue
         referral = router.referral(cell)
-        fits = verdicts.get((names, cell), verdicts)
-        if fits is verdicts:              # the same categories and cell: the same verdict
-            fits = verdicts[names, cell] = router.referral_fits(names, referral)
+        fits = router.referral_fits(names, referral)
         if fits:
             continue
         if fits is None:                  # 公安消防大队: a pre-2018 name is a note, not a verdict
