@@ -18,8 +18,8 @@ from functools import lru_cache
 from fireaudit.lazy_re import LazyPattern
 
 _SPACES = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_BYTES = bytes([*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])   # the same characters
+_CONTROL_BYTES = bytes([*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])   # control characters but \t \n \r
+_CONTROL = re.compile(f"[{re.escape(_CONTROL_BYTES.decode('ascii'))}]")
 # Characters that show as nothing: soft hyphen, zero-width space/joiners, bidi
 # marks, embeddings and isolates, word joiner and invisible operators, Mongolian
 # and Khmer fillers, variation selectors, Hangul fillers, BOM. Two
