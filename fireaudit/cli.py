@@ -150,10 +150,10 @@ def audit(
                       ("fireaudit.render_ahead", "audit_ahead", (format, lang.value, templates)) if ahead else None)
 
     def writers() -> None:
-        from fireaudit.reports import AHEAD
+        from fireaudit.reports import AHEAD, WRITERS
 
         formats = state["formats"] if output is not None else []
-        _importing(["fireaudit.reports.terminal", *(_WRITER_MODULES[f] for f in formats)])()
+        _importing(["fireaudit.reports.terminal", *(WRITERS[f].module for f in formats)])()
         if "xlsx" in formats and not (ahead and "xlsx" in AHEAD):
             from fireaudit.openpyxl_lite import ensure_imported
 
@@ -465,11 +465,6 @@ def _audit_counted(paths, checklist, period, lang: str, interrupted: str = "ux.i
                            meanwhile=meanwhile)
     except KeyboardInterrupt:
         raise Interrupted(t(lang, interrupted, done=done[0], total=len(paths))) from None
-
-
-# The module each --format's renderer imports (fireaudit/reports/__init__.py's WRITERS).
-_WRITER_MODULES = {"md": "fireaudit.reports.markdown", "xlsx": "fireaudit.reports.excel",
-                   "json": "fireaudit.reports.json_report", "docx": "fireaudit.reports.notice_docx"}
 
 
 def _importing(modules: list[str]):

@@ -127,3 +127,13 @@ def test_a_failing_renderer_leaves_the_existing_report_set_untouched(tmp_path, m
         write_reports(run, tmp_path, ["md", "xlsx"], options("en"))
     assert {p: p.read_bytes() for p in first} == before     # the md was not replaced by an English one either
     assert sorted(tmp_path.iterdir()) == sorted(first)
+
+
+def test_each_format_names_the_module_its_renderer_imports():
+    """The CLI imports WRITERS[f].module while the worker parses: it must be the renderer's own module."""
+    import importlib
+    import inspect
+
+    for name, fmt in WRITERS.items():
+        importlib.import_module(fmt.module)
+        assert fmt.module in inspect.getsource(fmt.render), name

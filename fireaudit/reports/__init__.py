@@ -34,6 +34,7 @@ Renderer = Callable[[AuditRun, TownshipAudit, ReportOptions], "bytes | str"]
 class Format:
     suffix: str
     render: Renderer
+    module: str = ""      # the module `render` imports (the CLI imports it while the worker parses)
 
 
 def render_json(run: AuditRun, audit: TownshipAudit, options: ReportOptions) -> str:
@@ -65,10 +66,10 @@ def render_docx(run: AuditRun, audit: TownshipAudit, options: ReportOptions) -> 
 
 
 WRITERS: dict[str, Format] = {
-    "md": Format(".md", render_markdown),
-    "xlsx": Format(".xlsx", render_xlsx),
-    "json": Format(".json", render_json),
-    "docx": Format("-整改通知书.docx", render_docx),
+    "md": Format(".md", render_markdown, "fireaudit.reports.markdown"),
+    "xlsx": Format(".xlsx", render_xlsx, "fireaudit.reports.excel"),
+    "json": Format(".json", render_json, "fireaudit.reports.json_report"),
+    "docx": Format("-整改通知书.docx", render_docx, "fireaudit.reports.notice_docx"),
 }
 DEFAULT_FORMATS = "md,xlsx"
 
