@@ -122,13 +122,16 @@ def load_ahead(path: str, data: bytes, digest: str, sheets_of: Callable[[list[st
     """In the worker: open `data` (the file's bytes, read once) and load the sheets `sheets_of` names,
     under the address-space cap; keep them for the audit that follows. Their SHA-256, or None if
     anything failed (the usual guarded parse then runs)."""
+    from fireaudit.register.parallel_parse import big_sheets
     from fireaudit.register.reader import open_workbook
 
     _PARSE_AHEAD.clear()
     try:
         with address_space_cap(cap), _stderr_silenced():
             workbook = open_workbook(Path(path), data)
-            sheets = {name: workbook.get_sheet_by_name(name) for name in sheets_of(workbook.sheet_names)}
+            names = sheets_of(workbook.sheet_names)
+            sheets: dict[str, Any] = big_sheets(data, names)     # parsed in parts, on idle cores
+            sheets.update((name, workbook.get_sheet_by_name(name)) for name in names if name not in sheets)
     except Exception:   # noqa: BLE001 - MemoryError under the cap, calamine's own errors: the guarded parse says
         _PARSE_AHEAD.clear()
         return None

@@ -217,6 +217,17 @@ def _check_zip(name: str, source: Path | BinaryIO, limits: Limits) -> Preflight:
     return Preflight(kind, scans, plain)
 
 
+def worksheet_members(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, real member of its part) of an OOXML workbook, resolved as calamine resolves them
+    ([] when it has no workbook part); InputError when an index part cannot be read."""
+    name = archive.filename or "workbook"
+    parts = _Parts(name, archive.infolist())
+    office = _office_document(archive, parts, name)
+    xl_path = office[:office.rfind("/") + 1].lstrip("/") if office else "xl/"
+    workbook = parts.find(xl_path + "workbook.xml")
+    return _worksheet_parts(archive, parts, xl_path, workbook, name) if workbook else []
+
+
 def _check_declared(name: str, info: zipfile.ZipInfo, limits: Limits) -> None:
     if info.flag_bits & 0x1:
         raise InputError(name, "password")

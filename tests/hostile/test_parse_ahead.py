@@ -67,6 +67,28 @@ def test_a_big_workbook_is_parsed_ahead_with_the_same_result(checklist, tmp_path
     assert ahead.townships and _same(ahead, usual)
 
 
+def test_a_big_sheet_parsed_in_parts_ahead_gives_the_same_result(checklist, tmp_path, ahead_for_all, marks,
+                                                                   monkeypatch):
+    """The worker parses the hazard sheet in parts on two threads (register/parallel_parse.py)."""
+    from fireaudit.register import parallel_parse
+
+    monkeypatch.setattr(parallel_parse, "MIN_SHEET_BYTES", 0)
+    monkeypatch.setattr(parallel_parse, "cores", lambda: 2)
+    joined, real = tmp_path / "joined", parallel_parse.big_sheets
+
+    def big_sheets(data, names):
+        found = real(data, names)
+        joined.write_text(" ".join(sorted(found)), encoding="utf-8")
+        return found
+
+    monkeypatch.setattr(parallel_parse, "big_sheets", big_sheets)
+    path = compliant().save(tmp_path / "t.xlsx")
+    ahead = runner.audit_files([path], checklist, None, isolate=True)
+    assert [m.name for m in marks.iterdir()], "the audit did not use the parse ahead"
+    assert "检查隐患" in joined.read_text(encoding="utf-8").split()
+    assert ahead.townships and _same(ahead, runner.audit_files([path], checklist, None, isolate=False))
+
+
 def test_small_files_and_several_files_are_guarded_first_as_before(checklist, tmp_path, marks):
     path = compliant().save(tmp_path / "t.xlsx")
     assert not speculative.worth_it([path])                 # under AHEAD_MIN_BYTES
