@@ -112,8 +112,9 @@ class ColumnParser:
         else:
             keys = raws
         new = distinct.difference(cache)
+        limit = self.text_limit
         if new:
-            compute, limit = self._compute, self.text_limit
+            compute = self._compute
             if limit is not None:            # a text column: most values are new (names, descriptions)
                 bound, quick = prefix_chars(), unicodedata.is_normalized
                 for key in new:
@@ -137,7 +138,10 @@ class ColumnParser:
                 result = cache[key] = compute(key[1] if key.__class__ is tuple else key)
                 if result[1] is not None:
                     bad.add(key)
-        if len(distinct) * 4 < len(keys):    # values repeat: each distinct one's value looked up once
+        if limit is not None:   # text: most cells are their own value, the few others (blank …) looked up
+            other = {key: value for key in distinct if (value := cache[key][0]) is not key}
+            values = list(map(other.get, keys, keys)) if other else list(keys)
+        elif len(distinct) * 4 < len(keys):  # values repeat: each distinct one's value looked up once
             values = list(map({key: cache[key][0] for key in distinct}.__getitem__, keys))
         else:
             values = list(map(_FIRST, map(cache.__getitem__, keys)))
