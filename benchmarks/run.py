@@ -4,7 +4,8 @@
     python benchmarks/run.py [--runs 5] [--heavy-runs 3] [--batch 200] [--work DIR] [--profile] [--cases huge,long]
 
 The cases and targets are the table of issue 19. Every figure is the median
-of several fresh processes. Each command runs under a tiny intermediate
+of several fresh processes, ours and the peer's taking turns (A B, B A, …), so
+that a shared machine's drift falls on both alike. Each command runs under a tiny intermediate
 Python (`-S -I`, nothing imported but os/time/resource) that forks, execs the
 command and reports the wall time and `getrusage(RUSAGE_CHILDREN).ru_maxrss`:
 the peak RSS of that child alone. (Measured from this script, a forked
@@ -83,18 +84,27 @@ def run_once(command: list[str], cwd: Path) -> tuple[float, float, int, str, str
                 stdout.read_text(encoding="utf-8", errors="replace"), stderr.read_text(encoding="utf-8", errors="replace"))
 
 
-def measure(name: str, command: list[str], runs: int, cwd: Path, verify: Callable[[int, str], str | None]) -> Timing:
-    """Median time and peak RSS over `runs` fresh processes; every run's exit status and output are verified."""
-    times, peaks = [], []
-    for _ in range(runs):
-        seconds, peak, code, out, err = run_once(command, cwd)
-        problem = verify(code, out)
-        if problem:
-            raise PeerFailed(f"{name}: {' '.join(command)} did not do the work: {problem} (exit {code})\n"
-                             f"stdout: {out[-500:]}\nstderr: {err[-500:]}")
-        times.append(seconds)
-        peaks.append(peak)
-    return Timing(statistics.median(times), statistics.median(peaks), runs)
+Command = tuple[str, list[str], Callable[[int, str], str | None]]     # name, argv, verify(exit code, stdout)
+
+
+def measure(runs: int, cwd: Path, *commands: Command) -> list[Timing]:
+    """Median time and peak RSS of each command over `runs` fresh processes, the commands taking turns
+    (A B, B A, A B …): a shared machine's speed drifts over the minutes a case takes, and taking turns
+    puts that drift on ours and the peer alike instead of on whichever ran second. Every run's exit
+    status and output are verified."""
+    times: list[list[float]] = [[] for _ in commands]
+    peaks: list[list[float]] = [[] for _ in commands]
+    for turn in range(runs):
+        order = list(enumerate(commands))
+        for k, (name, command, verify) in order if turn % 2 == 0 else order[::-1]:
+            seconds, peak, code, out, err = run_once(command, cwd)
+            problem = verify(code, out)
+            if problem:
+                raise PeerFailed(f"{name}: {' '.join(command)} did not do the work: {problem} (exit {code})\n"
+                                 f"stdout: {out[-500:]}\nstderr: {err[-500:]}")
+            times[k].append(seconds)
+            peaks[k].append(peak)
+    return [Timing(statistics.median(t), statistics.median(p), runs) for t, p in zip(times, peaks)]
 
 
 # ---------------------------------------------------------------- what each command must show it did
@@ -274,64 +284,62 @@ def main() -> None:
 
 
 def typical_rows(frictionless: str, typical: Path, out: Path, runs: int, work: Path, ratio_row) -> None:
-    peer = measure("frictionless", [frictionless, "validate", "--trusted", typical.name, "--sheet", HAZARD_SHEET,
-                                    "--json"], runs, work, frictionless_read(300))
     peer_name = f"frictionless validate --trusted FILE --sheet {HAZARD_SHEET} --json"
-    ratio_row("typical: `check --format json`",
-              measure("check", fireaudit("check", typical.name, "--format", "json"), runs, work, fireaudit_json),
-              peer, peer_name, 0.25)
-    ratio_row("typical: `audit -o DIR --format md,xlsx,json`",
-              measure("audit", fireaudit("audit", typical.name, "-o", str(out / "typical"), "--format", "md,xlsx,json"),
-                      runs, work, reports_written(out / "typical", 1, (".md", ".xlsx", ".json"))),
-              peer, peer_name, 0.5)
-
+    peer, check, audit = measure(
+        runs, work,
+        ("frictionless", [frictionless, "validate", "--trusted", typical.name, "--sheet", HAZARD_SHEET, "--json"],
+         frictionless_read(300)),
+        ("check", fireaudit("check", typical.name, "--format", "json"), fireaudit_json),
+        ("audit", fireaudit("audit", typical.name, "-o", str(out / "typical"), "--format", "md,xlsx,json"),
+         reports_written(out / "typical", 1, (".md", ".xlsx", ".json"))))
+    ratio_row("typical: `check --format json`", check, peer, peer_name, 0.25)
+    ratio_row("typical: `audit -o DIR --format md,xlsx,json`", audit, peer, peer_name, 0.5)
 
 
 def help_row(runs: int, work: Path, ratio_row) -> None:
-    ratio_row("`fireaudit --help`",
-              measure("help", fireaudit("--help"), runs, work,
-                      lambda code, text: None if code == 0 and "batch" in text else "no usage text"),
-              measure("import pandas", [sys.executable, "-c", "import pandas; print(pandas.__version__)"], runs, work,
-                      lambda code, text: None if code == 0 and text.strip() else "pandas not imported"),
-              "python -c 'import pandas'", 0.2)
-
+    ours, peer = measure(
+        runs, work,
+        ("help", fireaudit("--help"), lambda code, text: None if code == 0 and "batch" in text else "no usage text"),
+        ("import pandas", [sys.executable, "-c", "import pandas; print(pandas.__version__)"],
+         lambda code, text: None if code == 0 and text.strip() else "pandas not imported"))
+    ratio_row("`fireaudit --help`", ours, peer, "python -c 'import pandas'", 0.2)
 
 
 def huge_rows(huge: Path, heavy: int, work: Path, ratio_row, rows: list[Row]) -> None:
     """100k hazards: time and peak memory against the raw read of every sheet."""
-    huge_read = measure("raw read", raw_read(huge), heavy, work, printed_count(100_000))
-    huge_check = measure("check 100k", fireaudit("check", huge.name, "--format", "json"), heavy, work, fireaudit_json)
+    huge_read, huge_check = measure(heavy, work, ("raw read", raw_read(huge), printed_count(100_000)),
+                                    ("check 100k", fireaudit("check", huge.name, "--format", "json"), fireaudit_json))
     ratio_row("100k hazards: `check --format json`", huge_check, huge_read, "python-calamine, every sheet", 1.5)
     memory = huge_check.rss_mib / huge_read.rss_mib
     rows.append(Row("100k hazards: peak memory (child only)", f"{huge_check.rss_mib:.0f} MiB",
                     f"{huge_read.rss_mib:.0f} MiB (python-calamine, every sheet)", memory, "≤ 1.5", memory <= 1.5))
 
 
-
 def batch_rows(folder: Path, out: Path, count: int, heavy: int, work: Path, ratio_row, rows: list[Row]) -> None:
     """All reports, against pandas reading every workbook in one process; and the 2-worker speed-up."""
-    batch_peer = measure("pandas batch", pandas_batch(folder), heavy, work, printed_count(count))
     formats = (".md", ".xlsx", ".json")
-    batches = {jobs: measure(f"batch --jobs {jobs}",
-                             fireaudit("batch", folder.name, "-o", str(out / "batch"), "--format", "md,xlsx,json",
-                                       "--jobs", str(jobs)),
-                             heavy, work, reports_written(out / "batch", count, formats))
-               for jobs in (2, 1)}
-    ratio_row(f"batch of {count} typical, all reports (`--jobs 2`)", batches[2], batch_peer,
+
+    def batch(jobs: int) -> Command:
+        return (f"batch --jobs {jobs}", fireaudit("batch", folder.name, "-o", str(out / "batch"), "--format",
+                                                  "md,xlsx,json", "--jobs", str(jobs)),
+                reports_written(out / "batch", count, formats))
+
+    batch_peer, two, one = measure(heavy, work, ("pandas batch", pandas_batch(folder), printed_count(count)),
+                                   batch(2), batch(1))
+    ratio_row(f"batch of {count} typical, all reports (`--jobs 2`)", two, batch_peer,
               f"pandas.read_excel(sheet_name=None) × {count}, one process", 0.25)
-    speedup = batches[1].seconds / batches[2].seconds
+    speedup = one.seconds / two.seconds
     rows.append(Row(f"batch of {count}: speed-up of `--jobs 2` over `--jobs 1`",
-                    f"{batches[2].seconds:.2f} s", f"{batches[1].seconds:.2f} s (`--jobs 1`)", speedup, "≥ 1.7",
+                    f"{two.seconds:.2f} s", f"{one.seconds:.2f} s (`--jobs 1`)", speedup, "≥ 1.7",
                     speedup >= 1.7))
 
 
-
 def long_row(long_texts: Path, heavy: int, work: Path, ratio_row) -> None:
-    long_read = measure("raw read", raw_read(long_texts), heavy, work, printed_count(500))
+    long_read, long_check = measure(heavy, work, ("raw read", raw_read(long_texts), printed_count(500)),
+                                    ("check long", fireaudit("check", long_texts.name, "--format", "json"),
+                                     fireaudit_json))
     ratio_row("500 referred hazards × 32,000-character descriptions: `check --format json`",
-              measure("check long", fireaudit("check", long_texts.name, "--format", "json"), heavy, work,
-                      fireaudit_json),
-              long_read, "python-calamine, every sheet", 3)
+              long_check, long_read, "python-calamine, every sheet", 3)
 
 
 def dates_rows(bad_dates: Path, out: Path, heavy: int, work: Path, ratio_row, rows: list[Row]) -> None:
@@ -348,11 +356,10 @@ def dates_rows(bad_dates: Path, out: Path, heavy: int, work: Path, ratio_row, ro
         shutil.rmtree(dates_out, ignore_errors=True)
         return None
 
-    dates_read = measure("raw read", raw_read(bad_dates), heavy, work, printed_count(100_000))
-    ratio_row("100k unparseable dates: `audit -o DIR`",
-              measure("audit dates", fireaudit("audit", bad_dates.name, "-o", str(dates_out)), heavy, work,
-                      dates_written),
-              dates_read, "python-calamine, every sheet", 3)
+    dates_read, dates_audit = measure(heavy, work, ("raw read", raw_read(bad_dates), printed_count(100_000)),
+                                      ("audit dates", fireaudit("audit", bad_dates.name, "-o", str(dates_out)),
+                                       dates_written))
+    ratio_row("100k unparseable dates: `audit -o DIR`", dates_audit, dates_read, "python-calamine, every sheet", 3)
     size = max(sizes)
     rows.append(Row("100k unparseable dates: size of the reports", f"{size:.1f} MiB", "—", size / 2, "< 2 MiB",
                     size < 2))
