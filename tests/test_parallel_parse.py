@@ -111,16 +111,18 @@ _STYLES = ('<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://sche
            '</styleSheet>')
 
 
-def _hand_book(path: Path, rows_xml: str, *, data_tag: str = "sheetData", name: str = SHEET) -> Path:
-    """A workbook of one sheet whose sheetData holds `rows_xml` as written."""
+def _hand_book(path: Path, rows_xml: str, *, data_tag: str = "sheetData", name: str = SHEET, after: str = "",
+               extra: dict[str, str] | None = None) -> Path:
+    """A workbook of one sheet whose sheetData holds `rows_xml` as written, followed by `after`; with
+    the `extra` members besides."""
     sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
              f'spreadsheetml/2006/main" xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             f'<dimension ref="A1:C300"/><{data_tag}>{rows_xml}</{data_tag}></worksheet>')
+             f'<dimension ref="A1:C300"/><{data_tag}>{rows_xml}</{data_tag.split()[0]}>{after}</worksheet>')
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
         for member, text in (("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _RELS),
                              ("xl/workbook.xml", _WORKBOOK.format(name=name)),
                              ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS), ("xl/styles.xml", _STYLES),
-                             ("xl/worksheets/sheet1.xml", sheet)):
+                             ("xl/worksheets/sheet1.xml", sheet), *(extra or {}).items()):
             book.writestr(member, text)
     return path
 
@@ -156,6 +158,50 @@ def test_comments_cdata_or_instructions_in_the_rows_leave_the_sheet_whole(tmp_pa
     rows = [_row(r) for r in range(1, 200)]
     rows.insert(150, odd.format(row=_row(999)))
     assert _joined(_hand_book(tmp_path / "t.xlsx", "".join(rows))) is None
+
+
+def test_a_second_sheet_data_leaves_the_sheet_whole(tmp_path, parts):
+    """One parse reads the first sheetData only; the parts would have read a second `<sheetData >`'s
+    rows as the sheet's."""
+    second = '<sheetData >' + "".join(_row(r) for r in range(5000, 5200)) + "</sheetData>"
+    path = _hand_book(tmp_path / "t.xlsx", "".join(_row(r) for r in range(1, 50)), after=second)
+    assert _joined(path) is None
+    assert len(CalamineWorkbook.from_path(str(path)).get_sheet_by_name(SHEET).to_python()) == 49
+
+
+@pytest.mark.parametrize("tag", ['sheetData xmlns="urn:other"', "sheetData "])
+def test_sheet_data_written_otherwise_leaves_the_sheet_whole(tmp_path, parts, tag):
+    assert _joined(_hand_book(tmp_path / "t.xlsx", "".join(_row(r) for r in range(1, 200)), data_tag=tag)) is None
+
+
+def test_merges_among_the_rows_leave_the_sheet_whole(tmp_path, parts):
+    """calamine takes the first mergeCells wherever it stands; the parts keep only the sheet's head and end."""
+    rows = [_row(r) for r in range(1, 200)]
+    rows.insert(150, '<mergeCells count="1"><mergeCell ref="A150:B152"/></mergeCells>')
+    path = _hand_book(tmp_path / "t.xlsx", "".join(rows))
+    assert CalamineWorkbook.from_path(str(path)).get_sheet_by_name(SHEET).merged_cell_ranges
+    assert _joined(path) is None
+
+
+def test_merges_after_the_rows_join_as_one_parse(tmp_path, parts):
+    after = '<mergeCells count="1"><mergeCell ref="A10:C12"/></mergeCells>'
+    joined = _assert_as_one_parse(_hand_book(tmp_path / "t.xlsx", "".join(_row(r) for r in range(1, 200)),
+                                             after=after))
+    assert joined.merged_cell_ranges
+
+
+def test_only_what_calamine_opens_is_copied_into_the_parts(tmp_path, parts, monkeypatch):
+    """A drawing the sheet's relationships name is not copied: calamine reads the workbook's index,
+    styles and shared strings on opening, not the sheets' drawings."""
+    copied = []
+    real = parallel_parse._stored
+    monkeypatch.setattr(parallel_parse, "_stored", lambda index, *rest: copied.append(sorted(index)) or real(index, *rest))
+    drawing = {"xl/drawings/drawing1.xml": "<xdr:wsDr/>" * 1000,
+               "xl/worksheets/_rels/sheet1.xml.rels": "<Relationships/>"}
+    path = _hand_book(tmp_path / "t.xlsx", "".join(_row(r) for r in range(1, 200)), extra=drawing)
+    _assert_as_one_parse(path)
+    assert copied and all(names == ["[Content_Types].xml", "_rels/.rels", "xl/_rels/workbook.xml.rels",
+                                     "xl/styles.xml", "xl/workbook.xml"] for names in copied)
 
 
 def test_rows_running_backwards_across_a_cut_leave_the_sheet_whole(tmp_path, parts):

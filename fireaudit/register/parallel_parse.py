@@ -6,15 +6,17 @@ parsed in a little over half the time on two cores.
 
 How: the sheet's XML is inflated once and cut just before a `<row r="` at equal shares of it. Each
 part becomes a workbook of its own, the original's index, styles and shared strings with that part
-as the sheet, stored uncompressed in an anonymous temporary file: the parts live in the file
-system, not in this process, so the parse holds no more memory than one parse of the whole sheet.
+as the sheet, stored uncompressed in an anonymous temporary file: the parts live in the file system
+(in TMPDIR, gone once parsed), not in this process, which holds the inflated XML only until the
+parts are written.
 calamine parses the parts side by side and their rows are joined into the grid one parse gives:
 every part starts with a row that says its number, so calamine puts each cell where the whole sheet
 has it.
 
 Whatever this cannot vouch for leaves the sheet to the caller's usual parse: XML that could hide a
-false cut (`<!`, `<?`, a prefixed or repeated sheetData), parts whose rows overlap or run backwards,
-a sheet name met twice, no temporary file, any error. tests/test_parallel_parse.py compares the
+false cut or that one parse reads otherwise (`<!`, `<?`, a prefixed or second sheetData, merges
+among the rows), parts whose rows overlap or run backwards, a sheet name met twice, no temporary
+file, any error. tests/test_parallel_parse.py compares the
 joined grid with one parse, cell for cell."""
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ MIN_SHEET_BYTES = 8 << 20
 MAX_PARTS = 4
 _ROW = b'<row r="'
 _OPEN, _CLOSE = b"<sheetData>", b"</sheetData>"
-_INDEX_SUFFIXES = (".xml", ".rels")     # besides the worksheets, what calamine may read: copied into each part
 
 
 def cores() -> int:
@@ -49,21 +50,19 @@ def big_sheets(data: bytes, names: list[str]) -> dict[str, JoinedSheet]:
     parts = min(cores(), MAX_PARTS)
     if parts < 2 or not os.path.isdir("/proc/self/fd"):     # calamine opens each part by a path
         return {}
-    from fireaudit.register.preflight import worksheet_members
+    from fireaudit.register.preflight import workbook_members
 
     joined: dict[str, JoinedSheet] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            worksheets = worksheet_members(archive)
+            worksheets, opened = workbook_members(archive)
             index: dict[str, bytes] | None = None
             for name in names:
                 members = [member for sheet, member in worksheets if sheet == name]
                 if len(members) != 1 or archive.getinfo(members[0]).file_size < MIN_SHEET_BYTES:
                     continue
-                if index is None:
-                    skip = {member for _, member in worksheets}
-                    index = {m.filename: archive.read(m) for m in archive.infolist()
-                             if m.filename not in skip and m.filename.lower().endswith(_INDEX_SUFFIXES)}
+                if index is None:        # what calamine reads on opening: shared strings, styles …
+                    index = {member: archive.read(member) for member in opened}
                 sheet = _in_parts(archive.read(members[0]), members[0], index, name, parts)
                 if sheet is not None:
                     joined[name] = sheet
@@ -73,42 +72,50 @@ def big_sheets(data: bytes, names: list[str]) -> dict[str, JoinedSheet]:
 
 
 def _in_parts(xml: bytes, member: str, index: dict[str, bytes], name: str, parts: int) -> JoinedSheet | None:
-    """The sheet `name` (XML `xml`, at `member`) parsed in `parts` parts, or None."""
-    cuts = _cuts(xml, parts)
-    if cuts is None:
-        return None
-    head, tail = xml[:cuts[0]], xml[cuts[-1]:]
-    files: list[BinaryIO] = []
-    try:
-        with memoryview(xml) as view:
-            for start, end in zip(cuts, cuts[1:]):
-                files.append(_stored(index, member, (head, view[start:end], tail)))
-        del xml                      # the caller's only reference: the parts are in their files now
-        return _parse_joined(files, name)
-    finally:
-        for handle in files:
-            handle.close()
-
-
-def _cuts(xml: bytes, parts: int) -> list[int] | None:
-    """Where the parts' rows start, and where the last one's end: the first at sheetData's start,
-    the others at the first `<row r="` from an equal share of it on; None where no cut is sure.
-    (`<` starts markup only, once comments, CDATA and instructions are ruled out: a `<row r="` found
-    is a row's start tag.)"""
+    """The sheet `name` (XML `xml`, at `member`) parsed in `parts` parts, or None. Whether the cuts are
+    sure is checked while the parts are parsed (calamine needs no GIL meanwhile)."""
     opening, closing = xml.find(_OPEN), xml.rfind(_CLOSE)
-    if opening < 0 or closing < opening or xml.find(_OPEN, opening + 1) >= 0:
+    if opening < 0 or closing < opening:
         return None
     start = opening + len(_OPEN)
-    for mark in (b"!", b"?"):        # a comment, CDATA or instruction could hold text like a row: memchr first
-        seen = xml.find(mark, start, closing)
-        if seen >= 0 and xml.find(b"<" + mark, seen - 1, closing) >= 0:
-            return None
     cuts = [start]
     for k in range(1, parts):
         cut = xml.find(_ROW, start + (closing - start) * k // parts, closing)
         if cut > cuts[-1]:           # a long row may span several shares: one part fewer
             cuts.append(cut)
-    return cuts + [closing] if len(cuts) > 1 else None
+    if len(cuts) < 2:
+        return None
+    cuts.append(closing)
+    head, tail = xml[:start], xml[closing:]
+    parsing = _Parsing(name)
+    try:
+        with memoryview(xml) as view:
+            for begin, end in zip(cuts, cuts[1:]):
+                parsing.start(_stored(index, member, (head, view[begin:end], tail)))
+        sure = _sure(xml, opening, closing)
+        del xml                      # the caller's only reference: the parts are in their files now
+        return parsing.joined() if sure else None
+    finally:
+        parsing.close()
+
+
+def _sure(xml: bytes, opening: int, closing: int) -> bool:
+    """Whether the parts hold, between them, exactly what one parse reads:
+    - `sheetData` is named in its one start tag and its end tag only (one parse reads the first
+      sheetData alone, a second one written `<sheetData >` would be among the parts' rows);
+    - no merges among the rows (calamine takes the first mergeCells wherever it stands, and each part
+      keeps only the sheet's head and end);
+    - no comment, CDATA or instruction among them that could hold text like a row (else `<` starts
+      markup only, and every `<row r="` a cut was put before is a row's start tag)."""
+    start = opening + len(_OPEN)
+    if xml.find(b"sheetData") != opening + 1 or xml.find(b"sheetData", start) != closing + 2 \
+            or xml.rfind(b"sheetData") != closing + 2 or xml.find(b"mergeCell", start, closing) >= 0:
+        return False
+    for mark in (b"!", b"?"):        # memchr first: these bytes are rare in a sheet of values
+        seen = xml.find(mark, start, closing)
+        if seen >= 0 and xml.find(b"<" + mark, seen - 1, closing) >= 0:
+            return False
+    return True
 
 
 def _stored(index: dict[str, bytes], member: str, pieces: tuple[Any, ...]) -> BinaryIO:
@@ -131,31 +138,47 @@ def _stored(index: dict[str, bytes], member: str, pieces: tuple[Any, ...]) -> Bi
     return handle
 
 
-def _parse_joined(files: list[BinaryIO], name: str) -> JoinedSheet | None:
-    """Each part's workbook parsed on a thread of its own (the first on this one); joined, or None."""
-    from python_calamine import CalamineWorkbook
+class _Parsing:
+    """The parts' parses, each on a thread of its own, started as each part is written."""
 
-    parsed: list[Any] = [None] * len(files)
+    def __init__(self, name: str):
+        self.name = name
+        self.files: list[BinaryIO] = []
+        self.sheets: list[Any] = []
+        self.threads: list[threading.Thread] = []
 
-    def parse(k: int) -> None:
+    def start(self, handle: BinaryIO) -> None:
+        self.files.append(handle)
+        self.sheets.append(None)
+        thread = threading.Thread(target=self._parse, args=(len(self.files) - 1,), daemon=True)
+        self.threads.append(thread)
+        thread.start()
+
+    def _parse(self, k: int) -> None:
+        from python_calamine import CalamineWorkbook
+
         try:
-            workbook = CalamineWorkbook.from_path(f"/proc/self/fd/{files[k].fileno()}")
+            workbook = CalamineWorkbook.from_path(f"/proc/self/fd/{self.files[k].fileno()}")
             try:
-                parsed[k] = workbook.get_sheet_by_name(name)
+                self.sheets[k] = workbook.get_sheet_by_name(self.name)
             finally:
                 workbook.close()
         except BaseException as exc:   # noqa: BLE001 - calamine's panics too: the whole parse says what it is
-            parsed[k] = exc
+            self.sheets[k] = exc
 
-    threads = [threading.Thread(target=parse, args=(k,), daemon=True) for k in range(1, len(files))]
-    for thread in threads:
-        thread.start()
-    parse(0)
-    for thread in threads:
-        thread.join()
-    if any(sheet is None or isinstance(sheet, BaseException) for sheet in parsed):
-        return None
-    return JoinedSheet.of(parsed)
+    def joined(self) -> JoinedSheet | None:
+        """The parts joined once every parse is done, or None if one failed."""
+        for thread in self.threads:
+            thread.join()
+        if any(sheet is None or isinstance(sheet, BaseException) for sheet in self.sheets):
+            return None
+        return JoinedSheet.of(self.sheets)
+
+    def close(self) -> None:
+        for thread in self.threads:
+            thread.join()
+        for handle in self.files:
+            handle.close()
 
 
 class JoinedSheet:
@@ -167,7 +190,7 @@ class JoinedSheet:
         self.name = parts[0].name
         self.merged_cell_ranges = parts[0].merged_cell_ranges
         self.start = (parts[0].start[0], min(part.start[1] for part in parts))
-        self.width = max(part.end[1] for part in parts) + 1      # from column A
+        self.columns = max(part.end[1] for part in parts) + 1    # from column A (calamine's width is the range's)
 
     @classmethod
     def of(cls, parsed: list[Any]) -> JoinedSheet | None:
@@ -180,7 +203,7 @@ class JoinedSheet:
     def to_python(self, skip_empty_area: bool = True) -> list[list[Any]]:
         """The rows as calamine gives them for the whole sheet: from A1 with skip_empty_area=False,
         else from the first cell of the used range."""
-        width = self.width
+        width = self.columns
         rows = self.parts[0].to_python(skip_empty_area=False)
         if len(rows[0]) < width:
             padding = [""] * (width - len(rows[0]))
@@ -200,7 +223,8 @@ class JoinedSheet:
         return rows
 
     def iter_rows(self):
-        """As calamine's: every row from the first, each from the used range's first column."""
+        """As calamine's: every row from the first, each from the used range's first column (built at
+        once: the reader iterates only small sheets' rows)."""
         first = self.start[1]
         rows = self.to_python(skip_empty_area=False)
         return iter([row[first:] for row in rows] if first else rows)

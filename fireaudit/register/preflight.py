@@ -217,15 +217,27 @@ def _check_zip(name: str, source: Path | BinaryIO, limits: Limits) -> Preflight:
     return Preflight(kind, scans, plain)
 
 
-def worksheet_members(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(sheet name, real member of its part) of an OOXML workbook, resolved as calamine resolves them
-    ([] when it has no workbook part); InputError when an index part cannot be read."""
+def workbook_members(archive: zipfile.ZipFile) -> tuple[list[tuple[str, str]], list[str]]:
+    """Of an OOXML workbook, resolved as calamine resolves them: (sheet name, real member of its part)
+    for every sheet, and the members calamine reads on opening it (the package's content types and
+    relationships, the workbook part, its relationships and the parts they name that are not sheets:
+    shared strings, styles, theme …). ([], []) without a workbook part; InputError when an index part
+    cannot be read."""
     name = archive.filename or "workbook"
     parts = _Parts(name, archive.infolist())
     office = _office_document(archive, parts, name)
     xl_path = office[:office.rfind("/") + 1].lstrip("/") if office else "xl/"
     workbook = parts.find(xl_path + "workbook.xml")
-    return _worksheet_parts(archive, parts, xl_path, workbook, name) if workbook else []
+    if not workbook:
+        return [], []
+    sheets = _worksheet_parts(archive, parts, xl_path, workbook, name)
+    rels = xl_path + "_rels/workbook.xml.rels"
+    named = [target for tag, attributes in _parse_index(archive, parts, rels, name) or ()
+             if _local(tag) == "Relationship" and (target := attributes.get("Target"))]
+    opened = {parts.find("[Content_Types].xml"), parts.find("_rels/.rels"), workbook, parts.find(rels)}
+    opened.update(parts.find(t[1:] if t.startswith("/") else xl_path + t) for t in named)
+    opened.difference_update(member for _, member in sheets)
+    return sheets, sorted(member for member in opened if member)
 
 
 def _check_declared(name: str, info: zipfile.ZipInfo, limits: Limits) -> None:
