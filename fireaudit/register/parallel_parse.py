@@ -72,8 +72,7 @@ def big_sheets(data: bytes, names: list[str]) -> dict[str, JoinedSheet]:
 
 
 def _in_parts(xml: bytes, member: str, index: dict[str, bytes], name: str, parts: int) -> JoinedSheet | None:
-    """The sheet `name` (XML `xml`, at `member`) parsed in `parts` parts, or None. Whether the cuts are
-    sure is checked while the parts are parsed (calamine needs no GIL meanwhile)."""
+    """The sheet `name` (XML `xml`, at `member`) parsed in `parts` parts, or None."""
     opening, closing = xml.find(_OPEN), xml.rfind(_CLOSE)
     if opening < 0 or closing < opening:
         return None
@@ -89,12 +88,13 @@ def _in_parts(xml: bytes, member: str, index: dict[str, bytes], name: str, parts
     head, tail = xml[:start], xml[closing:]
     parsing = _Parsing(name)
     try:
+        if not _sure(xml, opening, closing):
+            return None
         with memoryview(xml) as view:
             for begin, end in zip(cuts, cuts[1:]):
-                parsing.start(_stored(index, member, (head, view[begin:end], tail)))
-        sure = _sure(xml, opening, closing)
+                parsing.add(_stored(index, member, (head, view[begin:end], tail)))
         del xml                      # the caller's only reference: the parts are in their files now
-        return parsing.joined() if sure else None
+        return parsing.joined()
     finally:
         parsing.close()
 
@@ -139,20 +139,18 @@ def _stored(index: dict[str, bytes], member: str, pieces: tuple[Any, ...]) -> Bi
 
 
 class _Parsing:
-    """The parts' parses, each on a thread of its own, started as each part is written."""
+    """The parts' parses: each but the last on a thread of its own, the last on the calling thread (in
+    the process's main malloc arena, whose memory the reader's objects then reuse: a thread's arena
+    keeps what its parse held)."""
 
     def __init__(self, name: str):
         self.name = name
         self.files: list[BinaryIO] = []
         self.sheets: list[Any] = []
-        self.threads: list[threading.Thread] = []
 
-    def start(self, handle: BinaryIO) -> None:
+    def add(self, handle: BinaryIO) -> None:
         self.files.append(handle)
         self.sheets.append(None)
-        thread = threading.Thread(target=self._parse, args=(len(self.files) - 1,), daemon=True)
-        self.threads.append(thread)
-        thread.start()
 
     def _parse(self, k: int) -> None:
         from python_calamine import CalamineWorkbook
@@ -163,20 +161,26 @@ class _Parsing:
                 self.sheets[k] = workbook.get_sheet_by_name(self.name)
             finally:
                 workbook.close()
+        except (KeyboardInterrupt, SystemExit):
+            raise
         except BaseException as exc:   # noqa: BLE001 - calamine's panics too: the whole parse says what it is
             self.sheets[k] = exc
 
     def joined(self) -> JoinedSheet | None:
-        """The parts joined once every parse is done, or None if one failed."""
-        for thread in self.threads:
-            thread.join()
+        """Every part parsed, then joined; None if a parse failed."""
+        threads = [threading.Thread(target=self._parse, args=(k,), daemon=True) for k in range(len(self.files) - 1)]
+        for thread in threads:
+            thread.start()
+        try:
+            self._parse(len(self.files) - 1)
+        finally:
+            for thread in threads:
+                thread.join()
         if any(sheet is None or isinstance(sheet, BaseException) for sheet in self.sheets):
             return None
         return JoinedSheet.of(self.sheets)
 
     def close(self) -> None:
-        for thread in self.threads:
-            thread.join()
         for handle in self.files:
             handle.close()
 
