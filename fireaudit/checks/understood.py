@@ -161,8 +161,11 @@ def cell_phrase(u: Unparsed) -> Phrase:
 
 
 def note_astride(table: Table, column: str, values: list[Any], start: date, end: date) -> None:
-    """Note every month-only date of `values` astride a bound of [start, end] as undecided (one pass, in C)."""
-    for i in compress(range(len(values)), map(isinstance, values, repeat(MonthDate))):
+    """Note every month-only date of `values` astride a bound of [start, end] as undecided (one pass, in C,
+    once per audit: the checks reading the same dates share the positions of the month-only ones)."""
+    months = memo(values, "month_dates", lambda: list(compress(range(len(values)),
+                                                                map(isinstance, values, repeat(MonthDate)))))
+    for i in months:
         value = values[i]
         if within(value, start, end) is None:
             undecided(table.cell(i, column), str(value), f"{start.isoformat()}～{end.isoformat()}")
