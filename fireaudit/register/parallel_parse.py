@@ -55,6 +55,8 @@ def big_sheets(data: bytes, names: list[str]) -> dict[str, JoinedSheet]:
     joined: dict[str, JoinedSheet] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if all(info.file_size < MIN_SHEET_BYTES for info in archive.infolist()):
+                return {}                # no part that big: the workbook's index is not worth resolving
             worksheets, opened = workbook_members(archive)
             index: dict[str, bytes] | None = None
             for name in names:

@@ -230,11 +230,12 @@ def workbook_members(archive: zipfile.ZipFile) -> tuple[list[tuple[str, str]], l
     workbook = parts.find(xl_path + "workbook.xml")
     if not workbook:
         return [], []
-    sheets = _worksheet_parts(archive, parts, xl_path, workbook, name)
-    rels = xl_path + "_rels/workbook.xml.rels"
-    named = [target for tag, attributes in _parse_index(archive, parts, rels, name) or ()
+    rels_part = xl_path + "_rels/workbook.xml.rels"
+    rels = _parse_index(archive, parts, rels_part, name) or []
+    sheets = _worksheet_parts(archive, parts, xl_path, workbook, name, rels)
+    named = [target for tag, attributes in rels
              if _local(tag) == "Relationship" and (target := attributes.get("Target"))]
-    opened = {parts.find("[Content_Types].xml"), parts.find("_rels/.rels"), workbook, parts.find(rels)}
+    opened = {parts.find("[Content_Types].xml"), parts.find("_rels/.rels"), workbook, parts.find(rels_part)}
     opened.update(parts.find(t[1:] if t.startswith("/") else xl_path + t) for t in named)
     opened.difference_update(member for _, member in sheets)
     return sheets, sorted(member for member in opened if member)
@@ -360,9 +361,11 @@ def _local(tag: str) -> str:
 
 
 def _worksheet_parts(archive: zipfile.ZipFile, parts: _Parts, xl_path: str, workbook_part: str,
-                     name: str) -> list[tuple[str, str]]:
-    """(sheet name, real member of its part) for every sheet, resolved as calamine resolves it."""
-    rels = _parse_index(archive, parts, xl_path + "_rels/workbook.xml.rels", name)
+                     name: str, rels: list[tuple[str, dict]] | None = None) -> list[tuple[str, str]]:
+    """(sheet name, real member of its part) for every sheet, resolved as calamine resolves it (`rels`:
+    the workbook's relationships, when the caller has parsed them already)."""
+    if rels is None:
+        rels = _parse_index(archive, parts, xl_path + "_rels/workbook.xml.rels", name)
     workbook = _parse_index(archive, parts, workbook_part, name)
     targets: dict[str, str] = {}
     for tag, attributes in rels or ():
